@@ -1,0 +1,76 @@
+"""Parsing agent actions: call dicts, lists of them, OpenAI assistant messages, or raw Qwen3/Hermes text."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_THINK = re.compile(r"<think>.*?(?:</think>|$)\s*|^.*?</think>\s*", re.DOTALL)
+_TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.DOTALL)
+
+
+@dataclass
+class ParsedCall:
+    name: str
+    arguments: Any
+    error: str | None = None
+
+
+@dataclass
+class ParsedAction:
+    """An action normalized into the text said to the user and the tool calls (some possibly malformed)."""
+
+    content: str = ""
+    calls: list[ParsedCall] = field(default_factory=list)
+
+
+def parse_action(action: Any) -> ParsedAction:
+    """Normalize any accepted action form; never raises (problems become malformed calls)."""
+    if isinstance(action, str):
+        return _parse_text(action)
+    if isinstance(action, dict):
+        if "tool_calls" in action or action.get("role") == "assistant":
+            content = action.get("content") or ""
+            parsed = _parse_text(content) if isinstance(content, str) else ParsedAction()
+            for item in action.get("tool_calls") or ():
+                function = item.get("function", item) if isinstance(item, dict) else item
+                parsed.calls.append(_call_from_object(function))
+            return parsed
+        return ParsedAction(calls=[_call_from_object(action)])
+    if isinstance(action, list | tuple):
+        return ParsedAction(calls=[_call_from_object(item) for item in action])
+    return ParsedAction(calls=[ParsedCall("", None, f"unsupported action type {type(action).__name__}")])
+
+
+def _parse_text(text: str) -> ParsedAction:
+    text = _THINK.sub("", text)
+    calls = [_call_from_json(body) for body in _TOOL_CALL.findall(text)]
+    content = _TOOL_CALL.sub("", text).strip()
+    return ParsedAction(content=content, calls=calls)
+
+
+def _call_from_json(body: str) -> ParsedCall:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        return ParsedCall("", body.strip(), f"the tool call is not valid JSON ({exc})")
+    return _call_from_object(data)
+
+
+def _call_from_object(data: Any) -> ParsedCall:
+    if not isinstance(data, dict):
+        return ParsedCall("", data, 'a tool call must be a JSON object {"name": ..., "arguments": {...}}')
+    name = data.get("name")
+    arguments = data.get("arguments", data.get("parameters", {}))
+    if not isinstance(name, str) or not name:
+        return ParsedCall("", arguments, "the tool call has no 'name'")
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments) if arguments.strip() else {}
+        except ValueError as exc:
+            return ParsedCall(name, arguments, f"the arguments of '{name}' are not valid JSON ({exc})")
+    if arguments is None:
+        arguments = {}
+    return ParsedCall(name, arguments)

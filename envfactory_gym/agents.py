@@ -1,0 +1,132 @@
+"""Baseline agents and the episode runner.
+
+An agent is any object with ``reset(env, info)`` (called after ``env.reset``) and ``act(info) -> action``
+(``info`` is the latest info dict: ``info["messages"]`` holds the dialogue so far, ``info["tools"]`` the schemas).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import gymnasium as gym
+
+ASK_TEMPLATE = "Before I go on, could you tell me the {keyword}?"
+
+
+class Agent(Protocol):
+    def reset(self, env: gym.Env, info: dict[str, Any]) -> None: ...
+
+    def act(self, info: dict[str, Any]) -> Any: ...
+
+
+def final_message(facts: Iterable[str]) -> str:
+    facts = list(facts)
+    return "Done. " + ("Here is what you asked for: " + "; ".join(facts) + "." if facts else "Your request is complete.")
+
+
+class OracleAgent:
+    """Replays the task's gold calls (asking first for hidden user facts), then states the answer facts."""
+
+    def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
+        base = env.unwrapped
+        task = base.task
+        self.plan: list[Any] = [ASK_TEMPLATE.format(keyword=fact.keywords[0]) for fact in task.user_facts]
+        self.plan += [{"name": name, "arguments": args} for name, args in base.gold_calls()]
+        self.plan.append(final_message(task.answer_facts))
+
+    def act(self, info: dict[str, Any]) -> Any:
+        return self.plan.pop(0) if self.plan else final_message(())
+
+
+class NoOpAgent:
+    """Ends the conversation at once without calling a tool."""
+
+    def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
+        pass
+
+    def act(self, info: dict[str, Any]) -> Any:
+        return "I can't help with that."
+
+
+class RandomAgent:
+    """Makes a few schema-valid calls of random tools with random arguments, then stops."""
+
+    def __init__(self, seed: int = 0, calls: int = 3) -> None:
+        self.rng = random.Random(seed)
+        self.calls = calls
+
+    def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
+        self.left = self.calls
+        self.tools = info["tools"]
+
+    def act(self, info: dict[str, Any]) -> Any:
+        if self.left == 0:
+            return "That is all I can do."
+        self.left -= 1
+        function = self.rng.choice(self.tools)["function"]
+        return {"name": function["name"], "arguments": random_arguments(function["parameters"], self.rng)}
+
+
+def random_arguments(schema: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Values for the required parameters of a JSON schema, drawn from each parameter's type."""
+    return {name: _random_value(schema["properties"][name], rng) for name in schema.get("required", [])}
+
+
+def _random_value(prop: dict[str, Any], rng: random.Random) -> Any:
+    if "enum" in prop:
+        return rng.choice(prop["enum"])
+    if "anyOf" in prop:
+        return _random_value(rng.choice([p for p in prop["anyOf"] if p.get("type") != "null"]), rng)
+    kind = prop.get("type", "string")
+    if kind == "integer":
+        return rng.randint(0, 100)
+    if kind == "number":
+        return round(rng.uniform(0, 1000), 2)
+    if kind == "boolean":
+        return rng.random() < 0.5
+    if kind == "array":
+        return [_random_value(prop.get("items", {}), rng) for _ in range(rng.randint(1, 2))]
+    if kind == "object":
+        return {}
+    return rng.choice(["alpha", "test", "2026-03-05", "x1", "main", "/home/user"])
+
+
+@dataclass
+class EpisodeResult:
+    task_id: str
+    env: str
+    reward: float
+    success: bool
+    partial: float
+    turns: int
+    tool_calls: int
+    messages: list[dict[str, Any]]
+    reward_info: dict[str, Any]
+
+
+def run_episode(env: gym.Env, agent: Agent, task_id: str, seed: int = 0) -> EpisodeResult:
+    """Play one task to the end with an agent."""
+    _, info = env.reset(seed=seed, options={"task_id": task_id})
+    agent.reset(env, info)
+    reward, done, calls = 0.0, False, 0
+    while not done:
+        _, reward, terminated, truncated, info = env.step(agent.act(info))
+        calls += len(info["calls"])
+        done = terminated or truncated
+    breakdown = info["reward_info"]
+    return EpisodeResult(task_id, env.unwrapped.name, float(reward), breakdown["success"], breakdown["partial"],
+                         info["turn"], calls, list(info["messages"]), breakdown)
+
+
+def evaluate(name: str, agent_factory: Callable[[], Agent], split: str | None = None) -> list[EpisodeResult]:
+    """Play every task of an environment or domain once."""
+    import envfactory_gym  # noqa: F401  (registers the ids)
+
+    env = gym.make(f"EnvFactory/{name}-v0", split=split)
+    try:
+        return [run_episode(env, agent_factory(), task.id) for task in env.unwrapped.tasks]
+    finally:
+        env.close()

@@ -1,0 +1,234 @@
+"""The Gymnasium environment: observations are dialogue turns (JSON), actions are tool calls or messages."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, Literal
+
+import gymnasium as gym
+
+from envfactory_gym.actions import parse_action
+from envfactory_gym.registration import load_tasks, world_set
+from envfactory_gym.reward import RewardBreakdown, grade
+from envfactory_gym.spaces import DialogueText
+from envfactory_gym.state import Change
+from envfactory_gym.tasks import Task
+from envfactory_gym.tools import ToolError
+from envfactory_gym.user import ScriptedUser, UserSimulator
+from envfactory_gym.worldset import WorldSet
+
+MAX_RESULT_CHARS = 16_000
+
+TOOL_PROMPT = """# Tools
+
+You may call one or more functions to assist with the user query.
+
+You are provided with function signatures within <tools></tools> XML tags:
+<tools>
+{tools}
+</tools>
+
+For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:
+<tool_call>
+{{"name": <function-name>, "arguments": <args-json-object>}}
+</tool_call>"""
+
+SYSTEM_PROMPT = """You are an assistant that completes the user's request by calling tools.
+Environment: {environments}
+The current time is {now}.
+Look up ids and details with the tools instead of asking the user for them; ask the user only for what only they \
+know. When the request is complete, reply to the user without a tool call and state the facts they asked for.
+
+{tool_prompt}"""
+
+
+def system_prompt(worlds: WorldSet) -> str:
+    tools = "\n".join(json.dumps(schema, ensure_ascii=False) for schema in worlds.schemas())
+    now = min(cls.start_time for cls in worlds.members).strftime("%Y-%m-%d %H:%M")
+    return SYSTEM_PROMPT.format(
+        environments=worlds.describe(), now=now, tool_prompt=TOOL_PROMPT.format(tools=tools)
+    )
+
+
+_EXPECTED: dict[tuple[str, str], Counter[Change]] = {}
+
+
+def expected_changes(name: str, task: Task) -> Counter[Change]:
+    """The canonical change set the task's gold calls produce (replayed once per process and task)."""
+    key = (name, task.id)
+    if key not in _EXPECTED:
+        worlds = world_set(name)(task.seed)
+        for gold in task.gold:
+            worlds.call(translate(worlds, task, gold["name"]), gold["arguments"])
+        _EXPECTED[key] = worlds.changes()
+    return _EXPECTED[key]
+
+
+def translate(worlds: WorldSet, task: Task, tool: str) -> str:
+    """A gold call's tool name as offered in ``worlds`` (member tasks inside a domain may be prefixed)."""
+    return worlds.public_name(task.env, tool) if task.env in worlds.worlds else tool
+
+
+class ToolUseEnv(gym.Env[str, Any]):
+    """One EnvFactory environment (or domain) as a Gymnasium env.
+
+    Args:
+        name: an environment name (``"TravelBooking"``) or a domain (``"Travel"``).
+        split: draw tasks from ``"train"``, ``"test"`` or both (None).
+        max_turns: agent actions before the episode is truncated.
+        reward_mode: ``"binary"`` (1 on success, else 0) or ``"partial"`` (the partial-credit figure).
+        user: a factory ``task -> UserSimulator``; the scripted user by default.
+        render_mode: ``"ansi"`` returns the transcript as text.
+    """
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+
+    def __init__(
+        self,
+        name: str,
+        split: Literal["train", "test"] | None = None,
+        max_turns: int = 30,
+        reward_mode: Literal["binary", "partial"] = "binary",
+        user: Any = ScriptedUser,
+        render_mode: str | None = None,
+    ) -> None:
+        if reward_mode not in ("binary", "partial"):
+            raise ValueError(f"reward_mode must be 'binary' or 'partial', got {reward_mode!r}")
+        if render_mode not in (None, "ansi"):
+            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        self.name = name
+        self.tasks = load_tasks(name, split)
+        if not self.tasks:
+            raise ValueError(f"no tasks for '{name}' (split={split!r})")
+        self.task_index = {t.id: t for t in self.tasks}
+        self.max_turns = max_turns
+        self.reward_mode = reward_mode
+        self.user_factory = user
+        self.render_mode = render_mode
+        self.worlds: WorldSet = world_set(name)(self.tasks[0].seed)
+        self.tool_schemas = self.worlds.schemas()
+        self.prompt = system_prompt(self.worlds)
+        self.observation_space = DialogueText()
+        self.action_space = DialogueText(max_length=4096)
+        self.task: Task = self.tasks[0]
+        self.messages: list[dict[str, Any]] = []
+        self.done = True
+
+    # ------------------------------------------------------------------ API
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        super().reset(seed=seed)
+        task_id = (options or {}).get("task_id")
+        if task_id is not None:
+            if task_id not in self.task_index:
+                raise ValueError(f"unknown task_id {task_id!r} for '{self.name}'")
+            self.task = self.task_index[task_id]
+        else:
+            self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
+        self.worlds.reset(self.task.seed)
+        self.user: UserSimulator = self.user_factory(self.task)
+        self.messages = [
+            {"role": "system", "content": self.prompt},
+            {"role": "user", "content": self.task.request},
+        ]
+        self.turns = 0
+        self.done = False
+        self.breakdown: RewardBreakdown | None = None
+        return self._observe(self.messages), self._info([], [])
+
+    def step(self, action: Any) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        if self.done:
+            turn = {"role": "tool", "tool_call_id": None, "name": "", "content": "Error: the episode has ended; call reset()."}
+            return self._observe([turn]), 0.0, True, False, self._info([turn], [])
+        parsed = parse_action(action)
+        self.turns += 1
+        call_ids = [f"call_{self.turns}_{i}" for i in range(len(parsed.calls))]
+        assistant: dict[str, Any] = {"role": "assistant", "content": parsed.content}
+        if parsed.calls:
+            assistant["tool_calls"] = [
+                {"id": cid, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                for cid, c in zip(call_ids, parsed.calls)
+            ]
+        new: list[dict[str, Any]] = []
+        terminated = False
+        for cid, call in zip(call_ids, parsed.calls):
+            new.append({"role": "tool", "tool_call_id": cid, "name": call.name, "content": self._run(call)})
+        if not parsed.calls:
+            reply, terminated = self.user.reply(parsed.content)
+            if reply is not None:
+                new.append({"role": "user", "content": reply})
+        self.messages.append(assistant)
+        self.messages.extend(new)
+        truncated = not terminated and self.turns >= self.max_turns
+        reward = 0.0
+        if terminated or truncated:
+            self.done = True
+            self.breakdown = self.grade()
+            reward = float(self.breakdown.success) if self.reward_mode == "binary" else self.breakdown.partial
+        return self._observe(new), reward, terminated, truncated, self._info(new, parsed.calls)
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi":
+            return None
+        return render_transcript(self.messages)
+
+    # -------------------------------------------------------------- helpers
+    def _run(self, call: Any) -> str:
+        if call.error:
+            return f"Error: {call.error}"
+        try:
+            result = self.worlds.call(call.name, call.arguments)
+        except ToolError as exc:
+            return f"Error: {exc}"
+        except Exception as exc:  # a bug in a tool body: reported, state already rolled back
+            return f"Error: internal error in tool '{call.name}': {type(exc).__name__}: {exc}"
+        text = json.dumps(result, ensure_ascii=False, default=str)
+        if len(text) > MAX_RESULT_CHARS:
+            text = text[:MAX_RESULT_CHARS] + " ...(truncated; narrow the query)"
+        return text
+
+    def grade(self) -> RewardBreakdown:
+        """Grade the current state and the agent's messages against the task."""
+        answer = "\n".join(m["content"] for m in self.messages if m["role"] == "assistant" and m["content"])
+        return grade(expected_changes(self.name, self.task), self.worlds.changes(), self.task.answer_facts, answer)
+
+    def _observe(self, turns: list[dict[str, Any]]) -> str:
+        return json.dumps(turns, ensure_ascii=True, default=str)
+
+    def _info(self, new: list[dict[str, Any]], calls: list[Any]) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "task_id": self.task.id,
+            "env": self.name,
+            "messages": self.messages,
+            "new_messages": new,
+            "tools": self.tool_schemas,
+            "turn": getattr(self, "turns", 0),
+            "calls": [{"name": c.name, "arguments": c.arguments} for c in calls if not c.error],
+            "errors": [m["content"] for m in new if m["role"] == "tool" and m["content"].startswith("Error:")],
+        }
+        if self.done and self.breakdown is not None:
+            info["reward_info"] = self.breakdown.as_dict()
+        return info
+
+    def state_digest(self) -> str:
+        return self.worlds.digest()
+
+    def gold_calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """The current task's gold calls under this env's tool names."""
+        return [(translate(self.worlds, self.task, g["name"]), g["arguments"]) for g in self.task.gold]
+
+
+def render_transcript(messages: list[dict[str, Any]]) -> str:
+    """A readable transcript (the system prompt is abbreviated)."""
+    lines = []
+    for m in messages:
+        role = m["role"]
+        if role == "system":
+            lines.append("[system] " + m["content"].splitlines()[0])
+            continue
+        if m.get("content"):
+            lines.append(f"[{role}{':' + m['name'] if role == 'tool' else ''}] {m['content']}")
+        for c in m.get("tool_calls", ()):
+            args = json.dumps(c["function"]["arguments"], ensure_ascii=False, default=str)
+            lines.append(f"[assistant -> {c['function']['name']}] {args}")
+    return "\n".join(lines) + "\n"

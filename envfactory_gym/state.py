@@ -1,0 +1,155 @@
+"""State digests, structured diffs and the canonical change sets that rewards compare."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+Change = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+
+    @property
+    def bookkeeping(self) -> bool:
+        return self.name.startswith("_")
+
+    @property
+    def ordered_select(self) -> str:
+        return f'SELECT * FROM "{self.name}" ORDER BY {", ".join(self.key)}'
+
+
+def describe_tables(conn: sqlite3.Connection) -> tuple[Table, ...]:
+    """Every table of a database with its columns and key (primary key, or rowid)."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    tables = []
+    for name in names:
+        info = conn.execute(f'PRAGMA table_info("{name}")').fetchall()
+        key = tuple(r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])) or ("rowid",)
+        tables.append(Table(name, tuple(r[1] for r in info), key))
+    return tuple(tables)
+
+
+def digest(conn: sqlite3.Connection, tables: tuple[Table, ...]) -> str:
+    """A hex digest of every row of every table, in a canonical order."""
+    h = hashlib.blake2b(digest_size=16)
+    for table in tables:
+        h.update(table.name.encode())
+        h.update(repr(conn.execute(table.ordered_select).fetchall()).encode())
+    return h.hexdigest()
+
+
+@dataclass
+class TableDiff:
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "removed": self.removed,
+            "changed": [
+                {"before": old, "after": {k: v for k, v in new.items() if old.get(k) != v}} for old, new in self.changed
+            ],
+        }
+
+
+def diff(conn: sqlite3.Connection, tables: tuple[Table, ...], base: bytes) -> dict[str, TableDiff]:
+    """Rows added, removed and changed (paired by key) in ``conn`` relative to the serialized ``base`` state."""
+    conn.execute("ATTACH ':memory:' AS base")
+    try:
+        conn.deserialize(base, name="base")
+        result = {}
+        for table in tables:
+            if table.bookkeeping:
+                continue
+            cols = table.columns
+            select = ", ".join(f'"{c}"' for c in cols)
+            new = conn.execute(
+                f'SELECT {select} FROM main."{table.name}" EXCEPT SELECT {select} FROM base."{table.name}"'
+            ).fetchall()
+            old = conn.execute(
+                f'SELECT {select} FROM base."{table.name}" EXCEPT SELECT {select} FROM main."{table.name}"'
+            ).fetchall()
+            if not new and not old:
+                continue
+            key_index = [cols.index(k) for k in table.key] if table.key != ("rowid",) else list(range(len(cols)))
+            before = {tuple(r[i] for i in key_index): dict(zip(cols, r)) for r in old}
+            change = TableDiff()
+            for r in new:
+                k = tuple(r[i] for i in key_index)
+                row = dict(zip(cols, r))
+                if k in before:
+                    change.changed.append((before.pop(k), row))
+                else:
+                    change.added.append(row)
+            change.removed.extend(before.values())
+            result[table.name] = change
+        return result
+    finally:
+        conn.execute("DETACH base")
+
+
+class Canonicalizer:
+    """Rewrites rows so that path-dependent values compare equal across valid paths.
+
+    Volatile columns are dropped; a generated key (see :meth:`World.new_id`) is replaced, wherever it appears,
+    by a signature of the row it identifies, so references to created rows are compared by content.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, tables: tuple[Table, ...], volatile: dict[str, tuple[str, ...]]):
+        self.conn = conn
+        self.tables = {t.name: t for t in tables}
+        self.volatile = volatile
+        self.generated = dict(conn.execute("SELECT value, tbl FROM _generated").fetchall())
+        self._signatures: dict[Any, str] = {}
+
+    def value(self, value: Any, depth: int = 0) -> Any:
+        if value not in self.generated or isinstance(value, float):
+            return value
+        if value in self._signatures:
+            return self._signatures[value]
+        table = self.tables[self.generated[value]]
+        if depth > 3:
+            return f"<{table.name}>"
+        cursor = self.conn.execute(f'SELECT * FROM "{table.name}" WHERE "{table.key[0]}" = ?', (value,))
+        found = cursor.fetchone()
+        if found is None:
+            signature = f"<{table.name}:deleted>"
+        else:
+            row = {c: v for c, v in zip(table.columns, found) if c != table.key[0]}
+            signature = f"<{table.name}:{self.row(table.name, row, depth + 1)}>"
+        self._signatures[value] = signature
+        return signature
+
+    def row(self, table: str, row: dict[str, Any], depth: int = 0) -> tuple[tuple[str, Any], ...]:
+        skip = self.volatile.get(table, ())
+        return tuple(sorted((c, self.value(v, depth)) for c, v in row.items() if c not in skip))
+
+    def changes(self, diffs: dict[str, TableDiff], prefix: str = "") -> Counter[Change]:
+        """The multiset of canonical change records of a diff."""
+        out: Counter[Change] = Counter()
+        for name, change in diffs.items():
+            label = prefix + name
+            key = self.tables[name].key
+            for row in change.added:
+                out["added", label, self.row(name, row)] += 1
+            for row in change.removed:
+                out["removed", label, self.row(name, row)] += 1
+            for old, new in change.changed:
+                moved = {c: v for c, v in new.items() if old[c] != v}
+                record = self.row(name, moved)
+                if record:
+                    out["changed", label, self.row(name, {k: old[k] for k in key if k in old}), record] += 1
+        return out

@@ -1,0 +1,137 @@
+"""Tasks: the JSON Lines format episodes are specified in, and the scenario templates environments declare."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Split = Literal["train", "test"]
+
+
+@dataclass(frozen=True)
+class UserFact:
+    """Something the user knows but did not say: revealed by the scripted user when asked with a keyword."""
+
+    name: str
+    value: str
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One episode specification (a line of a task file)."""
+
+    id: str
+    env: str
+    seed: int
+    split: Split
+    request: str
+    gold: tuple[dict[str, Any], ...]
+    answer_facts: tuple[str, ...] = ()
+    user_facts: tuple[UserFact, ...] = ()
+    tags: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def conversational(self) -> bool:
+        return bool(self.user_facts)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Task:
+        data = dict(data)
+        data["gold"] = tuple(data["gold"])
+        data["answer_facts"] = tuple(data.get("answer_facts", ()))
+        data["user_facts"] = tuple(
+            UserFact(f["name"], f["value"], tuple(f["keywords"])) for f in data.get("user_facts", ())
+        )
+        return cls(**data)
+
+
+def read_tasks(path: str | Path) -> list[Task]:
+    """Read a task file; a missing file is an empty task set."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [Task.from_dict(json.loads(line)) for line in fh if line.strip()]
+
+
+def write_tasks(path: str | Path, tasks: Iterable[Task]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(t.to_json() + "\n" for t in tasks), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------- scenario templates
+@dataclass(frozen=True)
+class Ref:
+    """A value taken from the result of an earlier call of the same draft: step index, dotted path, transform."""
+
+    step: int
+    path: str = ""
+    then: Callable[[Any], Any] | None = None
+
+    def resolve(self, results: Sequence[Any]) -> Any:
+        value = results[self.step]
+        for part in filter(None, self.path.split(".")):
+            value = value[int(part)] if isinstance(value, list) else value[part]
+        return self.then(value) if self.then else value
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+def call(tool: str, /, **arguments: Any) -> Call:
+    """A gold call of a scenario draft; argument values may be :class:`Ref`."""
+    return Call(tool, arguments)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a scenario proposes: the request, the gold calls, the answer facts and the hidden user facts."""
+
+    request: str
+    calls: tuple[Call, ...]
+    answer: tuple[Any, ...] = ()
+    ask: tuple[UserFact, ...] = ()
+
+
+ScenarioFn = Callable[[Any, Any], Draft | None]
+
+
+def scenario(function: ScenarioFn) -> ScenarioFn:
+    """Mark a method ``(self, rng) -> Draft | None`` of a world as a task template.
+
+    It reads the initial state (never writes) and returns a draft, or None when this state offers no instance.
+    """
+    function.__envfactory_scenario__ = True  # type: ignore[attr-defined]
+    return function
+
+
+def resolve(value: Any, results: Sequence[Any]) -> Any:
+    """Replace every :class:`Ref` inside ``value`` by what it points at."""
+    if isinstance(value, Ref):
+        return value.resolve(results)
+    if isinstance(value, list | tuple):
+        return [resolve(v, results) for v in value]
+    if isinstance(value, dict):
+        return {k: resolve(v, results) for k, v in value.items()}
+    return value
+
+
+def marked(cls: type, marker: str) -> dict[str, tuple[Callable[..., Any], Any]]:
+    """The functions of a class and its bases carrying ``marker`` (tools, scenarios), in definition order."""
+    found: dict[str, tuple[Callable[..., Any], Any]] = {}
+    for klass in reversed(cls.__mro__):
+        for attr, value in vars(klass).items():
+            if hasattr(value, marker):
+                found[attr] = (value, getattr(value, marker))
+    return found

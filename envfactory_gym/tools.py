@@ -1,0 +1,123 @@
+"""Tool declaration: a plain method becomes a tool with a JSON schema derived from its signature and docstring.
+
+Arguments are validated (pydantic, compiled once per tool) before the body runs, so a tool body only ever sees
+well-typed values. A tool reports a problem the agent can fix by raising :class:`ToolError`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, get_type_hints
+
+import docstring_parser
+import pydantic
+
+TOOL_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class ToolError(Exception):
+    """Raised by a tool body when a call cannot be carried out; the message is shown to the agent."""
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool of an environment: its callable, whether it writes, and its JSON schema."""
+
+    name: str
+    function: Callable[..., Any]
+    writes: bool
+    description: str
+    parameters: dict[str, Any]
+    validator: pydantic.TypeAdapter = field(repr=False, compare=False)
+
+    def schema(self, name: str | None = None) -> dict[str, Any]:
+        """OpenAI function-calling form: ``{"type": "function", "function": {name, description, parameters}}``."""
+        return {
+            "type": "function",
+            "function": {"name": name or self.name, "description": self.description, "parameters": self.parameters},
+        }
+
+    def validate(self, arguments: Any) -> dict[str, Any]:
+        """Return the validated keyword arguments, or raise :class:`ToolError` naming every bad field."""
+        if not isinstance(arguments, dict):
+            raise ToolError(f"arguments of '{self.name}' must be a JSON object, got {type(arguments).__name__}")
+        try:
+            model = self.validator.validate_python(arguments)
+        except pydantic.ValidationError as exc:
+            raise ToolError(f"invalid arguments for '{self.name}': {_format_errors(exc)}") from None
+        return {key: getattr(model, key) for key in type(model).model_fields}
+
+
+def _format_errors(exc: pydantic.ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "arguments"
+        message = error["msg"]
+        if error["type"] == "missing":
+            message = "required argument is missing"
+        elif error["type"] == "extra_forbidden":
+            message = "unknown argument"
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def tool(function: Callable[..., Any] | None = None, *, writes: bool = False) -> Any:
+    """Mark a method of a :class:`~envfactory_gym.world.World` as a tool.
+
+    ``writes=True`` declares that the tool may change the state (it then runs inside a savepoint).
+    The description is the docstring's summary; parameter descriptions come from its ``Args:`` section.
+    """
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn.__envfactory_tool__ = {"writes": writes}  # type: ignore[attr-defined]
+        return fn
+
+    return mark(function) if function is not None else mark
+
+
+def build_spec(function: Callable[..., Any], writes: bool) -> ToolSpec:
+    """Derive a :class:`ToolSpec` from a tool method (``self`` is skipped)."""
+    doc = docstring_parser.parse(inspect.getdoc(function) or "")
+    if not doc.short_description:
+        raise TypeError(f"tool {function.__qualname__} needs a docstring")
+    described = {p.arg_name: (p.description or "").replace("\n", " ") for p in doc.params}
+    hints = get_type_hints(function)
+    fields: dict[str, Any] = {}
+    for name, parameter in list(inspect.signature(function).parameters.items())[1:]:
+        if name not in hints:
+            raise TypeError(f"tool {function.__qualname__}: parameter '{name}' needs a type hint")
+        if name not in described:
+            raise TypeError(f"tool {function.__qualname__}: parameter '{name}' is not described under Args:")
+        default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+        fields[name] = (hints[name], pydantic.Field(default, description=described[name]))
+    model = pydantic.create_model(
+        f"{function.__name__}_arguments",
+        __config__=pydantic.ConfigDict(extra="forbid", strict=False, coerce_numbers_to_str=False),
+        **fields,
+    )
+    parameters = pydantic.TypeAdapter(model).json_schema()
+    parameters.pop("title", None)
+    for prop in parameters.get("properties", {}).values():
+        _simplify(prop)
+    parameters.setdefault("required", [])
+    description = doc.short_description + (f"\n\n{doc.long_description}" if doc.long_description else "")
+    return ToolSpec(
+        name=function.__name__,
+        function=function,
+        writes=writes,
+        description=description,
+        parameters=parameters,
+        validator=pydantic.TypeAdapter(model),
+    )
+
+
+def _simplify(prop: dict[str, Any]) -> None:
+    """Present ``X | None = None`` as plain ``X`` (still optional; null stays accepted) and drop titles."""
+    prop.pop("title", None)
+    variants = prop.get("anyOf", [])
+    if prop.get("default", 0) is None and len(variants) == 2 and {"type": "null"} in variants:
+        prop.pop("anyOf")
+        prop.pop("default")
+        prop.update(next(v for v in variants if v != {"type": "null"}))

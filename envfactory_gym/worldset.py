@@ -1,0 +1,100 @@
+"""The state of one episode: the worlds of one environment, or of every member of a domain, behind one tool table.
+
+Tool names are the environments' own unless two members share one; those become ``<Environment>_<tool>``.
+A domain subclass adds cross-environment scenarios with :func:`~envfactory_gym.tasks.scenario`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import Any, ClassVar
+
+from envfactory_gym.state import Change, TableDiff
+from envfactory_gym.tasks import ScenarioFn, marked
+from envfactory_gym.tools import ToolError, ToolSpec
+from envfactory_gym.world import World
+
+
+class WorldSet:
+    """Member worlds of one episode sharing a seed, a tool namespace and a digest."""
+
+    name: ClassVar[str] = ""
+    members: ClassVar[tuple[type[World], ...]] = ()
+    scenarios: ClassVar[dict[str, ScenarioFn]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.scenarios = {attr: fn for attr, (fn, _) in marked(cls, "__envfactory_scenario__").items()}
+
+    def __init__(self, seed: int = 0) -> None:
+        self.worlds = {cls.name: cls(seed) for cls in self.members}
+        self.seed = seed
+        self.tools: dict[str, tuple[World, ToolSpec]] = {}
+        names = [tool for cls in self.members for tool in cls.tools]
+        for world in self.worlds.values():
+            for local, spec in world.tools.items():
+                public = local if names.count(local) == 1 else f"{world.name}_{local}"
+                self.tools[public] = (world, spec)
+        self._public = {(w.name, spec.name): public for public, (w, spec) in self.tools.items()}
+
+    @classmethod
+    def of(cls, name: str, members: tuple[type[World], ...]) -> type[WorldSet]:
+        """A world-set class with the given members (one member for a single environment)."""
+        return type(name, (cls,), {"name": name, "members": members})
+
+    def public_name(self, environment: str, tool: str) -> str:
+        """The name a member's tool is offered under in this set."""
+        return self._public.get((environment, tool), tool)
+
+    def schemas(self) -> list[dict[str, Any]]:
+        return [spec.schema(public) for public, (_, spec) in self.tools.items()]
+
+    def call(self, name: str, arguments: Any) -> Any:
+        found = self.tools.get(name)
+        if found is None:
+            raise ToolError(f"unknown tool '{name}'; available tools: {', '.join(self.tools)}")
+        world, spec = found
+        return world.call(spec.name, arguments)
+
+    def writes(self, name: str) -> bool:
+        found = self.tools.get(name)
+        return found is not None and found[1].writes
+
+    def reset(self, seed: int) -> None:
+        self.seed = seed
+        for world in self.worlds.values():
+            world.reset(seed)
+
+    def snapshot(self, seed: int) -> dict[str, bytes]:
+        return {name: type(world).snapshot(seed) for name, world in self.worlds.items()}
+
+    def serialize(self) -> dict[str, bytes]:
+        return {name: world.serialize() for name, world in self.worlds.items()}
+
+    def load(self, data: dict[str, bytes]) -> None:
+        for name, world in self.worlds.items():
+            world.load(data[name])
+
+    def digest(self) -> str:
+        if len(self.worlds) == 1:
+            return next(iter(self.worlds.values())).digest()
+        return hashlib.blake2b("".join(w.digest() for w in self.worlds.values()).encode(), digest_size=16).hexdigest()
+
+    def diff(self) -> dict[str, TableDiff]:
+        """Structured diff against the initial state of the current seed, tables named ``Environment.table``."""
+        return {
+            f"{name}.{table}": change
+            for name, world in self.worlds.items()
+            for table, change in world.diff(type(world).snapshot(self.seed)).items()
+        }
+
+    def changes(self) -> Counter[Change]:
+        """Canonical change records against the initial state of the current seed."""
+        total: Counter[Change] = Counter()
+        for name, world in self.worlds.items():
+            total += world.changes(type(world).snapshot(self.seed), prefix=f"{name}.")
+        return total
+
+    def describe(self) -> str:
+        return "\n".join(f"{cls.name}: {' '.join((cls.__doc__ or '').split())}" for cls in self.members)

@@ -1,0 +1,1 @@
+"""Environments of the EnvFactory suite, one folder per domain."""

@@ -1,0 +1,1 @@
+"""Academia domain environments."""

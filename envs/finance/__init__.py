@@ -1,0 +1,1 @@
+"""Finance domain environments."""

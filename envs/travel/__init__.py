@@ -1,0 +1,1 @@
+"""Travel domain environments."""

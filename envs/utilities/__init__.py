@@ -1,0 +1,1 @@
+"""Utilities domain environments."""

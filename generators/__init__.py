@@ -1,0 +1,1 @@
+"""Synthesis of tasks and environments."""
