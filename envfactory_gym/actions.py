@@ -34,7 +34,11 @@ def parse_action(action: Any) -> ParsedAction:
         if "tool_calls" in action or action.get("role") == "assistant":
             content = action.get("content") or ""
             parsed = _parse_text(content) if isinstance(content, str) else ParsedAction()
-            for item in action.get("tool_calls") or ():
+            tool_calls = action.get("tool_calls") or []
+            if not isinstance(tool_calls, list):
+                parsed.calls.append(ParsedCall("", tool_calls, "'tool_calls' must be a list of calls"))
+                return parsed
+            for item in tool_calls:
                 function = item.get("function", item) if isinstance(item, dict) else item
                 parsed.calls.append(_call_from_object(function))
             return parsed

@@ -14,7 +14,8 @@ from typing import Any, get_type_hints
 import docstring_parser
 import pydantic
 
-TOOL_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+#: Longest string argument a tool accepts (SQLite refuses LIKE patterns over 50,000 bytes).
+MAX_STRING_ARGUMENT = 10_000
 
 
 class ToolError(Exception):
@@ -94,7 +95,7 @@ def build_spec(function: Callable[..., Any], writes: bool) -> ToolSpec:
         fields[name] = (hints[name], pydantic.Field(default, description=described[name]))
     model = pydantic.create_model(
         f"{function.__name__}_arguments",
-        __config__=pydantic.ConfigDict(extra="forbid", strict=False, coerce_numbers_to_str=False),
+        __config__=pydantic.ConfigDict(extra="forbid", str_max_length=MAX_STRING_ARGUMENT),
         **fields,
     )
     parameters = pydantic.TypeAdapter(model).json_schema()

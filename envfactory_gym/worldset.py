@@ -7,6 +7,7 @@ A domain subclass adds cross-environment scenarios with :func:`~envfactory_gym.t
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -14,6 +15,9 @@ from envfactory_gym.state import Change, TableDiff
 from envfactory_gym.tasks import ScenarioFn, marked
 from envfactory_gym.tools import ToolError, ToolSpec
 from envfactory_gym.world import World
+
+
+TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class WorldSet:
@@ -37,6 +41,9 @@ class WorldSet:
                 public = local if names.count(local) == 1 else f"{world.name}_{local}"
                 self.tools[public] = (world, spec)
         self._public = {(w.name, spec.name): public for public, (w, spec) in self.tools.items()}
+        invalid = [public for public in self.tools if not TOOL_NAME.fullmatch(public)]
+        if invalid:
+            raise ValueError(f"tool names outside [A-Za-z0-9_-]{{1,64}}: {', '.join(invalid)}")
 
     @classmethod
     def of(cls, name: str, members: tuple[type[World], ...]) -> type[WorldSet]:

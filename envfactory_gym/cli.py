@@ -1,0 +1,34 @@
+"""The ``envfactory`` command. Each subcommand lives in its own module exposing ``configure(parser)`` and
+``run(args) -> int``; those modules are imported to build the parser, so they import heavy things inside ``run``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "verify": ("envfactory_gym.verify", "run the executed checks of environments and print a table"),
+    "tasks": ("generators.scenario_cli", "build an environment's task file from its scenario templates"),
+    "bench": ("envfactory_gym.bench", "measure step, reset, digest, memory and batched throughput"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="envfactory", description="EnvFactory-Gym command line")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name, (module, help_text) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        importlib.import_module(module).configure(sub)
+        sub.set_defaults(module=module)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return importlib.import_module(args.module).run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
