@@ -49,7 +49,10 @@ def parse_action(action: Any) -> ParsedAction:
 
 
 def _parse_text(text: str) -> ParsedAction:
-    text = _THINK.sub("", text)
+    if "think>" in text:
+        text = _THINK.sub("", text)
+    if "<tool_call>" not in text:
+        return ParsedAction(content=text.strip())
     calls = [_call_from_json(body) for body in _TOOL_CALL.findall(text)]
     content = _TOOL_CALL.sub("", text).strip()
     return ParsedAction(content=content, calls=calls)

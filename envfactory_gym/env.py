@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from typing import Any, Literal
@@ -52,6 +53,7 @@ def system_prompt(worlds: WorldSet) -> str:
 
 
 _EXPECTED: dict[tuple[str, str], Counter[Change]] = {}
+_RNG_STATES: dict[int, dict[str, Any]] = {}
 
 
 def expected_changes(name: str, task: Task) -> Counter[Change]:
@@ -68,6 +70,22 @@ def expected_changes(name: str, task: Task) -> Counter[Change]:
 def translate(worlds: WorldSet, task: Task, tool: str) -> str:
     """A gold call's tool name as offered in ``worlds`` (member tasks inside a domain may be prefixed)."""
     return worlds.public_name(task.env, tool) if task.env in worlds.worlds else tool
+
+
+@functools.cache
+def _catalog(name: str, split: str | None) -> tuple[list[Task], dict[str, Task]]:
+    tasks = load_tasks(name, split)
+    if not tasks:
+        raise ValueError(f"no tasks for '{name}' (split={split!r})")
+    return tasks, {t.id: t for t in tasks}
+
+
+@functools.cache
+def _prompt(name: str) -> tuple[list[dict[str, Any]], str, str]:
+    """Tool schemas, system prompt, and the system message already encoded as an observation fragment."""
+    worlds = world_set(name)(0)
+    prompt = system_prompt(worlds)
+    return worlds.schemas(), prompt, json.dumps({"role": "system", "content": prompt})
 
 
 class ToolUseEnv(gym.Env[str, Any]):
@@ -98,17 +116,13 @@ class ToolUseEnv(gym.Env[str, Any]):
         if render_mode not in (None, "ansi"):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         self.name = name
-        self.tasks = load_tasks(name, split)
-        if not self.tasks:
-            raise ValueError(f"no tasks for '{name}' (split={split!r})")
-        self.task_index = {t.id: t for t in self.tasks}
+        self.tasks, self.task_index = _catalog(name, split)
         self.max_turns = max_turns
         self.reward_mode = reward_mode
         self.user_factory = user
         self.render_mode = render_mode
         self.worlds: WorldSet = world_set(name)(self.tasks[0].seed)
-        self.tool_schemas = self.worlds.schemas()
-        self.prompt = system_prompt(self.worlds)
+        self.tool_schemas, self.prompt, self._system_json = _prompt(name)
         self.observation_space = DialogueText()
         self.action_space = DialogueText(max_length=4096)
         self.task: Task = self.tasks[0]
@@ -117,7 +131,7 @@ class ToolUseEnv(gym.Env[str, Any]):
 
     # ------------------------------------------------------------------ API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
-        super().reset(seed=seed)
+        self._seed_rng(seed)
         task_id = (options or {}).get("task_id")
         if task_id is not None:
             if task_id not in self.task_index:
@@ -134,7 +148,8 @@ class ToolUseEnv(gym.Env[str, Any]):
         self.turns = 0
         self.done = False
         self.breakdown: RewardBreakdown | None = None
-        return self._observe(self.messages), self._info([], [])
+        observation = f"[{self._system_json}, {json.dumps(self.messages[1])}]"
+        return observation, self._info([], [])
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict[str, Any]]:
         if self.done:
@@ -173,6 +188,18 @@ class ToolUseEnv(gym.Env[str, Any]):
         return render_transcript(self.messages)
 
     # -------------------------------------------------------------- helpers
+    def _seed_rng(self, seed: int | None) -> None:
+        """``Env.reset(seed=...)`` semantics, restoring a cached generator state instead of re-deriving it."""
+        if seed is None or self._np_random is None:
+            super().reset(seed=seed)
+        elif seed in _RNG_STATES:
+            self._np_random.bit_generator.state = _RNG_STATES[seed]
+            self._np_random_seed = seed
+        else:
+            super().reset(seed=seed)
+        if seed is not None:
+            _RNG_STATES.setdefault(seed, self._np_random.bit_generator.state)
+
     def _run(self, call: Any) -> str:
         if call.error:
             return f"Error: {call.error}"

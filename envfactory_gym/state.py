@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 from collections import Counter
@@ -21,14 +22,15 @@ class Table:
     def bookkeeping(self) -> bool:
         return self.name.startswith("_")
 
-    @property
+    @functools.cached_property
     def ordered_select(self) -> str:
         return f'SELECT * FROM "{self.name}" ORDER BY {", ".join(self.key)}'
 
 
 def describe_tables(conn: sqlite3.Connection) -> tuple[Table, ...]:
     """Every table of a database with its columns and key (primary key, or rowid)."""
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != '_dirty' ORDER BY name")]
     tables = []
     for name in names:
         info = conn.execute(f'PRAGMA table_info("{name}")').fetchall()
@@ -37,12 +39,18 @@ def describe_tables(conn: sqlite3.Connection) -> tuple[Table, ...]:
     return tuple(tables)
 
 
-def digest(conn: sqlite3.Connection, tables: tuple[Table, ...]) -> str:
-    """A hex digest of every row of every table, in a canonical order."""
+def table_digest(conn: sqlite3.Connection, table: Table) -> bytes:
+    """A digest of one table's rows in key order."""
+    return hashlib.blake2b(repr(conn.execute(table.ordered_select).fetchall()).encode(), digest_size=16).digest()
+
+
+def digest(conn: sqlite3.Connection, tables: tuple[Table, ...], known: dict[str, bytes] | None = None) -> str:
+    """A hex digest of every row of every table, in a canonical order; ``known`` holds digests of unchanged tables."""
+    known = known or {}
     h = hashlib.blake2b(digest_size=16)
     for table in tables:
         h.update(table.name.encode())
-        h.update(repr(conn.execute(table.ordered_select).fetchall()).encode())
+        h.update(known.get(table.name) or table_digest(conn, table))
     return h.hexdigest()
 
 

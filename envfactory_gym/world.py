@@ -23,7 +23,10 @@ from envfactory_gym.tools import ToolError, ToolSpec, build_spec
 BOOKKEEPING_SCHEMA = """
 CREATE TABLE _meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE _generated (value PRIMARY KEY, tbl TEXT NOT NULL);
+CREATE TABLE _dirty (tbl TEXT PRIMARY KEY);
 """
+DIRTY_TRIGGER = """CREATE TRIGGER "_dirty_{table}_{op}" AFTER {op} ON "{table}"
+BEGIN INSERT OR IGNORE INTO _dirty VALUES ('{table}'); END;"""
 
 
 class World:
@@ -39,6 +42,7 @@ class World:
     tools: ClassVar[dict[str, ToolSpec]]
     scenarios: ClassVar[dict[str, ScenarioFn]]
     tables: ClassVar[tuple[state.Table, ...]]
+    _table_digests: ClassVar[dict[tuple[type, int], dict[str, bytes]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -65,9 +69,14 @@ class World:
         fake = faker.Faker("en_US")
         fake.seed_instance(seed)
         cls.populate(sqlite_utils.Database(conn), random.Random(seed), fake)
+        tables = state.describe_tables(conn)
+        for table in tables:
+            if not table.bookkeeping:
+                for op in ("INSERT", "UPDATE", "DELETE"):
+                    conn.execute(DIRTY_TRIGGER.format(table=table.name, op=op))
         conn.execute("VACUUM")
-        if "tables" not in cls.__dict__:
-            cls.tables = state.describe_tables(conn)
+        cls.tables = tables
+        cls._table_digests[cls, seed] = {t.name: state.table_digest(conn, t) for t in tables}
         return conn.serialize()
 
     def __init__(self, seed: int = 0) -> None:
@@ -84,6 +93,7 @@ class World:
         """Replace the state with serialized bytes (from :meth:`serialize`)."""
         self.conn.deserialize(data)
         self.conn.execute("PRAGMA query_only = 1")
+        self.seed = self.value("SELECT value FROM _meta WHERE key = 'seed'")
 
     def serialize(self) -> bytes:
         return self.conn.serialize()
@@ -160,17 +170,26 @@ class World:
         return self.start_time + dt.timedelta(minutes=self.value("SELECT value FROM _meta WHERE key = 'clock'"))
 
     # ----------------------------------------------------------------- state
+    def dirty(self) -> set[str]:
+        """Tables written since the initial state (tracked by triggers, so clean tables are never rescanned)."""
+        return {row[0] for row in self.conn.execute("SELECT tbl FROM _dirty")}
+
     def digest(self) -> str:
         """Canonical digest of the whole state (tables in name order, rows in key order)."""
-        return state.digest(self.conn, self.tables)
+        initial = self._table_digests[type(self), self.seed]
+        dirty = self.dirty()
+        return state.digest(self.conn, self.tables, {k: v for k, v in initial.items() if k not in dirty})
 
-    def diff(self, base: bytes) -> dict[str, state.TableDiff]:
-        """Structured diff of the current state against serialized ``base`` bytes."""
+    def diff(self, base: bytes | None = None) -> dict[str, state.TableDiff]:
+        """Structured diff against serialized ``base`` bytes (default: this seed's initial state)."""
+        if base is None:
+            dirty = self.dirty()
+            return state.diff(self.conn, tuple(t for t in self.tables if t.name in dirty), self.snapshot(self.seed))
         return state.diff(self.conn, self.tables, base)
 
-    def changes(self, base: bytes, prefix: str = "") -> Counter[state.Change]:
-        """Canonical change records since ``base`` (what rewards compare)."""
-        return state.Canonicalizer(self.conn, self.tables, self.volatile).changes(self.diff(base), prefix)
+    def changes(self, prefix: str = "") -> Counter[state.Change]:
+        """Canonical change records since this seed's initial state (what rewards compare)."""
+        return state.Canonicalizer(self.conn, self.tables, self.volatile).changes(self.diff(), prefix)
 
 
 def fake_id(rng: random.Random, prefix: str) -> str:

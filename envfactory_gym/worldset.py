@@ -90,17 +90,13 @@ class WorldSet:
 
     def diff(self) -> dict[str, TableDiff]:
         """Structured diff against the initial state of the current seed, tables named ``Environment.table``."""
-        return {
-            f"{name}.{table}": change
-            for name, world in self.worlds.items()
-            for table, change in world.diff(type(world).snapshot(self.seed)).items()
-        }
+        return {f"{name}.{table}": change for name, world in self.worlds.items() for table, change in world.diff().items()}
 
     def changes(self) -> Counter[Change]:
         """Canonical change records against the initial state of the current seed."""
         total: Counter[Change] = Counter()
         for name, world in self.worlds.items():
-            total += world.changes(type(world).snapshot(self.seed), prefix=f"{name}.")
+            total += world.changes(prefix=f"{name}.")
         return total
 
     def describe(self) -> str:
