@@ -61,11 +61,13 @@ def load_agent(spec: str, agent_args: dict[str, Any] | None = None) -> LoadedAge
         raise ValueError(f"unknown agent {spec!r}: use oracle, noop, random, hf:PATH, openai:URL[#MODEL] or module:Class")
     if kind == "hf":
         path = str(Path(target).expanduser())
+        if not Path(path).is_dir():
+            raise ValueError(f"hf:{target}: not a directory holding a model and its tokenizer")
         return LoadedAgent(spec, "hf", Path(path).name, lambda seed: HFAgent(path, seed=seed, **kwargs))
     if kind == "openai":
         base_url, _, model = target.partition("#")
         model = model or first_model(base_url)
-        return LoadedAgent(spec, "openai", model, lambda seed: OpenAIAgent(base_url, model, seed=seed, **kwargs))
+        return LoadedAgent(f"openai:{base_url}#{model}", "openai", model, lambda seed: OpenAIAgent(base_url, model, seed=seed, **kwargs))
     cls = _import_class(kind, target)
     takes_seed = _accepts(cls, "seed")
     return LoadedAgent(spec, cls.__name__, getattr(cls, "model", None),
@@ -73,18 +75,21 @@ def load_agent(spec: str, agent_args: dict[str, Any] | None = None) -> LoadedAge
 
 
 def _import_class(module: str, attr: str) -> type:
-    if module.endswith(".py"):
-        path = Path(module).resolve()
-        loaded = importlib.util.spec_from_file_location(path.stem, path)
-        if loaded is None or loaded.loader is None:
-            raise ImportError(f"cannot load agent module from {module}")
-        mod = importlib.util.module_from_spec(loaded)
-        loaded.loader.exec_module(mod)
-    else:
-        mod = importlib.import_module(module)
-    cls = getattr(mod, attr)
+    try:
+        if module.endswith(".py"):
+            path = Path(module).resolve()
+            loaded = importlib.util.spec_from_file_location(path.stem, path)
+            if loaded is None or loaded.loader is None:
+                raise ImportError(f"cannot load a module from {path}")
+            mod = importlib.util.module_from_spec(loaded)
+            loaded.loader.exec_module(mod)
+        else:
+            mod = importlib.import_module(module)
+        cls = getattr(mod, attr)
+    except (ImportError, AttributeError, OSError) as exc:
+        raise ValueError(f"cannot load agent {module}:{attr}: {exc}") from exc
     if not callable(getattr(cls, "act", None)) or not callable(getattr(cls, "reset", None)):
-        raise TypeError(f"{module}:{attr} must define reset(env, info) and act(info)")
+        raise ValueError(f"{module}:{attr} is not an agent: it must define reset(env, info) and act(info)")
     return cls
 
 

@@ -12,6 +12,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("envfactory_gym.verify", "run the executed checks of environments and print a table"),
     "tasks": ("generators.scenario_cli", "build an environment's task file from its scenario templates"),
     "bench": ("envfactory_gym.bench", "measure step, reset, digest, memory and batched throughput"),
+    "eval": ("envfactory_gym.evaluate", "evaluate an agent on environments and report pass@1 and pass^k"),
+    "leaderboard": ("envfactory_gym.leaderboard", "render leaderboards/README.md and the chart from result files"),
 }
 
 

@@ -19,6 +19,7 @@ import json
 import math
 import multiprocessing
 import re
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -304,8 +305,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     envs = [part for value in args.envs for part in value.split(",") if part]
-    result = evaluate(args.agent, envs, args.split, args.k, args.seed, args.workers, args.out,
-                      dict(args.agent_arg), args.max_turns, args.limit)
+    try:
+        result = evaluate(args.agent, envs, args.split, args.k, args.seed, args.workers, args.out,
+                          dict(args.agent_arg), args.max_turns, args.limit)
+    except ValueError as exc:  # a bad selection, agent spec or run directory: a usage error, not a crash
+        print(f"envfactory eval: error: {exc}", file=sys.stderr)
+        return 2
     print(render_summary(result.summary))
     print(f"\n{result.played} episodes played, {len(result.records) - result.played} resumed; "
           f"episodes and viewer in {result.run_dir} (open {result.run_dir / 'index.html'})")

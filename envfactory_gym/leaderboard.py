@@ -10,9 +10,12 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envfactory_gym.registration import DOMAINS, ENVIRONMENTS
+
+if TYPE_CHECKING:
+    from envfactory_gym.evaluate import EvalRun
 
 DEFAULT_DIR = "leaderboards"
 
@@ -23,8 +26,8 @@ def result_name(agent: str, model: str | None, split: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") + ".json"
 
 
-def write_result(run: Any, split: str, envs: Iterable[str], seed: int, directory: str | Path = DEFAULT_DIR) -> Path:
-    """Write the result file of an :class:`~envfactory_gym.evaluate.EvalRun` (replacing that agent's previous one)."""
+def write_result(run: EvalRun, split: str, envs: Iterable[str], seed: int, directory: str | Path = DEFAULT_DIR) -> Path:
+    """Write the result file of an eval run (replacing that agent's previous one)."""
     from envfactory_gym import __version__
 
     summary = run.summary

@@ -178,7 +178,8 @@ class World:
         """Canonical digest of the whole state (tables in name order, rows in key order)."""
         initial = self._table_digests[type(self), self.seed]
         dirty = self.dirty()
-        return state.digest(self.conn, self.tables, {k: v for k, v in initial.items() if k not in dirty})
+        clean = {k: v for k, v in initial.items() if k not in dirty and not k.startswith("_")}
+        return state.digest(self.conn, self.tables, clean)
 
     def diff(self, base: bytes | None = None) -> dict[str, state.TableDiff]:
         """Structured diff against serialized ``base`` bytes (default: this seed's initial state)."""

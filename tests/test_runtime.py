@@ -1,0 +1,142 @@
+"""The runtime's contracts, on a toy world: schemas, validation, atomic calls, snapshots, digests, diffs."""
+
+from __future__ import annotations
+
+import pytest
+
+from envfactory_gym.tools import ToolError
+from tests.toy import Bank
+
+
+@pytest.fixture
+def bank() -> Bank:
+    return Bank(seed=3)
+
+
+def owners(bank: Bank) -> list[dict]:
+    return bank.rows("SELECT owner, account_id, balance FROM accounts ORDER BY owner")
+
+
+def test_schema_comes_from_signature_and_docstring() -> None:
+    schema = Bank.tools["transfer"].schema()
+    assert schema["type"] == "function"
+    function = schema["function"]
+    assert function["name"] == "transfer"
+    assert function["description"] == "Move money between two accounts."
+    params = function["parameters"]
+    assert params["required"] == ["source", "target", "amount"]
+    assert params["properties"]["amount"] == {"description": "Amount in whole units, positive.", "type": "integer"}
+    assert params["properties"]["speed"]["enum"] == ["normal", "instant"]
+    assert params["additionalProperties"] is False
+    assert Bank.tools["transfer"].writes and not Bank.tools["find_account"].writes
+
+
+def test_tool_without_docstring_is_refused() -> None:
+    from envfactory_gym.tools import build_spec
+
+    def undocumented(self, x: int) -> int:
+        return x
+
+    with pytest.raises(TypeError, match="needs a docstring"):
+        build_spec(undocumented, writes=False)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"source": "a", "target": "b"}, "invalid arguments for 'transfer': amount: required argument is missing"),
+        ({"source": "a", "target": "b", "amount": "ten"},
+         "invalid arguments for 'transfer': amount: Input should be a valid integer, unable to parse string as an integer"),
+        ({"source": "a", "target": "b", "amount": 1, "bogus": 1}, "invalid arguments for 'transfer': bogus: unknown argument"),
+        ({"source": "a", "target": "b", "amount": 1, "speed": "slow"},
+         "invalid arguments for 'transfer': speed: Input should be 'normal' or 'instant'"),
+        (["a"], "arguments of 'transfer' must be a JSON object, got list"),
+    ],
+)
+def test_invalid_arguments_are_rejected_before_the_body(bank: Bank, arguments: object, message: str) -> None:
+    before = bank.digest()
+    with pytest.raises(ToolError) as raised:
+        bank.call("transfer", arguments)
+    assert str(raised.value) == message
+    assert bank.digest() == before
+
+
+def test_unknown_tool_lists_the_available_ones(bank: Bank) -> None:
+    with pytest.raises(ToolError, match="unknown tool 'nope'; available tools: find_account, transfer"):
+        bank.call("nope", {})
+
+
+def test_write_changes_state_and_failed_write_rolls_back(bank: Bank) -> None:
+    alice, bob = owners(bank)[:2]
+    result = bank.call("transfer", {"source": alice["account_id"], "target": bob["account_id"], "amount": 5})
+    after = owners(bank)
+    assert after[0]["balance"] == alice["balance"] - 5 and after[1]["balance"] == bob["balance"] + 5
+    assert result["transfer_id"].startswith("tr_")
+    digest = bank.digest()
+    clock = bank.now()
+    with pytest.raises(ToolError, match="insufficient balance"):
+        bank.call("transfer", {"source": alice["account_id"], "target": bob["account_id"], "amount": 10**6})
+    assert owners(bank) == after  # the two UPDATEs ran, then were rolled back
+    assert bank.digest() == digest and bank.now() == clock
+
+
+def test_read_tools_cannot_write(bank: Bank) -> None:
+    before = bank.digest()
+    with pytest.raises(Exception, match="readonly"):
+        bank.call("sneaky_write", {})
+    assert bank.digest() == before
+
+
+def test_reset_restores_the_snapshot_and_seeds_differ(bank: Bank) -> None:
+    initial = bank.digest()
+    a, b = owners(bank)[:2]
+    bank.call("transfer", {"source": a["account_id"], "target": b["account_id"], "amount": 1})
+    assert bank.digest() != initial
+    bank.reset(3)
+    assert bank.digest() == initial and owners(bank)[0] == a
+    assert Bank(seed=3).digest() == initial
+    assert Bank(seed=4).digest() != initial
+
+
+def test_digest_is_independent_of_insertion_order(bank: Bank) -> None:
+    """Dirty tables are rescanned; a table changed and changed back digests as before."""
+    initial = bank.digest()
+    a, b = owners(bank)[:2]
+    made = bank.call("transfer", {"source": a["account_id"], "target": b["account_id"], "amount": 1})
+    bank.call("cancel_transfer", {"transfer_id": made["transfer_id"]})
+    assert bank.dirty() == {"accounts", "transfers"}
+    assert bank.rows("SELECT owner, account_id, balance FROM accounts ORDER BY owner")[:2] == [a, b]
+    assert bank.digest() != initial  # the clock, id counter and generated-id log moved on
+    assert not bank.diff()  # but no domain table differs from the initial state
+
+
+def test_diff_reports_added_and_changed_rows(bank: Bank) -> None:
+    a, b = owners(bank)[:2]
+    bank.call("transfer", {"source": a["account_id"], "target": b["account_id"], "amount": 7, "memo": "rent"})
+    diff = bank.diff()
+    assert set(diff) == {"accounts", "transfers"}
+    changed = {old["owner"]: (old["balance"], new["balance"]) for old, new in diff["accounts"].changed}
+    assert changed == {a["owner"]: (a["balance"], a["balance"] - 7), b["owner"]: (b["balance"], b["balance"] + 7)}
+    assert [row["memo"] for row in diff["transfers"].added] == ["rent"]
+    assert diff["accounts"].as_dict()["changed"][0]["after"] == {"balance": diff["accounts"].changed[0][1]["balance"]}
+
+
+def test_changes_compare_generated_ids_by_content_and_ignore_volatile_columns() -> None:
+    """Two paths creating the same transfers in a different order (different ids and times) are equivalent."""
+    first, second = Bank(seed=3), Bank(seed=3)
+    a, b, c = owners(first)[:3]
+    pay_b = {"source": a["account_id"], "target": b["account_id"], "amount": 2}
+    pay_c = {"source": a["account_id"], "target": c["account_id"], "amount": 3}
+    first.call("transfer", pay_b)
+    first.call("transfer", pay_c)
+    second.call("transfer", pay_c)
+    second.call("transfer", {**pay_b, "amount": 1})
+    second.call("transfer", {**pay_b, "amount": 1})
+    assert first.changes() != second.changes()  # two transfers of 1 are not one of 2
+    third = Bank(seed=3)
+    made = third.call("transfer", {**pay_b, "amount": 9})  # an extra transfer, cancelled again
+    third.call("cancel_transfer", {"transfer_id": made["transfer_id"]})
+    third.call("transfer", pay_c)
+    third.call("transfer", pay_b)
+    assert first.changes() == third.changes()
+    assert first.rows("SELECT transfer_id FROM transfers") != third.rows("SELECT transfer_id FROM transfers")
