@@ -45,7 +45,10 @@ def ground(name: str, seed: int, draft: Draft) -> tuple[list[dict[str, Any]], li
     results: list[Any] = []
     gold = []
     for step in draft.calls:
-        arguments = resolve(step.arguments, results)
+        try:
+            arguments = resolve(step.arguments, results)
+        except (IndexError, KeyError, TypeError, ValueError) as exc:
+            raise Rejected(f"a reference to an earlier result failed: {type(exc).__name__}: {exc}") from None
         try:
             results.append(worlds.call(step.name, arguments))
         except ToolError as exc:

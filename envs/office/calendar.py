@@ -16,9 +16,19 @@ TOPICS = ["Budget review", "Design sync", "1:1", "Sprint planning", "Customer ca
 PLACES = ["Room A", "Room B", "Main hall", "Cafe", "Zoom", "Client office"]
 
 
-def later(minutes: int) -> Any:
-    """A transform adding minutes to a YYYY-MM-DDTHH:MM time (for Ref)."""
-    return lambda value: (parse_time(value, "time") + dt.timedelta(minutes=minutes)).strftime(TIME_FORMAT)
+def later(minutes: int = 0, days: int = 0) -> Any:
+    """A transform adding minutes and days to a YYYY-MM-DDTHH:MM time (for Ref)."""
+    return lambda value: (parse_time(value, "time") + dt.timedelta(days=days, minutes=minutes)).strftime(TIME_FORMAT)
+
+
+def emails_of(attendees: list[dict[str, Any]]) -> list[str]:
+    """A transform from get_event's attendee list to its email addresses (for Ref)."""
+    return [a["email"] for a in attendees]
+
+
+def calendar_named(name: str) -> Any:
+    """A transform picking the id of the calendar called ``name`` from list_calendars (for Ref)."""
+    return lambda calendars: next(c["calendar_id"] for c in calendars if c["name"] == name)
 
 
 def parse_time(value: str, field: str) -> dt.datetime:
@@ -28,8 +38,23 @@ def parse_time(value: str, field: str) -> dt.datetime:
         raise ToolError(f"{field} must look like 2026-03-05T14:30, got {value!r}") from None
 
 
+def canonical_time(value: str, field: str) -> str:
+    """The zero-padded form of a time, so stored times compare correctly as text ('2026-3-5T9:00' is accepted)."""
+    return parse_time(value, field).strftime(TIME_FORMAT)
+
+
+def minutes_between(start: str, end: str) -> int:
+    return int((parse_time(end, "end_time") - parse_time(start, "start_time")).total_seconds() // 60)
+
+
+def like_pattern(text: str) -> str:
+    r"""A LIKE pattern matching ``text`` literally anywhere (used with ESCAPE '\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 class Calendar(World):
-    """The user's calendars (work, personal, shared) and their events, times in 'YYYY-MM-DDTHH:MM'."""
+    """The user's calendars (Work, Personal, Family) and their events, times in 'YYYY-MM-DDTHH:MM'."""
 
     domain = "Office"
     schema = """
@@ -53,13 +78,14 @@ class Calendar(World):
         db["calendars"].insert_all(calendars)
         contacts = {}
         while len(contacts) < 25:
-            name = fake.name()
-            contacts[f"{name.lower().replace(' ', '.')}@example.com"] = name
+            first, last = fake.first_name(), fake.last_name()
+            contacts[f"{first}.{last}@example.com".lower().replace("'", "")] = f"{first} {last}"
         db["contacts"].insert_all({"email": e, "name": n} for e, n in contacts.items())
         events, attendees = [], []
         day0 = cls.start_time.replace(hour=0)
         for _ in range(60):
-            start = day0 + dt.timedelta(days=rng.randrange(0, 21), hours=rng.randrange(8, 18), minutes=rng.choice([0, 30]))
+            start = day0 + dt.timedelta(days=rng.randrange(0, 21), hours=rng.randrange(8, 18),
+                                        minutes=rng.choice([0, 30]))
             summary = f"{rng.choice(TOPICS)} {fake.word()}"
             event_id = fake_id(rng, "evt_")
             events.append({
@@ -77,7 +103,7 @@ class Calendar(World):
     # ------------------------------------------------------------------ helpers
     def _event(self, event_id: str) -> dict[str, Any]:
         event = self.require("SELECT * FROM events WHERE event_id = ?", event_id,
-                             error=f"no event with id '{event_id}'")
+                             error=f"no event with id '{event_id}'; search_events or list_events show the ids")
         event["attendees"] = self.rows("SELECT email, response FROM attendees WHERE event_id = ? ORDER BY email",
                                        event_id)
         return event
@@ -89,9 +115,22 @@ class Calendar(World):
                      error=f"no calendar with id '{calendar_id}'; list_calendars shows the ids")
         return calendar_id
 
-    def _check_span(self, start_time: str, end_time: str) -> None:
-        if parse_time(end_time, "end_time") <= parse_time(start_time, "start_time"):
+    def _span(self, start_time: str, end_time: str) -> tuple[str, str]:
+        """The canonical forms of a start and an end time, checking that the end comes after the start."""
+        start, end = canonical_time(start_time, "start_time"), canonical_time(end_time, "end_time")
+        if end <= start:
             raise ToolError("end_time must be after start_time")
+        return start, end
+
+    def _check_emails(self, emails: list[str]) -> list[str]:
+        for email in emails:
+            if "@" not in email:
+                raise ToolError(f"'{email}' is not an email address; find_contact looks addresses up by name")
+        return [e.strip().lower() for e in emails]
+
+    def _invite(self, event_id: str, emails: list[str]) -> None:
+        self.executemany("INSERT OR IGNORE INTO attendees (event_id, email) VALUES (?, ?)",
+                         [(event_id, e) for e in self._check_emails(emails)])
 
     # -------------------------------------------------------------------- tools
     @tool
@@ -101,25 +140,30 @@ class Calendar(World):
 
     @tool
     def list_events(self, calendar_id: str | None = None, time_min: str | None = None,
-                    time_max: str | None = None, max_results: int = 20) -> list[dict[str, Any]]:
-        """List events ordered by start time, optionally within one calendar and a time window.
+                    time_max: str | None = None, attendee: str | None = None,
+                    max_results: int = 20) -> list[dict[str, Any]]:
+        """List events ordered by start time, optionally within one calendar, a time window or with one attendee.
 
         Args:
             calendar_id: Only events of this calendar.
             time_min: Only events starting at or after this time (YYYY-MM-DDTHH:MM).
             time_max: Only events starting before this time (YYYY-MM-DDTHH:MM).
+            attendee: Only events this email address is invited to.
             max_results: At most this many events (1-100).
         """
         if not 1 <= max_results <= 100:
             raise ToolError("max_results must be between 1 and 100")
-        for value, name in ((time_min, "time_min"), (time_max, "time_max")):
-            if value is not None:
-                parse_time(value, name)
+        if calendar_id is not None:
+            self._calendar_id(calendar_id)
+        time_min = None if time_min is None else canonical_time(time_min, "time_min")
+        time_max = None if time_max is None else canonical_time(time_max, "time_max")
         return self.rows(
             "SELECT event_id, calendar_id, summary, start_time, end_time, location FROM events"
             " WHERE (?1 IS NULL OR calendar_id = ?1) AND (?2 IS NULL OR start_time >= ?2)"
-            " AND (?3 IS NULL OR start_time < ?3) AND status != 'cancelled' ORDER BY start_time, event_id LIMIT ?4",
-            calendar_id, time_min, time_max, max_results)
+            " AND (?3 IS NULL OR start_time < ?3) AND status != 'cancelled'"
+            " AND (?4 IS NULL OR event_id IN (SELECT event_id FROM attendees WHERE email = lower(?4)))"
+            " ORDER BY start_time, event_id LIMIT ?5",
+            calendar_id, time_min, time_max, attendee and attendee.strip(), max_results)
 
     @tool
     def search_events(self, query: str, calendar_id: str | None = None) -> list[dict[str, Any]]:
@@ -131,11 +175,13 @@ class Calendar(World):
         """
         if not query.strip():
             raise ToolError("query must not be empty")
-        pattern = f"%{query.strip()}%"
+        if calendar_id is not None:
+            self._calendar_id(calendar_id)
         return self.rows(
             "SELECT event_id, calendar_id, summary, start_time, end_time, location FROM events"
-            " WHERE (summary LIKE ?1 OR location LIKE ?1 OR description LIKE ?1) AND (?2 IS NULL OR calendar_id = ?2)"
-            " AND status != 'cancelled' ORDER BY start_time, event_id LIMIT 20", pattern, calendar_id)
+            " WHERE (summary LIKE ?1 ESCAPE '\\' OR location LIKE ?1 ESCAPE '\\' OR description LIKE ?1 ESCAPE '\\')"
+            " AND (?2 IS NULL OR calendar_id = ?2) AND status != 'cancelled' ORDER BY start_time, event_id LIMIT 20",
+            like_pattern(query.strip()), calendar_id)
 
     @tool
     def get_event(self, event_id: str) -> dict[str, Any]:
@@ -153,7 +199,8 @@ class Calendar(World):
         Args:
             name: Part of the contact's name.
         """
-        return self.rows("SELECT email, name FROM contacts WHERE name LIKE ? ORDER BY name", f"%{name.strip()}%")
+        return self.rows("SELECT email, name FROM contacts WHERE name LIKE ? ESCAPE '\\' ORDER BY name",
+                         like_pattern(name.strip()))
 
     @tool
     def find_free_slots(self, date: str, duration_minutes: int, calendar_id: str | None = None) -> list[str]:
@@ -166,10 +213,13 @@ class Calendar(World):
         """
         if not 15 <= duration_minutes <= 480:
             raise ToolError("duration_minutes must be between 15 and 480")
+        if calendar_id is not None:
+            self._calendar_id(calendar_id)
         day = parse_time(f"{date}T00:00", "date")
         busy = [(parse_time(r["start_time"], "start"), parse_time(r["end_time"], "end")) for r in self.rows(
-            "SELECT start_time, end_time FROM events WHERE start_time LIKE ? AND status != 'cancelled'"
-            " AND (?2 IS NULL OR calendar_id = ?2)", f"{date}%", calendar_id)]
+            "SELECT start_time, end_time FROM events WHERE start_time < ?1 AND end_time > ?2"
+            " AND status != 'cancelled' AND (?3 IS NULL OR calendar_id = ?3)",
+            (day + dt.timedelta(days=1)).strftime(TIME_FORMAT), day.strftime(TIME_FORMAT), calendar_id)]
         slots, length = [], dt.timedelta(minutes=duration_minutes)
         start = day.replace(hour=8)
         while start + length <= day.replace(hour=18):
@@ -194,21 +244,14 @@ class Calendar(World):
         """
         if not summary.strip():
             raise ToolError("summary must not be empty")
-        self._check_span(start_time, end_time)
+        start, end = self._span(start_time, end_time)
         calendar_id = self._calendar_id(calendar_id)
         event_id = self.new_id("events", "evt_")
         self.execute("INSERT INTO events (event_id, calendar_id, summary, start_time, end_time, location, description)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?)", event_id, calendar_id, summary.strip(), start_time, end_time,
+                     " VALUES (?, ?, ?, ?, ?, ?, ?)", event_id, calendar_id, summary.strip(), start, end,
                      location, description)
         self._invite(event_id, attendees or [])
         return self._event(event_id)
-
-    def _invite(self, event_id: str, emails: list[str]) -> None:
-        for email in emails:
-            if "@" not in email:
-                raise ToolError(f"'{email}' is not an email address; find_contact looks addresses up by name")
-        self.executemany("INSERT OR IGNORE INTO attendees (event_id, email) VALUES (?, ?)",
-                         [(event_id, e.lower()) for e in emails])
 
     @tool(writes=True)
     def update_event(self, event_id: str, summary: str | None = None, start_time: str | None = None,
@@ -225,12 +268,28 @@ class Calendar(World):
             description: New description.
         """
         event = self._event(event_id)
-        start, end = start_time or event["start_time"], end_time or event["end_time"]
-        self._check_span(start, end)
+        if summary is not None and not summary.strip():
+            raise ToolError("summary must not be empty; leave it out to keep the current title")
+        start, end = self._span(start_time or event["start_time"], end_time or event["end_time"])
         self.execute("UPDATE events SET summary = ?, start_time = ?, end_time = ?, location = ?, description = ?"
-                     " WHERE event_id = ?", summary or event["summary"], start, end,
+                     " WHERE event_id = ?", event["summary"] if summary is None else summary.strip(), start, end,
                      event["location"] if location is None else location,
                      event["description"] if description is None else description, event_id)
+        return self._event(event_id)
+
+    @tool(writes=True)
+    def move_event_to_calendar(self, event_id: str, calendar_id: str) -> dict[str, Any]:
+        """Move an event to another of the user's calendars, keeping its time, details and attendees.
+
+        Args:
+            event_id: The event's id.
+            calendar_id: The calendar to move it to.
+        """
+        event = self._event(event_id)
+        self._calendar_id(calendar_id)
+        if event["calendar_id"] == calendar_id:
+            raise ToolError(f"event '{event_id}' is already in calendar '{calendar_id}'")
+        self.execute("UPDATE events SET calendar_id = ? WHERE event_id = ?", calendar_id, event_id)
         return self._event(event_id)
 
     @tool(writes=True)
@@ -246,6 +305,21 @@ class Calendar(World):
         return self._event(event_id)
 
     @tool(writes=True)
+    def remove_attendees(self, event_id: str, emails: list[str]) -> dict[str, Any]:
+        """Withdraw the invitation of people to an event.
+
+        Args:
+            event_id: The event's id.
+            emails: Email addresses to take off the guest list.
+        """
+        invited = {a["email"] for a in self._event(event_id)["attendees"]}
+        for email in self._check_emails(emails):
+            if email not in invited:
+                raise ToolError(f"'{email}' is not invited to event '{event_id}'; get_event lists its attendees")
+            self.execute("DELETE FROM attendees WHERE event_id = ? AND email = ?", event_id, email)
+        return self._event(event_id)
+
+    @tool(writes=True)
     def delete_event(self, event_id: str) -> dict[str, str]:
         """Delete an event and its invitations.
 
@@ -258,11 +332,29 @@ class Calendar(World):
         return {"deleted": event_id}
 
     # ---------------------------------------------------------------- scenarios
-    def _some_event(self, rng: random.Random) -> dict[str, Any]:
+    def _some_event(self, rng: random.Random, with_attendees: bool = False) -> dict[str, Any]:
         """An event whose title is unique, so a request naming it is unambiguous."""
         events = self.rows("SELECT * FROM events WHERE summary IN"
-                           " (SELECT summary FROM events GROUP BY summary HAVING COUNT(*) = 1) ORDER BY event_id")
+                           " (SELECT summary FROM events GROUP BY summary HAVING COUNT(*) = 1)"
+                           " AND (?1 = 0 OR event_id IN (SELECT event_id FROM attendees)) ORDER BY event_id",
+                           int(with_attendees))
         return rng.choice(events)
+
+    def _some_contact(self, rng: random.Random, sql: str = "SELECT * FROM contacts",
+                      *params: Any) -> dict[str, Any] | None:
+        """A contact (among the rows of ``sql``) whose full name finds nobody else, or None."""
+        contacts = [c for c in self.rows(sql + " ORDER BY email", *params) if len(self.find_contact(c["name"])) == 1]
+        return rng.choice(contacts) if contacts else None
+
+    def _day(self, offset: int) -> str:
+        """The date ``offset`` days after the start of the episode clock, YYYY-MM-DD."""
+        return (self.start_time + dt.timedelta(days=offset)).strftime("%Y-%m-%d")
+
+    def _some_day(self, rng: random.Random, first: int = 1, last: int = 14) -> str:
+        return self._day(rng.randrange(first, last))
+
+    def _calendar_name(self, calendar_id: str) -> str:
+        return self.value("SELECT name FROM calendars WHERE calendar_id = ?", calendar_id)
 
     @scenario
     def when_is_event(self, rng: random.Random) -> Draft:
@@ -274,11 +366,9 @@ class Calendar(World):
             answer=(event["start_time"], event["location"]))
 
     @scenario
-    def who_attends(self, rng: random.Random) -> Draft | None:
-        event = self._some_event(rng)
+    def who_attends(self, rng: random.Random) -> Draft:
+        event = self._some_event(rng, with_attendees=True)
         emails = [r["email"] for r in self.rows("SELECT email FROM attendees WHERE event_id = ?", event["event_id"])]
-        if not emails:
-            return None
         return Draft(
             request=f"Who is invited to '{event['summary']}'? Give me their email addresses.",
             calls=(call("search_events", query=event["summary"]), call("get_event", event_id=event["event_id"])),
@@ -287,28 +377,29 @@ class Calendar(World):
     @scenario
     def move_event(self, rng: random.Random) -> Draft:
         event = self._some_event(rng)
-        start = parse_time(event["start_time"], "start") + dt.timedelta(days=rng.choice([1, 2, 7]))
-        length = parse_time(event["end_time"], "end") - parse_time(event["start_time"], "start")
-        new_start = start.strftime(TIME_FORMAT)
+        new_start = later(days=rng.choice([1, 2, 7]))(event["start_time"])
+        length = minutes_between(event["start_time"], event["end_time"])
         return Draft(
             request=f"Please move '{event['summary']}' to {new_start.replace('T', ' at ')}, same length as before.",
             calls=(call("search_events", query=event["summary"]),
                    call("update_event", event_id=event["event_id"], start_time=new_start,
-                        end_time=(start + length).strftime(TIME_FORMAT))))
+                        end_time=later(length)(new_start))))
 
     @scenario
     def cancel_event(self, rng: random.Random) -> Draft:
         event = self._some_event(rng)
-        return Draft(request=rng.choice(["Cancel '{s}', it's not happening.", "Delete the event '{s}' from my calendar."]
-                                        ).format(s=event["summary"]),
-                     calls=(call("search_events", query=event["summary"]),
-                            call("delete_event", event_id=event["event_id"])))
+        return Draft(
+            request=rng.choice(["Cancel '{s}', it's not happening.", "Delete the event '{s}' from my calendar."]
+                               ).format(s=event["summary"]),
+            calls=(call("search_events", query=event["summary"]), call("delete_event", event_id=event["event_id"])))
 
     @scenario
-    def schedule_with_contact(self, rng: random.Random) -> Draft:
-        contact = rng.choice(self.rows("SELECT * FROM contacts ORDER BY email"))
+    def schedule_with_contact(self, rng: random.Random) -> Draft | None:
+        contact = self._some_contact(rng)
         calendar = rng.choice(self.rows("SELECT * FROM calendars ORDER BY calendar_id"))
-        day = (self.start_time + dt.timedelta(days=rng.randrange(1, 14))).strftime("%Y-%m-%d")
+        day = self._some_day(rng)
+        if contact is None or not self.find_free_slots(day, 30):
+            return None
         topic = rng.choice(TOPICS)
         return Draft(
             request=(f"Set up a 30-minute '{topic}' with {contact['name']} on {day} at the first free half hour"
@@ -317,19 +408,20 @@ class Calendar(World):
                    call("list_calendars"),
                    call("find_free_slots", date=day, duration_minutes=30),
                    call("create_event", summary=topic, start_time=Ref(2, "0"),
-                        end_time=Ref(2, "0", then=later(30)), calendar_id=calendar["calendar_id"],
-                        attendees=[contact["email"]])))
+                        end_time=Ref(2, "0", then=later(30)), calendar_id=Ref(1, then=calendar_named(calendar["name"])),
+                        attendees=[Ref(0, "0.email")])))
 
     @scenario
-    def invite_to_event(self, rng: random.Random) -> Draft:
+    def invite_to_event(self, rng: random.Random) -> Draft | None:
         event = self._some_event(rng)
-        contact = rng.choice(self.rows("SELECT * FROM contacts WHERE email NOT IN"
-                                       " (SELECT email FROM attendees WHERE event_id = ?) ORDER BY email",
-                                       event["event_id"]))
+        contact = self._some_contact(rng, "SELECT * FROM contacts WHERE email NOT IN"
+                                          " (SELECT email FROM attendees WHERE event_id = ?)", event["event_id"])
+        if contact is None:
+            return None
         return Draft(
             request=f"Add {contact['name']} to the invite list of '{event['summary']}'.",
             calls=(call("find_contact", name=contact["name"]), call("search_events", query=event["summary"]),
-                   call("add_attendees", event_id=event["event_id"], emails=[contact["email"]])))
+                   call("add_attendees", event_id=Ref(1, "0.event_id"), emails=[Ref(0, "0.email")])))
 
     @scenario
     def relocate_event(self, rng: random.Random) -> Draft:
@@ -341,20 +433,23 @@ class Calendar(World):
                    call("update_event", event_id=event["event_id"], location=place)))
 
     @scenario
-    def book_on_asked_day(self, rng: random.Random) -> Draft:
-        day = (self.start_time + dt.timedelta(days=rng.randrange(1, 14))).strftime("%Y-%m-%d")
+    def book_on_asked_day(self, rng: random.Random) -> Draft | None:
+        day = self._some_day(rng)
         topic = rng.choice(TOPICS)
         minutes = rng.choice([30, 60])
+        if not self.find_free_slots(day, minutes):
+            return None
         return Draft(
             request=f"I need a {minutes}-minute '{topic}' block at the earliest free time on a day I'll tell you.",
             calls=(call("find_free_slots", date=day, duration_minutes=minutes),
-                   call("create_event", summary=topic, start_time=Ref(0, "0"), end_time=Ref(0, "0", then=later(minutes)))),
+                   call("create_event", summary=topic, start_time=Ref(0, "0"),
+                        end_time=Ref(0, "0", then=later(minutes)))),
             ask=(UserFact("day", day, ("day", "date", "when")),))
 
     @scenario
-    def busiest_calendar_day(self, rng: random.Random) -> Draft:
+    def day_agenda(self, rng: random.Random) -> Draft | None:
         calendar = rng.choice(self.rows("SELECT * FROM calendars ORDER BY calendar_id"))
-        day = (self.start_time + dt.timedelta(days=rng.randrange(0, 14))).strftime("%Y-%m-%d")
+        day = self._some_day(rng, first=0)
         events = self.rows("SELECT summary FROM events WHERE calendar_id = ? AND start_time LIKE ?"
                            " ORDER BY start_time", calendar["calendar_id"], f"{day}%")
         if not events:
@@ -362,6 +457,157 @@ class Calendar(World):
         return Draft(
             request=f"What's on my {calendar['name']} calendar on {day}? List the event titles.",
             calls=(call("list_calendars"),
-                   call("list_events", calendar_id=calendar["calendar_id"], time_min=f"{day}T00:00",
-                        time_max=f"{day}T23:59")),
+                   call("list_events", calendar_id=Ref(0, then=calendar_named(calendar["name"])),
+                        time_min=f"{day}T00:00", time_max=f"{day}T23:59")),
             answer=tuple(e["summary"] for e in events))
+
+    @scenario
+    def reschedule_meeting_with_contact(self, rng: random.Random) -> Draft | None:
+        """Find the one meeting with a contact on a day and move it to the first free slot of another day."""
+        pairs = self.rows("SELECT a.email, substr(e.start_time, 1, 10) AS day FROM attendees a JOIN events e"
+                          " USING (event_id) GROUP BY a.email, day HAVING COUNT(*) = 1 ORDER BY a.email, day")
+        rng.shuffle(pairs)
+        for pair in pairs:
+            contact = self._some_contact(rng, "SELECT * FROM contacts WHERE email = ?", pair["email"])
+            event = self.row("SELECT e.* FROM events e JOIN attendees a USING (event_id)"
+                             " WHERE a.email = ? AND e.start_time LIKE ?", pair["email"], f"{pair['day']}%")
+            new_day = later(days=rng.choice([1, 2, 3]))(f"{pair['day']}T00:00")[:10]
+            minutes = minutes_between(event["start_time"], event["end_time"])
+            if contact is None or not self.find_free_slots(new_day, minutes):
+                continue
+            return Draft(
+                request=rng.choice([
+                    "My meeting with {n} on {d} has to move to {m}. "
+                    "Put it at the first free slot that day, same length.",
+                    "Push my {d} meeting with {n} to {m}, at the earliest time I'm free that day; keep its duration.",
+                ]).format(n=contact["name"], d=pair["day"], m=new_day),
+                calls=(call("find_contact", name=contact["name"]),
+                       call("list_events", attendee=Ref(0, "0.email"), time_min=f"{pair['day']}T00:00",
+                            time_max=f"{pair['day']}T23:59"),
+                       call("find_free_slots", date=new_day, duration_minutes=minutes),
+                       call("update_event", event_id=Ref(1, "0.event_id"), start_time=Ref(2, "0"),
+                            end_time=Ref(2, "0", then=later(minutes)))))
+        return None
+
+    @scenario
+    def push_to_free_slot(self, rng: random.Random) -> Draft | None:
+        event = self._some_event(rng)
+        day = self._some_day(rng)
+        minutes = minutes_between(event["start_time"], event["end_time"])
+        if event["start_time"].startswith(day) or not self.find_free_slots(day, minutes):
+            return None
+        return Draft(
+            request=f"'{event['summary']}' can't happen as planned. Move it to the earliest free slot on {day}, "
+                    f"keeping its length.",
+            calls=(call("search_events", query=event["summary"]),
+                   call("find_free_slots", date=day, duration_minutes=minutes),
+                   call("update_event", event_id=Ref(0, "0.event_id"), start_time=Ref(1, "0"),
+                        end_time=Ref(1, "0", then=later(minutes)))))
+
+    @scenario
+    def copy_event_to_calendar(self, rng: random.Random) -> Draft:
+        event = self._some_event(rng)
+        target = rng.choice(self.rows("SELECT name FROM calendars WHERE calendar_id != ? ORDER BY name",
+                                      event["calendar_id"]))["name"]
+        return Draft(
+            request=rng.choice([
+                "Copy '{s}' into my {c} calendar too: same title, time, place, notes and guests.",
+                "I want '{s}' to show up in my {c} calendar as well. Make an identical copy there (guests included).",
+            ]).format(s=event["summary"], c=target),
+            calls=(call("search_events", query=event["summary"]),
+                   call("get_event", event_id=Ref(0, "0.event_id")),
+                   call("list_calendars"),
+                   call("create_event", summary=Ref(1, "summary"), start_time=Ref(1, "start_time"),
+                        end_time=Ref(1, "end_time"), calendar_id=Ref(2, then=calendar_named(target)),
+                        location=Ref(1, "location"), description=Ref(1, "description"),
+                        attendees=Ref(1, "attendees", then=emails_of))))
+
+    @scenario
+    def change_event_calendar(self, rng: random.Random) -> Draft:
+        event = self._some_event(rng)
+        target = rng.choice(self.rows("SELECT name FROM calendars WHERE calendar_id != ? ORDER BY name",
+                                      event["calendar_id"]))["name"]
+        return Draft(
+            request=rng.choice(["'{s}' is in the wrong calendar; it belongs in my {c} calendar. Please move it.",
+                                "Move the event '{s}' over to my {c} calendar."]).format(s=event["summary"], c=target),
+            calls=(call("search_events", query=event["summary"]),
+                   call("list_calendars"),
+                   call("move_event_to_calendar", event_id=Ref(0, "0.event_id"),
+                        calendar_id=Ref(1, then=calendar_named(target)))))
+
+    @scenario
+    def clear_day(self, rng: random.Random) -> Draft | None:
+        busy = self.rows("SELECT calendar_id, substr(start_time, 1, 10) AS day, COUNT(*) AS n FROM events"
+                         " WHERE start_time >= ? AND start_time < ? GROUP BY calendar_id, day"
+                         " ORDER BY calendar_id, day", self._day(1), self._day(14))
+        if not busy:
+            return None
+        chosen = rng.choice(busy)
+        calendar, day = self._calendar_name(chosen["calendar_id"]), chosen["day"]
+        return Draft(
+            request=rng.choice(["Clear my {c} calendar on {d}: everything in it that day is off.",
+                                "I'm taking {d} off. Delete every event of my {c} calendar on that day."]
+                               ).format(c=calendar, d=day),
+            calls=(call("list_calendars"),
+                   call("list_events", calendar_id=Ref(0, then=calendar_named(calendar)),
+                        time_min=f"{day}T00:00", time_max=f"{day}T23:59"),
+                   *(call("delete_event", event_id=Ref(1, f"{i}.event_id")) for i in range(chosen["n"]))))
+
+    @scenario
+    def remove_guest(self, rng: random.Random) -> Draft | None:
+        event = self._some_event(rng, with_attendees=True)
+        contact = self._some_contact(rng, "SELECT * FROM contacts WHERE email IN"
+                                          " (SELECT email FROM attendees WHERE event_id = ?)", event["event_id"])
+        if contact is None:
+            return None
+        return Draft(
+            request=rng.choice(["Take {n} off the guest list of '{s}'.", "{n} no longer needs to come to '{s}'; "
+                                "remove them from the invite."]).format(n=contact["name"], s=event["summary"]),
+            calls=(call("find_contact", name=contact["name"]), call("search_events", query=event["summary"]),
+                   call("remove_attendees", event_id=Ref(1, "0.event_id"), emails=[Ref(0, "0.email")])))
+
+    @scenario
+    def follow_up_meeting(self, rng: random.Random) -> Draft:
+        event = self._some_event(rng, with_attendees=True)
+        title = f"Follow-up: {event['summary']}"
+        return Draft(
+            request=(f"Schedule a follow-up to '{event['summary']}' exactly one week later at the same time and for "
+                     f"the same length, in the same calendar and place, with the same guests. Title it '{title}'."),
+            calls=(call("search_events", query=event["summary"]),
+                   call("get_event", event_id=Ref(0, "0.event_id")),
+                   call("create_event", summary=title, start_time=Ref(1, "start_time", then=later(days=7)),
+                        end_time=Ref(1, "end_time", then=later(days=7)), calendar_id=Ref(1, "calendar_id"),
+                        location=Ref(1, "location"), attendees=Ref(1, "attendees", then=emails_of))))
+
+    @scenario
+    def invite_asked_colleague(self, rng: random.Random) -> Draft | None:
+        event = self._some_event(rng)
+        contact = self._some_contact(rng, "SELECT * FROM contacts WHERE email NOT IN"
+                                          " (SELECT email FROM attendees WHERE event_id = ?)", event["event_id"])
+        if contact is None:
+            return None
+        return Draft(
+            request=f"Please add a colleague of mine to '{event['summary']}'. I'll tell you who.",
+            calls=(call("find_contact", name=contact["name"]), call("search_events", query=event["summary"]),
+                   call("add_attendees", event_id=Ref(1, "0.event_id"), emails=[Ref(0, "0.email")])),
+            ask=(UserFact("colleague's name", contact["name"], ("name", "who", "colleague")),))
+
+    @scenario
+    def next_meeting_with(self, rng: random.Random) -> Draft | None:
+        now = self.start_time.strftime(TIME_FORMAT)
+        contact = self._some_contact(rng, "SELECT * FROM contacts WHERE email IN (SELECT email FROM attendees)")
+        if contact is None:
+            return None
+        upcoming = self.list_events(time_min=now, attendee=contact["email"], max_results=1)
+        if not upcoming:
+            return None
+        event = self._event(upcoming[0]["event_id"])
+        others = [a["email"] for a in event["attendees"] if a["email"] != contact["email"]]
+        if not others:
+            return None
+        return Draft(
+            request=f"When is my next meeting with {contact['name']}, what is it, and who else is invited?",
+            calls=(call("find_contact", name=contact["name"]),
+                   call("list_events", attendee=Ref(0, "0.email"), time_min=now, max_results=5),
+                   call("get_event", event_id=Ref(1, "0.event_id"))),
+            answer=(event["summary"], event["start_time"], *others))

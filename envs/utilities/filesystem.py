@@ -1,0 +1,905 @@
+"""Filesystem: a sandboxed tree of files and folders under allowed roots, with reading, editing, search and moves."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import difflib
+import fnmatch
+import json
+import posixpath
+import random
+from typing import Any
+
+from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.tools import ToolError, tool
+from envfactory_gym.world import World
+
+STAMP_FORMAT = "%Y-%m-%d %H:%M"
+MAX_PATH_CHARS = 1024
+MAX_CONTENT_CHARS = 100_000
+MAX_RESULTS = 200
+SHARED_ROOT = "/srv/shared"
+
+PROJECTS = ["atlas", "harbor", "lumen", "orbit", "quill", "sprout", "tundra", "zephyr", "beacon", "cobalt"]
+PACKAGES = ["requests", "flask", "numpy", "pandas", "sqlalchemy", "pydantic", "pytest", "click", "rich", "httpx"]
+LOG_LEVELS = ["debug", "info", "warning", "error"]
+SCRATCH_FILES = ["scratch.tmp", "debug-dump.tmp", "cache.tmp", "old-output.tmp", "session.tmp"]
+CHORES = ["Renew passport", "Book dentist appointment", "Pay electricity bill", "Back up laptop",
+          "Return library books", "Buy birthday gift for {name}", "Call {name} about the lease",
+          "Submit expense report", "Fix bike tire", "Update CV", "Cancel gym trial", "Email {name} the slides"]
+MEETINGS = ["budget-review", "design-sync", "sprint-planning", "vendor-demo", "hiring-debrief", "roadmap",
+            "quarterly-kickoff", "customer-call"]
+PHOTO_EVENTS = ["lisbon", "wedding", "hiking", "birthday", "concert", "graduation"]
+ERRORS = ["Connection to db-{n}.internal timed out after {s}s", "Payment gateway returned HTTP {code}",
+          "Worker {n} crashed: out of memory", "Invalid token for user {user}",
+          "Failed to write report-{n}.pdf: disk full", "Queue {word} is full ({n} messages dropped)"]
+INFOS = ["Request served in {n}ms", "Cache hit ratio {n}%", "Scheduled job {word} finished", "User {user} logged in",
+         "Health check ok", "Loaded {n} records"]
+CITIES = ["Lisbon", "Denver", "Austin", "Toronto", "Berlin", "Osaka", "Dublin", "Porto", "Seattle", "Lyon"]
+EXPENSE_CATEGORIES = ["travel", "meals", "software", "office", "training"]
+
+#: Leading bytes that identify binary formats (checked in order), and the MIME type they mean.
+MAGIC = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"%PDF-", "application/pdf"),
+         (b"PK\x03\x04", "application/zip"), (b"GIF89a", "image/gif")]
+EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf", "application/zip": ".zip",
+              "image/gif": ".gif"}
+
+
+def sniff(data: bytes) -> str:
+    """The MIME type of binary content, from its leading bytes."""
+    return next((mime for magic, mime in MAGIC if data.startswith(magic)), "application/octet-stream")
+
+
+def ending_with(suffix: str, extension: str = "") -> Any:
+    """A transform picking the path of a search result that ends with ``suffix``, plus ``extension`` (for Ref)."""
+    return lambda paths: next(p for p in paths if p.endswith(suffix)) + extension
+
+
+def appended(line: str) -> Any:
+    """A transform adding a line at the end of read_text_file's content (for Ref)."""
+    return lambda content: content + ("" if content.endswith("\n") or not content else "\n") + line + "\n"
+
+
+class Filesystem(World):
+    """A sandboxed file system: the user's home folder and a shared team folder ('~' and relative paths start at
+    home); paths outside them are refused."""
+
+    domain = "Utilities"
+    schema = """
+    CREATE TABLE roots (path TEXT PRIMARY KEY, label TEXT NOT NULL UNIQUE, owner TEXT NOT NULL);
+    CREATE TABLE entries (path TEXT PRIMARY KEY, parent TEXT REFERENCES entries (path),
+                          kind TEXT NOT NULL CHECK (kind IN ('file', 'directory')),
+                          content TEXT, data BLOB, size INTEGER NOT NULL DEFAULT 0,
+                          writable INTEGER NOT NULL DEFAULT 1, created TEXT NOT NULL, modified TEXT NOT NULL,
+                          CHECK (kind = 'file' OR (content IS NULL AND data IS NULL)));
+    CREATE INDEX entries_parent ON entries (parent);
+    """
+    volatile = {"entries": ("created", "modified")}
+
+    # ------------------------------------------------------------------ data
+    @classmethod
+    def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
+        first, last = fake.first_name(), fake.last_name()
+        owner, home = f"{first} {last}", "/home/" + "".join(c for c in first.lower() if c.isalpha())
+        people = [f"{fake.first_name()} {fake.last_name()}" for _ in range(8)]
+        start = cls.start_time - dt.timedelta(days=60)
+        entries: list[dict[str, Any]] = []
+
+        def moment() -> dt.datetime:
+            return start + dt.timedelta(minutes=rng.randrange(0, 58 * 24 * 60))
+
+        def add(path: str, content: str | bytes | None = None, writable: bool = True,
+                at: dt.datetime | None = None) -> None:
+            """Add an entry, created and last changed at ``at`` when given, else at two random past moments."""
+            created, modified = (at, at) if at else sorted((moment(), moment()))
+            kind = "directory" if content is None else "file"
+            text, data = (content, None) if isinstance(content, str) else (None, content)
+            size = len(text.encode()) if text is not None else len(data or b"")
+            entries.append({"path": path, "parent": None if path in roots else posixpath.dirname(path),
+                            "kind": kind, "content": text, "data": data, "size": size, "writable": int(writable),
+                            "created": f"{created:{STAMP_FORMAT}}", "modified": f"{modified:{STAMP_FORMAT}}"})
+
+        def binary(mime: str, length: int) -> bytes:
+            magic = next(m for m, kind in MAGIC if kind == mime)
+            return magic + rng.randbytes(length)
+
+        roots = [home, SHARED_ROOT]
+        db["roots"].insert_all([{"path": home, "label": "home", "owner": owner},
+                                {"path": SHARED_ROOT, "label": "shared", "owner": "team"}])
+        for root in roots:
+            add(root)
+        for folder in ["projects", "notes", "notes/archive", "logs", "data", "pictures", "pictures/screenshots",
+                       "documents"]:
+            add(f"{home}/{folder}")
+
+        projects = rng.sample(PROJECTS, 3)
+        ports = rng.sample([3000, 5000, 8000, 8080, 8081, 8443, 9000, 9090], 3)
+        for project, port in zip(projects, ports):
+            base = f"{home}/projects/{project}"
+            for folder in ["", "/src", "/tests", "/build"]:
+                add(base + folder)
+            add(f"{base}/README.md", f"# {project.title()}\n\n{fake.paragraph(nb_sentences=3)}\n\n"
+                f"Maintainer: {rng.choice(people)}\n\n## Setup\n\n    pip install -r requirements.txt\n"
+                f"    python src/main.py\n")
+            config = {"name": project, "version": f"{rng.randint(0, 3)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}",
+                      "port": port, "debug": rng.random() < 0.5, "log_level": rng.choice(LOG_LEVELS[1:]),
+                      "database": {"host": f"db-{rng.randint(1, 9)}.internal", "name": f"{project}_prod"}}
+            add(f"{base}/config.json", json.dumps(config, indent=2) + "\n")
+            add(f"{base}/requirements.txt", "".join(
+                f"{p}=={rng.randint(1, 3)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}\n"
+                for p in sorted(rng.sample(PACKAGES, rng.randint(3, 5)))))
+            helper = f"{fake.word()}_helper"
+            add(f"{base}/src/main.py", f'"""Entry point of {project}."""\n\nfrom utils import {helper}\n\n\n'
+                f"def main() -> None:\n    print({helper}(\"{project} listening on port {port}\"))\n\n\n"
+                f'if __name__ == "__main__":\n    main()\n')
+            add(f"{base}/src/utils.py", f'def {helper}(value):\n    """{fake.sentence()}"""\n    return value\n')
+            add(f"{base}/tests/test_main.py", "def test_starts():\n    assert True\n")
+            add(f"{base}/build/{project}-{config['version']}.zip", binary("application/zip", rng.randint(60, 200)))
+            add(f"{base}/build/build.log", f"Built {project} {config['version']} in {rng.randint(5, 90)}s\n")
+            for scratch in rng.sample(SCRATCH_FILES, rng.randint(2, 3)):
+                add(f"{base}/{rng.choice(['', 'src/'])}{scratch}", fake.text(max_nb_chars=80))
+
+        chores = [c.format(name=rng.choice(people).split()[0]) for c in rng.sample(CHORES, 8)]
+        add(f"{home}/notes/todo.md", "# To do\n\n" + "".join(
+            f"- [{'x' if i % 3 == 2 else ' '}] {chore}\n" for i, chore in enumerate(chores)))
+        add(f"{home}/notes/ideas.txt", "\n".join(fake.sentence() for _ in range(5)) + "\n")
+        add(f"{home}/notes/wifi.txt", f"Home network: {fake.word()}-{rng.randint(10, 99)}\n"
+            f"Password: {fake.password(length=12, special_chars=False)}\n")
+        for index, meeting in enumerate(rng.sample(MEETINGS, 5)):
+            held = cls.start_time.replace(hour=rng.randint(10, 18)) - dt.timedelta(days=rng.randint(3, 50))
+            day = f"{held:%Y-%m-%d}"
+            attendees = rng.sample(people, 3)
+            folder = "notes/archive" if index == 0 else "notes"
+            add(f"{home}/{folder}/{day}-{meeting}.md",
+                f"# {meeting.replace('-', ' ').title()}\n\nDate: {day}\nAttendees: {', '.join(attendees)}\n\n"
+                f"## Notes\n\n- {fake.sentence()}\n- {fake.sentence()}\n\n## Action items\n\n"
+                f"- [ ] {attendees[0]} to send the {fake.word()} {rng.choice(['draft', 'numbers', 'plan'])}"
+                f" by {fake.day_of_week()}\n", at=held)
+
+        for project in projects:
+            for offset in sorted(rng.sample(range(1, 10), rng.randint(3, 4)), reverse=True):
+                day = (cls.start_time - dt.timedelta(days=offset)).strftime("%Y-%m-%d")
+                lines = []
+                logged = dt.datetime.strptime(day, "%Y-%m-%d") + dt.timedelta(hours=8)
+                for line in range(rng.randint(6, 12)):
+                    logged += dt.timedelta(seconds=rng.randint(30, 3000))
+                    error = line % 4 == 1
+                    message = rng.choice(ERRORS if error else INFOS).format(
+                        n=rng.randint(2, 999), s=rng.choice([10, 30, 60]), code=rng.choice([500, 502, 503]),
+                        user=fake.user_name(), word=fake.word())
+                    lines.append(f"{logged:%Y-%m-%d %H:%M:%S} {'ERROR' if error else 'INFO'} {message}\n")
+                add(f"{home}/logs/{project}-{day}.log", "".join(lines), at=logged)
+
+        customers = [("id", "name", "email", "city")] + [
+            (str(1000 + i), name, f"{name.lower().replace(' ', '.').replace(chr(39), '')}@{fake.free_email_domain()}",
+             rng.choice(CITIES))
+            for i, name in enumerate(sorted({f"{fake.first_name()} {fake.last_name()}" for _ in range(12)}))]
+        add(f"{home}/data/customers.csv", "".join(",".join(row) + "\n" for row in customers))
+        add(f"{home}/data/sales_2025.csv", "month,region,units,revenue\n" + "".join(
+            f"2025-{m:02d},{rng.choice(['north', 'south', 'east', 'west'])},{rng.randint(50, 900)},"
+            f"{rng.randint(1000, 90000)}.00\n" for m in range(1, 13)))
+        add(f"{home}/data/expenses_2026-02.csv", "date,category,amount,vendor\n" + "".join(
+            f"2026-02-{rng.randint(1, 28):02d},{rng.choice(EXPENSE_CATEGORIES)},{rng.randint(5, 900)}."
+            f"{rng.randint(0, 99):02d},{fake.company().replace(',', '')}\n" for _ in range(rng.randint(6, 18))))
+
+        for event in rng.sample(PHOTO_EVENTS, 2):
+            for number in range(1, rng.randint(3, 5)):
+                add(f"{home}/pictures/{event}-{number:02d}.jpg", binary("image/jpeg", rng.randint(100, 400)))
+        add(f"{home}/pictures/profile.png", binary("image/png", rng.randint(100, 300)))
+        for _ in range(2):
+            taken = moment()
+            add(f"{home}/pictures/screenshots/Screenshot {taken:%Y-%m-%d %H.%M}.png",
+                binary("image/png", rng.randint(80, 200)), at=taken)
+
+        add(f"{home}/documents/cover-letter.txt", f"Dear hiring manager,\n\n{fake.paragraph(nb_sentences=4)}\n\n"
+            f"Kind regards,\n{owner}\n")
+        add(f"{home}/documents/resume.pdf", binary("application/pdf", rng.randint(200, 500)))
+        add(f"{home}/documents/scan-{rng.randint(1000, 9999)}", binary(rng.choice(["application/pdf", "image/png",
+                                                                                  "image/jpeg"]), 150))
+        add(f"{home}/documents/invoice-{rng.randint(100, 999)}.pdf", binary("application/pdf", rng.randint(100, 300)))
+
+        add(f"{SHARED_ROOT}/templates", writable=False)
+        add(f"{SHARED_ROOT}/templates/weekly-report.md", "# Weekly report: week {{week}}\n\nAuthor: {{author}}\n\n"
+            "## Done\n\n## Next\n\n## Blockers\n", writable=False)
+        add(f"{SHARED_ROOT}/templates/meeting-notes.md", "# {{title}}\n\nDate: {{date}}\nAttendees:\n\n## Notes\n\n"
+            "## Action items\n", writable=False)
+        add(f"{SHARED_ROOT}/reports")
+        for week in range(5, 9):
+            friday = dt.datetime.combine(dt.date.fromisocalendar(2026, week, 5), dt.time(16, 30))
+            add(f"{SHARED_ROOT}/reports/weekly-2026-w{week:02d}.md", f"# Weekly report: week {week}\n\n"
+                f"Author: {rng.choice(people)}\n\n## Done\n\n- {fake.sentence()}\n\n## Next\n\n- {fake.sentence()}\n\n"
+                "## Blockers\n\nNone\n", at=friday)
+        db["entries"].insert_all(entries)
+
+    # --------------------------------------------------------------- helpers
+    def _roots(self) -> list[str]:
+        return [r["path"] for r in self.rows("SELECT path FROM roots ORDER BY label")]
+
+    def _resolve(self, path: str) -> str:
+        """The normalized absolute form of a path inside an allowed root ('~' and relative paths mean home)."""
+        raw = path.strip()
+        if not raw:
+            raise ToolError("path must not be empty")
+        if "\x00" in raw or len(raw) > MAX_PATH_CHARS:
+            raise ToolError(f"invalid path: it must be under {MAX_PATH_CHARS} characters with no NUL bytes")
+        home = self.value("SELECT path FROM roots WHERE label = 'home'")
+        if raw == "~" or raw.startswith("~/"):
+            raw = home + raw[1:]
+        elif not raw.startswith("/"):
+            raw = f"{home}/{raw}"
+        normal = "/" + posixpath.normpath(raw).lstrip("/")
+        roots = self._roots()
+        if not any(normal == root or normal.startswith(root + "/") for root in roots):
+            raise ToolError(f"access denied: {normal} is outside the allowed directories ({', '.join(roots)})")
+        return normal
+
+    def _entry(self, path: str) -> dict[str, Any]:
+        resolved = self._resolve(path)
+        return self.require("SELECT * FROM entries WHERE path = ?", resolved,
+                            error=f"no such file or directory: {resolved}")
+
+    def _file(self, path: str) -> dict[str, Any]:
+        entry = self._entry(path)
+        if entry["kind"] != "file":
+            raise ToolError(f"{entry['path']} is a directory, not a file; list_directory shows its contents")
+        return entry
+
+    def _text_file(self, path: str) -> dict[str, Any]:
+        entry = self._file(path)
+        if entry["content"] is None:
+            raise ToolError(f"{entry['path']} is a binary file ({sniff(entry['data'])}); "
+                            "read_media_file returns its bytes")
+        return entry
+
+    def _directory(self, path: str) -> dict[str, Any]:
+        entry = self._entry(path)
+        if entry["kind"] != "directory":
+            raise ToolError(f"{entry['path']} is a file, not a directory")
+        return entry
+
+    def _check_writable(self, entry: dict[str, Any]) -> None:
+        if not entry["writable"]:
+            raise ToolError(f"permission denied: {entry['path']} is read-only")
+
+    def _free_path(self, path: str) -> str:
+        """A resolved path where a new entry may be created: it does not exist, its parent is a writable folder."""
+        resolved = self._resolve(path)
+        if resolved in self._roots():
+            raise ToolError(f"{resolved} is an allowed root and always exists")
+        if self.row("SELECT 1 FROM entries WHERE path = ?", resolved):
+            raise ToolError(f"{resolved} already exists; choose another name or remove it first")
+        parent = posixpath.dirname(resolved)
+        folder = self.require("SELECT * FROM entries WHERE path = ?", parent,
+                              error=f"parent directory {parent} does not exist; create_directory creates it first")
+        if folder["kind"] != "directory":
+            raise ToolError(f"parent {parent} is a file, not a directory")
+        self._check_writable(folder)
+        return resolved
+
+    def _removable(self, path: str) -> dict[str, Any]:
+        """An entry that may be deleted or moved away: not a root, writable, in a writable folder."""
+        entry = self._entry(path)
+        if entry["parent"] is None:
+            raise ToolError(f"{entry['path']} is an allowed root and cannot be moved or deleted")
+        self._check_writable(entry)
+        self._check_writable(self._entry(entry["parent"]))
+        return entry
+
+    def _stamp(self) -> str:
+        return self.now().strftime(STAMP_FORMAT)
+
+    def _insert(self, path: str, kind: str, content: str | None = None, data: bytes | None = None) -> None:
+        size = len(content.encode()) if content is not None else len(data or b"")
+        stamp = self._stamp()
+        self.execute("INSERT INTO entries (path, parent, kind, content, data, size, created, modified)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", path, posixpath.dirname(path), kind, content, data, size,
+                     stamp, stamp)
+
+    def _set_content(self, path: str, content: str) -> None:
+        self.execute("UPDATE entries SET content = ?, data = NULL, size = ?, modified = ? WHERE path = ?",
+                     content, len(content.encode()), self._stamp(), path)
+
+    def _descendants(self, path: str) -> list[dict[str, Any]]:
+        """Every entry below a folder, in path order."""
+        return self.rows("SELECT * FROM entries WHERE substr(path, 1, ?) = ? ORDER BY path",
+                         len(path) + 1, path + "/")
+
+    @staticmethod
+    def _check_content(content: str) -> None:
+        if len(content) > MAX_CONTENT_CHARS:
+            raise ToolError(f"content is too large: {len(content)} characters, at most {MAX_CONTENT_CHARS}")
+
+    @staticmethod
+    def _excluded(relative: str, patterns: list[str]) -> bool:
+        """Whether a path relative to the search folder, or one of its folders, matches an exclude pattern."""
+        parts = relative.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        return any(fnmatch.fnmatchcase(part, p) or fnmatch.fnmatchcase(prefix, p)
+                   for p in patterns for part, prefix in zip(parts, prefixes))
+
+    def _info(self, entry: dict[str, Any]) -> dict[str, Any]:
+        info = {"path": entry["path"], "type": entry["kind"], "size": entry["size"], "created": entry["created"],
+                "modified": entry["modified"], "permissions": "rw-r--r--" if entry["writable"] else "r--r--r--"}
+        if entry["kind"] == "directory":
+            info["permissions"] = "rwxr-xr-x" if entry["writable"] else "r-xr-xr-x"
+            info["items"] = self.value("SELECT COUNT(*) FROM entries WHERE parent = ?", entry["path"])
+        return info
+
+    # ----------------------------------------------------------------- tools
+    @tool
+    def list_allowed_directories(self) -> list[dict[str, str]]:
+        """List the root folders this file system may access (and their owners); every path must lie inside one."""
+        return self.rows("SELECT path, label, owner FROM roots ORDER BY label")
+
+    @tool
+    def read_text_file(self, path: str, head: int | None = None, tail: int | None = None) -> dict[str, Any]:
+        """Read a text file, whole or only its first or last lines.
+
+        Args:
+            path: The file's path (absolute, or relative to the home folder).
+            head: Only the first this many lines.
+            tail: Only the last this many lines.
+        """
+        if head is not None and tail is not None:
+            raise ToolError("give head or tail, not both")
+        if (head is not None and head < 1) or (tail is not None and tail < 1):
+            raise ToolError("head and tail must be at least 1")
+        entry = self._text_file(path)
+        lines = entry["content"].splitlines(keepends=True)
+        chosen = lines[:head] if head is not None else lines[-tail:] if tail is not None else lines
+        return {"path": entry["path"], "content": "".join(chosen), "total_lines": len(lines)}
+
+    @tool
+    def read_media_file(self, path: str) -> dict[str, Any]:
+        """Read a binary file (image, PDF, archive) as base64 with its MIME type, detected from its content.
+
+        Args:
+            path: The file's path (absolute, or relative to the home folder).
+        """
+        entry = self._file(path)
+        if entry["data"] is None:
+            raise ToolError(f"{entry['path']} is a text file; read_text_file returns its content")
+        return {"path": entry["path"], "mime_type": sniff(entry["data"]), "size": entry["size"],
+                "data": base64.b64encode(entry["data"]).decode("ascii")}
+
+    @tool
+    def read_multiple_files(self, paths: list[str]) -> list[dict[str, Any]]:
+        """Read several text files at once; a file that cannot be read gets an error entry instead of content.
+
+        Args:
+            paths: The files' paths (at most 20).
+        """
+        if not 1 <= len(paths) <= 20:
+            raise ToolError("give between 1 and 20 paths")
+        results = []
+        for path in paths:
+            try:
+                entry = self._text_file(path)
+            except ToolError as exc:
+                results.append({"path": path, "error": str(exc)})
+            else:
+                results.append({"path": entry["path"], "content": entry["content"]})
+        return results
+
+    @tool(writes=True)
+    def write_file(self, path: str, content: str) -> dict[str, Any]:
+        """Create a text file, or replace the whole content of an existing one.
+
+        Args:
+            path: The file's path; its folder must exist.
+            content: The complete new content.
+        """
+        self._check_content(content)
+        resolved = self._resolve(path)
+        existing = self.row("SELECT * FROM entries WHERE path = ?", resolved)
+        if existing is None:
+            self._insert(self._free_path(resolved), "file", content=content)
+        else:
+            if existing["kind"] != "file":
+                raise ToolError(f"{resolved} is a directory, not a file")
+            self._check_writable(existing)
+            self._set_content(resolved, content)
+        return {"path": resolved, "size": len(content.encode()), "created": existing is None}
+
+    @tool(writes=True)
+    def edit_file(self, path: str, oldText: str, newText: str, dryRun: bool = False) -> dict[str, Any]:
+        """Replace one exact occurrence of a piece of text in a text file; returns a unified diff of the change.
+
+        The match is exact (case, spaces and line breaks included) and must be unique: include surrounding
+        text when the piece occurs more than once.
+
+        Args:
+            path: The file's path.
+            oldText: The text to replace, exactly as it appears in the file.
+            newText: The replacement text (may be empty to delete oldText).
+            dryRun: Only show the diff, do not change the file.
+        """
+        entry = self._text_file(path)
+        if not oldText:
+            raise ToolError("oldText must not be empty")
+        if oldText == newText:
+            raise ToolError("newText is identical to oldText; nothing would change")
+        content = entry["content"]
+        count = content.count(oldText)
+        if count == 0:
+            raise ToolError(f"oldText was not found in {entry['path']}; the match is exact (case, spaces, line "
+                            "breaks), read_text_file shows the current content")
+        if count > 1:
+            lines, start = [], content.find(oldText)
+            while start != -1:
+                lines.append(str(content.count("\n", 0, start) + 1))
+                start = content.find(oldText, start + 1)
+            raise ToolError(f"oldText occurs {count} times in {entry['path']} (lines {', '.join(lines)}); "
+                            "include more surrounding text so that it matches exactly once")
+        if not dryRun:
+            self._check_writable(entry)
+        updated = content.replace(oldText, newText, 1)
+        self._check_content(updated)
+        diff = "".join(difflib.unified_diff(content.splitlines(keepends=True), updated.splitlines(keepends=True),
+                                            fromfile=entry["path"], tofile=entry["path"]))
+        if not dryRun:
+            self._set_content(entry["path"], updated)
+        return {"path": entry["path"], "diff": diff, "applied": not dryRun}
+
+    @tool(writes=True)
+    def create_directory(self, path: str) -> dict[str, Any]:
+        """Create a folder; its parent folder must already exist.
+
+        Args:
+            path: The new folder's path.
+        """
+        resolved = self._free_path(path)
+        self._insert(resolved, "directory")
+        return {"path": resolved, "created": True}
+
+    @tool
+    def list_directory(self, path: str) -> list[dict[str, Any]]:
+        """List a folder's direct contents: name, type, and size in bytes for files.
+
+        Args:
+            path: The folder's path.
+        """
+        folder = self._directory(path)
+        return [{"name": posixpath.basename(r["path"]), "type": r["kind"],
+                 "size": r["size"] if r["kind"] == "file" else None}
+                for r in self.rows("SELECT path, kind, size FROM entries WHERE parent = ? ORDER BY path",
+                                   folder["path"])]
+
+    @tool(writes=True)
+    def move_file(self, source: str, destination: str) -> dict[str, Any]:
+        """Move or rename a file or folder (with everything inside it); never overwrites an existing entry.
+
+        Args:
+            source: The current path.
+            destination: The full new path, including the name (its folder must exist).
+        """
+        entry = self._removable(source)
+        target = self._resolve(destination)
+        if target == entry["path"]:
+            raise ToolError("source and destination are the same path")
+        if target.startswith(entry["path"] + "/"):
+            raise ToolError(f"cannot move {entry['path']} into itself")
+        existing = self.row("SELECT kind FROM entries WHERE path = ?", target)
+        if existing and existing["kind"] == "directory":
+            raise ToolError(f"{target} already exists; to move into that folder give the full new path, "
+                            f"e.g. {target}/{posixpath.basename(entry['path'])}")
+        self._free_path(target)
+        stamp = self._stamp()
+        self.execute("UPDATE entries SET path = ?, parent = ?, modified = ? WHERE path = ?",
+                     target, posixpath.dirname(target), stamp, entry["path"])
+        self.executemany("UPDATE entries SET path = ?, parent = ? WHERE path = ?", [
+            (target + row["path"][len(entry["path"]):], target + row["parent"][len(entry["path"]):], row["path"])
+            for row in self._descendants(entry["path"])])
+        return {"source": entry["path"], "destination": target, "moved": True}
+
+    @tool(writes=True)
+    def copy_file(self, source: str, destination: str) -> dict[str, Any]:
+        """Copy a file to a new path (the copy is writable); never overwrites an existing entry.
+
+        Args:
+            source: The file to copy.
+            destination: The full path of the copy (its folder must exist).
+        """
+        entry = self._file(source)
+        target = self._free_path(destination)
+        self._insert(target, "file", content=entry["content"], data=entry["data"])
+        return {"source": entry["path"], "destination": target, "size": entry["size"]}
+
+    @tool
+    def search_files(self, path: str, pattern: str, excludePatterns: list[str] | None = None) -> list[str]:
+        """Find files and folders below a folder (at any depth) whose name matches a glob pattern.
+
+        A pattern with a '/' is matched against the path relative to the folder instead of the name.
+
+        Args:
+            path: The folder to search in.
+            pattern: Glob pattern, e.g. '*.csv', 'report-202?-*', 'src/*.py'.
+            excludePatterns: Glob patterns of names or relative paths to skip, with everything below them.
+        """
+        if not pattern.strip():
+            raise ToolError("pattern must not be empty")
+        folder = self._directory(path)
+        found = []
+        for row in self._descendants(folder["path"]):
+            relative = row["path"][len(folder["path"]) + 1:]
+            target = relative if "/" in pattern else posixpath.basename(relative)
+            if fnmatch.fnmatchcase(target, pattern) and not self._excluded(relative, excludePatterns or []):
+                found.append(row["path"])
+        return found[:MAX_RESULTS]
+
+    @tool
+    def search_file_contents(self, text: str, path: str | None = None, pattern: str = "*") -> list[dict[str, Any]]:
+        """Find the lines of text files that contain a piece of text (case-insensitive).
+
+        Args:
+            text: The text to look for.
+            path: The folder to search in (the home folder by default).
+            pattern: Only files whose name matches this glob pattern.
+        """
+        if not text.strip():
+            raise ToolError("text must not be empty")
+        folder = self._directory(path or "~")
+        needle = text.lower()
+        hits = []
+        for row in self._descendants(folder["path"]):
+            if row["content"] is None or not fnmatch.fnmatchcase(posixpath.basename(row["path"]), pattern):
+                continue
+            hits += [{"path": row["path"], "line": number, "text": line}
+                     for number, line in enumerate(row["content"].splitlines(), 1) if needle in line.lower()]
+        return hits[:MAX_RESULTS]
+
+    @tool
+    def directory_tree(self, path: str, excludePatterns: list[str] | None = None) -> list[dict[str, Any]]:
+        """The nested tree of everything below a folder: name, type, and children for folders.
+
+        Args:
+            path: The folder at the top of the tree.
+            excludePatterns: Glob patterns of names or relative paths to leave out, with everything below them.
+        """
+        folder = self._directory(path)
+        top: list[dict[str, Any]] = []
+        nodes = {folder["path"]: top}
+        for row in self._descendants(folder["path"]):
+            if row["parent"] not in nodes or self._excluded(row["path"][len(folder["path"]) + 1:],
+                                                            excludePatterns or []):
+                continue
+            node: dict[str, Any] = {"name": posixpath.basename(row["path"]), "type": row["kind"]}
+            if row["kind"] == "directory":
+                node["children"] = nodes[row["path"]] = []
+            nodes[row["parent"]].append(node)
+        return top
+
+    @tool
+    def get_file_info(self, path: str) -> dict[str, Any]:
+        """Metadata of a file or folder: type, size in bytes, created and modified times, permissions.
+
+        Args:
+            path: The file's or folder's path.
+        """
+        return self._info(self._entry(path))
+
+    @tool(writes=True)
+    def delete_file(self, path: str) -> dict[str, Any]:
+        """Delete a file (folders are removed with delete_directory).
+
+        Args:
+            path: The file's path.
+        """
+        entry = self._removable(path)
+        if entry["kind"] != "file":
+            raise ToolError(f"{entry['path']} is a directory; use delete_directory")
+        self.execute("DELETE FROM entries WHERE path = ?", entry["path"])
+        return {"deleted": entry["path"]}
+
+    @tool(writes=True)
+    def delete_directory(self, path: str, recursive: bool = False) -> dict[str, Any]:
+        """Delete a folder; a folder that is not empty is only deleted with recursive=true.
+
+        Args:
+            path: The folder's path.
+            recursive: Also delete everything inside it.
+        """
+        entry = self._removable(path)
+        if entry["kind"] != "directory":
+            raise ToolError(f"{entry['path']} is a file; use delete_file")
+        inside = self._descendants(entry["path"])
+        if inside and not recursive:
+            raise ToolError(f"{entry['path']} is not empty ({len(inside)} entries); pass recursive=true to delete "
+                            "it with its contents")
+        for row in inside:
+            self._check_writable(row)
+        self.execute("DELETE FROM entries WHERE path = ? OR substr(path, 1, ?) = ?",
+                     entry["path"], len(entry["path"]) + 1, entry["path"] + "/")
+        return {"deleted": entry["path"], "entries_removed": len(inside) + 1}
+
+    # ------------------------------------------------------------- scenarios
+    def _home(self) -> str:
+        return self.value("SELECT path FROM roots WHERE label = 'home'")
+
+    def _projects(self) -> list[str]:
+        return [posixpath.basename(r["path"]) for r in self.rows(
+            "SELECT path FROM entries WHERE parent = ? AND kind = 'directory' ORDER BY path",
+            f"{self._home()}/projects")]
+
+    def _config(self, project: str) -> dict[str, Any]:
+        return json.loads(self.value("SELECT content FROM entries WHERE path = ?",
+                                     f"{self._home()}/projects/{project}/config.json"))
+
+    def _files(self, folder: str, pattern: str = "*") -> list[dict[str, Any]]:
+        """The files directly inside a folder whose name matches a glob pattern, in path order."""
+        return [r for r in self.rows("SELECT * FROM entries WHERE parent = ? AND kind = 'file' ORDER BY path", folder)
+                if fnmatch.fnmatchcase(posixpath.basename(r["path"]), pattern)]
+
+    def _unique_name(self, path: str) -> bool:
+        """Whether no other entry anywhere has the same name (so a request naming it is unambiguous)."""
+        name = posixpath.basename(path)
+        return self.value("SELECT COUNT(*) FROM entries WHERE path = ?1 OR substr(path, -?2) = '/' || ?3",
+                          path, len(name) + 1, name) == 1
+
+    def _find_config(self, project: str, extension: str = "") -> tuple[Any, Any]:
+        """Gold steps locating a project's config: the search call, and a Ref to the path it finds (+ extension)."""
+        return (call("search_files", path=self._home(), pattern="config.json"),
+                Ref(0, then=ending_with(f"/{project}/config.json", extension)))
+
+    @scenario
+    def config_port(self, rng: random.Random) -> Draft:
+        project = rng.choice(self._projects())
+        search, config = self._find_config(project)
+        return Draft(
+            request=rng.choice(["Which port is my {p} project configured to use?",
+                                "What port does the {p} service listen on, according to its config file?"]
+                               ).format(p=project),
+            calls=(search, call("read_text_file", path=config)),
+            answer=(str(self._config(project)["port"]),))
+
+    @scenario
+    def change_port(self, rng: random.Random) -> Draft:
+        project = rng.choice(self._projects())
+        used = {self._config(p)["port"] for p in self._projects()}
+        port = rng.choice([p for p in (3001, 4000, 5050, 7000, 8088, 8888, 9443) if p not in used])
+        search, config = self._find_config(project)
+        return Draft(
+            request=rng.choice(["Switch my {p} project to port {n}; the port is set in its config file.",
+                                "Port clash: please change the port in the {p} project's config to {n}."]
+                               ).format(p=project, n=port),
+            calls=(search, call("read_text_file", path=config),
+                   call("edit_file", path=config, oldText=f'"port": {self._config(project)["port"]}',
+                        newText=f'"port": {port}')))
+
+    @scenario
+    def backup_and_set_log_level(self, rng: random.Random) -> Draft:
+        project = rng.choice(self._projects())
+        current = self._config(project)["log_level"]
+        level = rng.choice([lvl for lvl in LOG_LEVELS if lvl != current])
+        search, config = self._find_config(project)
+        backup = self._find_config(project, ".bak")[1]
+        return Draft(
+            request=(f"Back up the {project} project's config as config.json.bak in the same folder, then set the "
+                     f"log level in the original config to {level}."),
+            calls=(search,
+                   call("copy_file", source=config, destination=backup),
+                   call("read_text_file", path=config),
+                   call("edit_file", path=config, oldText=f'"log_level": "{current}"',
+                        newText=f'"log_level": "{level}"')))
+
+    @scenario
+    def last_error(self, rng: random.Random) -> Draft:
+        log = rng.choice(self._files(f"{self._home()}/logs", "*.log"))
+        name = posixpath.basename(log["path"])
+        project, day = name[:-len(".log")].split("-", 1)
+        message = [line for line in log["content"].splitlines() if " ERROR " in line][-1].split(" ERROR ", 1)[1]
+        return Draft(
+            request=rng.choice(["What was the last error my {p} service logged on {d}?",
+                                "Check the {p} log from {d}: what's the most recent ERROR in it?"]
+                               ).format(p=project, d=day),
+            calls=(call("search_files", path=self._home(), pattern=name), call("read_text_file", path=Ref(0, "0"))),
+            answer=(message,))
+
+    @scenario
+    def archive_old_logs(self, rng: random.Random) -> Draft | None:
+        logs_dir = f"{self._home()}/logs"
+        project = rng.choice(self._projects())
+        logs = self._files(logs_dir, f"{project}-*.log")
+        cut = rng.randrange(1, len(logs))
+        cutoff = posixpath.basename(logs[cut]["path"])[len(project) + 1:-len(".log")]
+        archive = f"{logs_dir}/archive"
+        return Draft(
+            request=rng.choice([
+                "Move the {p} logs from before {c} into a new folder called 'archive' inside my logs folder.",
+                "My logs folder is cluttered: put every {p} log older than {c} into a new 'archive' subfolder of it.",
+            ]).format(p=project, c=cutoff),
+            calls=(call("search_files", path=logs_dir, pattern=f"{project}-*.log"),
+                   call("create_directory", path=archive),
+                   *(call("move_file", source=Ref(0, str(i)),
+                          destination=Ref(0, str(i), then=lambda path: f"{archive}/{posixpath.basename(path)}"))
+                     for i in range(cut))))
+
+    @scenario
+    def tick_todo(self, rng: random.Random) -> Draft:
+        todo = self._files(f"{self._home()}/notes", "todo.md")[0]
+        item = rng.choice([line[6:] for line in todo["content"].splitlines() if line.startswith("- [ ] ")])
+        return Draft(
+            request=rng.choice(["Tick off '{i}' in my to-do list, it's done.", "I finished '{i}'. Mark it as done "
+                                "in my todo file."]).format(i=item),
+            calls=(call("search_files", path=self._home(), pattern="todo.md"),
+                   call("read_text_file", path=Ref(0, "0")),
+                   call("edit_file", path=Ref(0, "0"), oldText=f"- [ ] {item}", newText=f"- [x] {item}")))
+
+    @scenario
+    def append_todo(self, rng: random.Random) -> Draft:
+        item = rng.choice(["Water the plants", "Order printer ink", "Schedule car service", "Pick up dry cleaning",
+                           "Plan the team lunch", "Renew car insurance"])
+        return Draft(
+            request="Add a new unchecked item at the end of my to-do list. I'll tell you what it is.",
+            calls=(call("search_files", path=self._home(), pattern="todo.md"),
+                   call("read_text_file", path=Ref(0, "0")),
+                   call("write_file", path=Ref(0, "0"), content=Ref(1, "content", then=appended(f"- [ ] {item}")))),
+            ask=(UserFact("to-do item", item, ("item", "what", "task")),))
+
+    @scenario
+    def update_customer_city(self, rng: random.Random) -> Draft:
+        customers = self._files(f"{self._home()}/data", "customers.csv")[0]
+        row = rng.choice(customers["content"].splitlines()[1:])
+        name, city = row.split(",")[1], row.split(",")[3]
+        moved_to = rng.choice([c for c in CITIES if c != city])
+        return Draft(
+            request=rng.choice(["My customer {n} has moved to {c}. Update their row in my customers CSV.",
+                                "Please change {n}'s city to {c} in customers.csv."]).format(n=name, c=moved_to),
+            calls=(call("search_files", path=self._home(), pattern="customers.csv"),
+                   call("read_text_file", path=Ref(0, "0")),
+                   call("edit_file", path=Ref(0, "0"), oldText=row, newText=row[: -len(city)] + moved_to)))
+
+    @scenario
+    def weekly_report_from_template(self, rng: random.Random) -> Draft:
+        owner = self.value("SELECT owner FROM roots WHERE label = 'home'")
+        week = rng.randint(9, 14)
+        report = f"{SHARED_ROOT}/reports/weekly-2026-w{week:02d}.md"
+        return Draft(
+            request=(f"Start my weekly report for week {week} from the shared weekly-report template: save the copy "
+                     f"in the shared reports folder as {posixpath.basename(report)}, fill in the week number and put "
+                     f"my name, {owner}, as the author."),
+            calls=(call("search_files", path=SHARED_ROOT, pattern="weekly-report*"),
+                   call("copy_file", source=Ref(0, "0"), destination=report),
+                   call("edit_file", path=report, oldText="{{week}}", newText=str(week)),
+                   call("edit_file", path=report, oldText="{{author}}", newText=owner)))
+
+    @scenario
+    def rename_meeting_note(self, rng: random.Random) -> Draft:
+        note = rng.choice(self._files(f"{self._home()}/notes", "20*.md"))
+        name = posixpath.basename(note["path"])
+        day, topic = name[:10], name[11:-len(".md")]
+        new_name = f"{topic}-{day}.md"
+        return Draft(
+            request=rng.choice(["Rename my {t} meeting notes from {d} to '{n}'.",
+                                "The notes of the {t} meeting on {d} should be called '{n}'; rename the file."]
+                               ).format(t=topic.replace("-", " "), d=day, n=new_name),
+            calls=(call("search_files", path=f"{self._home()}/notes", pattern=f"*{topic}.md"),
+                   call("move_file", source=Ref(0, "0"),
+                        destination=Ref(0, "0", then=lambda path: posixpath.join(posixpath.dirname(path), new_name)))))
+
+    @scenario
+    def gather_photos(self, rng: random.Random) -> Draft:
+        pictures = f"{self._home()}/pictures"
+        events = {posixpath.basename(r["path"]).split("-")[0] for r in self._files(pictures, "*.jpg")}
+        event = rng.choice(sorted(events))
+        photos = self._files(pictures, f"{event}-*")
+        album = f"{pictures}/{event}"
+        return Draft(
+            request=rng.choice(["Gather all my {e} photos from the pictures folder into a new subfolder of it "
+                                "named '{e}'.", "Make a '{e}' folder inside pictures and move the {e} photos there."]
+                               ).format(e=event),
+            calls=(call("search_files", path=pictures, pattern=f"{event}-*"),
+                   call("create_directory", path=album),
+                   *(call("move_file", source=Ref(0, str(i)),
+                          destination=Ref(0, str(i), then=lambda path: f"{album}/{posixpath.basename(path)}"))
+                     for i in range(len(photos)))))
+
+    @scenario
+    def clean_project(self, rng: random.Random) -> Draft:
+        project = rng.choice(self._projects())
+        base = f"{self._home()}/projects/{project}"
+        scratch = [r for r in self._descendants(base) if r["path"].endswith(".tmp")]
+        return Draft(
+            request=rng.choice(["Clean up my {p} project: delete its build folder and every .tmp file in it.",
+                                "Free some space in the {p} project. Remove the build directory with its contents "
+                                "and all the .tmp scratch files."]).format(p=project),
+            calls=(call("search_files", path=self._home(), pattern=project),
+                   call("search_files", path=Ref(0, "0"), pattern="*.tmp"),
+                   *(call("delete_file", path=Ref(1, str(i))) for i in range(len(scratch))),
+                   call("delete_directory", path=Ref(0, "0", then=lambda path: f"{path}/build"), recursive=True)))
+
+    @scenario
+    def fix_scan_extension(self, rng: random.Random) -> Draft:
+        scan = self._files(f"{self._home()}/documents", "scan-*")[0]
+        return Draft(
+            request=(f"There's a file called {posixpath.basename(scan['path'])} in my documents with no extension. "
+                     "Work out what kind of file it is and rename it with the usual extension (.pdf, .png or .jpg)."),
+            calls=(call("search_files", path=self._home(), pattern=posixpath.basename(scan["path"])),
+                   call("read_media_file", path=Ref(0, "0")),
+                   call("move_file", source=Ref(0, "0"), destination=scan["path"] + EXTENSIONS[sniff(scan["data"])])))
+
+    @scenario
+    def file_modified(self, rng: random.Random) -> Draft:
+        home = self._home()
+        candidates = [r for r in self.rows("SELECT * FROM entries WHERE kind = 'file' AND content IS NOT NULL"
+                                           " AND substr(path, 1, ?) = ? ORDER BY path", len(home) + 1, home + "/")
+                      if "/projects/" not in r["path"] and self._unique_name(r["path"])]
+        entry = rng.choice(candidates)
+        name = posixpath.basename(entry["path"])
+        return Draft(
+            request=rng.choice(["When did I last change {n}?", "What's the last-modified time of my file {n}?"]
+                               ).format(n=name),
+            calls=(call("search_files", path=home, pattern=name), call("get_file_info", path=Ref(0, "0"))),
+            answer=(entry["modified"],))
+
+    @scenario
+    def largest_data_file(self, rng: random.Random) -> Draft | None:
+        files = sorted(self._files(f"{self._home()}/data"), key=lambda r: r["size"], reverse=True)
+        if len(files) > 1 and files[0]["size"] == files[1]["size"]:
+            return None
+        return Draft(
+            request=rng.choice(["Which file in my data folder is the biggest, and how many bytes is it?",
+                                "What's the largest file in my data directory? Give me its size in bytes too."]),
+            calls=(call("list_directory", path=f"{self._home()}/data"),),
+            answer=(posixpath.basename(files[0]["path"]), str(files[0]["size"])))
+
+    @scenario
+    def projects_using_package(self, rng: random.Random) -> Draft | None:
+        requirements = {p: self.value("SELECT content FROM entries WHERE path = ?",
+                                      f"{self._home()}/projects/{p}/requirements.txt") for p in self._projects()}
+        users = {pkg: [p for p, text in requirements.items() if f"{pkg}==" in text] for pkg in PACKAGES}
+        choices = [pkg for pkg, projects in users.items() if 0 < len(projects) < len(requirements)]
+        if not choices:
+            return None
+        package = rng.choice(choices)
+        return Draft(
+            request=rng.choice(["Which of my projects depend on {k}? Check their requirements files.",
+                                "I need to upgrade {k}. Which projects list it in requirements.txt?"]
+                               ).format(k=package),
+            calls=(call("search_files", path=self._home(), pattern="requirements.txt"),
+                   call("read_multiple_files", paths=Ref(0))),
+            answer=tuple(users[package]))
+
+    @scenario
+    def build_outputs(self, rng: random.Random) -> Draft:
+        project = rng.choice(self._projects())
+        build = f"{self._home()}/projects/{project}/build"
+        names = [posixpath.basename(r["path"]) for r in self._files(build)]
+        return Draft(
+            request=f"What's in the build folder of my {project} project? List the file names.",
+            calls=(call("search_files", path=self._home(), pattern=project),
+                   call("directory_tree", path=Ref(0, "0", then=lambda path: f"{path}/build"))),
+            answer=tuple(names))
+
+    @scenario
+    def move_cover_letter(self, rng: random.Random) -> Draft:
+        folder = rng.choice(["applications", "job-search", "letters", "2026-applications"])
+        documents = f"{self._home()}/documents"
+        return Draft(
+            request="Move my cover letter into a new folder inside documents. I'll tell you what to call the folder.",
+            calls=(call("search_files", path=self._home(), pattern="cover-letter*"),
+                   call("create_directory", path=f"{documents}/{folder}"),
+                   call("move_file", source=Ref(0, "0"), destination=f"{documents}/{folder}/cover-letter.txt")),
+            ask=(UserFact("folder name", folder, ("name", "folder", "call")),))
+
+    @scenario
+    def archive_note_with_action(self, rng: random.Random) -> Draft | None:
+        notes = f"{self._home()}/notes"
+        owners: dict[str, list[str]] = {}
+        for note in self._descendants(notes):
+            for line in (note["content"] or "").splitlines():
+                if line.startswith("- [ ] ") and " to send " in line:
+                    owners.setdefault(line[6:].split(" to send ")[0], []).append(note["path"])
+        single = sorted(person for person, paths in owners.items()
+                        if len(paths) == 1 and posixpath.dirname(paths[0]) == notes)
+        if not single:
+            return None
+        person = rng.choice(single)
+        return Draft(
+            request=rng.choice(["Find the meeting notes where {p} has an open action item and move them to my notes "
+                                "archive folder.", "Archive the meeting note that gives {p} an action item (it goes "
+                                "into notes/archive)."]).format(p=person),
+            calls=(call("search_file_contents", path=notes, text=f"- [ ] {person} to"),
+                   call("move_file", source=Ref(0, "0.path"),
+                        destination=Ref(0, "0.path", then=lambda path: f"{notes}/archive/{posixpath.basename(path)}"))))
