@@ -39,7 +39,9 @@ from envfactory_gym.agents import Agent, NoOpAgent, OracleAgent, RandomAgent
 
 @dataclass(frozen=True)
 class LoadedAgent:
-    """An agent spec resolved into a factory ``seed -> Agent`` (one agent per episode)."""
+    """An agent spec resolved into a factory ``seed -> Agent`` (one agent per episode).
+
+    ``spec`` is the resolved spec (the model of an ``openai:`` endpoint filled in): what worker processes load."""
 
     spec: str
     name: str
@@ -58,16 +60,21 @@ def load_agent(spec: str, agent_args: dict[str, Any] | None = None) -> LoadedAge
         return LoadedAgent(spec, "random", None, lambda seed: RandomAgent(seed=seed, **kwargs))
     kind, sep, target = spec.partition(":")
     if not sep or not target:
-        raise ValueError(f"unknown agent {spec!r}: use oracle, noop, random, hf:PATH, openai:URL[#MODEL] or module:Class")
+        raise ValueError(f"unknown agent {spec!r}: use oracle, noop, random, hf:PATH, openai:URL[#MODEL] "
+                         "or module:Class")
     if kind == "hf":
         path = str(Path(target).expanduser())
         if not Path(path).is_dir():
             raise ValueError(f"hf:{target}: not a directory holding a model and its tokenizer")
+        missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
+        if missing:
+            raise ValueError(f"hf: agents need {' and '.join(missing)}: pip install -e .[rl]")
         return LoadedAgent(spec, "hf", Path(path).name, lambda seed: HFAgent(path, seed=seed, **kwargs))
     if kind == "openai":
         base_url, _, model = target.partition("#")
         model = model or first_model(base_url)
-        return LoadedAgent(f"openai:{base_url}#{model}", "openai", model, lambda seed: OpenAIAgent(base_url, model, seed=seed, **kwargs))
+        return LoadedAgent(f"openai:{base_url}#{model}", "openai", model,
+                           lambda seed: OpenAIAgent(base_url, model, seed=seed, **kwargs))
     cls = _import_class(kind, target)
     takes_seed = _accepts(cls, "seed")
     return LoadedAgent(spec, cls.__name__, getattr(cls, "model", None),
@@ -191,16 +198,21 @@ def _load_hf(path: str) -> tuple[Any, Any]:
 
 class HFAgent:
     """A local causal LM: renders ``info["messages"]`` with the tokenizer's chat template (the system message
-    already carries the Qwen3 tool block) and returns the raw generated text. Greedy unless ``temperature > 0``."""
+    already carries the Qwen3 tool block) and returns the raw generated text. Greedy unless ``temperature > 0``.
+    ``chat_template`` picks a named template of the tokenizer (e.g. ``training``) or gives one inline."""
 
     def __init__(self, path: str, seed: int = 0, max_new_tokens: int = 1024, temperature: float = 0.0,
-                 top_p: float = 1.0, enable_thinking: bool | None = None) -> None:
+                 top_p: float = 1.0, enable_thinking: bool | None = None, chat_template: str | None = None) -> None:
         self.model, self.tokenizer = _load_hf(path)
         self.seed, self.max_new_tokens, self.temperature, self.top_p = seed, max_new_tokens, temperature, top_p
-        self.template_kwargs = {} if enable_thinking is None else {"enable_thinking": enable_thinking}
+        self.template_kwargs: dict[str, Any] = {} if enable_thinking is None else {"enable_thinking": enable_thinking}
+        if chat_template is not None:
+            self.template_kwargs["chat_template"] = chat_template
         stop = self.model.generation_config.eos_token_id
         stop = stop if isinstance(stop, list) else [stop]
         self.stop_ids = {i for i in [*stop, self.tokenizer.eos_token_id, self.tokenizer.pad_token_id] if i is not None}
+        pad = self.tokenizer.pad_token_id
+        self.pad_id = self.tokenizer.eos_token_id if pad is None else pad
 
     def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
         import torch
@@ -217,7 +229,6 @@ class HFAgent:
             if self.temperature > 0 else {"do_sample": False}
         with torch.no_grad():
             output = self.model.generate(**inputs, max_new_tokens=self.max_new_tokens,
-                                         pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
-                                         **sampling)
+                                         pad_token_id=self.pad_id, **sampling)
         new = [i for i in output[0, inputs["input_ids"].shape[1]:].tolist() if i not in self.stop_ids]
-        return self.tokenizer.decode(new, skip_special_tokens=False)
+        return self.tokenizer.decode(new, skip_special_tokens=False, clean_up_tokenization_spaces=False)

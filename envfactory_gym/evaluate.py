@@ -2,7 +2,8 @@
 
 Every selected task is played ``k`` times with seeds ``seed .. seed+k-1``. Each episode (messages, calls,
 reward breakdown) is appended to ``RUN_DIR/episodes.jsonl`` as soon as it ends, so an interrupted run resumes
-where it stopped (episodes already recorded are not replayed; ones that ended in an agent error are retried).
+where it stopped (episodes already recorded are not replayed; ones that ended in an agent error, or whose task
+has been edited since, are played again).
 Reported per environment, per domain and overall: pass@1 (mean success over episodes), pass^k (share of tasks
 whose k episodes all succeed), mean partial credit, mean turns and mean tool calls. The run directory also
 gets ``summary.json`` and ``index.html`` (the episode viewer).
@@ -15,6 +16,7 @@ domain with tasks. Each task is counted once.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import multiprocessing
@@ -32,6 +34,7 @@ import gymnasium as gym
 from envfactory_gym.agent_loader import LoadedAgent, load_agent
 from envfactory_gym.agents import run_episode
 from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, env_id, load_tasks, members
+from envfactory_gym.tasks import Task
 
 SPLITS = ("test", "train", "all")
 EPISODES_FILE = "episodes.jsonl"
@@ -51,15 +54,20 @@ def expand(name: str) -> list[str]:
     raise ValueError(f"unknown environment or domain '{name}'; known: all, {', '.join([*DOMAINS, *ENVIRONMENTS])}")
 
 
-def select(names: Iterable[str], split: str | None, limit: int | None = None) -> dict[str, list[str]]:
-    """Task ids to play, keyed by the env that plays them (its own tasks; a domain env: its cross tasks)."""
-    chosen: dict[str, list[str]] = {}
+def select(names: Iterable[str], split: str | None, limit: int | None = None) -> dict[str, list[Task]]:
+    """Tasks to play, keyed by the env that plays them (its own tasks; a domain env: its cross tasks)."""
+    chosen: dict[str, list[Task]] = {}
     for raw in names:
         for name in expand(raw):
-            tasks = [t.id for t in load_tasks(name, split) if t.env == name][:limit]
+            tasks = [t for t in load_tasks(name, split) if t.env == name][:limit]
             if tasks and name not in chosen:
                 chosen[name] = tasks
     return chosen
+
+
+def task_fingerprint(task: Task) -> str:
+    """A short digest of a task's content: a recorded episode of an edited task is stale and replayed."""
+    return hashlib.sha256(task.to_json().encode()).hexdigest()[:16]
 
 
 def domain_of(env: str) -> str:
@@ -187,12 +195,12 @@ def render_summary(summary: dict[str, Any]) -> str:
 
     def row(label: str, m: dict[str, Any]) -> list[Any]:
         return [label, m["tasks"], m["episodes"], _pct(m["pass@1"]), _pct(m["pass^k"]), _pct(m["partial"]),
-                f"{m['turns']:.2f}", f"{m['tool_calls']:.2f}", m["errors"]]
+                m["turns"], m["tool_calls"], m["errors"]]
 
     envs = [row(e if e in ENVIRONMENTS else f"{e} (cross-env)", m) for e, m in summary["environments"].items()]
     groups = [row(d, m) for d, m in summary["domains"].items()] + [row("overall", summary["overall"])]
-    return (tabulate(envs, headers=["environment", *headers], tablefmt="github") + "\n\n"
-            + tabulate(groups, headers=["domain", *headers], tablefmt="github"))
+    return (tabulate(envs, headers=["environment", *headers], tablefmt="github", floatfmt=".2f") + "\n\n"
+            + tabulate(groups, headers=["domain", *headers], tablefmt="github", floatfmt=".2f"))
 
 
 # ------------------------------------------------------------------------------------------------------ run
@@ -240,21 +248,25 @@ def evaluate(agent: str, envs: Iterable[str] = ("all",), split: str = "test", k:
     run_dir = Path(out) if out else default_run_dir(loaded.spec)
     _check_run_config(run_dir, {"agent": loaded.spec, "agent_args": agent_args, "max_turns": max_turns})
     path = run_dir / EPISODES_FILE
-    done = {key for key, r in read_records(path).items() if not r.get("error")}
+    fingerprints = {(name, t.id): task_fingerprint(t) for name, tasks in selection.items() for t in tasks}
+    done = {key for key, r in read_records(path).items()
+            if not r.get("error") and r.get("task_hash") == fingerprints.get(key[:2])}
     seeds = range(seed, seed + k)
-    jobs = [(name, task, missing) for name, tasks in selection.items() for task in tasks
-            if (missing := [s for s in seeds if (name, task, s) not in done])]
+    jobs = [(name, task.id, missing) for name, tasks in selection.items() for task in tasks
+            if (missing := [s for s in seeds if (name, task.id, s) not in done])]
     played = 0
+    total = sum(len(job[2]) for job in jobs)
     with path.open("a", encoding="utf-8") as fh, \
-            tqdm(total=sum(len(j[2]) for j in jobs), desc=f"eval {loaded.name}", unit="ep", disable=not progress) as bar:
+            tqdm(total=total, desc=f"eval {loaded.name}", unit="ep", disable=not progress) as bar:
         for records in _run_jobs(jobs, loaded.spec, agent_args, task_split, max_turns, workers):
             for record in records:
+                record["task_hash"] = fingerprints[(record["env"], record["task_id"])]
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             fh.flush()
             played += len(records)
             bar.update(len(records))
     everything = read_records(path)
-    selected = [everything[(name, task, s)] for name, tasks in selection.items() for task in tasks for s in seeds]
+    selected = [everything[(name, t.id, s)] for name, tasks in selection.items() for t in tasks for s in seeds]
     summary = summarize(selected, k)
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     write_viewer(list(everything.values()), run_dir / "index.html", title=f"EnvFactory-Gym eval: {loaded.spec}")
@@ -286,7 +298,8 @@ def _agent_arg(text: str) -> tuple[str, Any]:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent", required=True,
-                        help="oracle | noop | random | hf:PATH | openai:BASE_URL[#MODEL] | module:Class | file.py:Class")
+                        help="oracle | noop | random | hf:PATH | openai:BASE_URL[#MODEL] | module:Class | "
+                             "file.py:Class")
     parser.add_argument("--envs", nargs="+", default=["all"],
                         help="environments, domains or ids (EnvFactory/Calendar-v0), space or comma separated; "
                              "default: all")

@@ -20,7 +20,8 @@ h1{font-size:1.4em} #filters{position:sticky;top:0;background:#fafafa;padding:.5
 #filters label{margin-right:1em} details{margin:.3em 0} details.episode{background:#fff;border:1px solid #ddd;
 border-radius:4px;padding:.3em .6em} summary{cursor:pointer} .badge{display:inline-block;min-width:5.5em;
 font-weight:600} .success .badge{color:#1a7f37} .failure .badge{color:#b42318} .error .badge{color:#9a6700}
-.msg{border-left:4px solid #bbb;margin:.4em 0;padding:.2em .6em} .msg .role{font-weight:600;font-size:.85em;color:#555} .user{border-color:#2f6feb} .assistant{border-color:#8250df}
+.msg{border-left:4px solid #bbb;margin:.4em 0;padding:.2em .6em} .msg .role{font-weight:600;font-size:.85em;
+color:#555} .user{border-color:#2f6feb} .assistant{border-color:#8250df}
 .tool{border-color:#6e7781} .tool.err{border-color:#b42318} pre{white-space:pre-wrap;word-break:break-word;
 margin:.2em 0;font:12.5px/1.4 ui-monospace,monospace} table{border-collapse:collapse;margin:.3em 0}
 td,th{border:1px solid #ddd;padding:.15em .5em;vertical-align:top;text-align:left} .hidden{display:none}
@@ -44,7 +45,9 @@ function apply() {
   history.replaceState(null, '', '#' + state.toString());
 }
 const initial = new URLSearchParams(location.hash.slice(1));
-env.value = initial.get('env') || ''; outcome.value = initial.get('outcome') || ''; query.value = initial.get('q') || '';
+env.value = initial.get('env') || '';
+outcome.value = initial.get('outcome') || '';
+query.value = initial.get('q') || '';
 for (const el of [env, outcome]) el.addEventListener('change', apply);
 query.addEventListener('input', apply);
 apply();
@@ -67,7 +70,8 @@ def render_message(message: dict[str, Any]) -> str:
     """One dialogue turn as HTML (the system prompt is referenced, not repeated)."""
     role = message["role"]
     if role == "system":
-        return '<div class="msg system"><div class="role">system</div><pre>(system prompt: see System prompts above)</pre></div>'
+        return ('<div class="msg system"><div class="role">system</div>'
+                "<pre>(system prompt: see System prompts above)</pre></div>")
     body = f"<pre>{_e(message['content'])}</pre>" if message.get("content") else ""
     for call in message.get("tool_calls", ()):
         body += f"<pre>&rarr; {_e(call['function']['name'])}({_e(_json(call['function']['arguments']))})</pre>"
@@ -92,7 +96,8 @@ def render_episode(record: dict[str, Any], open_: bool = False) -> str:
     parts.append("<h4>Transcript</h4>" + "".join(render_message(m) for m in record["messages"]))
     calls = [(i, _e(c["name"]), f"<pre>{_e(_json(c['arguments']))}</pre>", "ok" if c["ok"] else "error",
               f"<pre>{_e(c['result'][:2000])}</pre>") for i, c in enumerate(record["calls"], 1)]
-    parts.append("<h4>Calls</h4>" + (_table(calls, ("#", "tool", "arguments", "status", "result")) if calls else "<p>none</p>"))
+    calls_html = _table(calls, ("#", "tool", "arguments", "status", "result")) if calls else "<p>none</p>"
+    parts.append("<h4>Calls</h4>" + calls_html)
     reward = [(_e(k), f"<pre>{_e(_json(v))}</pre>") for k, v in (record.get("reward_info") or {}).items()]
     parts.append("<h4>Reward breakdown</h4>" + (_table(reward, ("field", "value")) if reward else "<p>not graded</p>"))
     return (f'<details class="episode {state}" data-env="{_e(record["env"])}" data-outcome="{state}"'
@@ -115,7 +120,8 @@ def render_page(records: list[dict[str, Any]], title: str) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title><style>{STYLE}</style></head>
 <body><h1>{_e(title)}</h1>
-<p>{len(records)} episodes: {counts['success']} succeeded, {counts['failure']} failed, {counts['error']} agent errors.</p>
+<p>{len(records)} episodes: {counts['success']} succeeded, {counts['failure']} failed,
+{counts['error']} agent errors.</p>
 <div id="filters"><label>Environment <select id="env"><option value="">all</option>{env_options}</select></label>
 <label>Outcome <select id="outcome"><option value="">all</option><option value="success">success</option>
 <option value="failure">failure</option><option value="error">error</option></select></label>
