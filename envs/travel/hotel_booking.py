@@ -1,0 +1,689 @@
+"""HotelBooking: hotels of the Travel domain's cities, room types with nightly prices and limited rooms, bookings with
+guests, changes, cancellations with refund rules, and reviews of past stays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from typing import Any, Literal
+
+from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.tools import ToolError, tool
+from envfactory_gym.world import World, fake_id
+from envs.travel.cities import CITIES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, plan_travellers, spoken_date
+
+BookingStatus = Literal["confirmed", "cancelled", "completed"]
+
+HOTEL_WORDS = ("Aurora", "Harbor", "Linden", "Bellevue", "Regent", "Lantern", "Maple", "Crown", "Juniper",
+               "Sterling", "Willow", "Cobalt", "Granite", "Saffron", "Ivory", "Summit", "Beacon", "Marigold",
+               "Cypress", "Orchid", "Falcon", "Meadow", "Northgate", "Palisade")
+HOTEL_PATTERNS = ("The {w} Hotel", "Hotel {w}", "{w} Suites", "{w} Inn", "{w} Grand", "{w} House")
+NEIGHBORHOODS = ("Old Town", "City Centre", "Riverside", "Financial District", "Museum Quarter", "Harbourfront",
+                 "University District", "Airport Area")
+AMENITIES = ("free wifi", "breakfast included", "gym", "pool", "spa", "airport shuttle", "parking", "restaurant",
+             "bar", "pet friendly")
+#: name, max adults, max kids, price factor over the hotel's base rate
+ROOM_KINDS = (("Single Room", 1, 0, 0.75), ("Standard Queen", 2, 0, 1.0), ("Twin Room", 2, 1, 1.1),
+              ("Deluxe King", 2, 1, 1.45), ("Family Suite", 4, 3, 2.1))
+REVIEW_COMMENTS = ("Great location and friendly staff.", "Clean rooms, but the walls are thin.",
+                   "Breakfast was excellent.", "A bit overpriced for what you get.", "Would happily stay again.",
+                   "Check-in took forever.", "Quiet, comfortable and close to the metro.", "The bed was too soft.")
+WEEKEND_SURCHARGE = 0.20
+MAX_NIGHTS = 30
+
+
+def parse_day(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ToolError(f"{field} must look like 2026-03-10, got {value!r}") from None
+
+
+def nights_of(checkin: dt.date, checkout: dt.date) -> list[dt.date]:
+    return [checkin + dt.timedelta(days=n) for n in range((checkout - checkin).days)]
+
+
+def nightly_price(room: dict[str, Any], night: dt.date) -> float:
+    """The room's rate for one night: Friday and Saturday nights cost 20% more."""
+    surcharge = 1 + WEEKEND_SURCHARGE if night.weekday() in (4, 5) else 1
+    return round(room["price_per_night"] * surcharge, 2)
+
+
+def stay_price(room: dict[str, Any], checkin: dt.date, checkout: dt.date) -> float:
+    return round(sum(nightly_price(room, night) for night in nights_of(checkin, checkout)), 2)
+
+
+def cancellation_deadline(room: dict[str, Any], checkin: str) -> str | None:
+    """Last day a stay can be cancelled for free, or None for a non-refundable rate."""
+    days = room["free_cancellation_days"]
+    return None if days is None else (dt.date.fromisoformat(checkin) - dt.timedelta(days=days)).isoformat()
+
+
+class HotelBooking(World):
+    """Hotel reservations in the Travel domain's cities: search destinations and hotels, check room prices and
+    availability for dates (YYYY-MM-DD), book rooms for named guests, change or cancel bookings, review past stays;
+    prices in USD."""
+
+    domain = "Travel"
+    schema = """
+    CREATE TABLE destinations (destination_id TEXT PRIMARY KEY, city TEXT NOT NULL UNIQUE, country TEXT NOT NULL,
+                               description TEXT NOT NULL);
+    CREATE TABLE hotels (hotel_id TEXT PRIMARY KEY, destination_id TEXT NOT NULL REFERENCES destinations,
+                         name TEXT NOT NULL UNIQUE, stars INTEGER NOT NULL, neighborhood TEXT NOT NULL,
+                         address TEXT NOT NULL, amenities TEXT NOT NULL);
+    CREATE TABLE room_types (room_type_id TEXT PRIMARY KEY, hotel_id TEXT NOT NULL REFERENCES hotels,
+                             name TEXT NOT NULL, max_adults INTEGER NOT NULL, max_kids INTEGER NOT NULL,
+                             price_per_night REAL NOT NULL, total_rooms INTEGER NOT NULL,
+                             free_cancellation_days INTEGER, UNIQUE (hotel_id, name));
+    CREATE TABLE bookings (booking_id TEXT PRIMARY KEY, hotel_id TEXT NOT NULL REFERENCES hotels,
+                           room_type_id TEXT NOT NULL REFERENCES room_types, checkin_date TEXT NOT NULL,
+                           checkout_date TEXT NOT NULL, adults INTEGER NOT NULL, kids INTEGER NOT NULL,
+                           total_price REAL NOT NULL, status TEXT NOT NULL, refund_amount REAL,
+                           created_at TEXT NOT NULL, cancelled_at TEXT);
+    CREATE TABLE booking_guests (booking_id TEXT NOT NULL REFERENCES bookings, position INTEGER NOT NULL,
+                                 guest_name TEXT NOT NULL, PRIMARY KEY (booking_id, position));
+    CREATE TABLE reviews (review_id TEXT PRIMARY KEY, hotel_id TEXT NOT NULL REFERENCES hotels,
+                          booking_id TEXT UNIQUE REFERENCES bookings, reviewer TEXT NOT NULL,
+                          rating INTEGER NOT NULL, comment TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE INDEX bookings_room ON bookings (room_type_id, checkin_date);
+    """
+    volatile = {"bookings": ("created_at", "cancelled_at"), "reviews": ("created_at",)}
+
+    @classmethod
+    def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
+        travellers, trips = plan_travellers(rng, fake)
+        destinations, hotels, rooms, names = [], [], [], set()
+        for place in CITIES:
+            destination_id = fake_id(rng, "dst_")
+            destinations.append({"destination_id": destination_id, "city": place.name, "country": place.country,
+                                 "description": f"{place.name}, {place.country}"})
+            for _ in range(3):
+                name = rng.choice(HOTEL_PATTERNS).format(w=rng.choice(HOTEL_WORDS))
+                while name in names:
+                    name = rng.choice(HOTEL_PATTERNS).format(w=rng.choice(HOTEL_WORDS)) + f" {place.name}"
+                names.add(name)
+                hotel_id, stars = fake_id(rng, "htl_"), rng.randint(2, 5)
+                hotels.append({"hotel_id": hotel_id, "destination_id": destination_id, "name": name, "stars": stars,
+                               "neighborhood": rng.choice(NEIGHBORHOODS), "address": fake.street_address(),
+                               "amenities": ", ".join(sorted(rng.sample(AMENITIES, 4)))})
+                base = stars * 45 + rng.randint(15, 60)
+                for kind, max_adults, max_kids, factor in sorted(rng.sample(ROOM_KINDS, 3), key=lambda k: k[3]):
+                    rooms.append({"room_type_id": fake_id(rng, "rm_"), "hotel_id": hotel_id, "name": kind,
+                                  "max_adults": max_adults, "max_kids": max_kids,
+                                  "price_per_night": round(base * factor * rng.uniform(0.95, 1.05), 2),
+                                  "total_rooms": rng.randint(1, 4),
+                                  "free_cancellation_days": rng.choice([None, 1, 3, 7])})
+        db["destinations"].insert_all(destinations)
+        db["hotels"].insert_all(hotels)
+        db["room_types"].insert_all(rooms)
+        stays = Stays(rng, hotels, rooms)
+        for trip in trips:
+            if trip.with_hotel:
+                city_id = next(d["destination_id"] for d in destinations if d["city"] == trip.destination)
+                stays.book(city_id, [trip.traveller.full_name], trip.date, trip.checkout, "confirmed")
+        guests = [t.full_name for t in travellers[len(trips):]] + [fake.name() for _ in range(20)]
+        for index, lead in enumerate(guests):
+            party = [lead] + [fake.name() for _ in range(rng.choice([0, 0, 1]))]
+            if index % 3 == 0:
+                checkin = dt.date(2026, 2, rng.randint(1, 20))
+                status = "completed"
+            else:
+                checkin = FIRST_TRAVEL_DAY + dt.timedelta(days=rng.randrange(TRAVEL_DAYS))
+                status = rng.choice(["confirmed", "confirmed", "confirmed", "cancelled"])
+            city_id = rng.choice(destinations)["destination_id"]
+            stays.book(city_id, party, checkin, checkin + dt.timedelta(days=rng.randint(1, 4)), status)
+        reviews = []
+        for booking in stays.bookings:
+            if booking["status"] == "completed" and rng.random() < 0.4:
+                reviews.append(stays.review(booking, rng.randint(3, 5), rng.choice(REVIEW_COMMENTS)))
+        for hotel in hotels:
+            for _ in range(rng.randint(1, 4)):
+                reviews.append({"review_id": fake_id(rng, "rev_"), "hotel_id": hotel["hotel_id"], "booking_id": None,
+                                "reviewer": f"{fake.first_name()} {fake.last_name()[0]}.",
+                                "rating": rng.choice([2, 3, 3, 4, 4, 4, 5, 5]),
+                                "comment": rng.choice(REVIEW_COMMENTS), "created_at": "2026-01-15T12:00"})
+        db["bookings"].insert_all(stays.bookings)
+        db["booking_guests"].insert_all(stays.guests)
+        db["reviews"].insert_all(reviews)
+
+    # ------------------------------------------------------------------ helpers
+    def _hotel(self, hotel_id: str) -> dict[str, Any]:
+        return self.require("SELECT h.*, d.city, d.country FROM hotels h JOIN destinations d USING (destination_id)"
+                            " WHERE h.hotel_id = ?", hotel_id,
+                            error=f"no hotel '{hotel_id}'; get_hotels lists the hotels of a destination")
+
+    def _rating(self, hotel_id: str) -> dict[str, Any]:
+        return self.row("SELECT ROUND(AVG(rating), 1) AS rating, COUNT(*) AS review_count FROM reviews"
+                        " WHERE hotel_id = ?", hotel_id)
+
+    def _stay(self, checkin_date: str, checkout_date: str) -> tuple[dt.date, dt.date]:
+        checkin, checkout = parse_day(checkin_date, "checkin_date"), parse_day(checkout_date, "checkout_date")
+        if checkin < self.now().date():
+            raise ToolError(f"checkin_date {checkin_date} is in the past")
+        if checkout <= checkin:
+            raise ToolError("checkout_date must be after checkin_date")
+        if (checkout - checkin).days > MAX_NIGHTS:
+            raise ToolError(f"a stay can last at most {MAX_NIGHTS} nights")
+        return checkin, checkout
+
+    @staticmethod
+    def _check_party(adults: int, kids: int) -> None:
+        if not 1 <= adults <= 8:
+            raise ToolError("adults must be between 1 and 8")
+        if not 0 <= kids <= 6:
+            raise ToolError("kids must be between 0 and 6")
+
+    def _rooms_left(self, room: dict[str, Any], checkin: dt.date, checkout: dt.date,
+                    ignore_booking: str | None = None) -> int:
+        """Rooms of a type free on every night of a stay (confirmed bookings hold rooms)."""
+        taken: Counter[dt.date] = Counter()
+        for booking in self.rows(
+                "SELECT checkin_date, checkout_date FROM bookings WHERE room_type_id = ? AND status = 'confirmed'"
+                " AND checkin_date < ? AND checkout_date > ? AND booking_id IS NOT ?", room["room_type_id"],
+                checkout.isoformat(), checkin.isoformat(), ignore_booking):
+            taken.update(nights_of(dt.date.fromisoformat(booking["checkin_date"]),
+                                   dt.date.fromisoformat(booking["checkout_date"])))
+        return room["total_rooms"] - max((taken[night] for night in nights_of(checkin, checkout)), default=0)
+
+    def _booking(self, booking_id: str) -> dict[str, Any]:
+        booking = self.require(
+            "SELECT b.*, h.name AS hotel_name, d.city, r.name AS room_type, r.free_cancellation_days,"
+            " r.price_per_night FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d"
+            " USING (destination_id) JOIN room_types r USING (room_type_id) WHERE b.booking_id = ?", booking_id,
+            error=f"no hotel booking '{booking_id}'; list_bookings finds bookings by guest name")
+        booking["guests"] = [r["guest_name"] for r in self.rows(
+            "SELECT guest_name FROM booking_guests WHERE booking_id = ? ORDER BY position", booking_id)]
+        deadline = cancellation_deadline(booking, booking["checkin_date"])
+        booking["free_cancellation_until"] = deadline
+        booking["cancellation_policy"] = f"free cancellation until {deadline}" if deadline else "non-refundable"
+        return booking
+
+    def _changeable(self, booking_id: str) -> dict[str, Any]:
+        booking = self._booking(booking_id)
+        if booking["status"] != "confirmed":
+            raise ToolError(f"booking '{booking_id}' is {booking['status']}; only confirmed bookings can be changed")
+        return booking
+
+    def _refund(self, booking: dict[str, Any]) -> float:
+        """What cancelling now returns: everything until the free-cancellation day, then all but the first night;
+        nothing on a non-refundable rate."""
+        deadline = booking["free_cancellation_until"]
+        if deadline is None:
+            return 0.0
+        if self.now().date().isoformat() <= deadline:
+            return booking["total_price"]
+        return round(booking["total_price"] - nightly_price(booking, dt.date.fromisoformat(booking["checkin_date"])), 2)
+
+    def _set_guests(self, booking_id: str, guest_names: list[str], capacity: int) -> None:
+        names = [name.strip() for name in guest_names]
+        if not names or not all(names):
+            raise ToolError("guest_names must list at least the lead guest, and no empty names")
+        if len(names) > capacity:
+            raise ToolError(f"{len(names)} guest names given but the booking is for {capacity} people")
+        self.execute("DELETE FROM booking_guests WHERE booking_id = ?", booking_id)
+        self.executemany("INSERT INTO booking_guests VALUES (?, ?, ?)",
+                         [(booking_id, position, name) for position, name in enumerate(names, 1)])
+
+    def _fit(self, room: dict[str, Any], adults: int, kids: int) -> None:
+        if adults > room["max_adults"] or kids > room["max_kids"]:
+            raise ToolError(f"a {room['name']} holds at most {room['max_adults']} adults and {room['max_kids']} kids")
+
+    def _reserve(self, room: dict[str, Any], checkin: dt.date, checkout: dt.date, ignore_booking: str | None = None
+                 ) -> float:
+        """Check that a room type is free for a stay; return the stay's price."""
+        if self._rooms_left(room, checkin, checkout, ignore_booking) <= 0:
+            raise ToolError(f"no {room['name']} is free from {checkin} to {checkout}; get_hotels shows what is free")
+        return stay_price(room, checkin, checkout)
+
+    # -------------------------------------------------------------------- tools
+    @tool
+    def search_destinations(self, city: str) -> list[dict[str, Any]]:
+        """Find destinations by city or country name (part of it is enough).
+
+        Args:
+            city: City or country, e.g. 'Rome'.
+        """
+        if not city.strip():
+            raise ToolError("city must not be empty")
+        return self.rows(
+            "SELECT d.destination_id, d.city, d.country, d.description, COUNT(h.hotel_id) AS hotel_count"
+            " FROM destinations d LEFT JOIN hotels h USING (destination_id)"
+            " WHERE instr(lower(d.city), lower(?1)) OR instr(lower(d.country), lower(?1))"
+            " GROUP BY d.destination_id ORDER BY d.city", city.strip())
+
+    @tool
+    def get_hotels(self, destination_id: str, checkin_date: str | None = None, checkout_date: str | None = None,
+                   adults: int = 1, kids: int = 0, limit: int = 10) -> list[dict[str, Any]]:
+        """List a destination's hotels with the room types that fit the party.
+
+        With dates, only rooms free on every night are shown, with the stay's total price (Friday and Saturday nights
+        cost 20% more), cheapest hotels first; without dates, nightly prices only, by name.
+
+        Args:
+            destination_id: The destination's id (from search_destinations).
+            checkin_date: Arrival day, YYYY-MM-DD.
+            checkout_date: Departure day, YYYY-MM-DD.
+            adults: Number of adults (1-8).
+            kids: Number of children (0-6).
+            limit: At most this many hotels (1-50).
+        """
+        self.require("SELECT 1 FROM destinations WHERE destination_id = ?", destination_id,
+                     error=f"no destination '{destination_id}'; search_destinations gives the ids")
+        if (checkin_date is None) != (checkout_date is None):
+            raise ToolError("give both checkin_date and checkout_date, or neither")
+        self._check_party(adults, kids)
+        if not 1 <= limit <= 50:
+            raise ToolError("limit must be between 1 and 50")
+        stay = self._stay(checkin_date, checkout_date) if checkin_date and checkout_date else None
+        found = []
+        for hotel in self.rows("SELECT hotel_id, name, stars, neighborhood FROM hotels WHERE destination_id = ?"
+                               " ORDER BY name", destination_id):
+            rooms = []
+            for room in self.rows("SELECT * FROM room_types WHERE hotel_id = ? AND max_adults >= ? AND max_kids >= ?"
+                                  " ORDER BY price_per_night", hotel["hotel_id"], adults, kids):
+                offer = {"room_type_id": room["room_type_id"], "name": room["name"],
+                         "price_per_night": room["price_per_night"],
+                         "free_cancellation_days": room["free_cancellation_days"]}
+                if stay:
+                    offer["rooms_left"] = self._rooms_left(room, *stay)
+                    if offer["rooms_left"] <= 0:
+                        continue
+                    offer["total_price"] = stay_price(room, *stay)
+                rooms.append(offer)
+            if rooms:
+                found.append({**hotel, **self._rating(hotel["hotel_id"]), "rooms": rooms})
+        if stay:
+            found.sort(key=lambda h: (min(r["total_price"] for r in h["rooms"]), h["name"]))
+        return found[:limit]
+
+    @tool
+    def get_hotel_details(self, hotel_id: str) -> dict[str, Any]:
+        """A hotel's address, amenities, rating, room types (capacity, nightly price, cancellation terms) and latest
+        reviews.
+
+        Args:
+            hotel_id: The hotel's id (from get_hotels).
+        """
+        hotel = self._hotel(hotel_id)
+        hotel["amenities"] = hotel["amenities"].split(", ")
+        hotel.update(self._rating(hotel_id))
+        hotel["room_types"] = self.rows(
+            "SELECT room_type_id, name, max_adults, max_kids, price_per_night, free_cancellation_days"
+            " FROM room_types WHERE hotel_id = ? ORDER BY price_per_night", hotel_id)
+        hotel["latest_reviews"] = self.rows("SELECT reviewer, rating, comment FROM reviews WHERE hotel_id = ?"
+                                            " ORDER BY created_at DESC, review_id LIMIT 3", hotel_id)
+        return hotel
+
+    @tool(writes=True)
+    def book_hotel(self, hotel_id: str, room_type_id: str, checkin_date: str, checkout_date: str, adults: int,
+                   guest_names: list[str], kids: int = 0) -> dict[str, Any]:
+        """Book one room for a stay; the lead guest comes first in guest_names.
+
+        Args:
+            hotel_id: The hotel's id.
+            room_type_id: The room type's id (from get_hotels or get_hotel_details).
+            checkin_date: Arrival day, YYYY-MM-DD.
+            checkout_date: Departure day, YYYY-MM-DD.
+            adults: Number of adults (1-8).
+            guest_names: Full names of the guests, lead guest first.
+            kids: Number of children (0-6).
+        """
+        self._hotel(hotel_id)
+        room = self.require("SELECT * FROM room_types WHERE room_type_id = ? AND hotel_id = ?", room_type_id,
+                            hotel_id, error=f"hotel '{hotel_id}' has no room type '{room_type_id}'; "
+                                            "get_hotel_details lists its room types")
+        checkin, checkout = self._stay(checkin_date, checkout_date)
+        self._check_party(adults, kids)
+        self._fit(room, adults, kids)
+        price = self._reserve(room, checkin, checkout)
+        booking_id = self.new_id("bookings", "hb_")
+        self.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', NULL, ?, NULL)", booking_id,
+                     hotel_id, room_type_id, checkin.isoformat(), checkout.isoformat(), adults, kids, price,
+                     self.now().isoformat(timespec="minutes"))
+        self._set_guests(booking_id, guest_names, adults + kids)
+        return self._booking(booking_id)
+
+    @tool(writes=True)
+    def cancel_booking(self, booking_id: str) -> dict[str, Any]:
+        """Cancel a confirmed hotel booking.
+
+        Refunds the full price until the free-cancellation day, then all but the first night; non-refundable
+        rates refund nothing.
+
+        Args:
+            booking_id: The hotel booking's id (from list_bookings).
+        """
+        booking = self._changeable(booking_id)
+        refund = self._refund(booking)
+        self.execute("UPDATE bookings SET status = 'cancelled', refund_amount = ?, cancelled_at = ?"
+                     " WHERE booking_id = ?", refund, self.now().isoformat(timespec="minutes"), booking_id)
+        return {"booking_id": booking_id, "status": "cancelled", "refund_amount": refund, "currency": "USD"}
+
+    @tool
+    def list_bookings(self, guest_name: str, status: BookingStatus | None = None) -> list[dict[str, Any]]:
+        """Find hotel bookings that list a guest (part of the name is enough), by check-in date.
+
+        Args:
+            guest_name: A guest's name.
+            status: Only bookings with this status.
+        """
+        if not guest_name.strip():
+            raise ToolError("guest_name must not be empty")
+        return self.rows(
+            "SELECT b.booking_id, h.name AS hotel_name, d.city, r.name AS room_type, b.checkin_date, b.checkout_date,"
+            " b.adults, b.kids, b.total_price, b.status, (SELECT GROUP_CONCAT(guest_name, ', ') FROM"
+            " (SELECT guest_name FROM booking_guests WHERE booking_id = b.booking_id ORDER BY position)) AS guests"
+            " FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d USING (destination_id)"
+            " JOIN room_types r USING (room_type_id) WHERE b.booking_id IN (SELECT booking_id FROM booking_guests"
+            " WHERE instr(lower(guest_name), lower(?1))) AND (?2 IS NULL OR b.status = ?2)"
+            " ORDER BY b.checkin_date, b.booking_id", guest_name.strip(), status)
+
+    @tool
+    def get_booking(self, booking_id: str) -> dict[str, Any]:
+        """A hotel booking with its guests, price, cancellation terms and what cancelling now would refund.
+
+        Args:
+            booking_id: The hotel booking's id (from list_bookings).
+        """
+        booking = self._booking(booking_id)
+        if booking["status"] == "confirmed":
+            booking["refund_if_cancelled_now"] = self._refund(booking)
+        return booking
+
+    @tool(writes=True)
+    def modify_booking(self, booking_id: str, checkin_date: str | None = None, checkout_date: str | None = None,
+                       adults: int | None = None, kids: int | None = None,
+                       guest_names: list[str] | None = None) -> dict[str, Any]:
+        """Change the dates, party size or guest list of a confirmed booking (not possible on non-refundable rates);
+        the price is recomputed.
+
+        Args:
+            booking_id: The hotel booking's id (from list_bookings).
+            checkin_date: New arrival day, YYYY-MM-DD.
+            checkout_date: New departure day, YYYY-MM-DD.
+            adults: New number of adults.
+            kids: New number of children.
+            guest_names: The full new guest list, lead guest first.
+        """
+        booking = self._changeable(booking_id)
+        if booking["free_cancellation_days"] is None:
+            raise ToolError(f"booking '{booking_id}' is on a non-refundable rate and cannot be changed")
+        if checkin_date is None and checkout_date is None and adults is None and kids is None and guest_names is None:
+            raise ToolError("nothing to change: give new dates, party size or guest names")
+        checkin, checkout = self._stay(booking["checkin_date"] if checkin_date is None else checkin_date,
+                                       booking["checkout_date"] if checkout_date is None else checkout_date)
+        adults = booking["adults"] if adults is None else adults
+        kids = booking["kids"] if kids is None else kids
+        self._check_party(adults, kids)
+        room = self.row("SELECT * FROM room_types WHERE room_type_id = ?", booking["room_type_id"])
+        self._fit(room, adults, kids)
+        price = self._reserve(room, checkin, checkout, ignore_booking=booking_id)
+        self.execute("UPDATE bookings SET checkin_date = ?, checkout_date = ?, adults = ?, kids = ?, total_price = ?"
+                     " WHERE booking_id = ?", checkin.isoformat(), checkout.isoformat(), adults, kids, price,
+                     booking_id)
+        self._set_guests(booking_id, booking["guests"] if guest_names is None else guest_names, adults + kids)
+        updated = self._booking(booking_id)
+        updated["price_difference"] = round(price - booking["total_price"], 2)
+        return updated
+
+    @tool(writes=True)
+    def add_review(self, booking_id: str, rating: int, comment: str) -> dict[str, Any]:
+        """Review a completed stay (one review per booking), signed with the lead guest's name.
+
+        Args:
+            booking_id: The completed hotel booking's id (from list_bookings).
+            rating: 1 (poor) to 5 (excellent).
+            comment: What the guest thought of the stay.
+        """
+        booking = self._booking(booking_id)
+        if booking["status"] != "completed":
+            raise ToolError(f"booking '{booking_id}' is {booking['status']}; only completed stays can be reviewed")
+        if not 1 <= rating <= 5:
+            raise ToolError("rating must be between 1 and 5")
+        if not comment.strip():
+            raise ToolError("comment must not be empty")
+        if self.row("SELECT 1 FROM reviews WHERE booking_id = ?", booking_id):
+            raise ToolError(f"booking '{booking_id}' has already been reviewed")
+        review_id = self.new_id("reviews", "rev_")
+        self.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?)", review_id, booking["hotel_id"], booking_id,
+                     booking["guests"][0], rating, comment.strip(), self.now().isoformat(timespec="minutes"))
+        return {"review_id": review_id, "hotel_name": booking["hotel_name"], "rating": rating,
+                **self._rating(booking["hotel_id"])}
+
+    # ---------------------------------------------------------------- scenarios
+    def offers(self, city: str, checkin: dt.date, checkout: dt.date, adults: int = 1, kids: int = 0
+               ) -> list[dict[str, Any]]:
+        """Every free room type fitting the party in a city for a stay, with hotel, rating and total price."""
+        offers = []
+        for room in self.rows(
+                "SELECT r.*, h.name AS hotel_name, d.destination_id FROM room_types r JOIN hotels h USING (hotel_id)"
+                " JOIN destinations d USING (destination_id) WHERE d.city = ? AND r.max_adults >= ? AND"
+                " r.max_kids >= ? ORDER BY r.room_type_id", city, adults, kids):
+            if self._rooms_left(room, checkin, checkout) > 0:
+                offers.append({**room, **self._rating(room["hotel_id"]), "total_price": stay_price(room, checkin,
+                                                                                                   checkout)})
+        return offers
+
+    def stay_search(self, offer: dict[str, Any], checkin: dt.date, checkout: dt.date, adults: int = 1,
+                    kids: int = 0) -> tuple[Any, ...]:
+        """Gold calls from a city name to the hotels free for a stay."""
+        party = {"adults": adults} if adults != 1 else {}
+        party.update({"kids": kids} if kids else {})
+        city = self.value("SELECT city FROM destinations WHERE destination_id = ?", offer["destination_id"])
+        return (call("search_destinations", city=city),
+                call("get_hotels", destination_id=offer["destination_id"], checkin_date=checkin.isoformat(),
+                     checkout_date=checkout.isoformat(), **party))
+
+    @staticmethod
+    def cheapest(offers: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The single cheapest offer, or None when there is none or a tie."""
+        if not offers:
+            return None
+        best = min(offers, key=lambda o: o["total_price"])
+        return best if [o["total_price"] for o in offers].count(best["total_price"]) == 1 else None
+
+    def some_stay(self, rng: random.Random) -> tuple[dt.date, dt.date]:
+        checkin = FIRST_TRAVEL_DAY + dt.timedelta(days=rng.randrange(TRAVEL_DAYS))
+        return checkin, checkin + dt.timedelta(days=rng.randint(1, 4))
+
+    def some_city(self, rng: random.Random) -> str:
+        return rng.choice(CITIES).name
+
+    def nameable_bookings(self, status: str) -> list[dict[str, Any]]:
+        """Bookings whose lead guest has no other booking of that status at the same hotel."""
+        return self.rows(
+            "SELECT b.*, g.guest_name AS lead_guest, h.name AS hotel_name, d.city, r.name AS room_type,"
+            " r.max_adults, r.max_kids, r.free_cancellation_days FROM bookings b JOIN booking_guests g"
+            " ON g.booking_id = b.booking_id AND g.position = 1 JOIN hotels h USING (hotel_id)"
+            " JOIN destinations d USING (destination_id) JOIN room_types r USING (room_type_id) WHERE b.status = ?1"
+            " AND (SELECT COUNT(*) FROM bookings b2 JOIN booking_guests g2 ON g2.booking_id = b2.booking_id"
+            "  WHERE instr(lower(g2.guest_name), lower(g.guest_name)) AND b2.status = ?1) = 1 ORDER BY b.booking_id",
+            status)
+
+    @scenario
+    def cheapest_stay(self, rng: random.Random) -> Draft | None:
+        city, (checkin, checkout), adults = self.some_city(rng), self.some_stay(rng), rng.choice([1, 2])
+        best = self.cheapest(self.offers(city, checkin, checkout, adults))
+        if best is None:
+            return None
+        people = "me" if adults == 1 else "two adults"
+        return Draft(
+            request=rng.choice([
+                ("What's the cheapest hotel room in {c} for {p} from {a} to {b}? Tell me the hotel, its address "
+                 "and the total price."),
+                ("I'm looking at {c}, checking in {a} and out {b}, for {p}. Which hotel has the lowest total price, "
+                 "where is it, and how much would it be?"),
+            ]).format(c=city, p=people, a=spoken_date(checkin, rng), b=spoken_date(checkout, rng)),
+            calls=(*self.stay_search(best, checkin, checkout, adults),
+                   call("get_hotel_details", hotel_id=best["hotel_id"])),
+            answer=(best["hotel_name"], Ref(2, "address"), best["total_price"]))
+
+    @scenario
+    def book_named_room(self, rng: random.Random) -> Draft | None:
+        city, (checkin, checkout) = self.some_city(rng), self.some_stay(rng)
+        offers = self.offers(city, checkin, checkout, 2)
+        if not offers:
+            return None
+        offer = rng.choice(offers)
+        guests = [b["lead_guest"] for b in self.nameable_bookings("completed")]
+        lead, companion = rng.sample(guests, 2)
+        return Draft(
+            request=(f"Please book a {offer['name']} at {offer['hotel_name']} in {city} from "
+                     f"{spoken_date(checkin, rng)} to {spoken_date(checkout, rng)} for two adults: {lead} "
+                     f"(lead guest) and {companion}."),
+            calls=(*self.stay_search(offer, checkin, checkout, 2),
+                   call("book_hotel", hotel_id=offer["hotel_id"], room_type_id=offer["room_type_id"],
+                        checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=2,
+                        guest_names=[lead, companion])))
+
+    @scenario
+    def family_booking(self, rng: random.Random) -> Draft | None:
+        city, (checkin, checkout) = self.some_city(rng), self.some_stay(rng)
+        best = self.cheapest(self.offers(city, checkin, checkout, 2, 2))
+        if best is None:
+            return None
+        lead = rng.choice(self.nameable_bookings("completed"))["lead_guest"]
+        return Draft(
+            request=(f"We're two adults and two kids going to {city}, {spoken_date(checkin, rng)} to "
+                     f"{spoken_date(checkout, rng)}. Book the cheapest room that fits all of us, under my name, "
+                     f"{lead}."),
+            calls=(*self.stay_search(best, checkin, checkout, 2, 2),
+                   call("book_hotel", hotel_id=best["hotel_id"], room_type_id=best["room_type_id"],
+                        checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=2, kids=2,
+                        guest_names=[lead])))
+
+    @scenario
+    def cancel_stay(self, rng: random.Random) -> Draft:
+        booking = rng.choice(self.nameable_bookings("confirmed"))
+        return Draft(
+            request=rng.choice([
+                "This is {g}. Cancel my stay at {h} starting {d}, and tell me how much I'll get back.",
+                "I'm {g} and I can't make it to {h} on {d} after all. Please cancel; what's the refund?",
+            ]).format(g=booking["lead_guest"], h=booking["hotel_name"], d=spoken_date(booking["checkin_date"], rng)),
+            calls=(call("list_bookings", guest_name=booking["lead_guest"]),
+                   call("cancel_booking", booking_id=booking["booking_id"])),
+            answer=(Ref(1, "refund_amount"),))
+
+    @scenario
+    def shift_stay(self, rng: random.Random) -> Draft | None:
+        bookings = [b for b in self.nameable_bookings("confirmed") if b["free_cancellation_days"] is not None]
+        if not bookings:
+            return None
+        booking, days = rng.choice(bookings), rng.choice([-1, 1, 2])
+        move = dt.timedelta(days=days)
+        checkin = dt.date.fromisoformat(booking["checkin_date"]) + move
+        checkout = dt.date.fromisoformat(booking["checkout_date"]) + move
+        direction = f"{abs(days)} day{'s' if abs(days) > 1 else ''} {'later' if days > 0 else 'earlier'}"
+        return Draft(
+            request=(f"I'm {booking['lead_guest']}. Could you move my {booking['hotel_name']} booking {direction}, "
+                     "keeping the same number of nights?"),
+            calls=(call("list_bookings", guest_name=booking["lead_guest"], status="confirmed"),
+                   call("modify_booking", booking_id=booking["booking_id"], checkin_date=checkin.isoformat(),
+                        checkout_date=checkout.isoformat())))
+
+    @scenario
+    def add_guest(self, rng: random.Random) -> Draft | None:
+        bookings = [b for b in self.nameable_bookings("confirmed")
+                    if b["free_cancellation_days"] is not None and b["adults"] < b["max_adults"]]
+        if not bookings:
+            return None
+        booking = rng.choice(bookings)
+        guests = [r["guest_name"] for r in self.rows(
+            "SELECT guest_name FROM booking_guests WHERE booking_id = ? ORDER BY position", booking["booking_id"])]
+        newcomer = rng.choice([b["lead_guest"] for b in self.nameable_bookings("completed")
+                               if b["lead_guest"] not in guests])
+        return Draft(
+            request=(f"Hi, {booking['lead_guest']} here. {newcomer} is joining me at {booking['hotel_name']} in "
+                     f"{booking['city']}; please add them to my booking as an extra adult."),
+            calls=(call("list_bookings", guest_name=booking["lead_guest"]),
+                   call("get_booking", booking_id=booking["booking_id"]),
+                   call("modify_booking", booking_id=booking["booking_id"], adults=booking["adults"] + 1,
+                        guest_names=[*guests, newcomer])))
+
+    @scenario
+    def review_stay(self, rng: random.Random) -> Draft | None:
+        reviewed = {r["booking_id"] for r in self.rows("SELECT booking_id FROM reviews WHERE booking_id IS NOT NULL")}
+        bookings = [b for b in self.nameable_bookings("completed") if b["booking_id"] not in reviewed]
+        if not bookings:
+            return None
+        booking = rng.choice(bookings)
+        rating, comment = rng.randint(1, 5), rng.choice(REVIEW_COMMENTS)
+        return Draft(
+            request=(f"I'm {booking['lead_guest']}. Please leave a {rating}-star review for my February stay at "
+                     f"{booking['hotel_name']} saying: \"{comment}\""),
+            calls=(call("list_bookings", guest_name=booking["lead_guest"], status="completed"),
+                   call("add_review", booking_id=booking["booking_id"], rating=rating, comment=comment)))
+
+    @scenario
+    def stay_details(self, rng: random.Random) -> Draft:
+        booking = rng.choice(self.nameable_bookings("confirmed"))
+        return Draft(
+            request=(f"I'm {booking['lead_guest']}. For my upcoming stay in {booking['city']}: what's the hotel's "
+                     "address, which room type did I book, and until when can I cancel for free?"),
+            calls=(call("list_bookings", guest_name=booking["lead_guest"], status="confirmed"),
+                   call("get_booking", booking_id=booking["booking_id"]),
+                   call("get_hotel_details", hotel_id=booking["hotel_id"])),
+            answer=(Ref(2, "address"), booking["room_type"],
+                    Ref(1, "free_cancellation_until", then=lambda day: day or "non-refundable")))
+
+    @scenario
+    def book_asking_checkout(self, rng: random.Random) -> Draft | None:
+        city, (checkin, checkout) = self.some_city(rng), self.some_stay(rng)
+        offers = self.offers(city, checkin, checkout)
+        if not offers:
+            return None
+        hotel = rng.choice(offers)["hotel_id"]
+        best = self.cheapest([o for o in offers if o["hotel_id"] == hotel])
+        if best is None:
+            return None
+        lead = rng.choice(self.nameable_bookings("completed"))["lead_guest"]
+        return Draft(
+            request=(f"Book me, {lead}, the cheapest room at {best['hotel_name']} in {city}, arriving "
+                     f"{spoken_date(checkin, rng)}. Just me."),
+            calls=(*self.stay_search(best, checkin, checkout),
+                   call("book_hotel", hotel_id=best["hotel_id"], room_type_id=best["room_type_id"],
+                        checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=1,
+                        guest_names=[lead])),
+            ask=(UserFact("check-out date", checkout.isoformat(), ("check-out", "checkout", "leav", "nights",
+                                                                   "depart")),))
+
+
+class Stays:
+    """Seed-time bookkeeping of hotel bookings and room occupancy (mirrors the tools' rules)."""
+
+    def __init__(self, rng: random.Random, hotels: list[dict[str, Any]], rooms: list[dict[str, Any]]) -> None:
+        self.rng, self.hotels, self.rooms = rng, hotels, rooms
+        self.taken: Counter[tuple[str, dt.date]] = Counter()
+        self.bookings: list[dict[str, Any]] = []
+        self.guests: list[dict[str, Any]] = []
+
+    def book(self, destination_id: str, party: list[str], checkin: dt.date, checkout: dt.date, status: str) -> None:
+        """Book a free room fitting the party in a destination (skipped when every fitting room is taken)."""
+        hotel_ids = [h["hotel_id"] for h in self.hotels if h["destination_id"] == destination_id]
+        nights = nights_of(checkin, checkout)
+        fitting = [r for r in self.rooms if r["hotel_id"] in hotel_ids and r["max_adults"] >= len(party)
+                   and all(self.taken[r["room_type_id"], n] < r["total_rooms"] for n in nights)]
+        if not fitting:
+            return
+        room = self.rng.choice(fitting)
+        if status != "cancelled":
+            self.taken.update((room["room_type_id"], night) for night in nights)
+        booking_id = fake_id(self.rng, "hb_")
+        price = stay_price(room, checkin, checkout)
+        refund = None
+        if status == "cancelled":
+            refund = 0.0 if room["free_cancellation_days"] is None else price
+        self.bookings.append({
+            "booking_id": booking_id, "hotel_id": room["hotel_id"], "room_type_id": room["room_type_id"],
+            "checkin_date": checkin.isoformat(), "checkout_date": checkout.isoformat(), "adults": len(party),
+            "kids": 0, "total_price": price, "status": status, "refund_amount": refund,
+            "created_at": "2026-01-20T10:00", "cancelled_at": "2026-02-25T09:00" if status == "cancelled" else None})
+        self.guests.extend({"booking_id": booking_id, "position": position, "guest_name": name}
+                           for position, name in enumerate(party, 1))
+
+    def review(self, booking: dict[str, Any], rating: int, comment: str) -> dict[str, Any]:
+        lead = next(g["guest_name"] for g in self.guests if g["booking_id"] == booking["booking_id"])
+        return {"review_id": fake_id(self.rng, "rev_"), "hotel_id": booking["hotel_id"],
+                "booking_id": booking["booking_id"], "reviewer": lead, "rating": rating, "comment": comment,
+                "created_at": booking["checkout_date"] + "T12:00"}

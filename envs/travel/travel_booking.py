@@ -1,0 +1,953 @@
+"""TravelBooking: flight search and booking for registered travellers, paid by credit card, with invoices,
+insurance, budgets, currency conversion and support tickets. Account tools need an access token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from typing import Any, Literal
+
+from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.tools import ToolError, tool
+from envfactory_gym.world import World, fake_id
+from envs.travel.cities import CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, plan_travellers, spoken_date
+
+TravelClass = Literal["economy", "business", "first"]
+GrantType = Literal["read_write", "read", "write"]
+InsuranceType = Literal["basic", "premium", "comprehensive"]
+Currency = Literal["USD", "RMB", "EUR", "JPY", "GBP", "CAD", "AUD", "INR", "RUB", "BRL", "MXN"]
+SupportCategory = Literal["baggage", "refund", "schedule_change", "special_assistance", "other"]
+
+#: Units of each currency per US dollar, before the seed's small drift.
+BASE_RATES = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "JPY": 149.5, "RMB": 7.19, "CAD": 1.36, "AUD": 1.52,
+              "INR": 83.1, "RUB": 91.5, "BRL": 4.97, "MXN": 17.1}
+AIRLINES = (("SkyBridge Airways", "SB"), ("Aurora Air", "AU"), ("Meridian Airlines", "MD"), ("Pacific Crest", "PC"))
+INSURANCE = {
+    "basic": {"rate": 0.04, "coverage": {"medical_expenses": 10000, "lost_baggage": 500, "trip_delay": 0,
+                                         "cancellation_refund": "standard fare rules"}},
+    "premium": {"rate": 0.07, "coverage": {"medical_expenses": 50000, "lost_baggage": 1500, "trip_delay": 300,
+                                           "cancellation_refund": "standard fare rules"}},
+    "comprehensive": {"rate": 0.11, "coverage": {"medical_expenses": 100000, "lost_baggage": 3000, "trip_delay": 600,
+                                                 "cancellation_refund": "100% of the fare"}},
+}
+#: Share of an economy fare kept when the booking is cancelled without comprehensive insurance.
+ECONOMY_CANCELLATION_FEE = 0.10
+NEW_CARD_CREDIT = 5000.0
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def luhn_complete(prefix: str) -> str:
+    """``prefix`` (15 digits) followed by its Luhn check digit."""
+    total = 0
+    for index, digit in enumerate(reversed(prefix)):
+        value = int(digit) * (2 if index % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return prefix + str((10 - total % 10) % 10)
+
+
+def luhn_valid(number: str) -> bool:
+    return luhn_complete(number[:-1]) == number
+
+
+def card_brand(number: str) -> str:
+    return {"4": "Visa", "5": "Mastercard", "6": "Discover"}.get(number[0], "Other")
+
+
+def masked(number: str) -> str:
+    return f"**** **** **** {number[-4:]}"
+
+
+def check_date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ToolError(f"{field} must look like 2026-03-10, got {value!r}") from None
+
+
+def check_amount(value: float, field: str) -> float:
+    if not math.isfinite(value) or value <= 0:
+        raise ToolError(f"{field} must be a positive number, got {value}")
+    return value
+
+
+class TravelBooking(World):
+    """Flight booking for registered travellers: authenticate (client id, secret, name) for an access token, then
+    search flights between airports, book and cancel them with a registered credit card, get invoices, insurance,
+    budgets and support; dates are YYYY-MM-DD, amounts in USD."""
+
+    domain = "Travel"
+    schema = """
+    CREATE TABLE accounts (account_id TEXT PRIMARY KEY, first_name TEXT NOT NULL, last_name TEXT NOT NULL,
+                           email TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL UNIQUE, client_secret TEXT NOT NULL,
+                           budget_limit REAL);
+    CREATE TABLE sessions (access_token TEXT PRIMARY KEY, account_id TEXT NOT NULL UNIQUE REFERENCES accounts,
+                           scope TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE airports (code TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT NOT NULL, country TEXT NOT NULL);
+    CREATE TABLE flights (flight_id TEXT PRIMARY KEY, flight_number TEXT NOT NULL UNIQUE, airline TEXT NOT NULL,
+                          departure_airport TEXT NOT NULL REFERENCES airports,
+                          arrival_airport TEXT NOT NULL REFERENCES airports, travel_date TEXT NOT NULL,
+                          departure_time TEXT NOT NULL, arrival_time TEXT NOT NULL);
+    CREATE TABLE fares (flight_id TEXT NOT NULL REFERENCES flights, travel_class TEXT NOT NULL, price REAL NOT NULL,
+                        seats_left INTEGER NOT NULL, PRIMARY KEY (flight_id, travel_class));
+    CREATE TABLE credit_cards (card_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts,
+                               card_number TEXT NOT NULL UNIQUE, brand TEXT NOT NULL, cardholder_name TEXT NOT NULL,
+                               expiration_date TEXT NOT NULL, balance REAL NOT NULL);
+    CREATE TABLE bookings (booking_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts,
+                           flight_id TEXT NOT NULL REFERENCES flights, travel_class TEXT NOT NULL,
+                           card_id TEXT NOT NULL REFERENCES credit_cards, traveler_first_name TEXT NOT NULL,
+                           traveler_last_name TEXT NOT NULL, cost REAL NOT NULL, status TEXT NOT NULL,
+                           booked_at TEXT NOT NULL);
+    CREATE TABLE transactions (transaction_id TEXT PRIMARY KEY, card_id TEXT NOT NULL REFERENCES credit_cards,
+                               booking_id TEXT NOT NULL REFERENCES bookings, kind TEXT NOT NULL,
+                               amount REAL NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE invoices (invoice_number TEXT PRIMARY KEY, booking_id TEXT NOT NULL UNIQUE REFERENCES bookings,
+                           amount REAL NOT NULL, payment_status TEXT NOT NULL, issued_at TEXT NOT NULL);
+    CREATE TABLE insurance_policies (policy_id TEXT PRIMARY KEY, booking_id TEXT NOT NULL UNIQUE REFERENCES bookings,
+                                     insurance_type TEXT NOT NULL, cost REAL NOT NULL,
+                                     card_id TEXT NOT NULL REFERENCES credit_cards, status TEXT NOT NULL,
+                                     purchased_at TEXT NOT NULL);
+    CREATE TABLE exchange_rates (currency TEXT PRIMARY KEY, units_per_usd REAL NOT NULL);
+    CREATE TABLE support_tickets (ticket_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts,
+                                  booking_id TEXT REFERENCES bookings, category TEXT NOT NULL, subject TEXT NOT NULL,
+                                  message TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE INDEX flights_route ON flights (departure_airport, arrival_airport, travel_date);
+    """
+    volatile = {
+        "sessions": ("scope", "created_at"),
+        "bookings": ("booked_at",),
+        "transactions": ("created_at",),
+        "invoices": ("issued_at",),
+        "insurance_policies": ("purchased_at",),
+        "support_tickets": ("subject", "message", "created_at"),
+    }
+
+    @classmethod
+    def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
+        travellers, trips = plan_travellers(rng, fake)
+        db["airports"].insert_all({"code": c.airport_code, "name": c.airport_name, "city": c.name,
+                                   "country": c.country} for c in CITIES)
+        db["exchange_rates"].insert_all(
+            {"currency": code, "units_per_usd": 1.0 if code == "USD" else round(rate * rng.uniform(0.98, 1.02), 4)}
+            for code, rate in BASE_RATES.items())
+        accounts = {}
+        for person in travellers:
+            accounts[person.full_name] = {
+                "account_id": fake_id(rng, "acc_"), "first_name": person.first_name, "last_name": person.last_name,
+                "email": person.email, "client_id": f"TB-{rng.randrange(100000, 1000000)}",
+                "client_secret": fake.password(length=12, special_chars=False), "budget_limit": None}
+        flights, fares = cls._schedule(rng, trips)
+        db["flights"].insert_all(flights)
+        cards: dict[str, list[dict[str, Any]]] = {}
+        for account in accounts.values():
+            owned = cards.setdefault(account["account_id"], [])
+            for _ in range(rng.randint(1, 2)):
+                while True:
+                    number = luhn_complete(rng.choice("456") + "".join(rng.choice("0123456789") for _ in range(14)))
+                    if all(number[-4:] != card["card_number"][-4:] for card in owned):
+                        break
+                owned.append({"card_id": fake_id(rng, "card_"), "account_id": account["account_id"],
+                              "card_number": number, "brand": card_brand(number),
+                              "cardholder_name": f"{account['first_name']} {account['last_name']}",
+                              "expiration_date": "11/25" if owned and rng.random() < 0.2 else
+                              f"{rng.randint(1, 12):02d}/{rng.randint(27, 31)}",
+                              "balance": float(rng.randrange(1500, 9000, 50))})
+        ledger = Ledger(rng)
+        for trip in trips:
+            flight = next(f for f in flights if f["travel_date"] == trip.date.isoformat()
+                          and f["departure_airport"] == city(trip.traveller.home_city).airport_code
+                          and f["arrival_airport"] == city(trip.destination).airport_code)
+            account = accounts[trip.traveller.full_name]
+            ledger.book(account, cards[account["account_id"]][0], flight, trip.travel_class, fares, "confirmed")
+        for account in rng.sample(list(accounts.values()), 8):
+            flight = rng.choice(flights)
+            if not any(b["flight_id"] == flight["flight_id"] for b in ledger.bookings):
+                ledger.book(account, rng.choice(cards[account["account_id"]]), flight, "economy", fares,
+                            rng.choice(["confirmed", "cancelled"]))
+        for booking in rng.sample([b for b in ledger.bookings if b["status"] == "confirmed"], 3):
+            ledger.insure(booking, rng.choice(list(INSURANCE)))
+        for account in rng.sample(list(accounts.values()), 5):
+            spent = ledger.spent(account["account_id"])
+            account["budget_limit"] = float(round(spent + rng.randrange(300, 2500), -1))
+        for card_list in cards.values():
+            for card in card_list:
+                card["balance"] = round(max(card["balance"] - ledger.charged(card["card_id"]),
+                                            rng.randrange(200, 1500)), 2)
+        db["accounts"].insert_all(accounts.values())
+        db["fares"].insert_all(fares)
+        db["credit_cards"].insert_all(card for card_list in cards.values() for card in card_list)
+        db["bookings"].insert_all(ledger.bookings)
+        db["transactions"].insert_all(ledger.transactions)
+        db["invoices"].insert_all(ledger.invoices)
+        db["insurance_policies"].insert_all(ledger.policies)
+        ticket_booking = rng.choice(ledger.bookings)
+        db["support_tickets"].insert_all([{
+            "ticket_id": fake_id(rng, "tkt_"), "account_id": ticket_booking["account_id"],
+            "booking_id": ticket_booking["booking_id"], "category": "baggage", "subject": "Extra bag",
+            "message": "Can I add a second checked bag to this flight?", "status": "open",
+            "created_at": "2026-02-27T10:15"}])
+
+    @staticmethod
+    def _schedule(rng: random.Random, trips: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Flights on the trips' routes (on the trip day and the two after) and on some other routes."""
+        days = [FIRST_TRAVEL_DAY + dt.timedelta(days=n) for n in range(TRAVEL_DAYS + 2)]
+        routes: dict[tuple[str, str], set[dt.date]] = {}
+        for trip in trips:
+            dates = routes.setdefault((trip.traveller.home_city, trip.destination), set())
+            dates.update(trip.date + dt.timedelta(days=n) for n in range(3))
+        while len(routes) < 20:
+            origin, destination = rng.sample(CITY_NAMES, 2)
+            routes.setdefault((origin, destination), set()).update(rng.sample(days, 4))
+        flights, fares, numbers = [], [], set()
+        for (origin, destination), dates in sorted(routes.items()):
+            hours = rng.uniform(1.5, 13)
+            base = rng.uniform(90, 180) + hours * rng.uniform(40, 70)
+            airline, code = rng.choice(AIRLINES)
+            for day in sorted(dates):
+                for _ in range(rng.choice([1, 1, 2])):
+                    number = f"{code}{rng.randrange(100, 10000)}"
+                    while number in numbers:
+                        number = f"{code}{rng.randrange(100, 10000)}"
+                    numbers.add(number)
+                    departure = dt.datetime.combine(day, dt.time(rng.randrange(6, 22), rng.randrange(0, 60, 5)))
+                    flight_id = fake_id(rng, "flt_")
+                    flights.append({
+                        "flight_id": flight_id, "flight_number": number, "airline": airline,
+                        "departure_airport": city(origin).airport_code,
+                        "arrival_airport": city(destination).airport_code, "travel_date": day.isoformat(),
+                        "departure_time": departure.strftime(TIME_FORMAT),
+                        "arrival_time": (departure + dt.timedelta(minutes=round(hours * 60))).strftime(TIME_FORMAT)})
+                    economy = round(base * rng.uniform(0.8, 1.3), 2)
+                    classes = {"economy": (economy, rng.randint(4, 40)),
+                               "business": (round(economy * rng.uniform(2.5, 3.5), 2), rng.randint(0, 8))}
+                    if rng.random() < 0.6:
+                        classes["first"] = (round(economy * rng.uniform(5, 6.5), 2), rng.randint(0, 4))
+                    fares.extend({"flight_id": flight_id, "travel_class": travel_class, "price": price,
+                                  "seats_left": seats} for travel_class, (price, seats) in classes.items())
+        return flights, fares
+
+    # ------------------------------------------------------------------ helpers
+    def _account(self, access_token: str, need: Literal["read", "write"]) -> dict[str, Any]:
+        """The account an access token belongs to, if its scope allows ``need``."""
+        session = self.require(
+            "SELECT s.scope, a.* FROM sessions s JOIN accounts a USING (account_id) WHERE s.access_token = ?",
+            access_token, error="invalid or expired access token; call authenticate to get one")
+        if need not in session.pop("scope").split("_"):
+            raise ToolError(f"this access token does not grant {need} access; call authenticate again with "
+                            "grant_type 'read_write'")
+        return session
+
+    def _card(self, account_id: str, card_id: str) -> dict[str, Any]:
+        return self.require("SELECT * FROM credit_cards WHERE card_id = ? AND account_id = ?", card_id, account_id,
+                            error=f"no credit card '{card_id}' on this account; list_credit_cards shows the card ids")
+
+    def _booking(self, account_id: str, booking_id: str) -> dict[str, Any]:
+        return self.require(
+            "SELECT b.*, f.flight_number, f.airline, f.departure_airport, f.arrival_airport, f.travel_date,"
+            " f.departure_time, f.arrival_time FROM bookings b JOIN flights f USING (flight_id)"
+            " WHERE b.booking_id = ? AND b.account_id = ?", booking_id, account_id,
+            error=f"no booking '{booking_id}' on this account; list_bookings shows the booking ids")
+
+    def _confirmed_booking(self, account_id: str, booking_id: str) -> dict[str, Any]:
+        booking = self._booking(account_id, booking_id)
+        if booking["status"] != "confirmed":
+            raise ToolError(f"booking '{booking_id}' is {booking['status']}, not confirmed")
+        return booking
+
+    def net_spent(self, account_id: str) -> float:
+        """Net amount charged to the account's cards (charges minus refunds)."""
+        total = self.value(
+            "SELECT SUM(CASE t.kind WHEN 'refund' THEN -t.amount ELSE t.amount END) FROM transactions t"
+            " JOIN credit_cards c USING (card_id) WHERE c.account_id = ?", account_id)
+        return round(total or 0.0, 2)
+
+    def _charge(self, account: dict[str, Any], card: dict[str, Any], amount: float, kind: str,
+                booking_id: str) -> str:
+        """Charge a card for a booking or a policy, enforcing expiry, balance and the budget limit."""
+        month, year = (int(part) for part in card["expiration_date"].split("/"))
+        today = self.now().date()
+        if (2000 + year, month) < (today.year, today.month):
+            raise ToolError(f"card ending in {card['card_number'][-4:]} expired on {card['expiration_date']}; "
+                            "use another card")
+        if amount > card["balance"]:
+            raise ToolError(f"insufficient balance on card ending in {card['card_number'][-4:]}: it has "
+                            f"{card['balance']:.2f} USD, the charge is {amount:.2f} USD")
+        limit = account["budget_limit"]
+        spent = self.net_spent(account["account_id"])
+        if limit is not None and spent + amount > limit:
+            raise ToolError(f"this charge of {amount:.2f} USD would exceed the budget limit of {limit:.2f} USD "
+                            f"({limit - spent:.2f} USD left); raise the limit with set_budget_limit or spend less")
+        self.execute("UPDATE credit_cards SET balance = ROUND(balance - ?, 2) WHERE card_id = ?", amount,
+                     card["card_id"])
+        return self._transaction(card["card_id"], booking_id, kind, amount)
+
+    def _transaction(self, card_id: str, booking_id: str, kind: str, amount: float) -> str:
+        transaction_id = self.new_id("transactions", "txn_")
+        self.execute("INSERT INTO transactions VALUES (?, ?, ?, ?, ?, ?)", transaction_id, card_id, booking_id, kind,
+                     amount, self.now().strftime(TIME_FORMAT))
+        return transaction_id
+
+    def _quote(self, booking: dict[str, Any], insurance_type: str) -> dict[str, Any]:
+        plan = INSURANCE[insurance_type]
+        return {"booking_id": booking["booking_id"], "insurance_type": insurance_type,
+                "insurance_cost": round(booking["cost"] * plan["rate"], 2), "currency": "USD",
+                "coverage_details": plan["coverage"]}
+
+    # -------------------------------------------------------------------- tools
+    @tool(writes=True)
+    def authenticate(self, client_id: str, client_secret: str, grant_type: GrantType, first_name: str,
+                     last_name: str) -> dict[str, Any]:
+        """Log a traveller in and get the access token that account tools need.
+
+        Calling it again for the same traveller returns the same token, with the union of the granted scopes.
+
+        Args:
+            client_id: The traveller's client id (like TB-123456).
+            client_secret: The traveller's client secret.
+            grant_type: Access wanted: 'read', 'write' or 'read_write'.
+            first_name: The traveller's first name, as on the account.
+            last_name: The traveller's last name, as on the account.
+        """
+        account = self.row("SELECT * FROM accounts WHERE client_id = ?", client_id.strip())
+        if account is None or account["client_secret"] != client_secret:
+            raise ToolError("invalid client credentials: check the client id and client secret")
+        if (account["first_name"].lower(), account["last_name"].lower()) != (first_name.strip().lower(),
+                                                                              last_name.strip().lower()):
+            raise ToolError("the name does not match the account of this client id")
+        session = self.row("SELECT * FROM sessions WHERE account_id = ?", account["account_id"])
+        if session is None:
+            token = self.new_id("sessions", "tok_")
+            scope = grant_type
+            self.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)", token, account["account_id"], scope,
+                         self.now().strftime(TIME_FORMAT))
+        else:
+            token = session["access_token"]
+            granted = set(session["scope"].split("_")) | set(grant_type.split("_"))
+            scope = "read_write" if granted == {"read", "write"} else grant_type
+            self.execute("UPDATE sessions SET scope = ? WHERE access_token = ?", scope, token)
+        return {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": scope}
+
+    @tool
+    def check_login_status(self, access_token: str | None = None) -> dict[str, Any]:
+        """Whether an access token is valid (and whose it is); without a token, whether anyone is logged in.
+
+        Args:
+            access_token: The token to check.
+        """
+        if access_token is None:
+            names = self.rows("SELECT a.first_name, a.last_name FROM sessions JOIN accounts a USING (account_id)"
+                              " ORDER BY a.last_name, a.first_name")
+            return {"is_logged_in": bool(names), "logged_in_travellers": names}
+        session = self.row("SELECT s.scope, a.first_name, a.last_name FROM sessions s JOIN accounts a"
+                           " USING (account_id) WHERE s.access_token = ?", access_token)
+        return {"is_logged_in": session is not None, **(session or {})}
+
+    @tool
+    def list_airports(self) -> list[dict[str, Any]]:
+        """List every airport served, with its code and city."""
+        return self.rows("SELECT code, name, city, country FROM airports ORDER BY city")
+
+    @tool
+    def get_airport_by_city(self, city_name: str) -> dict[str, Any]:
+        """Find the airport serving a city.
+
+        Args:
+            city_name: The city, e.g. 'Paris'.
+        """
+        return self.require("SELECT code AS airport_code, name, city AS city_name, country FROM airports"
+                            " WHERE city = ? COLLATE NOCASE", city_name.strip(),
+                            error=f"no airport in '{city_name}'; served cities: {', '.join(CITY_NAMES)}")
+
+    @tool
+    def search_flights(self, departure_airport: str, arrival_airport: str, travel_date: str,
+                       travel_class: TravelClass | None = None, max_results: int = 10) -> list[dict[str, Any]]:
+        """Find flights between two airports on a day, by departure time, with each class's price and free seats.
+
+        Args:
+            departure_airport: Airport code of departure, e.g. 'JFK'.
+            arrival_airport: Airport code of arrival, e.g. 'CDG'.
+            travel_date: Day of departure, YYYY-MM-DD.
+            travel_class: Only show this class, and only flights with seats left in it.
+            max_results: At most this many flights (1-50).
+        """
+        check_date(travel_date, "travel_date")
+        if not 1 <= max_results <= 50:
+            raise ToolError("max_results must be between 1 and 50")
+        for code in (departure_airport, arrival_airport):
+            self.require("SELECT 1 FROM airports WHERE code = ?", code,
+                         error=f"unknown airport code '{code}'; get_airport_by_city or list_airports give the codes")
+        flights = self.rows(
+            "SELECT flight_id, flight_number, airline, departure_airport, arrival_airport, departure_time,"
+            " arrival_time FROM flights WHERE departure_airport = ? AND arrival_airport = ? AND travel_date = ?"
+            " ORDER BY departure_time, flight_number", departure_airport, arrival_airport, travel_date)
+        found = []
+        for flight in flights:
+            flight["fares"] = self.rows(
+                "SELECT travel_class, price, seats_left FROM fares WHERE flight_id = ?1 AND (?2 IS NULL OR"
+                " (travel_class = ?2 AND seats_left > 0)) ORDER BY price", flight["flight_id"], travel_class)
+            if flight["fares"]:
+                found.append(flight)
+        return found[:max_results]
+
+    @tool(writes=True)
+    def register_credit_card(self, access_token: str, card_number: str, expiration_date: str, cardholder_name: str,
+                             cvv: int) -> dict[str, Any]:
+        """Add a credit card to the account (it starts with a 5000.00 USD credit line).
+
+        Args:
+            access_token: Token from authenticate (write access).
+            card_number: The 16-digit card number (spaces allowed).
+            expiration_date: Expiry as MM/YY.
+            cardholder_name: Name printed on the card.
+            cvv: The 3-digit security code (checked, never stored).
+        """
+        account = self._account(access_token, "write")
+        number = card_number.replace(" ", "").replace("-", "")
+        if len(number) != 16 or not number.isdigit() or not luhn_valid(number):
+            raise ToolError("card_number is not a valid 16-digit card number")
+        try:
+            expiry = dt.datetime.strptime(expiration_date.strip(), "%m/%y").date()
+        except ValueError:
+            raise ToolError(f"expiration_date must look like 08/28 (MM/YY), got {expiration_date!r}") from None
+        today = self.now().date()
+        if (expiry.year, expiry.month) < (today.year, today.month):
+            raise ToolError(f"the card expired on {expiration_date}")
+        if not 0 <= cvv <= 999:
+            raise ToolError("cvv must be the 3-digit code from the back of the card")
+        if not cardholder_name.strip():
+            raise ToolError("cardholder_name must not be empty")
+        if self.row("SELECT 1 FROM credit_cards WHERE card_number = ?", number):
+            raise ToolError(f"the card ending in {number[-4:]} is already registered")
+        card_id = self.new_id("credit_cards", "card_")
+        self.execute("INSERT INTO credit_cards VALUES (?, ?, ?, ?, ?, ?, ?)", card_id, account["account_id"], number,
+                     card_brand(number), cardholder_name.strip(), expiry.strftime("%m/%y"), NEW_CARD_CREDIT)
+        return {"card_id": card_id, "card_number": masked(number), "brand": card_brand(number),
+                "registration_status": "registered", "balance": NEW_CARD_CREDIT}
+
+    @tool
+    def list_credit_cards(self, access_token: str) -> list[dict[str, Any]]:
+        """List the account's credit cards (numbers masked to the last four digits).
+
+        Args:
+            access_token: Token from authenticate (read access).
+        """
+        account = self._account(access_token, "read")
+        cards = self.rows("SELECT card_id, brand, card_number, cardholder_name, expiration_date FROM credit_cards"
+                          " WHERE account_id = ? ORDER BY card_id", account["account_id"])
+        for card in cards:
+            card["last_four"] = card["card_number"][-4:]
+            card["card_number"] = masked(card["card_number"])
+        return cards
+
+    @tool
+    def get_credit_card_balance(self, access_token: str, card_id: str) -> dict[str, Any]:
+        """The available balance of one of the account's cards.
+
+        Args:
+            access_token: Token from authenticate (read access).
+            card_id: The card's id (from list_credit_cards).
+        """
+        account = self._account(access_token, "read")
+        card = self._card(account["account_id"], card_id)
+        return {"card_id": card_id, "card_number": masked(card["card_number"]), "balance": card["balance"],
+                "currency": "USD"}
+
+    @tool(writes=True)
+    def book_flight(self, access_token: str, card_id: str, flight_id: str, travel_class: TravelClass,
+                    traveler_first_name: str | None = None, traveler_last_name: str | None = None) -> dict[str, Any]:
+        """Book a seat on a flight and charge the fare to a card (checks seats, card balance and budget limit).
+
+        Args:
+            access_token: Token from authenticate (write access).
+            card_id: The card to charge (from list_credit_cards).
+            flight_id: The flight's id (from search_flights).
+            travel_class: 'economy', 'business' or 'first'.
+            traveler_first_name: Who flies, if not the account holder.
+            traveler_last_name: Who flies, if not the account holder.
+        """
+        account = self._account(access_token, "write")
+        card = self._card(account["account_id"], card_id)
+        flight = self.require("SELECT * FROM flights WHERE flight_id = ?", flight_id,
+                              error=f"no flight '{flight_id}'; search_flights shows the flight ids")
+        if flight["travel_date"] < self.now().date().isoformat():
+            raise ToolError(f"flight {flight['flight_number']} has already departed")
+        fare = self.require("SELECT * FROM fares WHERE flight_id = ? AND travel_class = ?", flight_id, travel_class,
+                            error=f"flight {flight['flight_number']} has no {travel_class} class")
+        if fare["seats_left"] <= 0:
+            raise ToolError(f"no {travel_class} seats left on flight {flight['flight_number']}")
+        first = account["first_name"] if traveler_first_name is None else traveler_first_name.strip()
+        last = account["last_name"] if traveler_last_name is None else traveler_last_name.strip()
+        if not first or not last:
+            raise ToolError("traveler names must not be empty; leave them out to book for the account holder")
+        if self.row("SELECT 1 FROM bookings WHERE flight_id = ? AND traveler_first_name = ? COLLATE NOCASE"
+                    " AND traveler_last_name = ? COLLATE NOCASE AND status = 'confirmed'", flight_id, first, last):
+            raise ToolError(f"{first} {last} already has a confirmed seat on flight {flight['flight_number']}")
+        booking_id = self.new_id("bookings", "bk_")
+        now = self.now().strftime(TIME_FORMAT)
+        self.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?)", booking_id,
+                     account["account_id"], flight_id, travel_class, card_id, first, last, fare["price"], now)
+        transaction_id = self._charge(account, card, fare["price"], "charge", booking_id)
+        invoice_number = self.new_id("invoices", "INV-")
+        self.execute("INSERT INTO invoices VALUES (?, ?, ?, 'paid', ?)", invoice_number, booking_id, fare["price"], now)
+        self.execute("UPDATE fares SET seats_left = seats_left - 1 WHERE flight_id = ? AND travel_class = ?",
+                     flight_id, travel_class)
+        return {"booking_id": booking_id, "transaction_id": transaction_id, "invoice_number": invoice_number,
+                "booking_status": "confirmed", "cost": fare["price"], "currency": "USD",
+                "flight_number": flight["flight_number"], "departure_airport": flight["departure_airport"],
+                "arrival_airport": flight["arrival_airport"], "travel_date": flight["travel_date"],
+                "departure_time": flight["departure_time"], "travel_class": travel_class,
+                "traveler": f"{first} {last}"}
+
+    @tool
+    def get_booking_invoice(self, access_token: str, booking_id: str) -> dict[str, Any]:
+        """The invoice of a booking: number, flight, cost, payment transaction and payment status.
+
+        Args:
+            access_token: Token from authenticate (read access).
+            booking_id: The booking's id (from list_bookings).
+        """
+        account = self._account(access_token, "read")
+        booking = self._booking(account["account_id"], booking_id)
+        invoice = self.row("SELECT * FROM invoices WHERE booking_id = ?", booking_id)
+        transaction_id = self.value("SELECT transaction_id FROM transactions WHERE booking_id = ? AND kind = 'charge'",
+                                    booking_id)
+        policy = self.row("SELECT insurance_type, cost, status FROM insurance_policies WHERE booking_id = ?",
+                          booking_id)
+        return {"booking_id": booking_id, "invoice_number": invoice["invoice_number"],
+                "flight_number": booking["flight_number"], "travel_date": booking["travel_date"],
+                "departure_airport": booking["departure_airport"], "arrival_airport": booking["arrival_airport"],
+                "travel_class": booking["travel_class"],
+                "traveler": f"{booking['traveler_first_name']} {booking['traveler_last_name']}",
+                "cost": booking["cost"], "currency": "USD", "transaction_id": transaction_id,
+                "booking_date": booking["booked_at"], "payment_status": invoice["payment_status"],
+                "insurance": policy}
+
+    @tool(writes=True)
+    def cancel_booking(self, access_token: str, booking_id: str) -> dict[str, Any]:
+        """Cancel a confirmed flight booking and refund the card it was paid with.
+
+        Business and first class fares are refunded in full; economy fares keep a 10% fee unless the booking has
+        comprehensive insurance. Insurance premiums are not refunded.
+
+        Args:
+            access_token: Token from authenticate (write access).
+            booking_id: The booking's id (from list_bookings).
+        """
+        account = self._account(access_token, "write")
+        booking = self._confirmed_booking(account["account_id"], booking_id)
+        if booking["travel_date"] < self.now().date().isoformat():
+            raise ToolError(f"flight {booking['flight_number']} has already departed; it cannot be cancelled")
+        policy = self.value("SELECT insurance_type FROM insurance_policies WHERE booking_id = ? AND status = 'active'",
+                            booking_id)
+        fee = ECONOMY_CANCELLATION_FEE if booking["travel_class"] == "economy" and policy != "comprehensive" else 0.0
+        refund = round(booking["cost"] * (1 - fee), 2)
+        self.execute("UPDATE bookings SET status = 'cancelled' WHERE booking_id = ?", booking_id)
+        self.execute("UPDATE credit_cards SET balance = ROUND(balance + ?, 2) WHERE card_id = ?", refund,
+                     booking["card_id"])
+        refund_id = self._transaction(booking["card_id"], booking_id, "refund", refund)
+        self.execute("UPDATE invoices SET payment_status = 'refunded' WHERE booking_id = ?", booking_id)
+        self.execute("UPDATE insurance_policies SET status = 'void' WHERE booking_id = ?", booking_id)
+        self.execute("UPDATE fares SET seats_left = seats_left + 1 WHERE flight_id = ? AND travel_class = ?",
+                     booking["flight_id"], booking["travel_class"])
+        return {"booking_id": booking_id, "cancellation_status": "cancelled", "refund_amount": refund,
+                "currency": "USD", "refund_transaction_id": refund_id,
+                "cancellation_date": self.now().date().isoformat()}
+
+    @tool
+    def list_bookings(self, access_token: str, start_date: str | None = None, end_date: str | None = None,
+                      status: Literal["confirmed", "cancelled"] | None = None) -> list[dict[str, Any]]:
+        """List the account's flight bookings by travel date, optionally within dates and by status.
+
+        Args:
+            access_token: Token from authenticate (read access).
+            start_date: Only flights on or after this day, YYYY-MM-DD.
+            end_date: Only flights on or before this day, YYYY-MM-DD.
+            status: Only bookings with this status.
+        """
+        account = self._account(access_token, "read")
+        for value, name in ((start_date, "start_date"), (end_date, "end_date")):
+            if value is not None:
+                check_date(value, name)
+        return self.rows(
+            "SELECT b.booking_id, b.status, f.flight_number, f.departure_airport, dep.city AS departure_city,"
+            " f.arrival_airport, arr.city AS arrival_city, f.travel_date, f.departure_time, f.arrival_time,"
+            " b.travel_class, b.cost, b.card_id,"
+            " b.traveler_first_name || ' ' || b.traveler_last_name AS traveler FROM bookings b"
+            " JOIN flights f USING (flight_id) JOIN airports dep ON dep.code = f.departure_airport"
+            " JOIN airports arr ON arr.code = f.arrival_airport WHERE b.account_id = ?1"
+            " AND (?2 IS NULL OR f.travel_date >= ?2) AND (?3 IS NULL OR f.travel_date <= ?3)"
+            " AND (?4 IS NULL OR b.status = ?4) ORDER BY f.travel_date, f.departure_time",
+            account["account_id"], start_date, end_date, status)
+
+    @tool
+    def get_insurance_quote(self, access_token: str, booking_id: str,
+                            insurance_type: InsuranceType) -> dict[str, Any]:
+        """Price and coverage of travel insurance for a confirmed booking (a share of the fare).
+
+        Args:
+            access_token: Token from authenticate (read access).
+            booking_id: The booking's id (from list_bookings).
+            insurance_type: 'basic', 'premium' or 'comprehensive'.
+        """
+        account = self._account(access_token, "read")
+        return self._quote(self._confirmed_booking(account["account_id"], booking_id), insurance_type)
+
+    @tool(writes=True)
+    def purchase_insurance(self, access_token: str, booking_id: str, insurance_type: InsuranceType,
+                           card_id: str) -> dict[str, Any]:
+        """Buy travel insurance for a confirmed booking (one policy per booking), charged to a card.
+
+        Args:
+            access_token: Token from authenticate (write access).
+            booking_id: The booking's id (from list_bookings).
+            insurance_type: 'basic', 'premium' or 'comprehensive'.
+            card_id: The card to charge (from list_credit_cards).
+        """
+        account = self._account(access_token, "write")
+        booking = self._confirmed_booking(account["account_id"], booking_id)
+        card = self._card(account["account_id"], card_id)
+        existing = self.value("SELECT insurance_type FROM insurance_policies WHERE booking_id = ?", booking_id)
+        if existing is not None:
+            raise ToolError(f"booking '{booking_id}' already has {existing} insurance")
+        quote = self._quote(booking, insurance_type)
+        self._charge(account, card, quote["insurance_cost"], "insurance", booking_id)
+        policy_id = self.new_id("insurance_policies", "pol_")
+        self.execute("INSERT INTO insurance_policies VALUES (?, ?, ?, ?, ?, 'active', ?)", policy_id, booking_id,
+                     insurance_type, quote["insurance_cost"], card_id, self.now().strftime(TIME_FORMAT))
+        return {"insurance_id": policy_id, "insurance_status": "active", **quote}
+
+    @tool(writes=True)
+    def set_budget_limit(self, access_token: str, budget_limit: float) -> dict[str, Any]:
+        """Set the most the account may spend in total on flights and insurance (net of refunds).
+
+        Args:
+            access_token: Token from authenticate (write access).
+            budget_limit: The limit in USD.
+        """
+        account = self._account(access_token, "write")
+        check_amount(budget_limit, "budget_limit")
+        self.execute("UPDATE accounts SET budget_limit = ? WHERE account_id = ?", round(budget_limit, 2),
+                     account["account_id"])
+        return {"budget_limit": round(budget_limit, 2), "currency": "USD", "status": "updated"}
+
+    @tool
+    def get_budget_info(self, access_token: str) -> dict[str, Any]:
+        """The account's budget limit, what it has spent (net of refunds) and what remains.
+
+        Args:
+            access_token: Token from authenticate (read access).
+        """
+        account = self._account(access_token, "read")
+        limit, spent = account["budget_limit"], self.net_spent(account["account_id"])
+        return {"budget_limit": limit, "total_spent": spent,
+                "remaining_budget": None if limit is None else round(limit - spent, 2), "currency": "USD"}
+
+    @tool
+    def convert_currency(self, amount: float, from_currency: Currency, to_currency: Currency) -> dict[str, Any]:
+        """Convert an amount between currencies at today's rate.
+
+        Args:
+            amount: The amount to convert.
+            from_currency: Currency of the amount.
+            to_currency: Currency wanted.
+        """
+        check_amount(amount, "amount")
+        rates = dict(self.conn.execute("SELECT currency, units_per_usd FROM exchange_rates"))
+        rate = rates[to_currency] / rates[from_currency]
+        return {"converted_amount": round(amount * rate, 2), "from_currency": from_currency,
+                "to_currency": to_currency, "exchange_rate": round(rate, 6),
+                "conversion_date": self.now().date().isoformat()}
+
+    @tool(writes=True)
+    def contact_support(self, access_token: str, category: SupportCategory, message: str,
+                        subject: str | None = None, booking_id: str | None = None) -> dict[str, Any]:
+        """Open a support ticket, optionally about one of the account's bookings.
+
+        Args:
+            access_token: Token from authenticate (write access).
+            category: What it is about: 'baggage', 'refund', 'schedule_change', 'special_assistance' or 'other'.
+            message: The request for the support team.
+            subject: A short subject line.
+            booking_id: The booking concerned (from list_bookings).
+        """
+        account = self._account(access_token, "write")
+        if not message.strip():
+            raise ToolError("message must not be empty")
+        if booking_id is not None:
+            self._booking(account["account_id"], booking_id)
+        ticket_id = self.new_id("support_tickets", "tkt_")
+        self.execute("INSERT INTO support_tickets VALUES (?, ?, ?, ?, ?, ?, 'open', ?)", ticket_id,
+                     account["account_id"], booking_id, category, (subject or category.replace("_", " ")).strip(),
+                     message.strip(), self.now().strftime(TIME_FORMAT))
+        return {"support_ticket_id": ticket_id, "status": "open", "estimated_response_time": "24 hours",
+                "message": "Your request was received; an agent will reply by email."}
+
+    # ---------------------------------------------------------------- scenarios
+    def login(self, account: dict[str, Any], grant_type: str = "read_write") -> Any:
+        """The gold authenticate call for an account (used by this world's and the domain's scenarios)."""
+        return call("authenticate", client_id=account["client_id"], client_secret=account["client_secret"],
+                    grant_type=grant_type, first_name=account["first_name"], last_name=account["last_name"])
+
+    @staticmethod
+    def credentials(account: dict[str, Any], rng: random.Random) -> str:
+        """How a traveller introduces themselves with their API credentials."""
+        return rng.choice([
+            "I'm {first} {last}; my client id is {id} and my secret is {secret}.",
+            "This is {first} {last} (client id {id}, client secret {secret}).",
+            "Name: {first} {last}. Client id: {id}. Secret: {secret}.",
+        ]).format(first=account["first_name"], last=account["last_name"], id=account["client_id"],
+                  secret=account["client_secret"])
+
+    def some_account(self, rng: random.Random) -> dict[str, Any]:
+        return rng.choice(self.rows("SELECT * FROM accounts ORDER BY account_id"))
+
+    def some_card(self, rng: random.Random, account_id: str) -> dict[str, Any]:
+        return rng.choice(self.rows("SELECT * FROM credit_cards WHERE account_id = ? ORDER BY card_id", account_id))
+
+    def unique_bookings(self, status: str = "confirmed") -> list[dict[str, Any]]:
+        """Bookings that are the account's only one of that status on their route and day (nameable by a user)."""
+        return self.rows(
+            "SELECT b.*, a.*, f.*, dep.city AS departure_city, arr.city AS arrival_city"
+            " FROM bookings b JOIN accounts a USING (account_id) JOIN flights f USING (flight_id)"
+            " JOIN airports dep ON dep.code = f.departure_airport JOIN airports arr ON arr.code = f.arrival_airport"
+            " WHERE b.status = ? AND (SELECT COUNT(*) FROM bookings b2 JOIN flights f2 USING (flight_id)"
+            "  WHERE b2.account_id = b.account_id AND b2.status = b.status AND f2.arrival_airport = f.arrival_airport"
+            "  AND f2.travel_date = f.travel_date) = 1 ORDER BY b.booking_id", status)
+
+    def cheapest_fare(self, rng: random.Random, travel_class: str = "economy") -> dict[str, Any] | None:
+        """A route and day whose cheapest fare in a class (with seats) is unique, with that flight."""
+        fares = self.rows(
+            "SELECT f.*, fa.price, dep.city AS departure_city, arr.city AS arrival_city FROM fares fa"
+            " JOIN flights f USING (flight_id) JOIN airports dep ON dep.code = f.departure_airport"
+            " JOIN airports arr ON arr.code = f.arrival_airport WHERE fa.travel_class = ? AND fa.seats_left > 0"
+            " ORDER BY f.flight_id", travel_class)
+        if not fares:
+            return None
+        pick = rng.choice(fares)
+        rivals = [f for f in fares if (f["departure_airport"], f["arrival_airport"], f["travel_date"]) ==
+                  (pick["departure_airport"], pick["arrival_airport"], pick["travel_date"])]
+        cheapest = min(rivals, key=lambda f: f["price"])
+        return cheapest if [f["price"] for f in rivals].count(cheapest["price"]) == 1 else None
+
+    def flight_search(self, flight: dict[str, Any], travel_class: str | None = None) -> tuple[Any, ...]:
+        """Gold calls from two city names to the flights of a day."""
+        return (call("get_airport_by_city", city_name=flight["departure_city"]),
+                call("get_airport_by_city", city_name=flight["arrival_city"]),
+                call("search_flights", departure_airport=flight["departure_airport"],
+                     arrival_airport=flight["arrival_airport"], travel_date=flight["travel_date"],
+                     **({"travel_class": travel_class} if travel_class else {})))
+
+    @scenario
+    def book_cheapest_flight(self, rng: random.Random) -> Draft | None:
+        travel_class = rng.choice(["economy", "economy", "business"])
+        flight = self.cheapest_fare(rng, travel_class)
+        if flight is None:
+            return None
+        account = self.some_account(rng)
+        card = self.some_card(rng, account["account_id"])
+        request = rng.choice([
+            "{who} Book me the cheapest {cls} seat from {a} to {b} on {d}, paid with my card ending in {last4}.",
+            ("{who} I need to fly {a} -> {b} on {d}. Take the cheapest {cls} option and charge my card ending "
+             "in {last4}."),
+        ]).format(who=self.credentials(account, rng), cls=travel_class, a=flight["departure_city"],
+                  b=flight["arrival_city"], d=spoken_date(flight["travel_date"], rng), last4=card["card_number"][-4:])
+        return Draft(request=request, calls=(
+            self.login(account), *self.flight_search(flight, travel_class),
+            call("list_credit_cards", access_token=Ref(0, "access_token")),
+            call("book_flight", access_token=Ref(0, "access_token"), card_id=card["card_id"],
+                 flight_id=flight["flight_id"], travel_class=travel_class)))
+
+    @scenario
+    def book_for_companion(self, rng: random.Random) -> Draft | None:
+        flight = self.cheapest_fare(rng)
+        if flight is None:
+            return None
+        account = self.some_account(rng)
+        card = self.some_card(rng, account["account_id"])
+        companion = (rng.choice(["Alex", "Jordan", "Sam", "Robin"]), account["last_name"])
+        return Draft(
+            request=(f"Hi, I'm {account['first_name']} {account['last_name']} (client id {account['client_id']}). "
+                     f"Please book the cheapest economy seat from {flight['departure_city']} to "
+                     f"{flight['arrival_city']} on {spoken_date(flight['travel_date'], rng)} for {companion[0]} "
+                     f"{companion[1]}, on my card ending in {card['card_number'][-4:]}."),
+            calls=(self.login(account), *self.flight_search(flight, "economy"),
+                   call("list_credit_cards", access_token=Ref(0, "access_token")),
+                   call("book_flight", access_token=Ref(0, "access_token"), card_id=card["card_id"],
+                        flight_id=flight["flight_id"], travel_class="economy", traveler_first_name=companion[0],
+                        traveler_last_name=companion[1])),
+            ask=(UserFact("client secret", account["client_secret"], ("secret", "password", "credential")),))
+
+    @scenario
+    def cancel_flight(self, rng: random.Random) -> Draft:
+        booking = rng.choice(self.unique_bookings())
+        request = rng.choice([
+            "{who} Please cancel my flight to {c} on {d} and tell me how much I get back.",
+            "{who} My plans changed: cancel the {c} flight on {d}. How much will be refunded?",
+        ]).format(who=self.credentials(booking, rng), c=booking["arrival_city"],
+                  d=spoken_date(booking["travel_date"], rng))
+        return Draft(request=request, calls=(
+            self.login(booking),
+            call("list_bookings", access_token=Ref(0, "access_token"), status="confirmed"),
+            call("cancel_booking", access_token=Ref(0, "access_token"), booking_id=booking["booking_id"])),
+            answer=(Ref(2, "refund_amount"),))
+
+    @scenario
+    def invoice_lookup(self, rng: random.Random) -> Draft:
+        booking = rng.choice(self.unique_bookings(rng.choice(["confirmed", "confirmed", "cancelled"])))
+        return Draft(
+            request=(f"{self.credentials(booking, rng)} I need the invoice number and the payment status of my "
+                     f"{booking['status']} booking to {booking['arrival_city']} on "
+                     f"{spoken_date(booking['travel_date'], rng)}."),
+            calls=(self.login(booking, "read"),
+                   call("list_bookings", access_token=Ref(0, "access_token")),
+                   call("get_booking_invoice", access_token=Ref(0, "access_token"), booking_id=booking["booking_id"])),
+            answer=(Ref(2, "invoice_number"), Ref(2, "payment_status")))
+
+    @scenario
+    def card_balance(self, rng: random.Random) -> Draft:
+        account = self.some_account(rng)
+        card = self.some_card(rng, account["account_id"])
+        return Draft(
+            request=rng.choice([
+                "{who} What's the available balance on my card ending in {last4}?",
+                "{who} How much can I still spend on the card that ends with {last4}?",
+            ]).format(who=self.credentials(account, rng), last4=card["card_number"][-4:]),
+            calls=(self.login(account, "read"),
+                   call("list_credit_cards", access_token=Ref(0, "access_token")),
+                   call("get_credit_card_balance", access_token=Ref(0, "access_token"), card_id=card["card_id"])),
+            answer=(Ref(2, "balance"),))
+
+    @scenario
+    def insure_flight(self, rng: random.Random) -> Draft | None:
+        insured = {r["booking_id"] for r in self.rows("SELECT booking_id FROM insurance_policies")}
+        bookings = [b for b in self.unique_bookings() if b["booking_id"] not in insured]
+        if not bookings:
+            return None
+        booking = rng.choice(bookings)
+        card = self.some_card(rng, booking["account_id"])
+        plan = rng.choice(list(INSURANCE))
+        return Draft(
+            request=(f"{self.credentials(booking, rng)} Add {plan} travel insurance to my flight to "
+                     f"{booking['arrival_city']} on {spoken_date(booking['travel_date'], rng)}; put it on my card "
+                     f"ending in {card['card_number'][-4:]} and tell me what it cost."),
+            calls=(self.login(booking),
+                   call("list_bookings", access_token=Ref(0, "access_token"), status="confirmed"),
+                   call("get_insurance_quote", access_token=Ref(0, "access_token"), booking_id=booking["booking_id"],
+                        insurance_type=plan),
+                   call("list_credit_cards", access_token=Ref(0, "access_token")),
+                   call("purchase_insurance", access_token=Ref(0, "access_token"), booking_id=booking["booking_id"],
+                        insurance_type=plan, card_id=card["card_id"])),
+            answer=(Ref(4, "insurance_cost"),))
+
+    @scenario
+    def set_budget(self, rng: random.Random) -> Draft:
+        account = self.some_account(rng)
+        limit = float(rng.randrange(20, 120) * 100)
+        return Draft(
+            request=rng.choice([
+                "{who} Cap my travel spending at {limit:.0f} dollars and tell me how much of it is left.",
+                "{who} Set my budget limit to ${limit:.0f}. How much room do I have left after what I've spent?",
+            ]).format(who=self.credentials(account, rng), limit=limit),
+            calls=(self.login(account),
+                   call("set_budget_limit", access_token=Ref(0, "access_token"), budget_limit=limit),
+                   call("get_budget_info", access_token=Ref(0, "access_token"))),
+            answer=(Ref(2, "remaining_budget"),))
+
+    @scenario
+    def register_card(self, rng: random.Random) -> Draft | None:
+        account = self.some_account(rng)
+        number = luhn_complete(rng.choice("45") + "".join(rng.choice("0123456789") for _ in range(14)))
+        spaced = " ".join(number[i:i + 4] for i in range(0, 16, 4))
+        expiry = f"{rng.randint(1, 12):02d}/{rng.randint(27, 31)}"
+        cvv = rng.randrange(100, 1000)
+        request = (f"{self.credentials(account, rng)} Register my new card {spaced} (security code {cvv}), in "
+                   f"my name as it appears on the card: {account['first_name']} {account['last_name']}.")
+        if expiry in request:
+            return None
+        return Draft(
+            request=request,
+            calls=(self.login(account),
+                   call("register_credit_card", access_token=Ref(0, "access_token"), card_number=number,
+                        expiration_date=expiry, cardholder_name=f"{account['first_name']} {account['last_name']}",
+                        cvv=cvv)),
+            ask=(UserFact("card expiration date", expiry, ("expiration date", "expir", "valid until")),))
+
+    @scenario
+    def fare_in_currency(self, rng: random.Random) -> Draft | None:
+        flight = self.cheapest_fare(rng)
+        if flight is None:
+            return None
+        currency = city(flight["arrival_city"]).currency
+        if currency == "USD":
+            currency = rng.choice(["EUR", "GBP", "JPY"])
+        return Draft(
+            request=(f"How much is the cheapest economy ticket from {flight['departure_city']} to "
+                     f"{flight['arrival_city']} on {spoken_date(flight['travel_date'], rng)}, in {currency}?"),
+            calls=(*self.flight_search(flight, "economy"),
+                   call("convert_currency", amount=flight["price"], from_currency="USD", to_currency=currency)),
+            answer=(Ref(3, "converted_amount"),))
+
+    @scenario
+    def support_request(self, rng: random.Random) -> Draft:
+        booking = rng.choice(self.unique_bookings())
+        category, need = rng.choice([
+            ("special_assistance", "I will need a wheelchair at the gate"),
+            ("baggage", "I want to bring a bicycle as checked baggage"),
+            ("schedule_change", "I'd like to know if an earlier flight that day is possible"),
+        ])
+        return Draft(
+            request=(f"{self.credentials(booking, rng)} For my flight to {booking['arrival_city']} on "
+                     f"{spoken_date(booking['travel_date'], rng)}: {need}. Please open a {category.replace('_', ' ')} "
+                     "request with support about that booking."),
+            calls=(self.login(booking),
+                   call("list_bookings", access_token=Ref(0, "access_token"), status="confirmed"),
+                   call("contact_support", access_token=Ref(0, "access_token"), category=category,
+                        message=need, booking_id=booking["booking_id"])))
+
+
+class Ledger:
+    """Seed-time bookkeeping of bookings, charges, refunds, invoices and policies (mirrors the tools' rules)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.bookings: list[dict[str, Any]] = []
+        self.transactions: list[dict[str, Any]] = []
+        self.invoices: list[dict[str, Any]] = []
+        self.policies: list[dict[str, Any]] = []
+
+    def _transaction(self, card_id: str, booking_id: str, kind: str, amount: float, when: str) -> None:
+        self.transactions.append({"transaction_id": fake_id(self.rng, "txn_"), "card_id": card_id,
+                                  "booking_id": booking_id, "kind": kind, "amount": amount, "created_at": when})
+
+    def book(self, account: dict[str, Any], card: dict[str, Any], flight: dict[str, Any], travel_class: str,
+             fares: list[dict[str, Any]], status: str) -> None:
+        price = next(f["price"] for f in fares if f["flight_id"] == flight["flight_id"]
+                     and f["travel_class"] == travel_class)
+        booking_id = fake_id(self.rng, "bk_")
+        when = f"2026-02-{self.rng.randint(1, 27):02d}T{self.rng.randint(8, 22):02d}:00"
+        self.bookings.append({"booking_id": booking_id, "account_id": account["account_id"],
+                              "flight_id": flight["flight_id"], "travel_class": travel_class,
+                              "card_id": card["card_id"], "traveler_first_name": account["first_name"],
+                              "traveler_last_name": account["last_name"], "cost": price, "status": status,
+                              "booked_at": when})
+        self._transaction(card["card_id"], booking_id, "charge", price, when)
+        if status == "cancelled":
+            refund = round(price * (1 - ECONOMY_CANCELLATION_FEE), 2)
+            self._transaction(card["card_id"], booking_id, "refund", refund, "2026-02-28T12:00")
+        self.invoices.append({"invoice_number": fake_id(self.rng, "INV-"), "booking_id": booking_id, "amount": price,
+                              "payment_status": "paid" if status == "confirmed" else "refunded", "issued_at": when})
+
+    def insure(self, booking: dict[str, Any], insurance_type: str) -> None:
+        cost = round(booking["cost"] * INSURANCE[insurance_type]["rate"], 2)
+        self.policies.append({"policy_id": fake_id(self.rng, "pol_"), "booking_id": booking["booking_id"],
+                              "insurance_type": insurance_type, "cost": cost, "card_id": booking["card_id"],
+                              "status": "active", "purchased_at": booking["booked_at"]})
+        self._transaction(booking["card_id"], booking["booking_id"], "insurance", cost, booking["booked_at"])
+
+    def charged(self, card_id: str) -> float:
+        return sum(-t["amount"] if t["kind"] == "refund" else t["amount"] for t in self.transactions
+                   if t["card_id"] == card_id)
+
+    def spent(self, account_id: str) -> float:
+        cards = {b["card_id"] for b in self.bookings if b["account_id"] == account_id}
+        return round(sum(self.charged(card_id) for card_id in cards), 2)
