@@ -25,8 +25,9 @@ CREATE TABLE _meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE _generated (value PRIMARY KEY, tbl TEXT NOT NULL);
 CREATE TABLE _dirty (tbl TEXT PRIMARY KEY);
 """
+# (No "OR IGNORE": an UPSERT's conflict clause would override it inside the trigger.)
 DIRTY_TRIGGER = """CREATE TRIGGER "_dirty_{table}_{op}" AFTER {op} ON "{table}"
-BEGIN INSERT OR IGNORE INTO _dirty VALUES ('{table}'); END;"""
+BEGIN INSERT INTO _dirty SELECT '{table}' WHERE NOT EXISTS (SELECT 1 FROM _dirty WHERE tbl = '{table}'); END;"""
 
 
 class World:
@@ -152,6 +153,15 @@ class World:
 
     def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         self.conn.executemany(sql, rows)
+
+    def upsert(self, table: str, key: dict[str, Any], values: dict[str, Any]) -> None:
+        """Insert a row, or update ``values`` of the row with this ``key`` (column names come from trusted code)."""
+        row = {**key, **values}
+        quoted = lambda columns: ", ".join(f'"{c}"' for c in columns)  # noqa: E731
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
+        self.conn.execute(
+            f'INSERT INTO "{table}" ({quoted(row)}) VALUES ({", ".join("?" * len(row))})'
+            f" ON CONFLICT ({quoted(key)}) DO UPDATE SET {updates}", tuple(row.values()))
 
     def new_id(self, table: str, prefix: str) -> str:
         """A fresh, deterministic id for a row about to be inserted into ``table``."""

@@ -1,0 +1,1218 @@
+"""GitServer: local git repositories of a researcher, with working trees, an index, branches, history and a remote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import random
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, Literal
+
+from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.tools import ToolError, tool
+from envfactory_gym.world import World
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+BRANCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,79}")
+REVISION_BACK = re.compile(r"(.+?)(?:~(\d*)|(\^+))$")
+Tree = dict[str, str]
+Change = tuple[str, str, str]  # (path, text appended to the file, commit message)
+Project = tuple[Tree, list[Callable[[], Change]]]  # initial files, makers of plausible follow-up commits
+
+TOPICS = ["Related work", "Methodology", "Experimental setup", "Limitations", "Future work", "Background",
+          "Evaluation", "Data collection", "Threats to validity", "Discussion", "Ablation study", "Error analysis"]
+VERBS = ["clip", "scale", "filter", "merge", "resample", "smooth", "encode", "deduplicate", "bin", "rank"]
+NOUNS = ["outliers", "features", "labels", "timestamps", "sessions", "sensors", "batches", "weights", "scores"]
+WEEK_TOPICS = ["Linear regression", "Hypothesis testing", "Bootstrap", "Bayesian inference", "Mixed models",
+               "Survival analysis", "Causal graphs", "Time series", "Resampling", "Model selection"]
+COMMIT_MESSAGES = ["Tidy up wording", "Address reviewer comments", "Fix typos", "Update notes after meeting",
+                   "Clarify assumptions", "Polish formatting", "Add TODO markers", "Incorporate feedback from advisor"]
+#: Settings found once in a seeded file: (what a user calls it, its text, its value, values a user may want instead).
+EDITS = [("thesis date", "\\date{Spring 2026}", "Spring 2026", ["\\date{Summer 2026}", "\\date{Fall 2026}"]),
+         ("batch size", "batch_size: 32", "32", ["batch_size: 64", "batch_size: 16"]),
+         ("number of epochs", "epochs: 20", "20", ["epochs: 50", "epochs: 10"]),
+         ("figure DPI", "DPI = 150", "150", ["DPI = 300", "DPI = 600"]),
+         ("package version", "version = 0.3.1", "0.3.1", ["version = 0.3.2", "version = 0.4.0"]),
+         ("simulation time step", "dt = 0.01", "0.01", ["dt = 0.005", "dt = 0.02"]),
+         ("office hours", "Office hours: Tuesday 14:00", "Tuesday 14:00",
+          ["Office hours: Thursday 10:00", "Office hours: Friday 15:00"]),
+         ("grading scheme", "Grading: 40% homework, 60% exam", "40% homework, 60% exam",
+          ["Grading: 50% homework, 50% exam"])]
+NEW_FILES = [("NOTES.md", "Meeting notes"), ("TODO.md", "Open tasks"), ("docs/setup.md", "Setup guide"),
+             ("CONTRIBUTORS.md", "Contributors")]
+
+
+# --------------------------------------------------------------------------------------------- seeded projects
+def _thesis(rng: random.Random, fake: Any) -> Project:
+    title = f"{rng.choice(['Learning', 'Modelling', 'Estimating', 'Understanding'])} {rng.choice(NOUNS).title()}"
+    files = {
+        "README.md": f"# {title}\n\nPhD thesis of {fake.name()}.\n\nBuild the PDF with `make`.\n",
+        "thesis.tex": (f"\\documentclass{{report}}\n\\title{{{title}}}\n\\date{{Spring 2026}}\n\\begin{{document}}\n"
+                       "\\maketitle\n\\input{chapters/intro}\n\\end{document}\n"),
+        "chapters/intro.tex": "\\chapter{Introduction}\n",
+        "refs.bib": "@book{knuth1984,\n  title={The TeXbook},\n  author={Knuth, Donald},\n  year={1984}\n}\n",
+        "Makefile": "all:\n\tlatexmk -pdf thesis.tex\n",
+    }
+
+    def section() -> Change:
+        topic = rng.choice(TOPICS)
+        return "chapters/intro.tex", f"\\section{{{topic}}}", f"Add section on {topic.lower()}"
+
+    def reference() -> Change:
+        key = f"{fake.last_name().lower()}{rng.randrange(2015, 2026)}"
+        return "refs.bib", f"@article{{{key},\n  title={{{rng.choice(TOPICS)}}},\n}}", f"Add reference {key}"
+
+    def readme() -> Change:
+        return "README.md", f"- {rng.choice(TOPICS)}: draft {rng.randrange(1, 5)}", rng.choice(COMMIT_MESSAGES)
+
+    return files, [section, reference, readme]
+
+
+def _pipeline(rng: random.Random, fake: Any) -> Project:
+    files = {
+        "README.md": f"# Data pipeline\n\nPreprocessing for the {fake.last_name()} lab.\n",
+        "pipeline/config.yaml": (f"dataset: {rng.choice(NOUNS)}_v{rng.randrange(1, 4)}\nbatch_size: 32\n"
+                                 "learning_rate: 0.001\nepochs: 20\n"),
+        "pipeline/preprocess.py": "import pandas as pd\n\n\ndef load(path):\n    return pd.read_csv(path)\n",
+        "requirements.txt": "pandas==2.2.0\nnumpy==1.26.4\n",
+        "tests/test_preprocess.py": "from pipeline.preprocess import load\n",
+    }
+
+    def step() -> Change:
+        name = f"{rng.choice(VERBS)}_{rng.choice(NOUNS)}"
+        return "pipeline/preprocess.py", f"\n\ndef {name}(df):\n    return df", f"Add {name} step"
+
+    def test() -> Change:
+        name = f"{rng.choice(VERBS)}_{rng.choice(NOUNS)}"
+        return "tests/test_preprocess.py", f"\n\ndef test_{name}():\n    assert load", f"Test {name}"
+
+    def dependency() -> Change:
+        package = rng.choice(["scipy", "scikit-learn", "matplotlib", "seaborn", "pyarrow", "tqdm", "statsmodels"])
+        return "requirements.txt", f"{package}=={rng.randrange(1, 4)}.{rng.randrange(0, 12)}", f"Add {package}"
+
+    return files, [step, test, dependency]
+
+
+def _paper(rng: random.Random, fake: Any) -> Project:
+    files = {
+        "paper.tex": (f"\\documentclass{{article}}\n\\title{{{rng.choice(TOPICS)} of {rng.choice(NOUNS)}}}\n"
+                      "\\begin{document}\n\\input{sections/method}\n\\input{sections/results}\n\\end{document}\n"),
+        "sections/method.tex": "\\section{Method}\n",
+        "sections/results.tex": "\\section{Results}\n",
+        "figures/plot_results.py": "import matplotlib.pyplot as plt\n\nDPI = 150\n",
+        "refs.bib": f"@inproceedings{{{fake.last_name().lower()}2023,\n  title={{{rng.choice(TOPICS)}}},\n}}\n",
+    }
+
+    def method() -> Change:
+        topic = rng.choice(TOPICS)
+        return "sections/method.tex", f"\\subsection{{{topic}}}", f"Describe {topic.lower()}"
+
+    def result() -> Change:
+        score = f"{rng.uniform(60, 95):.1f}"
+        return "sections/results.tex", f"Our model reaches {score}\\% accuracy.", f"Report {score}% accuracy"
+
+    def figure() -> Change:
+        kind = rng.choice(["bar", "line", "scatter", "violin"])
+        return "figures/plot_results.py", f"plt.{kind}([], [])", f"Switch results figure to a {kind} plot"
+
+    return files, [method, result, figure]
+
+
+def _simulation(rng: random.Random, fake: Any) -> Project:
+    package = rng.choice(["oceansim", "cellsim", "gridflow", "popdyn"])
+    files = {
+        "README.md": f"# {package}\n\nA small simulation package by {fake.name()}.\n",
+        "setup.cfg": f"[metadata]\nname = {package}\nversion = 0.3.1\n",
+        f"src/{package}/model.py": "class Model:\n    dt = 0.01\n",
+        "CHANGELOG.md": "# Changelog\n\n## 0.3.1\n- First public release\n",
+    }
+
+    def method() -> Change:
+        name = f"{rng.choice(VERBS)}_{rng.choice(NOUNS)}"
+        return f"src/{package}/model.py", f"\n    def {name}(self):\n        return None", f"Add Model.{name}"
+
+    def changelog() -> Change:
+        name = f"{rng.choice(VERBS)} {rng.choice(NOUNS)}"
+        return "CHANGELOG.md", f"- Support to {name}", f"Changelog: {name}"
+
+    return files, [method, changelog]
+
+
+def _course(rng: random.Random, fake: Any) -> Project:
+    files = {
+        "README.md": f"# Statistics course notes\n\nTeaching assistant: {fake.name()}.\n",
+        "syllabus.md": "# Syllabus\n\nOffice hours: Tuesday 14:00\nGrading: 40% homework, 60% exam\n",
+        "week01.md": "# Week 1: Descriptive statistics\n",
+        "week02.md": "# Week 2: Probability\n",
+    }
+
+    def week() -> Change:
+        path = rng.choice(["week01.md", "week02.md"])
+        topic = rng.choice(WEEK_TOPICS)
+        return path, f"## {topic}", f"Notes on {topic.lower()}"
+
+    def syllabus() -> Change:
+        return "syllabus.md", f"Reading: {fake.last_name()} et al., chapter {rng.randrange(1, 12)}", "Add reading"
+
+    return files, [week, syllabus]
+
+
+PROJECTS = {
+    "thesis": (_thesis, "PhD thesis sources (LaTeX)"),
+    "lab-pipeline": (_pipeline, "Data preprocessing pipeline of the lab"),
+    "neurips-paper": (_paper, "Conference paper draft with figures"),
+    "ocean-sim": (_simulation, "Simulation package"),
+    "stats-course": (_course, "Teaching notes for the statistics course"),
+}
+
+
+def commit_hash(repo_path: str, parent: str | None, author: str, message: str, tree: Tree) -> str:
+    """A commit's id: derived from its repository, parent, author, message and file tree (never from the clock)."""
+    payload = json.dumps([repo_path, parent, author, message, sorted(tree.items())], ensure_ascii=False)
+    return hashlib.blake2b(payload.encode(), digest_size=20).hexdigest()
+
+
+def appended(tree: Tree, change: Change) -> Tree:
+    """The tree with a change's text appended to its file."""
+    path, text, _ = change
+    return {**tree, path: tree.get(path, "") + text + "\n"}
+
+
+def tree_changes(old: Tree, new: Tree) -> list[dict[str, str]]:
+    """Files added, modified or deleted between two trees, by path."""
+    out = []
+    for path in sorted(old.keys() | new.keys()):
+        if path not in old:
+            out.append({"path": path, "change": "added"})
+        elif path not in new:
+            out.append({"path": path, "change": "deleted"})
+        elif old[path] != new[path]:
+            out.append({"path": path, "change": "modified"})
+    return out
+
+
+def unified_diff(old: Tree, new: Tree, context_lines: int) -> str:
+    """A unified diff of two trees (a/ and b/ prefixes, /dev/null for added or deleted files)."""
+    if not 0 <= context_lines <= 20:
+        raise ToolError("context_lines must be between 0 and 20")
+    chunks = []
+    for entry in tree_changes(old, new):
+        path = entry["path"]
+        before = old.get(path, "").splitlines(keepends=True)
+        after = new.get(path, "").splitlines(keepends=True)
+        chunks.append(f"diff --git a/{path} b/{path}\n")
+        chunks.extend(difflib.unified_diff(before, after, "/dev/null" if path not in old else f"a/{path}",
+                                           "/dev/null" if path not in new else f"b/{path}", n=context_lines))
+    return "".join(chunks)
+
+
+def check_path(path: str) -> str:
+    """A normalized relative file path inside a repository, or a ToolError."""
+    clean = path.strip().removeprefix("./")
+    parts = clean.split("/")
+    if not clean or clean.startswith("/") or any(p in ("", ".", "..", ".git") for p in parts) or len(clean) > 200:
+        raise ToolError(f"'{path}' is not a valid file path; use a path relative to the repository root like"
+                        " 'src/main.py'")
+    return clean
+
+
+def parse_timestamp(value: str, end: bool) -> str:
+    """A YYYY-MM-DD or YYYY-MM-DD HH:MM bound in the commit-date format (a bare end date covers its whole day)."""
+    text = value.strip().replace("T", " ")
+    for layout in (TIME_FORMAT, "%Y-%m-%d"):
+        try:
+            moment = dt.datetime.strptime(text, layout)
+        except ValueError:
+            continue
+        if layout != TIME_FORMAT and end:
+            moment = moment.replace(hour=23, minute=59)
+        return moment.strftime(TIME_FORMAT)
+    raise ToolError(f"timestamp must look like 2026-02-14 or 2026-02-14 09:30, got {value!r}")
+
+
+class HistoryStore:
+    """Seeded rows of the repositories being built, with a clock that moves forward between commits."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.known: set[str] = set()
+
+    def start(self, repo_path: str, makers: list[Callable[[], Change]], clock: dt.datetime) -> None:
+        self.repo_path, self.makers, self.clock = repo_path, makers, clock
+
+    def add(self, table: str, *rows: dict[str, Any]) -> None:
+        self.tables[table].extend(rows)
+
+    def change(self) -> Change:
+        return self.rng.choice(self.makers)()
+
+    def commit(self, parent: str | None, tree: Tree, message: str, author: str) -> str:
+        self.clock += dt.timedelta(hours=self.rng.randrange(2, 40))
+        sha = commit_hash(self.repo_path, parent, author, message, tree)
+        if sha not in self.known:  # the same change made twice on the same parent is the same commit
+            self.known.add(sha)
+            self.add("commits", {"commit_hash": sha, "repo_path": self.repo_path, "parent_hash": parent,
+                                 "author": author, "message": message,
+                                 "committed_at": self.clock.strftime(TIME_FORMAT)})
+            self.add("commit_files", *({"commit_hash": sha, "path": p, "content": c} for p, c in tree.items()))
+        return sha
+
+    def extend(self, head: str, tree: Tree, count: int, authors: list[str]) -> tuple[str, Tree]:
+        """Add ``count`` plausible commits on top of ``head``; returns the new head and its tree."""
+        for _ in range(count):
+            step = self.change()
+            tree = appended(tree, step)
+            head = self.commit(head, tree, step[2], self.rng.choice(authors))
+        return head, tree
+
+
+class GitServer(World):
+    """A researcher's git repositories (by path): edit files, stage, commit, branch, diff, and push/pull to origin."""
+
+    domain = "Academia"
+    schema = """
+    CREATE TABLE repositories (repo_path TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
+                               current_branch TEXT NOT NULL, user_name TEXT NOT NULL, user_email TEXT NOT NULL);
+    CREATE TABLE commits (commit_hash TEXT PRIMARY KEY, repo_path TEXT NOT NULL REFERENCES repositories,
+                          parent_hash TEXT REFERENCES commits, author TEXT NOT NULL, message TEXT NOT NULL,
+                          committed_at TEXT NOT NULL);
+    CREATE TABLE commit_files (commit_hash TEXT NOT NULL REFERENCES commits, path TEXT NOT NULL,
+                               content TEXT NOT NULL, PRIMARY KEY (commit_hash, path));
+    CREATE TABLE branches (repo_path TEXT NOT NULL REFERENCES repositories, name TEXT NOT NULL,
+                           head_hash TEXT NOT NULL REFERENCES commits, PRIMARY KEY (repo_path, name));
+    CREATE TABLE remotes (repo_path TEXT NOT NULL REFERENCES repositories, name TEXT NOT NULL, url TEXT NOT NULL,
+                          PRIMARY KEY (repo_path, name));
+    CREATE TABLE remote_branches (repo_path TEXT NOT NULL, remote TEXT NOT NULL, name TEXT NOT NULL,
+                                  head_hash TEXT NOT NULL REFERENCES commits, PRIMARY KEY (repo_path, remote, name),
+                                  FOREIGN KEY (repo_path, remote) REFERENCES remotes);
+    CREATE TABLE index_files (repo_path TEXT NOT NULL REFERENCES repositories, path TEXT NOT NULL,
+                              content TEXT NOT NULL, PRIMARY KEY (repo_path, path));
+    CREATE TABLE working_files (repo_path TEXT NOT NULL REFERENCES repositories, path TEXT NOT NULL,
+                                content TEXT NOT NULL, PRIMARY KEY (repo_path, path));
+    """
+    volatile = {"commits": ("committed_at",)}
+
+    @classmethod
+    def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
+        owner = fake.name()
+        login = owner.split()[0].lower()
+        colleagues = [fake.name() for _ in range(3)]
+        store = HistoryStore(rng)
+        configs = [("clean", "remote_ahead"), ("clean", "diverged"), ("staged", "local_ahead"),
+                   ("unstaged", "equal"), ("mixed", rng.choice(["local_ahead", "equal", "diverged"]))]
+        rng.shuffle(configs)
+        for (name, (build, description)), (tree_state, remote_state) in zip(PROJECTS.items(), configs):
+            repo_path = f"/home/{login}/research/{name}"
+            files, makers = build(rng, fake)
+            store.start(repo_path, makers, cls.start_time - dt.timedelta(days=rng.randrange(20, 45)))
+            history = [(store.commit(None, files, "Initial commit", owner), files)]
+            for _ in range(rng.randrange(3, 6)):
+                history.append(store.extend(*history[-1], 1, [owner, owner, *colleagues]))
+            main_head, main_tree = history[-1]
+            remote_head = main_head
+            if remote_state == "local_ahead":
+                main_head, main_tree = store.extend(main_head, main_tree, rng.randrange(1, 3), [owner])
+            elif remote_state in ("remote_ahead", "diverged"):
+                remote_head, remote_tree = store.extend(main_head, main_tree, 1, colleagues)
+            if remote_state == "diverged":  # a local commit touching another file than the remote one
+                local = store.change()
+                while remote_tree[local[0]] != main_tree[local[0]]:
+                    local = store.change()
+                main_tree = appended(main_tree, local)
+                main_head = store.commit(main_head, main_tree, local[2], owner)
+            feature = f"feature/{rng.choice(VERBS)}-{rng.choice(NOUNS)}"
+            feature_head, feature_tree = store.extend(*history[rng.randrange(1, len(history))], rng.randrange(1, 3),
+                                                      [owner])
+            store.add("branches", {"repo_path": repo_path, "name": "main", "head_hash": main_head},
+                      {"repo_path": repo_path, "name": feature, "head_hash": feature_head})
+            store.add("remotes", {"repo_path": repo_path, "name": "origin",
+                                  "url": f"git@git.university.edu:{login}/{name}.git"})
+            remote = [("main", remote_head)]
+            if rng.random() < 0.5:
+                remote.append((feature, feature_head))
+            if rng.random() < 0.6:
+                colleague = rng.choice(colleagues)
+                shared = f"{colleague.split()[0].lower()}/{rng.choice(VERBS)}-{rng.choice(NOUNS)}"
+                remote.append((shared, store.extend(*history[-1], 1, [colleague])[0]))
+            store.add("remote_branches", *({"repo_path": repo_path, "remote": "origin", "name": branch,
+                                            "head_hash": head} for branch, head in remote))
+            on_feature = remote_state == "equal" and rng.random() < 0.5
+            index = dict(feature_tree if on_feature else main_tree)
+            if tree_state in ("staged", "mixed"):
+                index = appended(index, store.change())
+            working = dict(index)
+            if tree_state in ("unstaged", "mixed"):
+                working = appended(working, store.change())
+                path, title = rng.choice(NEW_FILES)
+                working[path] = f"# {title}\n"
+            store.add("repositories", {"repo_path": repo_path, "name": name, "description": description,
+                                       "current_branch": feature if on_feature else "main", "user_name": owner,
+                                       "user_email": f"{login}@university.edu"})
+            store.add("index_files", *({"repo_path": repo_path, "path": p, "content": c} for p, c in index.items()))
+            store.add("working_files", *({"repo_path": repo_path, "path": p, "content": c} for p, c in working.items()))
+        for table in ("repositories", "commits", "commit_files", "branches", "remotes", "remote_branches",
+                      "index_files", "working_files"):
+            db[table].insert_all(store.tables[table])
+
+    # ------------------------------------------------------------------ helpers
+    def _repo(self, repo_path: str) -> dict[str, Any]:
+        path = repo_path.strip().rstrip("/") or repo_path
+        return self.require("SELECT * FROM repositories WHERE repo_path = ?", path,
+                            error=f"no repository at '{repo_path}'; list_repositories shows the repository paths")
+
+    def _tree(self, commit: str) -> Tree:
+        return {r["path"]: r["content"] for r in self.rows(
+            "SELECT path, content FROM commit_files WHERE commit_hash = ?", commit)}
+
+    def _files(self, table: Literal["index_files", "working_files"], repo_path: str) -> Tree:
+        return {r["path"]: r["content"] for r in self.rows(
+            f"SELECT path, content FROM {table} WHERE repo_path = ?", repo_path)}
+
+    def _store(self, table: Literal["index_files", "working_files"], repo_path: str, tree: Tree) -> None:
+        """Replace a repository's index or working tree (only rows that differ change)."""
+        current = self._files(table, repo_path)
+        self.executemany(f"DELETE FROM {table} WHERE repo_path = ? AND path = ?",
+                         [(repo_path, p) for p in current if tree.get(p) != current[p]])
+        self.executemany(f"INSERT INTO {table} (repo_path, path, content) VALUES (?, ?, ?)",
+                         [(repo_path, p, c) for p, c in tree.items() if current.get(p) != c])
+
+    def _branch_head(self, repo_path: str, branch: str) -> str | None:
+        return self.value("SELECT head_hash FROM branches WHERE repo_path = ? AND name = ?", repo_path, branch)
+
+    def _remote_head(self, repo_path: str, remote: str, branch: str) -> str | None:
+        return self.value("SELECT head_hash FROM remote_branches WHERE repo_path = ? AND remote = ? AND name = ?",
+                          repo_path, remote, branch)
+
+    def _head(self, repo: dict[str, Any]) -> str:
+        return self._branch_head(repo["repo_path"], repo["current_branch"])
+
+    def _history(self, commit: str | None) -> list[str]:
+        """The commit and its ancestors, newest first."""
+        chain = []
+        while commit is not None:
+            chain.append(commit)
+            commit = self.value("SELECT parent_hash FROM commits WHERE commit_hash = ?", commit)
+        return chain
+
+    def _commit_info(self, commit: str) -> dict[str, Any]:
+        row = self.row("SELECT commit_hash, author, committed_at, message, parent_hash FROM commits"
+                       " WHERE commit_hash = ?", commit)
+        return {"hash": row["commit_hash"], "short_hash": row["commit_hash"][:7], "author": row["author"],
+                "date": row["committed_at"], "message": row["message"], "parent": row["parent_hash"]}
+
+    def _resolve(self, repo_path: str, revision: str) -> str:
+        """A commit hash from HEAD, a branch, remote/branch, a (short) hash, optionally followed by ~N or ^."""
+        text = revision.strip()
+        back = 0
+        match = REVISION_BACK.fullmatch(text)
+        if match:
+            text = match.group(1)
+            back = len(match.group(3)) if match.group(3) else int(match.group(2) or 1)
+        if text == "HEAD":
+            commit = self._head(self._repo(repo_path))
+        else:
+            remote, _, branch = text.partition("/")
+            commit = self._branch_head(repo_path, text) or self._remote_head(repo_path, remote, branch)
+            if commit is None and re.fullmatch(r"[0-9a-f]{4,40}", text):
+                found = self.rows("SELECT commit_hash FROM commits WHERE repo_path = ? AND commit_hash LIKE ?",
+                                  repo_path, f"{text}%")
+                if len(found) > 1:
+                    raise ToolError(f"short hash '{text}' is ambiguous; give more characters")
+                commit = found[0]["commit_hash"] if found else None
+        if commit is None:
+            raise ToolError(f"unknown revision '{revision}'; use HEAD, a branch name, origin/<branch> or a commit"
+                            " hash from git_log, optionally followed by ~N")
+        history = self._history(commit)
+        if back >= len(history):
+            raise ToolError(f"'{revision}' goes back further than the first commit ({len(history) - 1} ancestors)")
+        return history[back]
+
+    def _status(self, repo: dict[str, Any]) -> dict[str, Any]:
+        repo_path = repo["repo_path"]
+        head = self._tree(self._head(repo))
+        index, working = self._files("index_files", repo_path), self._files("working_files", repo_path)
+        unstaged = tree_changes(index, {p: c for p, c in working.items() if p in index})
+        status = {"branch": repo["current_branch"], "staged": tree_changes(head, index), "unstaged": unstaged,
+                  "untracked": sorted(p for p in working if p not in index)}
+        status["clean"] = not (status["staged"] or status["unstaged"] or status["untracked"])
+        status["upstream"] = self._tracking(repo_path, repo["current_branch"])
+        return status
+
+    def _tracking(self, repo_path: str, branch: str) -> dict[str, Any] | None:
+        """How far a branch is ahead of / behind its origin counterpart (None when origin has no such branch)."""
+        remote = self._remote_head(repo_path, "origin", branch)
+        if remote is None:
+            return None
+        local, theirs = self._history(self._branch_head(repo_path, branch)), self._history(remote)
+        return {"remote_branch": f"origin/{branch}", "ahead": len(set(local) - set(theirs)),
+                "behind": len(set(theirs) - set(local))}
+
+    def _dirty(self, repo: dict[str, Any]) -> list[str]:
+        """Tracked files with staged or unstaged changes."""
+        status = self._status(repo)
+        return sorted({c["path"] for c in status["staged"] + status["unstaged"]})
+
+    def _move_to(self, repo: dict[str, Any], commit: str) -> None:
+        """Make the index and working tree match a commit, keeping untracked files that it does not contain."""
+        target = self._tree(commit)
+        status = self._status(repo)
+        clashing = [p for p in status["untracked"] if p in target]
+        if clashing:
+            raise ToolError(f"untracked files would be overwritten: {', '.join(clashing)}; delete or rename them first")
+        working = self._files("working_files", repo["repo_path"])
+        self._store("index_files", repo["repo_path"], target)
+        self._store("working_files", repo["repo_path"], {**target, **{p: working[p] for p in status["untracked"]}})
+
+    def _require_clean(self, repo: dict[str, Any], action: str) -> None:
+        dirty = self._dirty(repo)
+        if dirty:
+            raise ToolError(f"cannot {action}: you have uncommitted changes to {', '.join(dirty)}; commit them"
+                            " (git_add, git_commit) or discard them (git_reset with mode='hard') first")
+
+    def _new_commit(self, repo_path: str, parent: str, author: str, message: str, tree: Tree) -> str:
+        sha = commit_hash(repo_path, parent, author, message, tree)
+        if self.value("SELECT 1 FROM commits WHERE commit_hash = ?", sha) is None:
+            self.execute("INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?)", sha, repo_path, parent, author, message,
+                         self.now().strftime(TIME_FORMAT))
+            self.executemany("INSERT INTO commit_files VALUES (?, ?, ?)", [(sha, p, c) for p, c in tree.items()])
+        return sha
+
+    def _set_branch(self, repo_path: str, branch: str, commit: str) -> None:
+        self.upsert("branches", {"repo_path": repo_path, "name": branch}, {"head_hash": commit})
+
+    def _remote(self, repo_path: str, remote: str) -> None:
+        self.require("SELECT 1 FROM remotes WHERE repo_path = ? AND name = ?", repo_path, remote,
+                     error=f"no remote named '{remote}' in this repository; its remote is 'origin'")
+
+    def _rebase(self, repo: dict[str, Any], local: str, upstream: str) -> str:
+        """Replay the commits of ``local`` that ``upstream`` lacks on top of it; returns the new tip."""
+        theirs = self._history(upstream)
+        mine = self._history(local)
+        base = next(c for c in mine if c in theirs)
+        changed_upstream = {c["path"] for c in tree_changes(self._tree(base), self._tree(upstream))}
+        tip, tree = upstream, self._tree(upstream)
+        for commit in reversed(mine[:mine.index(base)]):
+            info = self._commit_info(commit)
+            before, after = self._tree(info["parent"]), self._tree(commit)
+            for change in tree_changes(before, after):
+                path = change["path"]
+                if path in changed_upstream and tree.get(path) != after.get(path):
+                    raise ToolError(f"rebase stopped: '{info['message']}' and the remote both changed {path};"
+                                    " resolve the conflict by hand (nothing was changed)")
+                if path in after:
+                    tree[path] = after[path]
+                else:
+                    tree.pop(path, None)
+            tip = self._new_commit(repo["repo_path"], tip, info["author"], info["message"], tree)
+        return tip
+
+    # -------------------------------------------------------------------- tools
+    @tool
+    def list_repositories(self) -> list[dict[str, Any]]:
+        """List the repositories with their paths, current branch and description."""
+        return self.rows("SELECT repo_path, name, description, current_branch FROM repositories ORDER BY name")
+
+    @tool
+    def list_files(self, repo_path: str) -> list[str]:
+        """List the files in a repository's working tree.
+
+        Args:
+            repo_path: Path of the repository.
+        """
+        return sorted(self._files("working_files", self._repo(repo_path)["repo_path"]))
+
+    @tool
+    def read_file(self, repo_path: str, path: str) -> dict[str, str]:
+        """Read a file of the working tree.
+
+        Args:
+            repo_path: Path of the repository.
+            path: File path relative to the repository root.
+        """
+        repo = self._repo(repo_path)
+        path = check_path(path)
+        content = self.value("SELECT content FROM working_files WHERE repo_path = ? AND path = ?",
+                             repo["repo_path"], path)
+        if content is None:
+            raise ToolError(f"no file '{path}' in the working tree; list_files shows the files")
+        return {"path": path, "content": content}
+
+    @tool(writes=True)
+    def write_file(self, repo_path: str, path: str, content: str) -> dict[str, Any]:
+        """Create a file in the working tree or overwrite it (not staged: use git_add).
+
+        Text files are saved ending with exactly one newline.
+
+        Args:
+            repo_path: Path of the repository.
+            path: File path relative to the repository root.
+            content: The whole new content of the file.
+        """
+        repo = self._repo(repo_path)
+        path = check_path(path)
+        content = content.rstrip("\n") + "\n" if content.strip() else ""
+        existed = self.value("SELECT 1 FROM working_files WHERE repo_path = ? AND path = ?", repo["repo_path"], path)
+        self.upsert("working_files", {"repo_path": repo["repo_path"], "path": path}, {"content": content})
+        return {"path": path, "created": existed is None, "size": len(content)}
+
+    @tool(writes=True)
+    def edit_file(self, repo_path: str, path: str, old_text: str, new_text: str) -> dict[str, Any]:
+        """Replace a piece of text that occurs exactly once in a working-tree file (not staged: use git_add).
+
+        Args:
+            repo_path: Path of the repository.
+            path: File path relative to the repository root.
+            old_text: The exact text to replace; it must occur exactly once in the file.
+            new_text: The replacement text.
+        """
+        current = self.read_file(repo_path, path)
+        count = current["content"].count(old_text) if old_text else 0
+        if count != 1:
+            raise ToolError(f"old_text occurs {count} times in {current['path']}; it must occur exactly once"
+                            " (read_file shows the content)")
+        self.execute("UPDATE working_files SET content = ? WHERE repo_path = ? AND path = ?",
+                     current["content"].replace(old_text, new_text), self._repo(repo_path)["repo_path"],
+                     current["path"])
+        return {"path": current["path"], "replaced": 1}
+
+    @tool(writes=True)
+    def delete_file(self, repo_path: str, path: str) -> dict[str, Any]:
+        """Delete a file from the working tree (stage the deletion with git_add).
+
+        Args:
+            repo_path: Path of the repository.
+            path: File path relative to the repository root.
+        """
+        current = self.read_file(repo_path, path)
+        self.execute("DELETE FROM working_files WHERE repo_path = ? AND path = ?",
+                     self._repo(repo_path)["repo_path"], current["path"])
+        return {"path": current["path"], "deleted": True}
+
+    @tool
+    def git_status(self, repo_path: str) -> dict[str, Any]:
+        """Show the current branch, staged and unstaged changes, untracked files, and how far origin is ahead/behind.
+
+        Args:
+            repo_path: Path of the repository.
+        """
+        return self._status(self._repo(repo_path))
+
+    @tool
+    def git_log(self, repo_path: str, max_count: int = 10, start_timestamp: str | None = None,
+                end_timestamp: str | None = None, branch: str | None = None) -> dict[str, Any]:
+        """Show commits newest first, from the current branch or another branch or revision.
+
+        Args:
+            repo_path: Path of the repository.
+            max_count: At most this many commits (1-100).
+            start_timestamp: Only commits at or after this time (YYYY-MM-DD or YYYY-MM-DD HH:MM).
+            end_timestamp: Only commits at or before this time (YYYY-MM-DD or YYYY-MM-DD HH:MM).
+            branch: Branch, origin/<branch> or revision to start from (the current branch by default).
+        """
+        repo = self._repo(repo_path)
+        if not 1 <= max_count <= 100:
+            raise ToolError("max_count must be between 1 and 100")
+        start = parse_timestamp(start_timestamp, end=False) if start_timestamp else ""
+        end = parse_timestamp(end_timestamp, end=True) if end_timestamp else "9999"
+        tip = self._resolve(repo["repo_path"], branch or "HEAD")
+        commits = [info for info in map(self._commit_info, self._history(tip)) if start <= info["date"] <= end]
+        return {"branch": branch or repo["current_branch"], "commits": commits[:max_count]}
+
+    @tool
+    def git_branch(self, repo_path: str, branch_type: Literal["local", "remote", "all"] = "local",
+                   contains: str | None = None, not_contains: str | None = None) -> dict[str, Any]:
+        """List branches with the commit each points at; the current one is flagged.
+
+        Args:
+            repo_path: Path of the repository.
+            branch_type: local branches, remote (origin/...) branches, or all.
+            contains: Only branches whose history includes this revision.
+            not_contains: Only branches whose history does not include this revision.
+        """
+        repo = self._repo(repo_path)
+        path = repo["repo_path"]
+        listed = []
+        if branch_type in ("local", "all"):
+            listed += [(r["name"], r["head_hash"], r["name"] == repo["current_branch"]) for r in self.rows(
+                "SELECT name, head_hash FROM branches WHERE repo_path = ? ORDER BY name", path)]
+        if branch_type in ("remote", "all"):
+            listed += [(f"{r['remote']}/{r['name']}", r["head_hash"], False) for r in self.rows(
+                "SELECT remote, name, head_hash FROM remote_branches WHERE repo_path = ? ORDER BY remote, name", path)]
+        wanted = self._resolve(path, contains) if contains else None
+        unwanted = self._resolve(path, not_contains) if not_contains else None
+        branches = []
+        for name, head, current in listed:
+            history = self._history(head)
+            if (wanted is None or wanted in history) and (unwanted is None or unwanted not in history):
+                info = self._commit_info(head)
+                branches.append({"name": name, "current": current, "head": info["short_hash"],
+                                 "last_commit": info["message"]})
+        return {"branches": branches}
+
+    @tool
+    def git_show(self, repo_path: str, revision: str, context_lines: int = 3) -> dict[str, Any]:
+        """Show a commit: author, date, message, the files it changed and its diff against its parent.
+
+        Args:
+            repo_path: Path of the repository.
+            revision: A commit hash (7+ characters), HEAD, HEAD~N, a branch or origin/<branch>.
+            context_lines: Lines of context around each change (0-20).
+        """
+        repo = self._repo(repo_path)
+        commit = self._resolve(repo["repo_path"], revision)
+        info = self._commit_info(commit)
+        before = self._tree(info["parent"]) if info["parent"] else {}
+        after = self._tree(commit)
+        return {**info, "files": tree_changes(before, after), "diff": unified_diff(before, after, context_lines)}
+
+    @tool
+    def git_diff_unstaged(self, repo_path: str, context_lines: int = 3) -> dict[str, Any]:
+        """Diff of the working tree against the index: changes not staged yet (untracked files are not shown).
+
+        Args:
+            repo_path: Path of the repository.
+            context_lines: Lines of context around each change (0-20).
+        """
+        repo = self._repo(repo_path)
+        index = self._files("index_files", repo["repo_path"])
+        working = {p: c for p, c in self._files("working_files", repo["repo_path"]).items() if p in index}
+        return {"diff_output": unified_diff(index, working, context_lines)}
+
+    @tool
+    def git_diff_staged(self, repo_path: str, context_lines: int = 3) -> dict[str, Any]:
+        """Diff of the index against HEAD: what the next commit would contain.
+
+        Args:
+            repo_path: Path of the repository.
+            context_lines: Lines of context around each change (0-20).
+        """
+        repo = self._repo(repo_path)
+        head = self._tree(self._head(repo))
+        return {"diff_output": unified_diff(head, self._files("index_files", repo["repo_path"]), context_lines)}
+
+    @tool
+    def git_diff(self, repo_path: str, target: str = "HEAD", context_lines: int = 3) -> dict[str, Any]:
+        """Diff of the tracked files of the working tree against a revision (a branch, hash, HEAD~N...).
+
+        Args:
+            repo_path: Path of the repository.
+            target: The revision to compare with (HEAD by default).
+            context_lines: Lines of context around each change (0-20).
+        """
+        repo = self._repo(repo_path)
+        base = self._tree(self._resolve(repo["repo_path"], target))
+        index = self._files("index_files", repo["repo_path"])
+        working = {p: c for p, c in self._files("working_files", repo["repo_path"]).items() if p in index}
+        return {"target": target, "diff_output": unified_diff(base, working, context_lines)}
+
+    @tool(writes=True)
+    def git_add(self, repo_path: str, files: list[str]) -> dict[str, Any]:
+        """Stage files (their current working-tree content, or their deletion); '.' stages every change.
+
+        Args:
+            repo_path: Path of the repository.
+            files: File paths or folder paths relative to the repository root, or ['.'] for everything.
+        """
+        repo = self._repo(repo_path)
+        path = repo["repo_path"]
+        if not files:
+            raise ToolError("files must name at least one path (or '.')")
+        index, working = self._files("index_files", path), self._files("working_files", path)
+        for spec in files:
+            if spec.strip() in (".", "-A", "--all"):
+                matched = set(index) | set(working)
+            else:
+                name = check_path(spec)
+                matched = {p for p in set(index) | set(working) if p == name or p.startswith(name.rstrip("/") + "/")}
+            if not matched:
+                raise ToolError(f"pathspec '{spec}' did not match any files; git_status lists changed files")
+            for name in matched:
+                if name in working:
+                    index[name] = working[name]
+                else:
+                    index.pop(name, None)
+        self._store("index_files", path, index)
+        return {"staged_files": self._status(repo)["staged"]}
+
+    @tool(writes=True)
+    def git_commit(self, repo_path: str, message: str) -> dict[str, Any]:
+        """Record the staged changes as a new commit on the current branch.
+
+        Args:
+            repo_path: Path of the repository.
+            message: The commit message.
+        """
+        repo = self._repo(repo_path)
+        if not message.strip():
+            raise ToolError("the commit message must not be empty")
+        staged = self._status(repo)["staged"]
+        if not staged:
+            raise ToolError("nothing to commit: no changes are staged; stage files with git_add first")
+        sha = self._new_commit(repo["repo_path"], self._head(repo), repo["user_name"], message.strip(),
+                               self._files("index_files", repo["repo_path"]))
+        self._set_branch(repo["repo_path"], repo["current_branch"], sha)
+        return {"commit_hash": sha, "branch": repo["current_branch"], "message": message.strip(), "files": staged}
+
+    @tool(writes=True)
+    def git_reset(self, repo_path: str, files: list[str] | None = None,
+                  mode: Literal["mixed", "hard"] = "mixed") -> dict[str, Any]:
+        """Unstage changes (mixed, keeps your edits) or discard them entirely (hard), for some files or all.
+
+        Args:
+            repo_path: Path of the repository.
+            files: Only these paths (all tracked files by default).
+            mode: mixed resets the index to HEAD; hard also resets the working tree (untracked files stay).
+        """
+        repo = self._repo(repo_path)
+        path = repo["repo_path"]
+        head = self._tree(self._head(repo))
+        index, working = self._files("index_files", path), self._files("working_files", path)
+        targets = set(head) | set(index)
+        if files is not None:
+            wanted = {check_path(f) for f in files}
+            unknown = sorted(wanted - targets)
+            if unknown:
+                raise ToolError(f"not tracked: {', '.join(unknown)}; only tracked or staged files can be reset")
+            targets = wanted
+        for name in targets:
+            for tree in (index, working) if mode == "hard" else (index,):
+                if name in head:
+                    tree[name] = head[name]
+                else:
+                    tree.pop(name, None)
+        self._store("index_files", path, index)
+        self._store("working_files", path, working)
+        return {"status": f"{mode} reset of {len(targets)} path(s) to HEAD", **self._status(repo)}
+
+    @tool(writes=True)
+    def git_create_branch(self, repo_path: str, branch_name: str, base_branch: str | None = None) -> dict[str, Any]:
+        """Create a branch (without switching to it) at the tip of another branch or revision.
+
+        Args:
+            repo_path: Path of the repository.
+            branch_name: Name of the new branch, e.g. 'feature/new-plot'.
+            base_branch: Branch or revision to start from (the current HEAD by default).
+        """
+        repo = self._repo(repo_path)
+        name = branch_name.strip()
+        if not BRANCH_NAME.fullmatch(name) or ".." in name or name.endswith(("/", ".lock", ".")) or name == "HEAD":
+            raise ToolError(f"'{branch_name}' is not a valid branch name; use letters, digits, '-', '_', '.' and '/'")
+        if self._branch_head(repo["repo_path"], name) is not None:
+            raise ToolError(f"a branch named '{name}' already exists; git_checkout switches to it")
+        base = base_branch or "HEAD"
+        commit = self._resolve(repo["repo_path"], base)
+        self._set_branch(repo["repo_path"], name, commit)
+        return {"branch_name": name, "base_branch": base, "head": commit[:7]}
+
+    @tool(writes=True)
+    def git_checkout(self, repo_path: str, branch_name: str) -> dict[str, Any]:
+        """Switch to a branch; a branch that exists only on origin gets a local copy.
+
+        Refused while tracked files have uncommitted changes, unless the target points at the same commit.
+
+        Args:
+            repo_path: Path of the repository.
+            branch_name: The branch to switch to.
+        """
+        repo = self._repo(repo_path)
+        path, name = repo["repo_path"], branch_name.strip()
+        if name.startswith("origin/") and self._branch_head(path, name) is None:
+            name = name.removeprefix("origin/")
+        target = self._branch_head(path, name)
+        created = target is None
+        if created:
+            target = self._remote_head(path, "origin", name)
+            if target is None:
+                raise ToolError(f"no branch named '{branch_name}' locally or on origin; git_branch lists branches,"
+                                " git_create_branch makes one")
+        if name == repo["current_branch"]:
+            return {"current_branch": name, "message": f"already on '{name}'"}
+        if target != self._head(repo):
+            self._require_clean(repo, f"switch to '{name}'")
+            self._move_to(repo, target)
+        if created:
+            self._set_branch(path, name, target)
+        self.execute("UPDATE repositories SET current_branch = ? WHERE repo_path = ?", name, path)
+        note = f"new branch '{name}' tracking 'origin/{name}'" if created else f"switched to '{name}'"
+        return {"current_branch": name, "message": note}
+
+    @tool(writes=True)
+    def git_push(self, repo_path: str, remote: str = "origin", branch: str | None = None,
+                 force: bool = False) -> dict[str, Any]:
+        """Push a local branch to the remote; rejected if the remote has commits you lack, unless force.
+
+        Args:
+            repo_path: Path of the repository.
+            remote: Remote name.
+            branch: Local branch to push (the current branch by default).
+            force: Overwrite the remote branch even when that discards its commits.
+        """
+        repo = self._repo(repo_path)
+        path = repo["repo_path"]
+        self._remote(path, remote)
+        name = branch or repo["current_branch"]
+        local = self._branch_head(path, name)
+        if local is None:
+            raise ToolError(f"no local branch named '{name}'; git_branch lists branches")
+        theirs = self._remote_head(path, remote, name)
+        if theirs == local:
+            return {"status": "Everything up-to-date", "remote": remote, "branch": name}
+        if theirs is not None and theirs not in self._history(local) and not force:
+            raise ToolError(f"push rejected (non-fast-forward): {remote}/{name} has commits your branch does not"
+                            " have; git_pull them first, or push with force=true to overwrite them")
+        self.upsert("remote_branches", {"repo_path": path, "remote": remote, "name": name}, {"head_hash": local})
+        verb = "created" if theirs is None else ("forced update" if theirs not in self._history(local) else "updated")
+        return {"status": f"{verb} {remote}/{name} at {local[:7]}", "remote": remote, "branch": name}
+
+    @tool(writes=True)
+    def git_pull(self, repo_path: str, remote: str = "origin", branch: str | None = None,
+                 rebase: bool = False) -> dict[str, Any]:
+        """Bring a remote branch's commits into the current branch (fast-forward, or rebase when both moved).
+
+        Args:
+            repo_path: Path of the repository.
+            remote: Remote name.
+            branch: Remote branch to pull (the current branch's name by default).
+            rebase: When local and remote have both moved, replay your local commits on top of the remote's.
+        """
+        repo = self._repo(repo_path)
+        path = repo["repo_path"]
+        self._remote(path, remote)
+        name = branch or repo["current_branch"]
+        theirs = self._remote_head(path, remote, name)
+        if theirs is None:
+            raise ToolError(f"{remote} has no branch named '{name}'; git_branch with branch_type='remote' lists them")
+        local = self._head(repo)
+        mine = self._history(local)
+        if theirs in mine:
+            return {"status": "Already up to date", "remote": remote, "branch": name, "updated_files": []}
+        self._require_clean(repo, "pull")
+        if local in self._history(theirs):
+            tip, how = theirs, "fast-forward"
+        elif rebase:
+            tip, how = self._rebase(repo, local, theirs), "rebased"
+        else:
+            raise ToolError(f"your branch and {remote}/{name} have diverged; pull with rebase=true to replay your"
+                            " commits on top of the remote's")
+        self._move_to(repo, tip)
+        self._set_branch(path, repo["current_branch"], tip)
+        updated = [c["path"] for c in tree_changes(self._tree(local), self._tree(tip))]
+        return {"status": f"{how} to {tip[:7]}", "remote": remote, "branch": name, "updated_files": updated}
+
+    # ---------------------------------------------------------------- scenarios
+    def _repos(self, condition: Callable[[dict[str, Any], dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """Repositories (with their status) satisfying a condition on (repository, status)."""
+        found = []
+        for repo in self.rows("SELECT * FROM repositories ORDER BY repo_path"):
+            status = self._status(repo)
+            if condition(repo, status):
+                found.append({**repo, "status": status})
+        return found
+
+    @staticmethod
+    def _dirty_tracked(status: dict[str, Any]) -> bool:
+        return bool(status["staged"] or status["unstaged"])
+
+    @scenario
+    def commit_staged(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["staged"]))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        message = rng.choice(COMMIT_MESSAGES)
+        return Draft(
+            request=rng.choice(["In my {name} repo, commit what I've already staged with the message '{m}'.",
+                                "Please commit the staged changes in {name}; message: '{m}'."]
+                               ).format(name=repo["name"], m=message),
+            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
+                   call("git_commit", repo_path=repo["repo_path"], message=message)))
+
+    @scenario
+    def commit_staged_ask_message(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["staged"]))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        message = rng.choice(COMMIT_MESSAGES)
+        return Draft(
+            request=f"Commit my staged work in the {repo['name']} repository. I'll give you the commit message.",
+            calls=(call("list_repositories"), call("git_diff_staged", repo_path=repo["repo_path"]),
+                   call("git_commit", repo_path=repo["repo_path"], message=message)),
+            ask=(UserFact("commit message", message, ("message", "wording")),))
+
+    def _settings(self, repos: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str, tuple[Any, ...]]]:
+        """(repository, file, EDITS entry) for every setting found exactly once in a working-tree file."""
+        return [(repo, path, edit) for repo in repos
+                for path, content in sorted(self._files("working_files", repo["repo_path"]).items())
+                for edit in EDITS if content.count(edit[1]) == 1]
+
+    @scenario
+    def edit_and_commit(self, rng: random.Random) -> Draft | None:
+        choices = [(repo, path, edit) for repo, path, edit in self._settings(self._repos(lambda r, s: not s["staged"]))
+                   if path not in {c["path"] for c in repo["status"]["unstaged"]}]
+        if not choices:
+            return None
+        repo, path, (_, old, _, news) = rng.choice(choices)
+        new = rng.choice(news)
+        message = rng.choice([f"Update {path.rsplit('/', 1)[-1]}", f"Use {new}"])
+        return Draft(
+            request=(f"In {repo['name']}, change '{old}' to '{new}' in {path}, then commit just that file with the"
+                     f" message '{message}'."),
+            calls=(call("list_repositories"),
+                   call("edit_file", repo_path=repo["repo_path"], path=path, old_text=old, new_text=new),
+                   call("git_add", repo_path=repo["repo_path"], files=[path]),
+                   call("git_commit", repo_path=repo["repo_path"], message=message)))
+
+    @scenario
+    def look_up_setting(self, rng: random.Random) -> Draft | None:
+        choices = self._settings(self._repos(lambda r, s: True))
+        if not choices:
+            return None
+        repo, path, (label, _, value, _) = rng.choice(choices)
+        return Draft(
+            request=rng.choice(["What {label} is set in my {name} repo right now?",
+                                "Can you check the current {label} in {name}? I forget which file it's in."]
+                               ).format(label=label, name=repo["name"]),
+            calls=(call("list_repositories"), call("list_files", repo_path=repo["repo_path"]),
+                   call("read_file", repo_path=repo["repo_path"], path=path)),
+            answer=(value,))
+
+    @scenario
+    def remove_file(self, rng: random.Random) -> Draft | None:
+        choices = [(repo, path) for repo in self._repos(lambda r, s: not self._dirty_tracked(s))
+                   for path in sorted(self._files("index_files", repo["repo_path"])) if path != "README.md"]
+        if not choices:
+            return None
+        repo, path = rng.choice(choices)
+        message = f"Remove {path.rsplit('/', 1)[-1]}"
+        return Draft(
+            request=f"Delete {path} from {repo['name']} and commit the removal with the message '{message}'.",
+            calls=(call("list_repositories"), call("delete_file", repo_path=repo["repo_path"], path=path),
+                   call("git_add", repo_path=repo["repo_path"], files=[path]),
+                   call("git_commit", repo_path=repo["repo_path"], message=message)))
+
+    @scenario
+    def unstaged_edit(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["unstaged"]))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        path = rng.choice(repo["status"]["unstaged"])["path"]
+        before = self.value("SELECT content FROM index_files WHERE repo_path = ? AND path = ?", repo["repo_path"], path)
+        after = self.value("SELECT content FROM working_files WHERE repo_path = ? AND path = ?", repo["repo_path"],
+                           path)
+        added = [line for line in after.removeprefix(before).splitlines() if line.strip()]
+        if not after.startswith(before) or not added:
+            return None
+        return Draft(
+            request=f"What did I add to {path} in {repo['name']} that I haven't staged yet? Quote the new lines.",
+            calls=(call("list_repositories"), call("git_diff_unstaged", repo_path=repo["repo_path"])),
+            answer=tuple(line.strip() for line in added))
+
+    @scenario
+    def compare_with_origin(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["behind"] > 0)
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        branch = repo["current_branch"]
+        remote = self._tree(self._remote_head(repo["repo_path"], "origin", branch))
+        index = self._files("index_files", repo["repo_path"])
+        working = {p: c for p, c in self._files("working_files", repo["repo_path"]).items() if p in index}
+        return Draft(
+            request=(f"Before I pull in {repo['name']}: which files in my working copy differ from what's on"
+                     f" origin's {branch}?"),
+            calls=(call("list_repositories"), call("git_branch", repo_path=repo["repo_path"], branch_type="remote"),
+                   call("git_diff", repo_path=repo["repo_path"], target=f"origin/{branch}")),
+            answer=tuple(c["path"] for c in tree_changes(remote, working)))
+
+    @scenario
+    def start_branch(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: r["current_branch"] == "main" or not self._dirty_tracked(s))
+        repo = rng.choice(repos)
+        name = f"exp/{rng.choice(VERBS)}-{rng.choice(NOUNS)}"
+        return Draft(
+            request=rng.choice(["In {repo}, create a branch '{b}' off main and switch to it.",
+                                "Start a new branch called {b} from main in my {repo} repo and check it out."]
+                               ).format(repo=repo["name"], b=name),
+            calls=(call("list_repositories"),
+                   call("git_create_branch", repo_path=repo["repo_path"], branch_name=name, base_branch="main"),
+                   call("git_checkout", repo_path=repo["repo_path"], branch_name=name)))
+
+    @scenario
+    def name_new_branch(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: r["current_branch"] == "main")
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        name = f"{rng.choice(['try', 'exp', 'wip'])}-{rng.choice(VERBS)}-{rng.choice(NOUNS)}"
+        return Draft(
+            request=(f"I want to try something in {repo['name']} without touching main: make a new branch from the"
+                     " current commit and switch to it. I'll tell you what to call it."),
+            calls=(call("list_repositories"),
+                   call("git_create_branch", repo_path=repo["repo_path"], branch_name=name),
+                   call("git_checkout", repo_path=repo["repo_path"], branch_name=name)),
+            ask=(UserFact("branch name", name, ("name", "call it")),))
+
+    @scenario
+    def push_commits(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["ahead"] > 0
+                            and s["upstream"]["behind"] == 0)
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        return Draft(
+            request=rng.choice(["Push my unpushed commits in {name} to origin.",
+                                "I have local commits in {name} that aren't on the server yet. Push them, please."]
+                               ).format(name=repo["name"]),
+            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
+                   call("git_push", repo_path=repo["repo_path"])))
+
+    @scenario
+    def pull_updates(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["behind"] > 0
+                            and s["upstream"]["ahead"] == 0 and not self._dirty_tracked(s))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        return Draft(
+            request=rng.choice(["A colleague pushed to {branch} on {name}. Bring my copy up to date.",
+                                "Update my {name} checkout with the new commits on origin."]
+                               ).format(name=repo["name"], branch=repo["current_branch"]),
+            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
+                   call("git_pull", repo_path=repo["repo_path"])))
+
+    @scenario
+    def rebase_and_push(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["behind"] > 0
+                            and s["upstream"]["ahead"] > 0 and not self._dirty_tracked(s))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        return Draft(
+            request=(f"My push in {repo['name']} keeps getting rejected. Pull origin's commits, put my local commits"
+                     " on top of them (rebase, no merge commit), then push."),
+            calls=(call("list_repositories"), call("git_pull", repo_path=repo["repo_path"], rebase=True),
+                   call("git_push", repo_path=repo["repo_path"])))
+
+    @scenario
+    def overwrite_remote(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["behind"] > 0
+                            and s["upstream"]["ahead"] > 0)
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        return Draft(
+            request=(f"Origin's {repo['current_branch']} in {repo['name']} has a commit I don't want. Make origin"
+                     " match my local branch exactly, even if that throws the remote commit away."),
+            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
+                   call("git_push", repo_path=repo["repo_path"], force=True)))
+
+    @scenario
+    def last_commit(self, rng: random.Random) -> Draft:
+        repo = rng.choice(self._repos(lambda r, s: True))
+        branch = rng.choice(self.rows("SELECT name, head_hash FROM branches WHERE repo_path = ? ORDER BY name",
+                                      repo["repo_path"]))
+        info = self._commit_info(branch["head_hash"])
+        return Draft(
+            request=rng.choice(["Who made the latest commit on the {b} branch of {name}, and what was its message?",
+                                "In {name}, what's the most recent commit on {b}? Author and message, please."]
+                               ).format(b=branch["name"], name=repo["name"]),
+            calls=(call("list_repositories"),
+                   call("git_log", repo_path=repo["repo_path"], branch=branch["name"], max_count=1)),
+            answer=(info["author"], info["message"]))
+
+    @scenario
+    def files_in_commit(self, rng: random.Random) -> Draft:
+        repo = rng.choice(self._repos(lambda r, s: True))
+        head = self._head(repo)
+        parent = self._commit_info(head)["parent"]
+        files = tree_changes(self._tree(parent) if parent else {}, self._tree(head))
+        return Draft(
+            request=rng.choice([("Which files did the last commit on my current branch in {name} change, and what"
+                                 " was its message?"),
+                                ("What did the most recent commit of my checked-out branch in {name} touch? List the"
+                                 " files and give its message.")]).format(name=repo["name"]),
+            calls=(call("list_repositories"), call("git_log", repo_path=repo["repo_path"], max_count=1),
+                   call("git_show", repo_path=repo["repo_path"], revision=Ref(1, "commits.0.hash"))),
+            answer=(*(f["path"] for f in files), self._commit_info(head)["message"]))
+
+    @scenario
+    def unstaged_files(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["unstaged"] or s["untracked"]))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        status = repo["status"]
+        return Draft(
+            request=f"In {repo['name']}, which files have I changed or created but not staged yet?",
+            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"])),
+            answer=tuple([c["path"] for c in status["unstaged"]] + status["untracked"]))
+
+    @scenario
+    def unstage_file(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: bool(s["staged"]))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        path = rng.choice(repo["status"]["staged"])["path"]
+        return Draft(
+            request=rng.choice(["I staged {p} in {name} by mistake. Unstage it but keep my edits.",
+                                "Take {p} out of the staging area in {name}; don't lose the changes in the file."]
+                               ).format(p=path, name=repo["name"]),
+            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
+                   call("git_reset", repo_path=repo["repo_path"], files=[path])))
+
+    @scenario
+    def discard_changes(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: self._dirty_tracked(s))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        return Draft(
+            request=rng.choice(["Throw away all my uncommitted changes to tracked files in {name}; keep new files.",
+                                ("Reset {name} to its last commit: discard staged and unstaged edits (leave"
+                                 " untracked files alone).")]).format(name=repo["name"]),
+            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
+                   call("git_reset", repo_path=repo["repo_path"], mode="hard")))
+
+    @scenario
+    def add_file_and_push(self, rng: random.Random) -> Draft | None:
+        repos = self._repos(lambda r, s: not s["staged"] and (not s["upstream"] or s["upstream"]["behind"] == 0))
+        if not repos:
+            return None
+        repo = rng.choice(repos)
+        path, title = rng.choice([f for f in NEW_FILES if f[0] not in self._files("working_files", repo["repo_path"])])
+        line = f"{title}: {rng.choice(TOPICS).lower()}"
+        message = f"Add {path}"
+        return Draft(
+            request=(f"Add a file {path} to {repo['name']} containing the single line '{line}'. Commit only that"
+                     f" file as '{message}' and push it to origin."),
+            calls=(call("list_repositories"),
+                   call("write_file", repo_path=repo["repo_path"], path=path, content=line),
+                   call("git_add", repo_path=repo["repo_path"], files=[path]),
+                   call("git_commit", repo_path=repo["repo_path"], message=message),
+                   call("git_push", repo_path=repo["repo_path"])))
+
+    @scenario
+    def checkout_colleague_branch(self, rng: random.Random) -> Draft | None:
+        candidates = []
+        for repo in self._repos(lambda r, s: not self._dirty_tracked(s) and not s["untracked"]):
+            local = {r["name"] for r in self.rows("SELECT name FROM branches WHERE repo_path = ?", repo["repo_path"])}
+            for row in self.rows("SELECT name FROM remote_branches WHERE repo_path = ? ORDER BY name",
+                                 repo["repo_path"]):
+                if row["name"] not in local:
+                    candidates.append((repo, row["name"]))
+        if not candidates:
+            return None
+        repo, branch = rng.choice(candidates)
+        return Draft(
+            request=(f"My colleague pushed a branch {branch} to origin for {repo['name']}. I don't have it locally"
+                     " yet; switch my checkout to it."),
+            calls=(call("list_repositories"), call("git_branch", repo_path=repo["repo_path"], branch_type="remote"),
+                   call("git_checkout", repo_path=repo["repo_path"], branch_name=branch)))

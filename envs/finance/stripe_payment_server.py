@@ -1,0 +1,796 @@
+"""StripePaymentServer: a merchant's payments account: customers, cards, products and prices, payments, refunds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from typing import Any, Literal
+
+from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.tools import ToolError, tool
+from envfactory_gym.world import World, fake_id
+
+#: Supported currencies and the smallest amount (in minor units) a payment may have in each.
+MINIMUM_AMOUNT = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50}
+MAXIMUM_AMOUNT = 99_999_999
+CARD_BRANDS = ("visa", "mastercard", "amex", "discover")
+BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
+OPEN_STATUSES = ("requires_payment_method", "requires_confirmation")
+RefundReason = Literal["duplicate", "fraudulent", "requested_by_customer"]
+CancellationReason = Literal["duplicate", "fraudulent", "requested_by_customer", "abandoned"]
+#: Product name -> (description, prices as (amount in cents, currency, interval or None)).
+CATALOGUE: dict[str, tuple[str, list[tuple[int, str, str | None]]]] = {
+    "Starter plan": ("Hosted analytics for one project.",
+                     [(1900, "usd", "month"), (19000, "usd", "year"), (1800, "eur", "month")]),
+    "Pro plan": ("Unlimited projects and priority email support.",
+                 [(4900, "usd", "month"), (49000, "usd", "year"), (4500, "eur", "month"), (3900, "gbp", "month")]),
+    "Team plan": ("Pro plan for up to ten seats with shared dashboards.",
+                  [(14900, "usd", "month"), (149000, "usd", "year")]),
+    "Onboarding workshop": ("Two-hour live onboarding session.", [(25000, "usd", None), (22000, "eur", None)]),
+    "API credits pack": ("100,000 API calls, valid for a year.", [(9900, "usd", None), (7900, "gbp", None)]),
+    "Priority support": ("Four-hour response time on business days.", [(9900, "usd", "month"), (7500, "cad", "month")]),
+    "Data export add-on": ("Scheduled exports to cloud storage.", [(1500, "usd", "month")]),
+}
+ONE_OFF_CHARGES = ["Consulting hours", "Custom report", "Setup fee", "Annual conference ticket", "Training seats",
+                   "Hardware sensor kit", "Late renewal fee", "Migration service"]
+NEW_FIRST_NAMES = ["Ada", "Bruno", "Chiara", "Dmitri", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas"]
+NEW_LAST_NAMES = ["Okafor", "Lindqvist", "Moreau", "Tanaka", "Castellano", "Novak", "Brennan", "Haddad"]
+EPOCH = dt.datetime(1970, 1, 1)
+
+
+def unix(moment: dt.datetime) -> int:
+    """Seconds since the epoch of a naive UTC time (Stripe's `created`)."""
+    return int((moment - EPOCH).total_seconds())
+
+
+def expired(card: dict[str, Any], now: dt.datetime) -> bool:
+    """Whether a card (a payment_methods row) expired before the month of ``now``."""
+    return (card["exp_year"], card["exp_month"]) < (now.year, now.month)
+
+
+def money(amount: int, currency: str) -> str:
+    """How a person writes an amount in minor units: '49.00 USD'."""
+    return f"{amount / 100:.2f} {currency.upper()}"
+
+
+def like_pattern(text: str) -> str:
+    r"""A LIKE pattern matching ``text`` literally anywhere (used with ESCAPE '\')."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def pick(field: str, **match: Any) -> Callable[[list[dict[str, Any]]], Any]:
+    """A transform (for Ref) taking ``field`` of the first row of a result list that has all the ``match`` values."""
+    def choose(rows: list[dict[str, Any]]) -> Any:
+        for row in rows:
+            if all(row.get(key) == value for key, value in match.items()):
+                return row[field]
+        raise KeyError(f"no row with {match}")
+    return choose
+
+
+def card_with(brand: str, last4: str) -> Callable[[list[dict[str, Any]]], str]:
+    """A transform (for Ref) taking the id of the card with this brand and last four digits from a card list."""
+    return lambda cards: pick("id", brand=brand, last4=last4)([{"id": c["id"], **c["card"]} for c in cards])
+
+
+def described(step: int, description: str) -> Ref:
+    """The id of the payment (intent or charge) with this description in a listing returned by call ``step``."""
+    return Ref(step, "data", then=pick("id", description=description))
+
+
+#: The id of the customer found by a scenario's first call (list_customers or search_customers).
+CUSTOMER = Ref(0, "data.0.id")
+
+
+class StripePaymentServer(World):
+    """A merchant's Stripe account; amounts are integers in the currency's minor unit (cents), currencies lowercase."""
+
+    domain = "Finance"
+    schema = """
+    CREATE TABLE customers (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT, phone TEXT,
+                            description TEXT, default_payment_method TEXT REFERENCES payment_methods,
+                            created INTEGER NOT NULL);
+    CREATE TABLE payment_methods (id TEXT PRIMARY KEY, customer TEXT REFERENCES customers,
+                                  type TEXT NOT NULL DEFAULT 'card', brand TEXT NOT NULL, last4 TEXT NOT NULL,
+                                  exp_month INTEGER NOT NULL, exp_year INTEGER NOT NULL, created INTEGER NOT NULL);
+    CREATE TABLE products (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
+                           active INTEGER NOT NULL);
+    CREATE TABLE prices (id TEXT PRIMARY KEY, product TEXT NOT NULL REFERENCES products,
+                         unit_amount INTEGER NOT NULL, currency TEXT NOT NULL,
+                         recurring_interval TEXT CHECK (recurring_interval IN ('month', 'year')),
+                         active INTEGER NOT NULL, created INTEGER NOT NULL);
+    CREATE TABLE payment_intents (id TEXT PRIMARY KEY, customer TEXT REFERENCES customers,
+                                  payment_method TEXT REFERENCES payment_methods, amount INTEGER NOT NULL,
+                                  currency TEXT NOT NULL, description TEXT,
+                                  status TEXT NOT NULL CHECK (status IN ('requires_payment_method',
+                                      'requires_confirmation', 'succeeded', 'canceled')),
+                                  cancellation_reason TEXT, canceled_at INTEGER, created INTEGER NOT NULL);
+    CREATE TABLE charges (id TEXT PRIMARY KEY, payment_intent TEXT NOT NULL UNIQUE REFERENCES payment_intents,
+                          customer TEXT REFERENCES customers, payment_method TEXT NOT NULL REFERENCES payment_methods,
+                          amount INTEGER NOT NULL, amount_refunded INTEGER NOT NULL DEFAULT 0, currency TEXT NOT NULL,
+                          description TEXT, status TEXT NOT NULL DEFAULT 'succeeded', created INTEGER NOT NULL);
+    CREATE TABLE refunds (id TEXT PRIMARY KEY, charge TEXT NOT NULL REFERENCES charges,
+                          payment_intent TEXT NOT NULL REFERENCES payment_intents, amount INTEGER NOT NULL,
+                          currency TEXT NOT NULL, reason TEXT, status TEXT NOT NULL DEFAULT 'succeeded',
+                          created INTEGER NOT NULL);
+    """
+    volatile = {"customers": ("created",), "prices": ("created",), "payment_intents": ("created", "canceled_at"),
+                "charges": ("created",), "refunds": ("created",)}
+
+    @classmethod
+    def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
+        def ago(low: int, high: int) -> int:
+            return unix(cls.start_time - dt.timedelta(days=rng.randint(low, high), minutes=rng.randrange(1440)))
+
+        products, prices = [], []
+        for name, (description, price_list) in CATALOGUE.items():
+            product_id = fake_id(rng, "prod_")
+            products.append({"id": product_id, "name": name, "description": description,
+                             "active": int(rng.random() < 0.9)})
+            prices += [{"id": fake_id(rng, "price_"), "product": product_id, "unit_amount": amount,
+                        "currency": currency, "recurring_interval": interval, "active": 1, "created": ago(200, 400)}
+                       for amount, currency, interval in price_list]
+        customers, cards, intents, charges, refunds = [], [], [], [], []
+        emails: set[str] = set()
+        while len(customers) < 20:
+            first, last = fake.first_name(), fake.last_name()
+            email = f"{first}.{last}@{fake.free_email_domain()}".lower()
+            if email in emails or any(c["name"] == f"{first} {last}" for c in customers):
+                continue
+            emails.add(email)
+            customer = {"id": fake_id(rng, "cus_"), "email": email, "name": f"{first} {last}",
+                        "phone": fake.numerify("+1 ###-###-####"),
+                        "description": rng.choice([None, "Enterprise lead", "Referred by partner", "Trial convert"]),
+                        "default_payment_method": None, "created": ago(60, 400)}
+            wallet = cls._fake_cards(rng, customer["id"], ago(30, 60))
+            if wallet and rng.random() < 0.85:
+                customer["default_payment_method"] = wallet[0]["id"]
+            customers.append(customer)
+            cards += wallet
+            currency = rng.choices(list(MINIMUM_AMOUNT), weights=[6, 2, 1, 1])[0]
+            for description in rng.sample(ONE_OFF_CHARGES + list(CATALOGUE), rng.randint(0, 4)):
+                intent, charge, refund_rows = cls._fake_payment(rng, customer, wallet, currency, description,
+                                                                ago(1, 29))
+                intents.append(intent)
+                charges += [charge] if charge else []
+                refunds += refund_rows
+        for table, rows in [("products", products), ("prices", prices), ("customers", customers),
+                            ("payment_methods", cards), ("payment_intents", intents), ("charges", charges),
+                            ("refunds", refunds)]:
+            db[table].insert_all(rows)
+
+    @staticmethod
+    def _fake_cards(rng: random.Random, customer_id: str, created: int) -> list[dict[str, Any]]:
+        cards: list[dict[str, Any]] = []
+        for _ in range(rng.choices([0, 1, 2], weights=[1, 4, 4])[0]):
+            brand, last4 = rng.choice(CARD_BRANDS), f"{rng.randrange(10000):04d}"
+            if any(c["brand"] == brand and c["last4"] == last4 for c in cards):
+                continue
+            expired = rng.random() < 0.15
+            cards.append({"id": fake_id(rng, "pm_"), "customer": customer_id, "type": "card", "brand": brand,
+                          "last4": last4, "exp_month": rng.randint(1, 12),
+                          "exp_year": rng.randint(2023, 2025) if expired else rng.randint(2026, 2031),
+                          "created": created})
+        return cards
+
+    @staticmethod
+    def _fake_payment(rng: random.Random, customer: dict[str, Any], wallet: list[dict[str, Any]], currency: str,
+                      description: str, created: int) -> tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]:
+        listed = [amount for amount, price_currency, _ in CATALOGUE.get(description, ("", []))[1]
+                  if price_currency == currency]
+        amount = rng.choice(listed or [1500, 2500, 4900, 9900, 12000, 25000, 48000, 75000])
+        usable = [c for c in wallet if c["exp_year"] >= 2026]
+        status = rng.choices(["succeeded", "requires_confirmation", "requires_payment_method", "canceled"],
+                             weights=[6, 2, 1, 1.5])[0]
+        if status in ("succeeded", "requires_confirmation") and not usable:
+            status = "requires_payment_method"
+        card = rng.choice(usable) if status != "requires_payment_method" and usable else None
+        intent = {"id": fake_id(rng, "pi_"), "customer": customer["id"], "payment_method": card and card["id"],
+                  "amount": amount, "currency": currency, "description": description, "status": status,
+                  "cancellation_reason": None, "canceled_at": None, "created": created}
+        if status == "canceled":
+            intent.update(cancellation_reason=rng.choice(["abandoned", "requested_by_customer", "duplicate"]),
+                          canceled_at=created + 3600)
+        if status != "succeeded":
+            return intent, None, []
+        charge = {"id": fake_id(rng, "ch_"), "payment_intent": intent["id"], "customer": customer["id"],
+                  "payment_method": card["id"], "amount": amount, "amount_refunded": 0, "currency": currency,
+                  "description": description, "status": "succeeded", "created": created + 60}
+        refunds = []
+        if rng.random() < 0.3:
+            refunded = amount if rng.random() < 0.4 else amount // 100 * rng.randint(10, 60)
+            charge["amount_refunded"] = refunded
+            refunds.append({"id": fake_id(rng, "re_"), "charge": charge["id"], "payment_intent": intent["id"],
+                            "amount": refunded, "currency": currency,
+                            "reason": rng.choice(["requested_by_customer", "duplicate", "fraudulent"]),
+                            "status": "succeeded", "created": created + 86400})
+        return intent, charge, refunds
+
+    # ------------------------------------------------------------------ helpers
+    def _customer(self, customer_id: str) -> dict[str, Any]:
+        return self.require("SELECT * FROM customers WHERE id = ?", customer_id,
+                            error=f"No such customer: '{customer_id}'; list_customers or search_customers finds ids")
+
+    def _card(self, payment_method_id: str) -> dict[str, Any]:
+        method = self.require("SELECT * FROM payment_methods WHERE id = ?", payment_method_id,
+                              error=f"No such payment method: '{payment_method_id}'; list_payment_methods lists a"
+                                    " customer's cards")
+        return self._card_view(method)
+
+    @staticmethod
+    def _card_view(method: dict[str, Any]) -> dict[str, Any]:
+        card = {k: method.pop(k) for k in ("brand", "last4", "exp_month", "exp_year")}
+        return {**method, "card": card}
+
+    def _intent(self, payment_intent_id: str) -> dict[str, Any]:
+        intent = self.require("SELECT * FROM payment_intents WHERE id = ?", payment_intent_id,
+                              error=f"No such payment intent: '{payment_intent_id}'; list_payment_intents lists them")
+        intent["latest_charge"] = self.value("SELECT id FROM charges WHERE payment_intent = ?", payment_intent_id)
+        return intent
+
+    def _charge_of(self, payment_intent_id: str | None, charge_id: str | None) -> dict[str, Any]:
+        if (payment_intent_id is None) == (charge_id is None):
+            raise ToolError("give exactly one of payment_intent_id or charge_id")
+        if charge_id is not None:
+            return self.require("SELECT * FROM charges WHERE id = ?", charge_id,
+                                error=f"No such charge: '{charge_id}'; list_charges lists them")
+        intent = self._intent(payment_intent_id)
+        if intent["status"] != "succeeded":
+            raise ToolError(f"payment intent '{payment_intent_id}' has status {intent['status']}; only succeeded"
+                            " payments can be refunded (cancel an unpaid one with cancel_payment_intent)")
+        return self.row("SELECT * FROM charges WHERE payment_intent = ?", payment_intent_id)
+
+    def _usable_card(self, payment_method_id: str, customer_id: str | None) -> dict[str, Any]:
+        """A card that may pay for a customer's payment: it must belong to that customer."""
+        card = self._card(payment_method_id)
+        if card["customer"] != customer_id:
+            owner = f"customer '{card['customer']}'" if card["customer"] else "no customer"
+            raise ToolError(f"payment method '{payment_method_id}' belongs to {owner}, not to the payment's customer"
+                            f" ('{customer_id}'); pass a card of that customer")
+        return card
+
+    @staticmethod
+    def _check_amount(amount: int, currency: str) -> str:
+        currency = currency.strip().lower()
+        if currency not in MINIMUM_AMOUNT:
+            raise ToolError(f"unsupported currency '{currency}'; supported: {', '.join(MINIMUM_AMOUNT)}")
+        if not MINIMUM_AMOUNT[currency] <= amount <= MAXIMUM_AMOUNT:
+            raise ToolError(f"amount must be an integer in the currency's minor unit (cents) between"
+                            f" {MINIMUM_AMOUNT[currency]} and {MAXIMUM_AMOUNT} for {currency}, got {amount}")
+        return currency
+
+    @staticmethod
+    def _check_email(email: str) -> str:
+        email = email.strip().lower()
+        local, _, domain = email.partition("@")
+        if not local or "." not in domain:
+            raise ToolError(f"'{email}' is not a valid email address")
+        return email
+
+    def _listing(self, sql: str, limit: int, *params: Any) -> dict[str, Any]:
+        """A Stripe-style list: the first ``limit`` rows and whether there are more."""
+        if not 1 <= limit <= 100:
+            raise ToolError("limit must be between 1 and 100")
+        rows = self.rows(f"{sql} LIMIT ?", *params, limit + 1)
+        return {"object": "list", "data": rows[:limit], "has_more": len(rows) > limit}
+
+    # ------------------------------------------------------------------ tools: customers and cards
+    @tool(writes=True)
+    def create_customer(self, email: str, name: str | None = None, phone: str | None = None,
+                        description: str | None = None) -> dict[str, Any]:
+        """Create a customer; the email must not belong to an existing customer.
+
+        Args:
+            email: The customer's email address.
+            name: Full name.
+            phone: Phone number.
+            description: An internal note about the customer.
+        """
+        email = self._check_email(email)
+        existing = self.value("SELECT id FROM customers WHERE email = ?", email)
+        if existing:
+            raise ToolError(f"customer '{existing}' already has the email '{email}'; use update_customer on it")
+        customer_id = self.new_id("customers", "cus_")
+        self.execute("INSERT INTO customers (id, email, name, phone, description, created) VALUES (?, ?, ?, ?, ?, ?)",
+                     customer_id, email, name, phone, description, unix(self.now()))
+        return self._customer(customer_id)
+
+    @tool
+    def retrieve_customer(self, customer_id: str) -> dict[str, Any]:
+        """Get a customer, including their default payment method.
+
+        Args:
+            customer_id: The customer's id (cus_...).
+        """
+        return self._customer(customer_id)
+
+    @tool
+    def list_customers(self, email: str | None = None, limit: int = 10) -> dict[str, Any]:
+        """List customers, newest first, optionally only the one with an exact email address.
+
+        Args:
+            email: Only the customer with this email (case-insensitive).
+            limit: At most this many customers (1-100).
+        """
+        return self._listing("SELECT * FROM customers WHERE (?1 IS NULL OR email = ?1) ORDER BY created DESC, id",
+                             limit, email and email.strip().lower())
+
+    @tool
+    def search_customers(self, query: str) -> dict[str, Any]:
+        """Find customers whose name or email contains the query (case-insensitive).
+
+        Args:
+            query: Part of a name or an email address.
+        """
+        if not query.strip():
+            raise ToolError("query must not be empty")
+        return self._listing("SELECT * FROM customers WHERE name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'"
+                             " ORDER BY name, id", 20, like_pattern(query.strip()))
+
+    @tool(writes=True)
+    def update_customer(self, customer_id: str, email: str | None = None, name: str | None = None,
+                        phone: str | None = None, default_payment_method: str | None = None) -> dict[str, Any]:
+        """Change a customer's email, name, phone or default card; fields left out stay as they are.
+
+        Args:
+            customer_id: The customer's id.
+            email: New email address.
+            name: New full name.
+            phone: New phone number.
+            default_payment_method: Id of one of the customer's cards to charge by default.
+        """
+        customer = self._customer(customer_id)
+        if email is not None:
+            email = self._check_email(email)
+            taken = self.value("SELECT id FROM customers WHERE email = ? AND id != ?", email, customer_id)
+            if taken:
+                raise ToolError(f"customer '{taken}' already has the email '{email}'")
+        if default_payment_method is not None:
+            self._usable_card(default_payment_method, customer_id)
+        self.execute("UPDATE customers SET email = ?, name = ?, phone = ?, default_payment_method = ? WHERE id = ?",
+                     email or customer["email"], customer["name"] if name is None else name,
+                     customer["phone"] if phone is None else phone,
+                     default_payment_method or customer["default_payment_method"], customer_id)
+        return self._customer(customer_id)
+
+    @tool
+    def list_payment_methods(self, customer_id: str) -> dict[str, Any]:
+        """List a customer's saved cards (brand, last4, expiry).
+
+        Args:
+            customer_id: The customer's id.
+        """
+        self._customer(customer_id)
+        cards = self._listing("SELECT * FROM payment_methods WHERE customer = ? ORDER BY created, id", 100,
+                              customer_id)
+        cards["data"] = [self._card_view(card) for card in cards["data"]]
+        return cards
+
+    # ------------------------------------------------------------------ tools: catalogue
+    @tool
+    def list_products(self, active: bool | None = None) -> dict[str, Any]:
+        """List the products the merchant sells.
+
+        Args:
+            active: Only active (true) or archived (false) products.
+        """
+        return self._listing("SELECT * FROM products WHERE (?1 IS NULL OR active = ?1) ORDER BY name", 100,
+                             None if active is None else int(active))
+
+    @tool
+    def list_prices(self, product_id: str | None = None, currency: str | None = None) -> dict[str, Any]:
+        """List prices (unit amount, currency, billing interval; null interval means one-time).
+
+        Args:
+            product_id: Only prices of this product.
+            currency: Only prices in this currency.
+        """
+        return self._listing("SELECT * FROM prices WHERE (?1 IS NULL OR product = ?1) AND (?2 IS NULL OR currency = ?2)"
+                             " ORDER BY product, currency, unit_amount, id", 100, product_id,
+                             currency and currency.strip().lower())
+
+    @tool(writes=True)
+    def create_price(self, product_id: str, unit_amount: int, currency: str,
+                     interval: Literal["month", "year"] | None = None) -> dict[str, Any]:
+        """Add a price to a product: one-time, or recurring every month or year.
+
+        Args:
+            product_id: The product's id (prod_...).
+            unit_amount: Price in the currency's minor unit (cents).
+            currency: Three-letter currency code, e.g. usd.
+            interval: Billing interval of a subscription price; leave out for a one-time price.
+        """
+        product = self.require("SELECT * FROM products WHERE id = ?", product_id,
+                               error=f"No such product: '{product_id}'; list_products lists them")
+        if not product["active"]:
+            raise ToolError(f"product '{product['name']}' is archived; prices can only be added to active products")
+        currency = self._check_amount(unit_amount, currency)
+        duplicate = self.value("SELECT id FROM prices WHERE product = ? AND unit_amount = ? AND currency = ?"
+                               " AND recurring_interval IS ? AND active = 1", product_id, unit_amount, currency, interval)
+        if duplicate:
+            raise ToolError(f"product '{product['name']}' already has this price ('{duplicate}')")
+        price_id = self.new_id("prices", "price_")
+        self.execute("INSERT INTO prices VALUES (?, ?, ?, ?, ?, 1, ?)", price_id, product_id, unit_amount, currency,
+                     interval, unix(self.now()))
+        return self.row("SELECT * FROM prices WHERE id = ?", price_id)
+
+    # ------------------------------------------------------------------ tools: payments
+    @tool(writes=True)
+    def create_payment_intent(self, amount: int, currency: str, customer_id: str | None = None,
+                              payment_method_id: str | None = None, description: str | None = None,
+                              confirm: bool = False) -> dict[str, Any]:
+        """Create a payment for an amount; with a card it awaits confirmation, without one it awaits a card.
+
+        Args:
+            amount: Amount in the currency's minor unit (cents): 4900 is 49.00.
+            currency: Three-letter currency code: usd, eur, gbp or cad.
+            customer_id: The paying customer.
+            payment_method_id: One of the customer's cards.
+            description: What the payment is for (shown on the charge).
+            confirm: Confirm immediately (needs payment_method_id).
+        """
+        currency = self._check_amount(amount, currency)
+        if customer_id is not None:
+            self._customer(customer_id)
+        if payment_method_id is not None:
+            self._usable_card(payment_method_id, customer_id)
+        elif confirm:
+            raise ToolError("confirm=true needs a payment_method_id")
+        intent_id = self.new_id("payment_intents", "pi_")
+        self.execute("INSERT INTO payment_intents (id, customer, payment_method, amount, currency, description, status,"
+                     " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", intent_id, customer_id, payment_method_id, amount,
+                     currency, description,
+                     "requires_payment_method" if payment_method_id is None else "requires_confirmation",
+                     unix(self.now()))
+        if confirm:
+            return self.confirm_payment_intent(intent_id)
+        return self._intent(intent_id)
+
+    @tool(writes=True)
+    def confirm_payment_intent(self, payment_intent_id: str, payment_method_id: str | None = None) -> dict[str, Any]:
+        """Confirm a payment: charges the card and moves it to succeeded (an expired card is declined).
+
+        Args:
+            payment_intent_id: The payment intent's id (pi_...).
+            payment_method_id: Card to pay with, if the intent has none yet or should use another.
+        """
+        intent = self._intent(payment_intent_id)
+        if intent["status"] not in OPEN_STATUSES:
+            raise ToolError(f"payment intent '{payment_intent_id}' has status {intent['status']}; only payments"
+                            f" in {' or '.join(OPEN_STATUSES)} can be confirmed")
+        card_id = payment_method_id or intent["payment_method"]
+        if card_id is None:
+            raise ToolError(f"payment intent '{payment_intent_id}' has no payment method; pass payment_method_id")
+        details = self._usable_card(card_id, intent["customer"])["card"]
+        if expired(details, self.now()):
+            raise ToolError(f"card_declined (expired_card): the {BRAND_NAMES[details['brand']]} ending in"
+                            f" {details['last4']} expired {details['exp_month']:02d}/{details['exp_year']}; the"
+                            " payment was not made, confirm it with another card")
+        created = unix(self.now())
+        self.execute("UPDATE payment_intents SET payment_method = ?, status = 'succeeded' WHERE id = ?",
+                     card_id, payment_intent_id)
+        self.execute("INSERT INTO charges (id, payment_intent, customer, payment_method, amount, currency, description,"
+                     " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.new_id("charges", "ch_"), payment_intent_id,
+                     intent["customer"], card_id, intent["amount"], intent["currency"], intent["description"], created)
+        return self._intent(payment_intent_id)
+
+    @tool(writes=True)
+    def cancel_payment_intent(self, payment_intent_id: str,
+                              cancellation_reason: CancellationReason | None = None) -> dict[str, Any]:
+        """Cancel a payment that has not been made yet.
+
+        Args:
+            payment_intent_id: The payment intent's id.
+            cancellation_reason: Why it is cancelled.
+        """
+        intent = self._intent(payment_intent_id)
+        if intent["status"] not in OPEN_STATUSES:
+            hint = "; refund it with create_refund instead" if intent["status"] == "succeeded" else ""
+            raise ToolError(f"payment intent '{payment_intent_id}' has status {intent['status']}; only payments in"
+                            f" {' or '.join(OPEN_STATUSES)} can be canceled{hint}")
+        self.execute("UPDATE payment_intents SET status = 'canceled', cancellation_reason = ?, canceled_at = ?"
+                     " WHERE id = ?", cancellation_reason, unix(self.now()), payment_intent_id)
+        return self._intent(payment_intent_id)
+
+    @tool
+    def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+        """Get a payment intent with its status and latest charge.
+
+        Args:
+            payment_intent_id: The payment intent's id.
+        """
+        return self._intent(payment_intent_id)
+
+    @tool
+    def list_payment_intents(self, customer_id: str | None = None,
+                             status: Literal["requires_payment_method", "requires_confirmation", "succeeded",
+                                             "canceled"] | None = None, limit: int = 10) -> dict[str, Any]:
+        """List payment intents, newest first.
+
+        Args:
+            customer_id: Only this customer's payments.
+            status: Only payments in this status.
+            limit: At most this many (1-100).
+        """
+        return self._listing("SELECT * FROM payment_intents WHERE (?1 IS NULL OR customer = ?1)"
+                             " AND (?2 IS NULL OR status = ?2) ORDER BY created DESC, id", limit, customer_id, status)
+
+    @tool
+    def list_charges(self, customer_id: str | None = None, payment_intent_id: str | None = None,
+                     limit: int = 10) -> dict[str, Any]:
+        """List charges (completed card payments) with the amount refunded so far, newest first.
+
+        Args:
+            customer_id: Only this customer's charges.
+            payment_intent_id: Only the charge of this payment intent.
+            limit: At most this many (1-100).
+        """
+        listing = self._listing("SELECT * FROM charges WHERE (?1 IS NULL OR customer = ?1)"
+                                " AND (?2 IS NULL OR payment_intent = ?2) ORDER BY created DESC, id", limit,
+                                customer_id, payment_intent_id)
+        for charge in listing["data"]:
+            charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+        return listing
+
+    @tool(writes=True)
+    def create_refund(self, payment_intent_id: str | None = None, charge_id: str | None = None,
+                      amount: int | None = None, reason: RefundReason | None = None) -> dict[str, Any]:
+        """Refund a completed payment, fully or partly; give its payment intent or its charge.
+
+        Args:
+            payment_intent_id: The succeeded payment intent to refund.
+            charge_id: The charge to refund (instead of payment_intent_id).
+            amount: Amount to refund in minor units (cents); by default all that is not refunded yet.
+            reason: Why the money goes back.
+        """
+        charge = self._charge_of(payment_intent_id, charge_id)
+        left = charge["amount"] - charge["amount_refunded"]
+        if left == 0:
+            raise ToolError(f"charge '{charge['id']}' has already been refunded in full")
+        amount = left if amount is None else amount
+        if not 1 <= amount <= left:
+            raise ToolError(f"refund amount must be between 1 and {left}, the part of charge '{charge['id']}'"
+                            f" ({charge['amount']} {charge['currency']}) not refunded yet; got {amount}")
+        refund_id = self.new_id("refunds", "re_")
+        self.execute("INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, 'succeeded', ?)", refund_id, charge["id"],
+                     charge["payment_intent"], amount, charge["currency"], reason, unix(self.now()))
+        self.execute("UPDATE charges SET amount_refunded = amount_refunded + ? WHERE id = ?", amount, charge["id"])
+        return self.row("SELECT * FROM refunds WHERE id = ?", refund_id)
+
+    @tool
+    def list_refunds(self, payment_intent_id: str | None = None, charge_id: str | None = None,
+                     limit: int = 10) -> dict[str, Any]:
+        """List refunds, newest first.
+
+        Args:
+            payment_intent_id: Only refunds of this payment intent.
+            charge_id: Only refunds of this charge.
+            limit: At most this many (1-100).
+        """
+        return self._listing("SELECT * FROM refunds WHERE (?1 IS NULL OR payment_intent = ?1)"
+                             " AND (?2 IS NULL OR charge = ?2) ORDER BY created DESC, id", limit,
+                             payment_intent_id, charge_id)
+
+    # ---------------------------------------------------------------- scenarios
+    def _who(self, customer: dict[str, Any], rng: random.Random) -> tuple[str, Any]:
+        """How the merchant names a customer (email, or name when a search finds only them) and the lookup."""
+        ways = [(customer["email"], call("list_customers", email=customer["email"]))]
+        if len(self.search_customers(customer["name"])["data"]) == 1:
+            ways.append((customer["name"], call("search_customers", query=customer["name"])))
+        return rng.choice(ways)
+
+    def _some_intent(self, rng: random.Random, where: str, *params: Any,
+                     keep: Callable[[dict[str, Any]], bool] = bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A payment intent matching an SQL condition (and the ``keep`` predicate), and its customer."""
+        intent = rng.choice([i for i in self.rows(f"SELECT * FROM payment_intents WHERE {where} ORDER BY id", *params)
+                             if keep(i)])
+        return intent, self._customer(intent["customer"])
+
+    def _usable_cards(self) -> list[dict[str, Any]]:
+        """Every saved card that has not expired."""
+        return [c for c in self.rows("SELECT * FROM payment_methods ORDER BY id") if not expired(c, self.now())]
+
+    @staticmethod
+    def _card_phrase(card: dict[str, Any]) -> str:
+        return f"{BRAND_NAMES[card['brand']]} ending in {card['last4']}"
+
+    @scenario
+    def payment_card(self, rng: random.Random) -> Draft:
+        intent, customer = self._some_intent(rng, "payment_method IS NOT NULL")
+        who, lookup = self._who(customer, rng)
+        card = self.row("SELECT * FROM payment_methods WHERE id = ?", intent["payment_method"])
+        return Draft(
+            request=rng.choice(["What's the status of {w}'s '{d}' payment, and which card (last four digits) is on it?",
+                                "Check {w}'s payment for '{d}' for me: where does it stand and what card was used?"]
+                               ).format(w=who, d=intent["description"]),
+            calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER),
+                   call("retrieve_payment_intent", payment_intent_id=described(1, intent["description"])),
+                   call("list_payment_methods", customer_id=CUSTOMER)),
+            answer=(intent["status"], card["last4"]))
+
+    @scenario
+    def charge_saved_card(self, rng: random.Random) -> Draft:
+        card = rng.choice(self._usable_cards())
+        who, lookup = self._who(self._customer(card["customer"]), rng)
+        description = rng.choice(ONE_OFF_CHARGES)
+        amount, currency = rng.choice([2500, 4000, 12500, 30000, 8750]), rng.choice(["usd", "usd", "eur", "gbp"])
+        hidden = rng.random() < 0.35
+        request = rng.choice(["Charge {w} {m} on their {c}, description '{d}'.",
+                              "Please take a payment of {m} from {w} for '{d}' (use that as the description) with"
+                              " their {c}."])
+        return Draft(
+            request=request.format(w=who, m="an amount I'll give you" if hidden else money(amount, currency),
+                                   c=self._card_phrase(card), d=description),
+            calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
+                   call("create_payment_intent", amount=amount, currency=currency, customer_id=CUSTOMER,
+                        payment_method_id=Ref(1, "data", then=card_with(card["brand"], card["last4"])),
+                        description=description),
+                   call("confirm_payment_intent", payment_intent_id=Ref(2, "id"))),
+            ask=(UserFact("amount", money(amount, currency), ("amount", "how much")),) if hidden else ())
+
+    @scenario
+    def bill_product(self, rng: random.Random) -> Draft:
+        card = rng.choice([c for c in self._usable_cards()
+                           if self.value("SELECT 1 FROM customers WHERE default_payment_method = ?", c["id"])])
+        who, lookup = self._who(self._customer(card["customer"]), rng)
+        price = rng.choice(self.rows("SELECT p.*, pr.name FROM prices p JOIN products pr ON pr.id = p.product"
+                                     " WHERE pr.active = 1 AND p.active = 1 ORDER BY p.id"))
+        plan = {"month": "monthly", "year": "yearly", None: "one-time"}[price["recurring_interval"]]
+        return Draft(
+            request=rng.choice(["Bill {w} for the {p} at our {i} {c} price, on their default card. Put the product"
+                                " name as the description.",
+                                "{w} bought the {p} ({i}, in {c}). Charge their default card for it; description"
+                                " should just be the product name."]).format(
+                w=who, p=price["name"], i=plan, c=price["currency"].upper()),
+            calls=(lookup, call("retrieve_customer", customer_id=CUSTOMER), call("list_products"),
+                   call("list_prices", product_id=Ref(2, "data", then=pick("id", name=price["name"]))),
+                   call("create_payment_intent", amount=Ref(3, "data", then=pick(
+                        "unit_amount", currency=price["currency"], recurring_interval=price["recurring_interval"])),
+                        currency=price["currency"], customer_id=CUSTOMER,
+                        payment_method_id=Ref(1, "default_payment_method"), description=price["name"]),
+                   call("confirm_payment_intent", payment_intent_id=Ref(4, "id"))))
+
+    @scenario
+    def partial_refund(self, rng: random.Random) -> Draft:
+        charge = rng.choice(self.rows("SELECT * FROM charges WHERE amount - amount_refunded >= 200 ORDER BY id"))
+        who, lookup = self._who(self._customer(charge["customer"]), rng)
+        amount = (charge["amount"] - charge["amount_refunded"]) // 200 * 100
+        return Draft(
+            request=rng.choice(["Refund {m} of {w}'s '{d}' payment; the customer asked for a partial refund.",
+                                "{w} asked for {m} back on the '{d}' payment. Please refund that much."]
+                               ).format(m=money(amount, charge["currency"]), w=who, d=charge["description"]),
+            calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER, status="succeeded"),
+                   call("create_refund", payment_intent_id=described(1, charge["description"]), amount=amount,
+                        reason="requested_by_customer")))
+
+    @scenario
+    def refund_rest(self, rng: random.Random) -> Draft:
+        charge = rng.choice(self.rows("SELECT * FROM charges WHERE amount > amount_refunded ORDER BY id"))
+        who, lookup = self._who(self._customer(charge["customer"]), rng)
+        reason, why = rng.choice([("duplicate", "we charged them twice"), ("fraudulent", "the card was stolen"),
+                                  ("requested_by_customer", "the customer asked for their money back")])
+        rest = "everything not yet refunded on" if charge["amount_refunded"] else "all of"
+        return Draft(
+            request=f"Refund {rest} {who}'s '{charge['description']}' payment, {why}.",
+            calls=(lookup, call("list_charges", customer_id=CUSTOMER),
+                   call("create_refund", charge_id=described(1, charge["description"]), reason=reason)))
+
+    @scenario
+    def cancel_open_payment(self, rng: random.Random) -> Draft:
+        intent, customer = self._some_intent(rng, "status IN (?, ?)", *OPEN_STATUSES)
+        who, lookup = self._who(customer, rng)
+        reason, why = rng.choice([("abandoned", "they abandoned checkout"), ("duplicate", "it's a duplicate"),
+                                  ("requested_by_customer", "the customer asked us to")])
+        return Draft(
+            request=rng.choice(["Cancel {w}'s unpaid '{d}' payment, {y}.", "{w}'s '{d}' payment never went through"
+                                " and shouldn't: cancel it, {y}."]).format(w=who, d=intent["description"], y=why),
+            calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER),
+                   call("cancel_payment_intent", payment_intent_id=described(1, intent["description"]),
+                        cancellation_reason=reason)))
+
+    @scenario
+    def complete_open_payment(self, rng: random.Random) -> Draft:
+        cards = self._usable_cards()
+        usable, owners = {c["id"] for c in cards}, {c["customer"] for c in cards}
+        intent, customer = self._some_intent(rng, "status IN (?, ?)", *OPEN_STATUSES, keep=lambda i: (
+            i["payment_method"] in usable or (not i["payment_method"] and i["customer"] in owners)))
+        who, lookup = self._who(customer, rng)
+        if intent["status"] == "requires_confirmation":
+            return Draft(
+                request=f"{who}'s '{intent['description']}' payment is still waiting for confirmation. Confirm it"
+                        " with the card already on it.",
+                calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER, status=intent["status"]),
+                       call("confirm_payment_intent", payment_intent_id=described(1, intent["description"]))))
+        card = rng.choice([c for c in cards if c["customer"] == customer["id"]])
+        return Draft(
+            request=f"{who}'s '{intent['description']}' payment has no card yet. Complete it with their"
+                    f" {self._card_phrase(card)}.",
+            calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
+                   call("list_payment_intents", customer_id=CUSTOMER, status=intent["status"]),
+                   call("confirm_payment_intent", payment_intent_id=described(2, intent["description"]),
+                        payment_method_id=Ref(1, "data", then=card_with(card["brand"], card["last4"])))))
+
+    @scenario
+    def new_customer_payment(self, rng: random.Random) -> Draft:
+        first, last = rng.choice(NEW_FIRST_NAMES), rng.choice(NEW_LAST_NAMES)
+        email = f"{first}.{last}@example.org".lower()
+        description = rng.choice(ONE_OFF_CHARGES)
+        amount, currency = rng.choice([5000, 15000, 45000]), rng.choice(["usd", "eur", "cad"])
+        return Draft(
+            request=rng.choice(["Add {n} as a new customer and set up a {m} payment for '{d}' for them (that's the"
+                                " description). They'll add a card later.",
+                                "New client: {n}. Create them as a customer, then open a payment of {m} with the"
+                                " description '{d}'; no card yet."]).format(n=f"{first} {last}",
+                                                                           m=money(amount, currency), d=description),
+            calls=(call("create_customer", email=email, name=f"{first} {last}"),
+                   call("create_payment_intent", amount=amount, currency=currency, customer_id=Ref(0, "id"),
+                        description=description)),
+            ask=(UserFact("customer's email", email, ("email", "e-mail")),))
+
+    @scenario
+    def set_default_card(self, rng: random.Random) -> Draft:
+        card = rng.choice([c for c in self._usable_cards()
+                           if not self.value("SELECT 1 FROM customers WHERE default_payment_method = ?", c["id"])])
+        who, lookup = self._who(self._customer(card["customer"]), rng)
+        return Draft(
+            request=rng.choice(["Make {w}'s {c} their default card.",
+                                "From now on {w} should be charged on their {c} by default. Please set that up."]
+                               ).format(w=who, c=self._card_phrase(card)),
+            calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
+                   call("update_customer", customer_id=CUSTOMER,
+                        default_payment_method=Ref(1, "data", then=card_with(card["brand"], card["last4"])))))
+
+    @scenario
+    def update_phone(self, rng: random.Random) -> Draft:
+        who, lookup = self._who(rng.choice(self.rows("SELECT * FROM customers ORDER BY id")), rng)
+        phone = f"+1 {rng.randint(201, 989)}-555-{rng.randint(100, 9999):04d}"
+        return Draft(
+            request=rng.choice(["{w} has a new phone number. Please update their customer record.",
+                                "Update the phone number we have for {w}."]).format(w=who),
+            calls=(lookup, call("update_customer", customer_id=CUSTOMER, phone=phone)),
+            ask=(UserFact("customer's new phone number", phone, ("phone", "number")),))
+
+    @scenario
+    def refunded_payments(self, rng: random.Random) -> Draft:
+        customer = self._customer(rng.choice(self.rows(
+            "SELECT DISTINCT customer FROM charges WHERE amount_refunded > 0 ORDER BY customer"))["customer"])
+        who, lookup = self._who(customer, rng)
+        refunded = self.rows("SELECT description FROM charges WHERE customer = ? AND amount_refunded > 0 ORDER BY id",
+                             customer["id"])
+        return Draft(
+            request=rng.choice(["Which of {w}'s payments have been refunded, fully or partly? Tell me what they"
+                                " were for.", "Did we refund anything to {w}? List the payments, by description."]
+                               ).format(w=who),
+            calls=(lookup, call("list_charges", customer_id=CUSTOMER)),
+            answer=tuple(r["description"] for r in refunded))
+
+    @scenario
+    def add_price(self, rng: random.Random) -> Draft | None:
+        product = rng.choice(self.rows("SELECT * FROM products WHERE active = 1 ORDER BY id"))
+        interval = rng.choice(["month", "year", None])
+        currency = rng.choice(list(MINIMUM_AMOUNT))
+        if self.value("SELECT 1 FROM prices WHERE product = ? AND currency = ? AND recurring_interval IS ?",
+                      product["id"], currency, interval):
+            return None
+        amount = rng.choice([900, 2900, 5900, 12900, 39900])
+        plan = {"month": "a monthly", "year": "a yearly", None: "a one-time"}[interval]
+        return Draft(
+            request=rng.choice(["Add {p} price of {m} to our {n} product.",
+                                "We're launching {n} with {p} price in {c}: {m}. Please create it."]).format(
+                p=plan, m=money(amount, currency), n=product["name"], c=currency.upper()),
+            calls=(call("list_products", active=True),
+                   call("create_price", product_id=Ref(0, "data", then=pick("id", name=product["name"])),
+                        unit_amount=amount, currency=currency, interval=interval)))
+
+    @scenario
+    def cards_on_file(self, rng: random.Random) -> Draft:
+        customer = self._customer(rng.choice(self.rows("SELECT DISTINCT customer FROM payment_methods"
+                                                       " ORDER BY customer"))["customer"])
+        cards = self.rows("SELECT * FROM payment_methods WHERE customer = ? ORDER BY id", customer["id"])
+        who, lookup = self._who(customer, rng)
+        return Draft(
+            request=rng.choice(["Which cards does {w} have on file? Give me the last four digits of each.",
+                                "List the saved cards of {w} (last four digits)."]).format(w=who),
+            calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER)),
+            answer=tuple(c["last4"] for c in cards))

@@ -1,0 +1,660 @@
+"""Message: a direct-messaging service with accounts, a login session, contacts, inboxes and read receipts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from typing import Any, Literal
+
+from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.tools import ToolError, tool
+from envfactory_gym.world import World, fake_id
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+MAX_MESSAGE_CHARS = 1000
+PREVIEW_CHARS = 24
+PERIOD_DAYS = {"week": 7, "month": 30, "year": 365}
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+THINGS = ["slides", "receipts", "spreadsheet", "photos", "recipe", "lease draft", "packing list", "notes",
+          "tickets", "playlist", "invoice", "itinerary"]
+ITEMS = ["umbrella", "charger", "jacket", "book", "headphones", "water bottle", "scarf", "keys"]
+MEALS = ["lunch", "dinner", "brunch", "coffee", "drinks"]
+EVENTS = ["book club", "team dinner", "yoga class", "board game night", "soccer practice", "choir rehearsal"]
+TEMPLATES = [
+    "Are we still on for {meal} on {day}?",
+    "Can you send me the {thing} when you get a chance?",
+    "Running about {minutes} minutes late, sorry!",
+    "Happy birthday, {first}! Hope it's a great one.",
+    "Thanks for the {thing}, it really helped.",
+    "I left my {item} at your place, can I grab it on {day}?",
+    "The {event} got moved to {day} at {hour}.",
+    "Just landed in {city}, will call you later.",
+    "Could you water my plants while I'm in {city}?",
+    "Did you finish the {thing} for {day}?",
+    "Heading to {city} for the weekend, want anything?",
+    "{first} says hi! We're doing {meal} on {day} if you want to join.",
+]
+REPLIES = ["Sounds good, see you then!", "Thanks, got it.", "On my way.", "Can we do {day} instead?",
+           "Sure, no problem.", "Perfect, thank you!", "Let me check and get back to you."]
+
+
+def compose(rng: random.Random, fake: Any, template: str) -> str:
+    """A chat line from a template, filled with seeded details."""
+    return template.format(meal=rng.choice(MEALS), day=rng.choice(DAYS), thing=rng.choice(THINGS),
+                           minutes=rng.choice([5, 10, 15, 20, 30]), first=fake.first_name(), item=rng.choice(ITEMS),
+                           event=rng.choice(EVENTS), hour=f"{rng.randrange(8, 21)}:{rng.choice(['00', '30'])}",
+                           city=fake.city())
+
+
+def message_ids(rows: list[dict[str, Any]]) -> list[int]:
+    """The ids of listed messages (for Ref)."""
+    return [row["message_id"] for row in rows]
+
+
+def period_start(now: dt.datetime, period: str) -> dt.datetime:
+    """The first moment a stats period covers: midnight of today or of 7, 30 or 365 days ago."""
+    if period == "all":
+        return dt.datetime.min
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight - dt.timedelta(days=PERIOD_DAYS.get(period, 0))
+
+
+def like_pattern(text: str) -> str:
+    r"""A LIKE pattern matching ``text`` literally anywhere (used with ESCAPE '\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class Message(World):
+    """A messaging app: log in with your user id, manage contacts, send, read, search and delete direct messages."""
+
+    domain = "Lifestyle"
+    schema = """
+    CREATE TABLE users (user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL UNIQUE,
+                        status TEXT NOT NULL DEFAULT '');
+    CREATE TABLE session (slot INTEGER PRIMARY KEY CHECK (slot = 1), user_id TEXT REFERENCES users);
+    CREATE TABLE contacts (owner_id TEXT NOT NULL REFERENCES users, contact_id TEXT NOT NULL REFERENCES users,
+                           PRIMARY KEY (owner_id, contact_id), CHECK (owner_id != contact_id));
+    CREATE TABLE messages (message_id INTEGER PRIMARY KEY, sender_id TEXT NOT NULL REFERENCES users,
+                           receiver_id TEXT NOT NULL REFERENCES users, body TEXT NOT NULL, sent_at TEXT NOT NULL,
+                           is_read INTEGER NOT NULL DEFAULT 0, deleted_by_sender INTEGER NOT NULL DEFAULT 0,
+                           deleted_by_receiver INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX messages_by_receiver ON messages (receiver_id, sent_at);
+    CREATE INDEX messages_by_sender ON messages (sender_id, sent_at);
+    """
+    volatile = {"messages": ("sent_at",)}
+
+    @classmethod
+    def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
+        users: dict[str, dict[str, Any]] = {}
+        names: set[str] = set()
+        while len(users) < 20:
+            first, last = fake.first_name(), fake.last_name()
+            handle = f"{first}.{last}" if rng.random() < 0.6 else f"{first[0]}{last}{rng.randrange(10, 99)}"
+            username = handle.lower().replace("'", "").replace(" ", "")
+            if f"{first} {last}" in names or any(u["username"] == username for u in users.values()):
+                continue
+            names.add(f"{first} {last}")
+            user_id = fake_id(rng, "u_")
+            users[user_id] = {"user_id": user_id, "username": username, "display_name": f"{first} {last}",
+                              "status": rng.choice(["", "Available", "Busy", "On vacation", "At the gym", "Working"])}
+        db["users"].insert_all(users.values())
+        db["session"].insert({"slot": 1, "user_id": None})
+        ids = sorted(users)
+        contacts: set[tuple[str, str]] = set()
+        for owner in ids:
+            for other in rng.sample([u for u in ids if u != owner], rng.randrange(3, 7)):
+                contacts.add((owner, other))
+                if rng.random() < 0.8:
+                    contacts.add((other, owner))
+        db["contacts"].insert_all({"owner_id": o, "contact_id": c} for o, c in sorted(contacts))
+        messages = []
+        pairs = sorted({tuple(sorted(pair)) for pair in contacts})
+        for first, second in rng.sample(pairs, 45):
+            sent_at = cls.start_time - dt.timedelta(minutes=rng.randrange(10, 60 * 24 * 50))
+            talkers = [first, second]
+            rng.shuffle(talkers)
+            for turn in range(rng.randrange(1, 6)):
+                sender, receiver = talkers[turn % 2], talkers[(turn + 1) % 2]
+                template = rng.choice(TEMPLATES if turn == 0 else REPLIES + TEMPLATES)
+                age = cls.start_time - sent_at
+                messages.append({
+                    "message_id": len(messages) + 1, "sender_id": sender, "receiver_id": receiver,
+                    "body": compose(rng, fake, template), "sent_at": sent_at.strftime(TIME_FORMAT),
+                    "is_read": int(rng.random() < (0.4 if age < dt.timedelta(days=3) else 0.9)),
+                })
+                sent_at += dt.timedelta(minutes=rng.randrange(1, 600))
+                if sent_at >= cls.start_time:
+                    break
+        db["messages"].insert_all(messages)
+
+    # ------------------------------------------------------------------ helpers
+    def _me(self) -> str:
+        """The logged-in user's id, or a ToolError telling the agent to log in."""
+        user_id = self.value("SELECT user_id FROM session WHERE slot = 1")
+        if user_id is None:
+            raise ToolError("you are not logged in; call login with your user id first (get_user_id finds it)")
+        return user_id
+
+    def _user(self, user_id: str, field: str = "user_id") -> dict[str, Any]:
+        return self.require("SELECT user_id, username, display_name, status FROM users WHERE user_id = ?", user_id,
+                            error=f"{field} '{user_id}' is not a user id; get_user_id or list_users finds user ids")
+
+    def _user_by_name(self, username: str) -> dict[str, Any]:
+        handle = username.strip().lstrip("@").lower()
+        return self.require("SELECT user_id, username, display_name, status FROM users WHERE username = ?", handle,
+                            error=f"no user with username '{username}'; list_users shows every user")
+
+    def _matching_users(self, query: str) -> list[dict[str, Any]]:
+        pattern = like_pattern(query.strip())
+        return self.rows("SELECT user_id, username, display_name, status FROM users WHERE username LIKE ?1"
+                         " ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\' ORDER BY username", pattern)
+
+    def _is_contact(self, owner_id: str, contact_id: str) -> bool:
+        return self.value("SELECT 1 FROM contacts WHERE owner_id = ? AND contact_id = ?", owner_id, contact_id) == 1
+
+    def _listing(self, where: str, params: tuple[Any, ...], limit: int, offset: int,
+                 full: bool = False) -> list[dict[str, Any]]:
+        """Messages matching a WHERE clause, newest first, with both parties' names; the text previewed unless full."""
+        if not 1 <= limit <= 100:
+            raise ToolError("limit must be between 1 and 100")
+        if offset < 0:
+            raise ToolError("offset must not be negative")
+        return [self._present(row, full) for row in self.rows(
+            "SELECT m.*, s.username AS sender_username, s.display_name AS sender_name, r.username AS receiver_username"
+            " FROM messages m JOIN users s ON s.user_id = m.sender_id JOIN users r ON r.user_id = m.receiver_id"
+            f" WHERE {where} ORDER BY m.sent_at DESC, m.message_id DESC LIMIT ? OFFSET ?", *params, limit, offset)]
+
+    @staticmethod
+    def _present(row: dict[str, Any], full: bool) -> dict[str, Any]:
+        row["is_read"] = bool(row["is_read"])
+        body = row.pop("body")
+        if full:
+            row["message"] = body
+        else:
+            row["preview"] = body if len(body) <= PREVIEW_CHARS else body[:PREVIEW_CHARS].rstrip() + "..."
+        del row["deleted_by_sender"], row["deleted_by_receiver"]
+        return row
+
+    def _owned_message(self, message_id: int, me: str) -> dict[str, Any]:
+        """A message the logged-in user sent or received (and has not deleted)."""
+        found = self.require("SELECT * FROM messages WHERE message_id = ?", message_id,
+                             error=f"no message with id {message_id}")
+        mine = (found["sender_id"] == me and not found["deleted_by_sender"]) or (
+            found["receiver_id"] == me and not found["deleted_by_receiver"])
+        if not mine:
+            raise ToolError(f"message {message_id} is not in your mailbox; you can only access messages you sent"
+                            " or received")
+        return found
+
+    # -------------------------------------------------------------------- tools
+    @tool(writes=True)
+    def login(self, user_id: str) -> dict[str, Any]:
+        """Log in as a user; most tools need a logged-in user.
+
+        Args:
+            user_id: The user's id (get_user_id finds it from a username).
+        """
+        user = self._user(user_id)
+        current = self.value("SELECT user_id FROM session WHERE slot = 1")
+        if current is not None and current != user_id:
+            raise ToolError(f"already logged in as '{self._user(current)['username']}'; call logout first to switch"
+                            " accounts")
+        self.execute("UPDATE session SET user_id = ? WHERE slot = 1", user_id)
+        return {"success": True, "user_id": user_id, "message": f"logged in as {user['username']}"}
+
+    @tool(writes=True)
+    def logout(self) -> dict[str, Any]:
+        """Log the current user out."""
+        user = self._user(self._me())
+        self.execute("UPDATE session SET user_id = NULL WHERE slot = 1")
+        return {"success": True, "message": f"{user['username']} logged out"}
+
+    @tool
+    def check_login_status(self) -> dict[str, Any]:
+        """Tell whether someone is logged in, and who."""
+        user_id = self.value("SELECT user_id FROM session WHERE slot = 1")
+        if user_id is None:
+            return {"is_logged_in": False, "user_id": None}
+        return {"is_logged_in": True, "user_id": user_id, "username": self._user(user_id)["username"]}
+
+    @tool
+    def list_users(self, query: str | None = None) -> list[dict[str, Any]]:
+        """List the users of the service, optionally only those whose username or display name contains a text.
+
+        Args:
+            query: Part of a username or display name (case-insensitive).
+        """
+        return self._matching_users(query or "")
+
+    @tool
+    def get_user_id(self, username: str) -> dict[str, Any]:
+        """Find a user's id from their exact username.
+
+        Args:
+            username: The username (a leading @ is ignored).
+        """
+        user = self._user_by_name(username)
+        return {"user_id": user["user_id"], "username": user["username"], "display_name": user["display_name"]}
+
+    @tool
+    def list_contacts(self) -> list[dict[str, Any]]:
+        """List the logged-in user's contacts."""
+        return self.rows("SELECT u.user_id, u.username, u.display_name, u.status FROM contacts c"
+                         " JOIN users u ON u.user_id = c.contact_id WHERE c.owner_id = ? ORDER BY u.username",
+                         self._me())
+
+    @tool(writes=True)
+    def add_contact(self, username: str) -> dict[str, Any]:
+        """Add a user to the logged-in user's contacts; you can only message your contacts.
+
+        Args:
+            username: The username of the person to add.
+        """
+        me = self._me()
+        user = self._user_by_name(username)
+        if user["user_id"] == me:
+            raise ToolError("you cannot add yourself as a contact")
+        if self._is_contact(me, user["user_id"]):
+            raise ToolError(f"{user['username']} is already in your contacts")
+        self.execute("INSERT INTO contacts (owner_id, contact_id) VALUES (?, ?)", me, user["user_id"])
+        return {"success": True, "username": user["username"], "user_id": user["user_id"],
+                "message": f"{user['display_name']} added to your contacts"}
+
+    @tool(writes=True)
+    def remove_contact(self, username: str) -> dict[str, Any]:
+        """Remove a user from the logged-in user's contacts (messages already exchanged stay).
+
+        Args:
+            username: The username of the contact to remove.
+        """
+        me = self._me()
+        user = self._user_by_name(username)
+        if not self.execute("DELETE FROM contacts WHERE owner_id = ? AND contact_id = ?", me, user["user_id"]):
+            raise ToolError(f"{user['username']} is not in your contacts; list_contacts shows them")
+        return {"success": True, "username": user["username"], "message": f"{user['display_name']} removed"}
+
+    @tool(writes=True)
+    def send_message(self, receiver_id: str, message: str) -> dict[str, Any]:
+        """Send a direct message to one of your contacts.
+
+        Args:
+            receiver_id: The receiver's user id; they must be in your contacts (add_contact adds them).
+            message: The text to send (at most 1000 characters).
+        """
+        me = self._me()
+        receiver = self._user(receiver_id, "receiver_id")
+        text = message.strip()
+        if not text:
+            raise ToolError("message must not be empty")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise ToolError(f"message is {len(text)} characters long; the limit is {MAX_MESSAGE_CHARS}")
+        if receiver_id == me:
+            raise ToolError("you cannot send a message to yourself")
+        if not self._is_contact(me, receiver_id):
+            raise ToolError(f"{receiver['username']} is not in your contacts; add them with add_contact first")
+        sent_at = self.now().strftime(TIME_FORMAT)
+        message_id = self.value("INSERT INTO messages (sender_id, receiver_id, body, sent_at) VALUES (?, ?, ?, ?)"
+                                " RETURNING message_id", me, receiver_id, text, sent_at)
+        self.mark_generated("messages", message_id)
+        return {"success": True, "message_id": message_id, "receiver_id": receiver_id, "sent_at": sent_at,
+                "message": text}
+
+    @tool
+    def view_inbox(self, limit: int = 20, offset: int = 0, sender_id: str | None = None,
+                   unread_only: bool = False) -> list[dict[str, Any]]:
+        """List messages received by the logged-in user, newest first, with a preview of each text.
+
+        Listing does not mark messages read; get_message shows a message's full text.
+
+        Args:
+            limit: At most this many messages (1-100).
+            offset: Skip this many of the newest messages first.
+            sender_id: Only messages from this user id.
+            unread_only: Only messages not yet marked read.
+        """
+        me = self._me()
+        if sender_id is not None:
+            self._user(sender_id, "sender_id")
+        return self._listing("m.receiver_id = ? AND m.deleted_by_receiver = 0 AND (? IS NULL OR m.sender_id = ?)"
+                             " AND (? = 0 OR m.is_read = 0)", (me, sender_id, sender_id, int(unread_only)),
+                             limit, offset)
+
+    @tool
+    def view_sent_messages(self, receiver_id: str | None = None, limit: int = 20,
+                           offset: int = 0) -> list[dict[str, Any]]:
+        """List messages sent by the logged-in user, newest first, with a preview and whether it was read.
+
+        Args:
+            receiver_id: Only messages to this user id.
+            limit: At most this many messages (1-100).
+            offset: Skip this many of the newest messages first.
+        """
+        me = self._me()
+        if receiver_id is not None:
+            self._user(receiver_id, "receiver_id")
+        return self._listing("m.sender_id = ? AND m.deleted_by_sender = 0 AND (? IS NULL OR m.receiver_id = ?)",
+                             (me, receiver_id, receiver_id), limit, offset)
+
+    @tool
+    def get_message(self, message_id: int) -> dict[str, Any]:
+        """Get the full text and details of one message of your mailbox (sent or received).
+
+        Args:
+            message_id: The message's id.
+        """
+        self._owned_message(message_id, self._me())
+        return self._listing("m.message_id = ?", (message_id,), 1, 0, full=True)[0]
+
+    @tool(writes=True)
+    def mark_as_read(self, message_ids: list[int]) -> dict[str, Any]:
+        """Mark received messages as read.
+
+        Args:
+            message_ids: Ids of messages in your inbox.
+        """
+        me = self._me()
+        if not message_ids:
+            raise ToolError("message_ids must not be empty")
+        for message_id in message_ids:
+            if self._owned_message(message_id, me)["receiver_id"] != me:
+                raise ToolError(f"message {message_id} was sent by you; only received messages can be marked read")
+        self.executemany("UPDATE messages SET is_read = 1 WHERE message_id = ?", [(i,) for i in message_ids])
+        return {"success": True, "marked_read": sorted(set(message_ids))}
+
+    @tool(writes=True)
+    def delete_message(self, message_id: int) -> dict[str, Any]:
+        """Delete a message from your own mailbox; the other person keeps their copy.
+
+        Args:
+            message_id: The id of a message you sent or received.
+        """
+        me = self._me()
+        found = self._owned_message(message_id, me)
+        side = "deleted_by_sender" if found["sender_id"] == me else "deleted_by_receiver"
+        self.execute(f"UPDATE messages SET {side} = 1 WHERE message_id = ?", message_id)
+        return {"success": True, "message_id": message_id, "message": "message deleted from your mailbox"}
+
+    @tool
+    def search_messages(self, keyword: str, sender_id: str | None = None, receiver_id: str | None = None,
+                        limit: int = 20) -> list[dict[str, Any]]:
+        """Search the text of the logged-in user's sent and received messages (case-insensitive), newest first.
+
+        Args:
+            keyword: Text the message must contain.
+            sender_id: Only messages from this user id.
+            receiver_id: Only messages to this user id.
+            limit: At most this many messages (1-100).
+        """
+        me = self._me()
+        if not keyword.strip():
+            raise ToolError("keyword must not be empty")
+        for user_id, field in ((sender_id, "sender_id"), (receiver_id, "receiver_id")):
+            if user_id is not None:
+                self._user(user_id, field)
+        return self._listing(
+            "((m.sender_id = ?1 AND m.deleted_by_sender = 0) OR (m.receiver_id = ?1 AND m.deleted_by_receiver = 0))"
+            " AND m.body LIKE ?2 ESCAPE '\\' AND (?3 IS NULL OR m.sender_id = ?3)"
+            " AND (?4 IS NULL OR m.receiver_id = ?4)",
+            (me, like_pattern(keyword.strip()), sender_id, receiver_id), limit, 0)
+
+    @tool
+    def get_message_stats(self, time_period: Literal["today", "week", "month", "year", "all"] = "all"
+                          ) -> dict[str, Any]:
+        """Count the logged-in user's sent, received and unread messages, per contact, over a recent period.
+
+        Args:
+            time_period: today, or since midnight 7 (week), 30 (month) or 365 (year) days ago, or all time.
+        """
+        me = self._me()
+        since = period_start(self.now(), time_period)
+        rows = self.rows(
+            "SELECT m.sender_id, m.is_read, s.username AS sender, r.username AS receiver FROM messages m"
+            " JOIN users s ON s.user_id = m.sender_id JOIN users r ON r.user_id = m.receiver_id"
+            " WHERE m.sent_at >= ?2 AND ((m.sender_id = ?1 AND m.deleted_by_sender = 0)"
+            " OR (m.receiver_id = ?1 AND m.deleted_by_receiver = 0))", me, since.strftime(TIME_FORMAT))
+        sent = [r for r in rows if r["sender_id"] == me]
+        received = [r for r in rows if r["sender_id"] != me]
+        by_person = Counter(r["receiver"] for r in sent) + Counter(r["sender"] for r in received)
+        return {"time_period": time_period, "total_sent": len(sent), "total_received": len(received),
+                "unread": sum(1 for r in received if not r["is_read"]),
+                "total_contacts": self.value("SELECT COUNT(*) FROM contacts WHERE owner_id = ?", me),
+                "messages_by_contact": dict(sorted(by_person.items(), key=lambda kv: (-kv[1], kv[0])))}
+
+    # ---------------------------------------------------------------- scenarios
+    def _account(self, rng: random.Random, where: str) -> dict[str, Any] | None:
+        """A user (the requester) satisfying an SQL condition on ``u``, or None."""
+        users = self.rows(f"SELECT * FROM users u WHERE {where} ORDER BY user_id")
+        return rng.choice(users) if users else None
+
+    @staticmethod
+    def _sign_in(user: dict[str, Any]) -> tuple[Any, ...]:
+        """The gold calls logging the requester in (their id is looked up from their username)."""
+        return call("get_user_id", username=user["username"]), call("login", user_id=Ref(0, "user_id"))
+
+    def _inbox(self, me: str, sender_id: str, unread_only: bool = False) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM messages WHERE receiver_id = ? AND sender_id = ? AND (? = 0 OR is_read = 0)"
+                         " ORDER BY sent_at DESC, message_id DESC", me, sender_id, int(unread_only))
+
+    def _unique_by_name(self, user: dict[str, Any]) -> bool:
+        """Whether list_users with this display name as the query finds only this user."""
+        return len(self._matching_users(user["display_name"])) == 1
+
+    @scenario
+    def latest_from_friend(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id)")
+        if me is None:
+            return None
+        senders = self.rows("SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.sender_id"
+                            " WHERE m.receiver_id = ? ORDER BY u.user_id", me["user_id"])
+        friend = rng.choice(senders)
+        if not self._unique_by_name(friend):
+            return None
+        latest = self._inbox(me["user_id"], friend["user_id"])[0]
+        return Draft(
+            request=rng.choice([
+                "I'm {me} on here. What was the last thing {friend} wrote to me?",
+                "My username is {me}. Can you check what {friend}'s most recent message to me says?",
+            ]).format(me=me["username"], friend=friend["display_name"]),
+            calls=(*self._sign_in(me), call("list_users", query=friend["display_name"]),
+                   call("view_inbox", sender_id=Ref(2, "0.user_id"), limit=1),
+                   call("get_message", message_id=Ref(3, "0.message_id"))),
+            answer=(latest["body"],))
+
+    @scenario
+    def last_sent_to(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE sender_id = u.user_id)")
+        if me is None:
+            return None
+        friend = rng.choice(self.rows("SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.receiver_id"
+                                      " WHERE m.sender_id = ? ORDER BY u.user_id", me["user_id"]))
+        last = self.row("SELECT * FROM messages WHERE sender_id = ? AND receiver_id = ?"
+                        " ORDER BY sent_at DESC, message_id DESC", me["user_id"], friend["user_id"])
+        return Draft(
+            request=rng.choice([
+                "I'm {me}. What exactly was the last message I sent to @{friend}, and when did I send it?",
+                "Username {me}. Remind me of the full text of my latest message to {friend} and its date and time.",
+            ]).format(me=me["username"], friend=friend["username"]),
+            calls=(*self._sign_in(me), call("get_user_id", username=friend["username"]),
+                   call("view_sent_messages", receiver_id=Ref(2, "user_id"), limit=1),
+                   call("get_message", message_id=Ref(3, "0.message_id"))),
+            answer=(last["body"], last["sent_at"]))
+
+    @scenario
+    def message_contact(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM contacts WHERE owner_id = u.user_id)")
+        if me is None:
+            return None
+        friend = rng.choice(self.rows("SELECT u.* FROM contacts c JOIN users u ON u.user_id = c.contact_id"
+                                      " WHERE c.owner_id = ? ORDER BY u.user_id", me["user_id"]))
+        text = rng.choice(["Are you free for a call tonight?", "I'll bring the snacks on Saturday.",
+                           "Can you pick up some milk on the way?", "Congrats on the new job!",
+                           "Don't forget the meeting moved to 3pm."])
+        return Draft(
+            request=rng.choice([
+                "Log in as {me} and message {friend}: \"{text}\"",
+                "This is {me}. Please send @{friend} this exact text: \"{text}\"",
+            ]).format(me=me["username"], friend=friend["username"], text=text),
+            calls=(*self._sign_in(me), call("get_user_id", username=friend["username"]),
+                   call("send_message", receiver_id=Ref(2, "user_id"), message=text)))
+
+    @scenario
+    def message_new_person(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM users o WHERE o.user_id != u.user_id AND o.user_id NOT IN"
+                                " (SELECT contact_id FROM contacts WHERE owner_id = u.user_id))")
+        if me is None:
+            return None
+        stranger = rng.choice(self.rows(
+            "SELECT * FROM users WHERE user_id != ?1 AND user_id NOT IN"
+            " (SELECT contact_id FROM contacts WHERE owner_id = ?1) ORDER BY user_id", me["user_id"]))
+        text = rng.choice(["Hi! We met at the conference last week, great to connect.",
+                           "Hey, I'm the new neighbour from 4B. Nice to meet you!",
+                           "Hi, I found your keys at the cafe. Want me to drop them off?"])
+        return Draft(
+            request=rng.choice([
+                "My account is {me}. Send {user} (username {handle}) this: \"{text}\"",
+                "I'm {me}. I'd like to reach {handle} for the first time with: \"{text}\"",
+            ]).format(me=me["username"], user=stranger["display_name"], handle=stranger["username"], text=text),
+            calls=(*self._sign_in(me), call("add_contact", username=stranger["username"]),
+                   call("send_message", receiver_id=Ref(2, "user_id"), message=text)))
+
+    @scenario
+    def delete_sent_message(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE sender_id = u.user_id)")
+        if me is None:
+            return None
+        sent = self.rows("SELECT m.*, u.display_name FROM messages m JOIN users u ON u.user_id = m.receiver_id"
+                         " WHERE m.sender_id = ? ORDER BY m.message_id", me["user_id"])
+        message = rng.choice(sent)
+        same_text = self.value("SELECT COUNT(*) FROM messages WHERE (sender_id = ?1 OR receiver_id = ?1)"
+                               " AND body LIKE ?2 ESCAPE '\\'", me["user_id"], like_pattern(message["body"]))
+        if same_text != 1:
+            return None
+        return Draft(
+            request=rng.choice([
+                "I'm {me}. Delete the message I sent {friend} that says \"{body}\"",
+                "Username {me} here. Please remove my message \"{body}\" to {friend} from my mailbox.",
+            ]).format(me=me["username"], friend=message["display_name"], body=message["body"]),
+            calls=(*self._sign_in(me), call("search_messages", keyword=message["body"]),
+                   call("delete_message", message_id=Ref(2, "0.message_id"))))
+
+    @scenario
+    def mark_friend_read(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id AND is_read = 0)")
+        if me is None:
+            return None
+        friend = rng.choice(self.rows("SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.sender_id"
+                                      " WHERE m.receiver_id = ? AND m.is_read = 0 ORDER BY u.user_id",
+                                      me["user_id"]))
+        return Draft(
+            request=rng.choice([
+                "I'm {me}. Mark everything unread from @{friend} as read.",
+                "Log in as {me} and mark all of {friend}'s unread messages to me as read, please.",
+            ]).format(me=me["username"], friend=friend["username"]),
+            calls=(*self._sign_in(me), call("get_user_id", username=friend["username"]),
+                   call("view_inbox", sender_id=Ref(2, "user_id"), unread_only=True),
+                   call("mark_as_read", message_ids=Ref(3, then=message_ids))))
+
+    @scenario
+    def unread_senders(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id AND is_read = 0)")
+        if me is None:
+            return None
+        names = self.rows("SELECT DISTINCT u.display_name FROM messages m JOIN users u ON u.user_id = m.sender_id"
+                          " WHERE m.receiver_id = ? AND m.is_read = 0 ORDER BY u.display_name", me["user_id"])
+        return Draft(
+            request=rng.choice(["Who has sent me messages I haven't read yet? Please log into my account to check.",
+                                "Can you check my messages and tell me who I have unread messages from?"]),
+            calls=(*self._sign_in(me), call("view_inbox", unread_only=True, limit=100)),
+            answer=tuple(n["display_name"] for n in names),
+            ask=(UserFact("username", me["username"], ("username", "user name", "account", "handle", "log in")),))
+
+    @scenario
+    def top_conversation(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE u.user_id IN (sender_id, receiver_id))")
+        if me is None:
+            return None
+        since = period_start(self.start_time, "month").strftime(TIME_FORMAT)
+        counts = Counter(row["other"] for row in self.rows(
+            "SELECT u.display_name AS other FROM messages m JOIN users u"
+            " ON u.user_id = CASE WHEN m.sender_id = ?1 THEN m.receiver_id ELSE m.sender_id END"
+            " WHERE (m.sender_id = ?1 OR m.receiver_id = ?1) AND m.sent_at >= ?2", me["user_id"], since))
+        ranked = counts.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None
+        top_username = self.value("SELECT username FROM users WHERE display_name = ?", ranked[0][0])
+        return Draft(
+            request=rng.choice([
+                "I'm {me}. Who have I been messaging with the most over the past month, and how many messages?",
+                ("Username {me}. Over the last 30 days, which person did I exchange the most messages with?"
+                 " Include the count."),
+            ]).format(me=me["username"]),
+            calls=(*self._sign_in(me), call("get_message_stats", time_period="month")),
+            answer=(top_username, str(ranked[0][1])))
+
+    @scenario
+    def clear_from_sender(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id)")
+        if me is None:
+            return None
+        friend = rng.choice(self.rows("SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.sender_id"
+                                      " WHERE m.receiver_id = ? ORDER BY u.user_id", me["user_id"]))
+        received = self._inbox(me["user_id"], friend["user_id"])
+        if len(received) > 3 or not self._unique_by_name(friend):
+            return None
+        return Draft(
+            request=rng.choice([
+                "I'm {me}. Delete every message {friend} has sent me.",
+                "Please log in as {me} and clear out all the messages I got from {friend}.",
+            ]).format(me=me["username"], friend=friend["display_name"]),
+            calls=(*self._sign_in(me), call("list_users", query=friend["display_name"]),
+                   call("view_inbox", sender_id=Ref(2, "0.user_id")),
+                   *(call("delete_message", message_id=Ref(3, f"{index}.message_id"))
+                     for index in range(len(received)))))
+
+    @scenario
+    def send_and_sign_out(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM contacts WHERE owner_id = u.user_id)")
+        if me is None:
+            return None
+        friend = rng.choice(self.rows("SELECT u.* FROM contacts c JOIN users u ON u.user_id = c.contact_id"
+                                      " WHERE c.owner_id = ? ORDER BY u.user_id", me["user_id"]))
+        text = rng.choice(["Landed safely, talk tomorrow.", "Thanks for dinner, it was lovely!",
+                           "Using a friend's laptop, will reply properly later."])
+        return Draft(
+            request=(f"I'm on a shared computer. Log in as {me['username']}, send {friend['username']}"
+                     f" \"{text}\", and then log me out."),
+            calls=(*self._sign_in(me), call("get_user_id", username=friend["username"]),
+                   call("send_message", receiver_id=Ref(2, "user_id"), message=text), call("logout")))
+
+    @scenario
+    def drop_contact(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM contacts WHERE owner_id = u.user_id)")
+        if me is None:
+            return None
+        friend = rng.choice(self.rows("SELECT u.* FROM contacts c JOIN users u ON u.user_id = c.contact_id"
+                                      " WHERE c.owner_id = ? ORDER BY u.user_id", me["user_id"]))
+        return Draft(
+            request=rng.choice(["I'm {me}. Please take {friend} off my contact list.",
+                                "Remove {friend} from my contacts (my username is {me})."]
+                               ).format(me=me["username"], friend=friend["display_name"]),
+            calls=(*self._sign_in(me), call("list_contacts"), call("remove_contact", username=friend["username"])))
+
+    @scenario
+    def reply_to_latest(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id)")
+        if me is None:
+            return None
+        latest = self.row("SELECT * FROM messages WHERE receiver_id = ? ORDER BY sent_at DESC, message_id DESC",
+                          me["user_id"])
+        if not self._is_contact(me["user_id"], latest["sender_id"]):
+            return None
+        reply = rng.choice(["Sounds great, count me in!", "Sorry, I can't make it this time.",
+                            "Let me get back to you tomorrow."])
+        return Draft(
+            request=(f"I'm {me['username']}. Reply to the most recent message in my inbox; I'll tell you what to"
+                     " say."),
+            calls=(*self._sign_in(me), call("view_inbox", limit=1),
+                   call("send_message", receiver_id=Ref(2, "0.sender_id"), message=reply)),
+            ask=(UserFact("reply", reply, ("reply", "say", "text", "write")),))
