@@ -116,6 +116,18 @@ def scenario(function: ScenarioFn) -> ScenarioFn:
     return function
 
 
+def pick(field: str, **match: Any) -> Callable[[list[dict[str, Any]]], Any]:
+    """A transform for :class:`Ref`: ``field`` of the first row of a result list having all the ``match`` values."""
+
+    def choose(rows: list[dict[str, Any]]) -> Any:
+        for row in rows:
+            if all(row.get(key) == value for key, value in match.items()):
+                return row[field]
+        raise KeyError(f"no row with {match}")
+
+    return choose
+
+
 def resolve(value: Any, results: Sequence[Any]) -> Any:
     """Replace every :class:`Ref` inside ``value`` by what it points at."""
     if isinstance(value, Ref):

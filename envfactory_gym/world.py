@@ -206,3 +206,8 @@ class World:
 def fake_id(rng: random.Random, prefix: str) -> str:
     """An id in the same shape as :meth:`World.new_id`, for seeded rows."""
     return f"{prefix}{rng.getrandbits(40):010x}"
+
+
+def like_pattern(text: str) -> str:
+    r"""A LIKE pattern matching ``text`` literally anywhere; use it with ``LIKE ? ESCAPE ''``."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

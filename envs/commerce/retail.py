@@ -6,10 +6,9 @@ import datetime as dt
 import itertools
 import json
 import random
-from collections.abc import Callable
 from typing import Any, Literal
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.tasks import Draft, Ref, UserFact, call, pick, scenario
 from envfactory_gym.tools import ToolError, tool
 from envfactory_gym.world import World, fake_id
 
@@ -66,14 +65,6 @@ def round_money(amount: float) -> float:
     return round(amount, 2)
 
 
-def pick(field: str, **match: Any) -> Callable[[list[dict[str, Any]]], Any]:
-    """A transform (for Ref) taking ``field`` of the first row of a result list that has all the ``match`` values."""
-    def choose(rows: list[dict[str, Any]]) -> Any:
-        for row in rows:
-            if all(row.get(key) == value for key, value in match.items()):
-                return row[field]
-        raise KeyError(f"no row with {match}")
-    return choose
 
 
 class Retail(World):

@@ -7,9 +7,9 @@ import random
 from collections.abc import Callable
 from typing import Any, Literal
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.tasks import Draft, Ref, UserFact, call, pick, scenario
 from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id
+from envfactory_gym.world import World, fake_id, like_pattern
 
 #: Supported currencies and the smallest amount (in minor units) a payment may have in each.
 MINIMUM_AMOUNT = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50}
@@ -54,19 +54,8 @@ def money(amount: int, currency: str) -> str:
     return f"{amount / 100:.2f} {currency.upper()}"
 
 
-def like_pattern(text: str) -> str:
-    r"""A LIKE pattern matching ``text`` literally anywhere (used with ESCAPE '\')."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def pick(field: str, **match: Any) -> Callable[[list[dict[str, Any]]], Any]:
-    """A transform (for Ref) taking ``field`` of the first row of a result list that has all the ``match`` values."""
-    def choose(rows: list[dict[str, Any]]) -> Any:
-        for row in rows:
-            if all(row.get(key) == value for key, value in match.items()):
-                return row[field]
-        raise KeyError(f"no row with {match}")
-    return choose
 
 
 def card_with(brand: str, last4: str) -> Callable[[list[dict[str, Any]]], str]:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
 from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id
+from envfactory_gym.world import World, fake_id, like_pattern
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 MAX_MESSAGE_CHARS = 1000
@@ -60,10 +60,6 @@ def period_start(now: dt.datetime, period: str) -> dt.datetime:
     return midnight - dt.timedelta(days=PERIOD_DAYS.get(period, 0))
 
 
-def like_pattern(text: str) -> str:
-    r"""A LIKE pattern matching ``text`` literally anywhere (used with ESCAPE '\')."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 class Message(World):

@@ -8,7 +8,7 @@ from typing import Any
 
 from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
 from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id
+from envfactory_gym.world import World, fake_id, like_pattern
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 TOPICS = ["Budget review", "Design sync", "1:1", "Sprint planning", "Customer call", "Hiring debrief",
@@ -47,10 +47,6 @@ def minutes_between(start: str, end: str) -> int:
     return int((parse_time(end, "end_time") - parse_time(start, "start_time")).total_seconds() // 60)
 
 
-def like_pattern(text: str) -> str:
-    r"""A LIKE pattern matching ``text`` literally anywhere (used with ESCAPE '\')."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 class Calendar(World):
