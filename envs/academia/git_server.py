@@ -373,6 +373,11 @@ class GitServer(World):
         return {r["path"]: r["content"] for r in self.rows(
             f"SELECT path, content FROM {table} WHERE repo_path = ?", repo_path)}
 
+    def _tracked(self, repo_path: str) -> tuple[Tree, Tree]:
+        """The index, and the working-tree files it tracks (untracked files left out)."""
+        index = self._files("index_files", repo_path)
+        return index, {p: c for p, c in self._files("working_files", repo_path).items() if p in index}
+
     def _store(self, table: Literal["index_files", "working_files"], repo_path: str, tree: Tree) -> None:
         """Replace a repository's index or working tree (only rows that differ change)."""
         current = self._files(table, repo_path)
@@ -679,8 +684,7 @@ class GitServer(World):
             context_lines: Lines of context around each change (0-20).
         """
         repo = self._repo(repo_path)
-        index = self._files("index_files", repo["repo_path"])
-        working = {p: c for p, c in self._files("working_files", repo["repo_path"]).items() if p in index}
+        index, working = self._tracked(repo["repo_path"])
         return {"diff_output": unified_diff(index, working, context_lines)}
 
     @tool
@@ -706,8 +710,7 @@ class GitServer(World):
         """
         repo = self._repo(repo_path)
         base = self._tree(self._resolve(repo["repo_path"], target))
-        index = self._files("index_files", repo["repo_path"])
-        working = {p: c for p, c in self._files("working_files", repo["repo_path"]).items() if p in index}
+        index, working = self._tracked(repo["repo_path"])
         return {"target": target, "diff_output": unified_diff(base, working, context_lines)}
 
     @tool(writes=True)
@@ -914,36 +917,54 @@ class GitServer(World):
                 found.append({**repo, "status": status})
         return found
 
+    def _some_repo(self, rng: random.Random,
+                   condition: Callable[[dict[str, Any], dict[str, Any]], bool]) -> dict[str, Any] | None:
+        """A random repository (with its status) satisfying a condition, or None when none does."""
+        repos = self._repos(condition)
+        return rng.choice(repos) if repos else None
+
     @staticmethod
     def _dirty_tracked(status: dict[str, Any]) -> bool:
         return bool(status["staged"] or status["unstaged"])
 
-    @scenario
-    def commit_staged(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["staged"]))
-        if not repos:
+    @staticmethod
+    def _after_status(repo: dict[str, Any], tool_name: str, **arguments: Any) -> tuple[Any, ...]:
+        """Gold calls finding the repository, checking its status, then calling a tool on it."""
+        return (call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
+                call(tool_name, repo_path=repo["repo_path"], **arguments))
+
+    @staticmethod
+    def _tracks(status: dict[str, Any], ahead: bool | None = None, behind: bool | None = None) -> bool:
+        """Whether the branch has an origin counterpart and is (or is not) ahead of / behind it, as asked."""
+        upstream = status["upstream"]
+        return bool(upstream) and all(wanted is None or (upstream[key] > 0) == wanted
+                                      for key, wanted in (("ahead", ahead), ("behind", behind)))
+
+    def _commit_staged_draft(self, rng: random.Random, asked: bool) -> Draft | None:
+        """Commit what a repository has staged, with a message given in the request or only when asked."""
+        repo = self._some_repo(rng, lambda r, s: bool(s["staged"]))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         message = rng.choice(COMMIT_MESSAGES)
+        if asked:
+            return Draft(
+                request=f"Commit my staged work in the {repo['name']} repository. I'll give you the commit message.",
+                calls=(call("list_repositories"), call("git_diff_staged", repo_path=repo["repo_path"]),
+                       call("git_commit", repo_path=repo["repo_path"], message=message)),
+                ask=(UserFact("commit message", message, ("message", "wording")),))
         return Draft(
             request=rng.choice(["In my {name} repo, commit what I've already staged with the message '{m}'.",
                                 "Please commit the staged changes in {name}; message: '{m}'."]
                                ).format(name=repo["name"], m=message),
-            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
-                   call("git_commit", repo_path=repo["repo_path"], message=message)))
+            calls=self._after_status(repo, "git_commit", message=message))
+
+    @scenario
+    def commit_staged(self, rng: random.Random) -> Draft | None:
+        return self._commit_staged_draft(rng, asked=False)
 
     @scenario
     def commit_staged_ask_message(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["staged"]))
-        if not repos:
-            return None
-        repo = rng.choice(repos)
-        message = rng.choice(COMMIT_MESSAGES)
-        return Draft(
-            request=f"Commit my staged work in the {repo['name']} repository. I'll give you the commit message.",
-            calls=(call("list_repositories"), call("git_diff_staged", repo_path=repo["repo_path"]),
-                   call("git_commit", repo_path=repo["repo_path"], message=message)),
-            ask=(UserFact("commit message", message, ("message", "wording")),))
+        return self._commit_staged_draft(rng, asked=True)
 
     def _settings(self, repos: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str, tuple[Any, ...]]]:
         """(repository, file, EDITS entry) for every setting found exactly once in a working-tree file."""
@@ -998,10 +1019,9 @@ class GitServer(World):
 
     @scenario
     def unstaged_edit(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["unstaged"]))
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: bool(s["unstaged"]))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         path = rng.choice(repo["status"]["unstaged"])["path"]
         before = self.value("SELECT content FROM index_files WHERE repo_path = ? AND path = ?", repo["repo_path"], path)
         after = self.value("SELECT content FROM working_files WHERE repo_path = ? AND path = ?", repo["repo_path"],
@@ -1016,14 +1036,12 @@ class GitServer(World):
 
     @scenario
     def compare_with_origin(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["behind"] > 0)
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: self._tracks(s, behind=True))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         branch = repo["current_branch"]
         remote = self._tree(self._remote_head(repo["repo_path"], "origin", branch))
-        index = self._files("index_files", repo["repo_path"])
-        working = {p: c for p, c in self._files("working_files", repo["repo_path"]).items() if p in index}
+        index, working = self._tracked(repo["repo_path"])
         return Draft(
             request=(f"Before I pull in {repo['name']}: which files in my working copy differ from what's on"
                      f" origin's {branch}?"),
@@ -1046,10 +1064,9 @@ class GitServer(World):
 
     @scenario
     def name_new_branch(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: r["current_branch"] == "main")
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: r["current_branch"] == "main")
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         name = f"{rng.choice(['try', 'exp', 'wip'])}-{rng.choice(VERBS)}-{rng.choice(NOUNS)}"
         return Draft(
             request=(f"I want to try something in {repo['name']} without touching main: make a new branch from the"
@@ -1061,39 +1078,33 @@ class GitServer(World):
 
     @scenario
     def push_commits(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["ahead"] > 0
-                            and s["upstream"]["behind"] == 0)
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: self._tracks(s, ahead=True, behind=False))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         return Draft(
             request=rng.choice(["Push my unpushed commits in {name} to origin.",
                                 "I have local commits in {name} that aren't on the server yet. Push them, please."]
                                ).format(name=repo["name"]),
-            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
-                   call("git_push", repo_path=repo["repo_path"])))
+            calls=self._after_status(repo, "git_push"))
 
     @scenario
     def pull_updates(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["behind"] > 0
-                            and s["upstream"]["ahead"] == 0 and not self._dirty_tracked(s))
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: self._tracks(s, ahead=False, behind=True)
+                                    and not self._dirty_tracked(s))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         return Draft(
             request=rng.choice(["A colleague pushed to {branch} on {name}. Bring my copy up to date.",
                                 "Update my {name} checkout with the new commits on origin."]
                                ).format(name=repo["name"], branch=repo["current_branch"]),
-            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
-                   call("git_pull", repo_path=repo["repo_path"])))
+            calls=self._after_status(repo, "git_pull"))
 
     @scenario
     def rebase_and_push(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["behind"] > 0
-                            and s["upstream"]["ahead"] > 0 and not self._dirty_tracked(s))
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: self._tracks(s, ahead=True, behind=True)
+                                    and not self._dirty_tracked(s))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         return Draft(
             request=(f"My push in {repo['name']} keeps getting rejected. Pull origin's commits, put my local commits"
                      " on top of them (rebase, no merge commit), then push."),
@@ -1102,16 +1113,13 @@ class GitServer(World):
 
     @scenario
     def overwrite_remote(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["upstream"]) and s["upstream"]["behind"] > 0
-                            and s["upstream"]["ahead"] > 0)
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: self._tracks(s, ahead=True, behind=True))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         return Draft(
             request=(f"Origin's {repo['current_branch']} in {repo['name']} has a commit I don't want. Make origin"
                      " match my local branch exactly, even if that throws the remote commit away."),
-            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
-                   call("git_push", repo_path=repo["repo_path"], force=True)))
+            calls=self._after_status(repo, "git_push", force=True))
 
     @scenario
     def last_commit(self, rng: random.Random) -> Draft:
@@ -1144,10 +1152,9 @@ class GitServer(World):
 
     @scenario
     def unstaged_files(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["unstaged"] or s["untracked"]))
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: bool(s["unstaged"] or s["untracked"]))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         status = repo["status"]
         return Draft(
             request=f"In {repo['name']}, which files have I changed or created but not staged yet?",
@@ -1156,37 +1163,32 @@ class GitServer(World):
 
     @scenario
     def unstage_file(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: bool(s["staged"]))
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: bool(s["staged"]))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         path = rng.choice(repo["status"]["staged"])["path"]
         return Draft(
             request=rng.choice(["I staged {p} in {name} by mistake. Unstage it but keep my edits.",
                                 "Take {p} out of the staging area in {name}; don't lose the changes in the file."]
                                ).format(p=path, name=repo["name"]),
-            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
-                   call("git_reset", repo_path=repo["repo_path"], files=[path])))
+            calls=self._after_status(repo, "git_reset", files=[path]))
 
     @scenario
     def discard_changes(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: self._dirty_tracked(s))
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: self._dirty_tracked(s))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         return Draft(
             request=rng.choice(["Throw away all my uncommitted changes to tracked files in {name}; keep new files.",
                                 ("Reset {name} to its last commit: discard staged and unstaged edits (leave"
                                  " untracked files alone).")]).format(name=repo["name"]),
-            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
-                   call("git_reset", repo_path=repo["repo_path"], mode="hard")))
+            calls=self._after_status(repo, "git_reset", mode="hard"))
 
     @scenario
     def add_file_and_push(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: not s["staged"] and (not s["upstream"] or s["upstream"]["behind"] == 0))
-        if not repos:
+        repo = self._some_repo(rng, lambda r, s: not s["staged"] and not self._tracks(s, behind=True))
+        if repo is None:
             return None
-        repo = rng.choice(repos)
         path, title = rng.choice([f for f in NEW_FILES if f[0] not in self._files("working_files", repo["repo_path"])])
         line = f"{title}: {rng.choice(TOPICS).lower()}"
         message = f"Add {path}"

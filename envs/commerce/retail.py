@@ -48,6 +48,7 @@ CATALOGUE: dict[str, tuple[str, float, dict[str, list[str]]]] = {
                         {"capacity": ["1L", "1.5L", "1.7L"], "material": ["plastic", "stainless steel", "glass"]}),
 }
 CARD_BRANDS = ("Visa", "Mastercard", "American Express", "Discover")
+ADDRESS_FIELDS = ("address", "city", "state", "country", "zip_code")
 #: (share of orders, earliest and latest age in days) per seeded order status.
 ORDER_AGES = {"pending": (0.3, 1, 4), "processed": (0.15, 3, 8), "delivered": (0.4, 10, 80), "cancelled": (0.15, 5, 80)}
 NEW_ADDRESSES = [("18 Birch Lane", "Portland", "OR", "97205"), ("402 Harbor Road Apt. 7", "Annapolis", "MD", "21401"),
@@ -177,7 +178,7 @@ class Retail(World):
             days.add(age)
             created = (cls.start_time - dt.timedelta(days=age, hours=rng.randint(0, 10), minutes=rng.randrange(60)))
             order_id = fake_id(rng, "ord_")
-            address = {k: user[k] for k in ("address", "city", "state", "country", "zip_code")}
+            address = {k: user[k] for k in ADDRESS_FIELDS}
             if rng.random() < 0.15:
                 address = cls._fake_address(fake)
             method = rng.choice(wallet)
@@ -219,7 +220,7 @@ class Retail(World):
     def _order(self, order_id: str) -> dict[str, Any]:
         order = self.require("SELECT * FROM orders WHERE order_id = ?", order_id,
                              error=f"no order with id '{order_id}'; list_user_orders lists a customer's orders")
-        order["address"] = {k: order.pop(k) for k in ("address", "city", "state", "country", "zip_code")}
+        order["address"] = {k: order.pop(k) for k in ADDRESS_FIELDS}
         order["items"] = [self._line(line) for line in self.rows(
             "SELECT l.line, l.item_id, i.product_id, p.name AS product_name, i.options, l.price, r.kind AS handled,"
             " r.new_item_id FROM order_items l JOIN items i USING (item_id) JOIN products p USING (product_id)"
@@ -324,6 +325,27 @@ class Retail(World):
                 raise ToolError(f"{name} must not be empty")
         return {name: value.strip() for name, value in fields.items()}
 
+    def _set_address(self, table: Literal["users", "orders"], key: str, **fields: str) -> None:
+        """Check an address and store it on the customer or the order whose id is ``key``."""
+        fields = self._check_address(**fields)
+        id_column = "user_id" if table == "users" else "order_id"
+        self.execute(f"UPDATE {table} SET address = ?, city = ?, state = ?, country = ?, zip_code = ?"
+                     f" WHERE {id_column} = ?", *fields.values(), key)
+
+    def _swap_request(self, order_id: str, status: str, action: str, item_ids: list[str], new_item_ids: list[str],
+                      payment_method_id: str) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]],
+                                                       list[dict[str, Any]]]:
+        """Check a swap of an order's items for other variants: the order, the method, the lines, the new items."""
+        order = self._order_in(order_id, status, action)
+        method = self._payment_method(order["user_id"], payment_method_id)
+        lines = self._lines(order, item_ids)
+        return order, method, lines, self._replacements(lines, new_item_ids)
+
+    def _settle_swap(self, order_id: str, method: dict[str, Any], lines: list[dict[str, Any]],
+                     new_items: list[dict[str, Any]]) -> None:
+        """Charge or refund the price difference between swapped order lines and their new items."""
+        self._settle(order_id, method, sum(i["price"] for i in new_items) - sum(x["price"] for x in lines))
+
     # -------------------------------------------------------------------- tools
     @tool
     def find_user_by_email(self, email: str) -> dict[str, Any]:
@@ -364,7 +386,7 @@ class Retail(World):
             methods.append({k: v for k, v in method.items() if v is not None and k != "user_id"})
         return {"user_id": user_id, "name": {"first_name": user["first_name"], "last_name": user["last_name"]},
                 "email": user["email"],
-                "address": {k: user[k] for k in ("address", "city", "state", "country", "zip_code")},
+                "address": {k: user[k] for k in ADDRESS_FIELDS},
                 "payment_methods": methods,
                 "order_ids": [r["order_id"] for r in self.rows(
                     "SELECT order_id FROM orders WHERE user_id = ? ORDER BY created_at", user_id)]}
@@ -431,9 +453,8 @@ class Retail(World):
             zip_code: Zip or postal code.
         """
         self._user(user_id)
-        fields = self._check_address(address=address, city=city, state=state, country=country, zip_code=zip_code)
-        self.execute("UPDATE users SET address = ?, city = ?, state = ?, country = ?, zip_code = ? WHERE user_id = ?",
-                     *fields.values(), user_id)
+        self._set_address("users", user_id, address=address, city=city, state=state, country=country,
+                          zip_code=zip_code)
         return self.get_user_details(user_id)
 
     @tool(writes=True)
@@ -450,9 +471,8 @@ class Retail(World):
             zip_code: Zip or postal code.
         """
         self._order_in(order_id, "pending", "be modified")
-        fields = self._check_address(address=address, city=city, state=state, country=country, zip_code=zip_code)
-        self.execute("UPDATE orders SET address = ?, city = ?, state = ?, country = ?, zip_code = ?"
-                     " WHERE order_id = ?", *fields.values(), order_id)
+        self._set_address("orders", order_id, address=address, city=city, state=state, country=country,
+                          zip_code=zip_code)
         return self._order(order_id)
 
     @tool(writes=True)
@@ -468,13 +488,11 @@ class Retail(World):
             new_item_ids: The replacement items, in the same order as item_ids.
             payment_method_id: The customer's payment method that pays or receives the price difference.
         """
-        order = self._order_in(order_id, "pending", "be modified")
-        method = self._payment_method(order["user_id"], payment_method_id)
-        lines = self._lines(order, item_ids)
-        new_items = self._replacements(lines, new_item_ids)
+        _, method, lines, new_items = self._swap_request(order_id, "pending", "be modified", item_ids, new_item_ids,
+                                                         payment_method_id)
         self.executemany("UPDATE order_items SET item_id = ?, price = ? WHERE order_id = ? AND line = ?",
                          [(item["item_id"], item["price"], order_id, line["line"]) for line, item in zip(lines, new_items)])
-        self._settle(order_id, method, sum(i["price"] for i in new_items) - sum(x["price"] for x in lines))
+        self._settle_swap(order_id, method, lines, new_items)
         return self._order(order_id)
 
     @tool(writes=True)
@@ -552,14 +570,12 @@ class Retail(World):
             new_item_ids: The replacement items, in the same order as item_ids.
             payment_method_id: The customer's payment method that pays or receives the price difference.
         """
-        order = self._order_in(order_id, "delivered", "have items exchanged")
-        method = self._payment_method(order["user_id"], payment_method_id)
-        lines = self._lines(order, item_ids)
-        new_items = self._replacements(lines, new_item_ids)
+        order, method, lines, new_items = self._swap_request(order_id, "delivered", "have items exchanged", item_ids,
+                                                             new_item_ids, payment_method_id)
         return_id = self._start_return(order, "exchange", method)
         self.executemany("INSERT INTO return_lines VALUES (?, ?, ?, ?)",
                          [(return_id, order_id, line["line"], item["item_id"]) for line, item in zip(lines, new_items)])
-        self._settle(order_id, method, sum(i["price"] for i in new_items) - sum(x["price"] for x in lines))
+        self._settle_swap(order_id, method, lines, new_items)
         return self._order(order_id)
 
     # ---------------------------------------------------------------- scenarios
@@ -609,6 +625,11 @@ class Retail(World):
         if phrase is None:
             return None
         return self._user(order["user_id"]), order, phrase
+
+    @staticmethod
+    def _order_ref(step: int, order: dict[str, Any]) -> Ref:
+        """The id of an order, found in the order list of an earlier step by the order's date."""
+        return Ref(step, then=pick("order_id", created_at=order["created_at"]))
 
     @staticmethod
     def _method_phrase(method: dict[str, Any]) -> str:
@@ -661,7 +682,7 @@ class Retail(World):
             request=f"{intro} {request} {note}",
             calls=(lookup, call("get_user_details", user_id=Ref(0, "user_id")),
                    call("list_user_orders", user_id=Ref(0, "user_id"), status=status),
-                   call("get_order_details", order_id=Ref(2, then=pick("order_id", created_at=order["created_at"]))),
+                   call("get_order_details", order_id=self._order_ref(2, order)),
                    call("get_product_details",
                         product_id=Ref(3, "items", then=pick("product_id", product_name=line["product_name"]))),
                    call(tool_name, order_id=Ref(3, "order_id"),
@@ -692,7 +713,7 @@ class Retail(World):
                                               "Where does {o} stand? Also remind me how much it cost in total."]
                                              ).format(o=phrase),
             calls=(lookup, call("list_user_orders", user_id=Ref(0, "user_id")),
-                   call("get_order_details", order_id=Ref(1, then=pick("order_id", created_at=order["created_at"])))),
+                   call("get_order_details", order_id=self._order_ref(1, order))),
             answer=(order["status"], str(order["total_amount"])), ask=ask)
 
     @scenario
@@ -708,7 +729,7 @@ class Retail(World):
             request=f"{intro} " + rng.choice(["Please cancel {o}, {why}.", "{Why}, so cancel {o} please."]
                                              ).format(o=phrase, why=why, Why=why[0].upper() + why[1:]),
             calls=(lookup, call("list_user_orders", user_id=Ref(0, "user_id"), status="pending"),
-                   call("cancel_pending_order", order_id=Ref(1, then=pick("order_id", created_at=order["created_at"])),
+                   call("cancel_pending_order", order_id=self._order_ref(1, order),
                         reason=reason)),
             ask=ask)
 
@@ -745,7 +766,7 @@ class Retail(World):
                                               "Can {o} go to another address? I won't be home."]).format(o=phrase),
             calls=(lookup, call("list_user_orders", user_id=Ref(0, "user_id"), status="pending"),
                    call("modify_pending_order_address",
-                        order_id=Ref(1, then=pick("order_id", created_at=order["created_at"])), address=street,
+                        order_id=self._order_ref(1, order), address=street,
                         city=city, state=state, country="USA", zip_code=zip_code)),
             ask=(UserFact("new shipping address", f"{street}, {city}, {state} {zip_code}, USA", ("address", "where")),))
 
@@ -771,7 +792,7 @@ class Retail(World):
                 w="to my gift card" if to_gift_card else "to the card or account I paid with"),
             calls=(*lookups, call("list_user_orders", user_id=Ref(0, "user_id"), status="delivered"),
                    call("get_order_details",
-                        order_id=Ref(listing, then=pick("order_id", created_at=order["created_at"]))),
+                        order_id=self._order_ref(listing, order)),
                    call("return_delivered_order_items", order_id=Ref(listing + 1, "order_id"),
                         item_ids=[Ref(listing + 1, "items", then=pick("item_id", product_name=n)) for n in names],
                         payment_method_id=self._method_ref(1, gift_card) if to_gift_card
@@ -805,7 +826,7 @@ class Retail(World):
             calls=(lookup, call("get_user_details", user_id=Ref(0, "user_id")),
                    call("list_user_orders", user_id=Ref(0, "user_id"), status="pending"),
                    call("modify_pending_order_payment",
-                        order_id=Ref(2, then=pick("order_id", created_at=order["created_at"])),
+                        order_id=self._order_ref(2, order),
                         payment_method_id=self._method_ref(1, method))),
             ask=ask)
 

@@ -63,6 +63,11 @@ def card_with(brand: str, last4: str) -> Callable[[list[dict[str, Any]]], str]:
     return lambda cards: pick("id", brand=brand, last4=last4)([{"id": c["id"], **c["card"]} for c in cards])
 
 
+def card_in(step: int, card: dict[str, Any]) -> Ref:
+    """The id of a saved card (a payment_methods row) in the card list returned by call ``step``."""
+    return Ref(step, "data", then=card_with(card["brand"], card["last4"]))
+
+
 def described(step: int, description: str) -> Ref:
     """The id of the payment (intent or charge) with this description in a listing returned by call ``step``."""
     return Ref(step, "data", then=pick("id", description=description))
@@ -569,6 +574,10 @@ class StripePaymentServer(World):
             ways.append((customer["name"], call("search_customers", query=customer["name"])))
         return rng.choice(ways)
 
+    def _who_owns(self, row: dict[str, Any], rng: random.Random) -> tuple[str, Any]:
+        """How the merchant names the customer of a card or charge, and the lookup call."""
+        return self._who(self._customer(row["customer"]), rng)
+
     def _some_intent(self, rng: random.Random, where: str, *params: Any,
                      keep: Callable[[dict[str, Any]], bool] = bool) -> tuple[dict[str, Any], dict[str, Any]]:
         """A payment intent matching an SQL condition (and the ``keep`` predicate), and its customer."""
@@ -601,7 +610,7 @@ class StripePaymentServer(World):
     @scenario
     def charge_saved_card(self, rng: random.Random) -> Draft:
         card = rng.choice(self._usable_cards())
-        who, lookup = self._who(self._customer(card["customer"]), rng)
+        who, lookup = self._who_owns(card, rng)
         description = rng.choice(ONE_OFF_CHARGES)
         amount, currency = rng.choice([2500, 4000, 12500, 30000, 8750]), rng.choice(["usd", "usd", "eur", "gbp"])
         hidden = rng.random() < 0.35
@@ -613,7 +622,7 @@ class StripePaymentServer(World):
                                    c=self._card_phrase(card), d=description),
             calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
                    call("create_payment_intent", amount=amount, currency=currency, customer_id=CUSTOMER,
-                        payment_method_id=Ref(1, "data", then=card_with(card["brand"], card["last4"])),
+                        payment_method_id=card_in(1, card),
                         description=description),
                    call("confirm_payment_intent", payment_intent_id=Ref(2, "id"))),
             ask=(UserFact("amount", money(amount, currency), ("amount", "how much")),) if hidden else ())
@@ -622,7 +631,7 @@ class StripePaymentServer(World):
     def bill_product(self, rng: random.Random) -> Draft:
         card = rng.choice([c for c in self._usable_cards()
                            if self.value("SELECT 1 FROM customers WHERE default_payment_method = ?", c["id"])])
-        who, lookup = self._who(self._customer(card["customer"]), rng)
+        who, lookup = self._who_owns(card, rng)
         price = rng.choice(self.rows("SELECT p.*, pr.name FROM prices p JOIN products pr ON pr.id = p.product"
                                      " WHERE pr.active = 1 AND p.active = 1 ORDER BY p.id"))
         plan = {"month": "monthly", "year": "yearly", None: "one-time"}[price["recurring_interval"]]
@@ -643,7 +652,7 @@ class StripePaymentServer(World):
     @scenario
     def partial_refund(self, rng: random.Random) -> Draft:
         charge = rng.choice(self.rows("SELECT * FROM charges WHERE amount - amount_refunded >= 200 ORDER BY id"))
-        who, lookup = self._who(self._customer(charge["customer"]), rng)
+        who, lookup = self._who_owns(charge, rng)
         amount = (charge["amount"] - charge["amount_refunded"]) // 200 * 100
         return Draft(
             request=rng.choice(["Refund {m} of {w}'s '{d}' payment; the customer asked for a partial refund.",
@@ -656,7 +665,7 @@ class StripePaymentServer(World):
     @scenario
     def refund_rest(self, rng: random.Random) -> Draft:
         charge = rng.choice(self.rows("SELECT * FROM charges WHERE amount > amount_refunded ORDER BY id"))
-        who, lookup = self._who(self._customer(charge["customer"]), rng)
+        who, lookup = self._who_owns(charge, rng)
         reason, why = rng.choice([("duplicate", "we charged them twice"), ("fraudulent", "the card was stolen"),
                                   ("requested_by_customer", "the customer asked for their money back")])
         rest = "everything not yet refunded on" if charge["amount_refunded"] else "all of"
@@ -698,7 +707,7 @@ class StripePaymentServer(World):
             calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
                    call("list_payment_intents", customer_id=CUSTOMER, status=intent["status"]),
                    call("confirm_payment_intent", payment_intent_id=described(2, intent["description"]),
-                        payment_method_id=Ref(1, "data", then=card_with(card["brand"], card["last4"])))))
+                        payment_method_id=card_in(1, card))))
 
     @scenario
     def new_customer_payment(self, rng: random.Random) -> Draft:
@@ -721,14 +730,14 @@ class StripePaymentServer(World):
     def set_default_card(self, rng: random.Random) -> Draft:
         card = rng.choice([c for c in self._usable_cards()
                            if not self.value("SELECT 1 FROM customers WHERE default_payment_method = ?", c["id"])])
-        who, lookup = self._who(self._customer(card["customer"]), rng)
+        who, lookup = self._who_owns(card, rng)
         return Draft(
             request=rng.choice(["Make {w}'s {c} their default card.",
                                 "From now on {w} should be charged on their {c} by default. Please set that up."]
                                ).format(w=who, c=self._card_phrase(card)),
             calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
                    call("update_customer", customer_id=CUSTOMER,
-                        default_payment_method=Ref(1, "data", then=card_with(card["brand"], card["last4"])))))
+                        default_payment_method=card_in(1, card))))
 
     @scenario
     def update_phone(self, rng: random.Random) -> Draft:

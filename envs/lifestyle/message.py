@@ -424,6 +424,26 @@ class Message(World):
         users = self.rows(f"SELECT * FROM users u WHERE {where} ORDER BY user_id")
         return rng.choice(users) if users else None
 
+    def _pair(self, rng: random.Random, where: str, others: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A requester satisfying ``where`` (on ``u``) and one of the users the query ``others`` lists for their id."""
+        me = self._account(rng, where)
+        if me is None:
+            return None
+        return me, rng.choice(self.rows(others, me["user_id"]))
+
+    def _with_contact(self, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A requester with contacts, and one of their contacts."""
+        return self._pair(rng, "EXISTS (SELECT 1 FROM contacts WHERE owner_id = u.user_id)",
+                          "SELECT u.* FROM contacts c JOIN users u ON u.user_id = c.contact_id"
+                          " WHERE c.owner_id = ? ORDER BY u.user_id")
+
+    def _with_sender(self, rng: random.Random, unread: bool = False) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A requester who received messages (unread ones, if asked), and someone who sent them one."""
+        only_unread = " AND m.is_read = 0" if unread else ""
+        return self._pair(rng, f"EXISTS (SELECT 1 FROM messages m WHERE m.receiver_id = u.user_id{only_unread})",
+                          "SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.sender_id"
+                          f" WHERE m.receiver_id = ?{only_unread} ORDER BY u.user_id")
+
     @staticmethod
     def _sign_in(user: dict[str, Any]) -> tuple[Any, ...]:
         """The gold calls logging the requester in (their id is looked up from their username)."""
@@ -439,12 +459,10 @@ class Message(World):
 
     @scenario
     def latest_from_friend(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id)")
-        if me is None:
+        found = self._with_sender(rng)
+        if found is None:
             return None
-        senders = self.rows("SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.sender_id"
-                            " WHERE m.receiver_id = ? ORDER BY u.user_id", me["user_id"])
-        friend = rng.choice(senders)
+        me, friend = found
         if not self._unique_by_name(friend):
             return None
         latest = self._inbox(me["user_id"], friend["user_id"])[0]
@@ -460,11 +478,12 @@ class Message(World):
 
     @scenario
     def last_sent_to(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE sender_id = u.user_id)")
-        if me is None:
+        found = self._pair(rng, "EXISTS (SELECT 1 FROM messages WHERE sender_id = u.user_id)",
+                           "SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.receiver_id"
+                           " WHERE m.sender_id = ? ORDER BY u.user_id")
+        if found is None:
             return None
-        friend = rng.choice(self.rows("SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.receiver_id"
-                                      " WHERE m.sender_id = ? ORDER BY u.user_id", me["user_id"]))
+        me, friend = found
         last = self.row("SELECT * FROM messages WHERE sender_id = ? AND receiver_id = ?"
                         " ORDER BY sent_at DESC, message_id DESC", me["user_id"], friend["user_id"])
         return Draft(
@@ -479,11 +498,10 @@ class Message(World):
 
     @scenario
     def message_contact(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM contacts WHERE owner_id = u.user_id)")
-        if me is None:
+        found = self._with_contact(rng)
+        if found is None:
             return None
-        friend = rng.choice(self.rows("SELECT u.* FROM contacts c JOIN users u ON u.user_id = c.contact_id"
-                                      " WHERE c.owner_id = ? ORDER BY u.user_id", me["user_id"]))
+        me, friend = found
         text = rng.choice(["Are you free for a call tonight?", "I'll bring the snacks on Saturday.",
                            "Can you pick up some milk on the way?", "Congrats on the new job!",
                            "Don't forget the meeting moved to 3pm."])
@@ -497,13 +515,13 @@ class Message(World):
 
     @scenario
     def message_new_person(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM users o WHERE o.user_id != u.user_id AND o.user_id NOT IN"
-                                " (SELECT contact_id FROM contacts WHERE owner_id = u.user_id))")
-        if me is None:
+        found = self._pair(rng, "EXISTS (SELECT 1 FROM users o WHERE o.user_id != u.user_id AND o.user_id NOT IN"
+                                " (SELECT contact_id FROM contacts WHERE owner_id = u.user_id))",
+                           "SELECT * FROM users WHERE user_id != ?1 AND user_id NOT IN"
+                           " (SELECT contact_id FROM contacts WHERE owner_id = ?1) ORDER BY user_id")
+        if found is None:
             return None
-        stranger = rng.choice(self.rows(
-            "SELECT * FROM users WHERE user_id != ?1 AND user_id NOT IN"
-            " (SELECT contact_id FROM contacts WHERE owner_id = ?1) ORDER BY user_id", me["user_id"]))
+        me, stranger = found
         text = rng.choice(["Hi! We met at the conference last week, great to connect.",
                            "Hey, I'm the new neighbour from 4B. Nice to meet you!",
                            "Hi, I found your keys at the cafe. Want me to drop them off?"])
@@ -537,12 +555,10 @@ class Message(World):
 
     @scenario
     def mark_friend_read(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id AND is_read = 0)")
-        if me is None:
+        found = self._with_sender(rng, unread=True)
+        if found is None:
             return None
-        friend = rng.choice(self.rows("SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.sender_id"
-                                      " WHERE m.receiver_id = ? AND m.is_read = 0 ORDER BY u.user_id",
-                                      me["user_id"]))
+        me, friend = found
         return Draft(
             request=rng.choice([
                 "I'm {me}. Mark everything unread from @{friend} as read.",
@@ -591,11 +607,10 @@ class Message(World):
 
     @scenario
     def clear_from_sender(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id)")
-        if me is None:
+        found = self._with_sender(rng)
+        if found is None:
             return None
-        friend = rng.choice(self.rows("SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.sender_id"
-                                      " WHERE m.receiver_id = ? ORDER BY u.user_id", me["user_id"]))
+        me, friend = found
         received = self._inbox(me["user_id"], friend["user_id"])
         if len(received) > 3 or not self._unique_by_name(friend):
             return None
@@ -611,11 +626,10 @@ class Message(World):
 
     @scenario
     def send_and_sign_out(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM contacts WHERE owner_id = u.user_id)")
-        if me is None:
+        found = self._with_contact(rng)
+        if found is None:
             return None
-        friend = rng.choice(self.rows("SELECT u.* FROM contacts c JOIN users u ON u.user_id = c.contact_id"
-                                      " WHERE c.owner_id = ? ORDER BY u.user_id", me["user_id"]))
+        me, friend = found
         text = rng.choice(["Landed safely, talk tomorrow.", "Thanks for dinner, it was lovely!",
                            "Using a friend's laptop, will reply properly later."])
         return Draft(
@@ -626,11 +640,10 @@ class Message(World):
 
     @scenario
     def drop_contact(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM contacts WHERE owner_id = u.user_id)")
-        if me is None:
+        found = self._with_contact(rng)
+        if found is None:
             return None
-        friend = rng.choice(self.rows("SELECT u.* FROM contacts c JOIN users u ON u.user_id = c.contact_id"
-                                      " WHERE c.owner_id = ? ORDER BY u.user_id", me["user_id"]))
+        me, friend = found
         return Draft(
             request=rng.choice(["I'm {me}. Please take {friend} off my contact list.",
                                 "Remove {friend} from my contacts (my username is {me})."]

@@ -352,6 +352,31 @@ class Calendar(World):
     def _calendar_name(self, calendar_id: str) -> str:
         return self.value("SELECT name FROM calendars WHERE calendar_id = ?", calendar_id)
 
+    def _other_calendar(self, rng: random.Random, event: dict[str, Any]) -> str:
+        """The name of a calendar the event is not in."""
+        return rng.choice(self.rows("SELECT name FROM calendars WHERE calendar_id != ? ORDER BY name",
+                                    event["calendar_id"]))["name"]
+
+    @staticmethod
+    def _guest_calls(tool_name: str, event: dict[str, Any], contact: dict[str, Any]) -> tuple[Any, ...]:
+        """Look the contact and the event up, then add them to or remove them from its guest list."""
+        return (call("find_contact", name=contact["name"]), call("search_events", query=event["summary"]),
+                call(tool_name, event_id=Ref(1, "0.event_id"), emails=[Ref(0, "0.email")]))
+
+    def _invite_draft(self, rng: random.Random, asked: bool) -> Draft | None:
+        """Invite a contact to an event they are not on yet: named in the request, or told only when asked."""
+        event = self._some_event(rng)
+        contact = self._some_contact(rng, "SELECT * FROM contacts WHERE email NOT IN"
+                                          " (SELECT email FROM attendees WHERE event_id = ?)", event["event_id"])
+        if contact is None:
+            return None
+        calls = self._guest_calls("add_attendees", event, contact)
+        if asked:
+            return Draft(
+                request=f"Please add a colleague of mine to '{event['summary']}'. I'll tell you who.", calls=calls,
+                ask=(UserFact("colleague's name", contact["name"], ("name", "who", "colleague")),))
+        return Draft(request=f"Add {contact['name']} to the invite list of '{event['summary']}'.", calls=calls)
+
     @scenario
     def when_is_event(self, rng: random.Random) -> Draft:
         event = self._some_event(rng)
@@ -409,15 +434,7 @@ class Calendar(World):
 
     @scenario
     def invite_to_event(self, rng: random.Random) -> Draft | None:
-        event = self._some_event(rng)
-        contact = self._some_contact(rng, "SELECT * FROM contacts WHERE email NOT IN"
-                                          " (SELECT email FROM attendees WHERE event_id = ?)", event["event_id"])
-        if contact is None:
-            return None
-        return Draft(
-            request=f"Add {contact['name']} to the invite list of '{event['summary']}'.",
-            calls=(call("find_contact", name=contact["name"]), call("search_events", query=event["summary"]),
-                   call("add_attendees", event_id=Ref(1, "0.event_id"), emails=[Ref(0, "0.email")])))
+        return self._invite_draft(rng, asked=False)
 
     @scenario
     def relocate_event(self, rng: random.Random) -> Draft:
@@ -503,8 +520,7 @@ class Calendar(World):
     @scenario
     def copy_event_to_calendar(self, rng: random.Random) -> Draft:
         event = self._some_event(rng)
-        target = rng.choice(self.rows("SELECT name FROM calendars WHERE calendar_id != ? ORDER BY name",
-                                      event["calendar_id"]))["name"]
+        target = self._other_calendar(rng, event)
         return Draft(
             request=rng.choice([
                 "Copy '{s}' into my {c} calendar too: same title, time, place, notes and guests.",
@@ -521,8 +537,7 @@ class Calendar(World):
     @scenario
     def change_event_calendar(self, rng: random.Random) -> Draft:
         event = self._some_event(rng)
-        target = rng.choice(self.rows("SELECT name FROM calendars WHERE calendar_id != ? ORDER BY name",
-                                      event["calendar_id"]))["name"]
+        target = self._other_calendar(rng, event)
         return Draft(
             request=rng.choice(["'{s}' is in the wrong calendar; it belongs in my {c} calendar. Please move it.",
                                 "Move the event '{s}' over to my {c} calendar."]).format(s=event["summary"], c=target),
@@ -559,8 +574,7 @@ class Calendar(World):
         return Draft(
             request=rng.choice(["Take {n} off the guest list of '{s}'.", "{n} no longer needs to come to '{s}'; "
                                 "remove them from the invite."]).format(n=contact["name"], s=event["summary"]),
-            calls=(call("find_contact", name=contact["name"]), call("search_events", query=event["summary"]),
-                   call("remove_attendees", event_id=Ref(1, "0.event_id"), emails=[Ref(0, "0.email")])))
+            calls=self._guest_calls("remove_attendees", event, contact))
 
     @scenario
     def follow_up_meeting(self, rng: random.Random) -> Draft:
@@ -577,16 +591,7 @@ class Calendar(World):
 
     @scenario
     def invite_asked_colleague(self, rng: random.Random) -> Draft | None:
-        event = self._some_event(rng)
-        contact = self._some_contact(rng, "SELECT * FROM contacts WHERE email NOT IN"
-                                          " (SELECT email FROM attendees WHERE event_id = ?)", event["event_id"])
-        if contact is None:
-            return None
-        return Draft(
-            request=f"Please add a colleague of mine to '{event['summary']}'. I'll tell you who.",
-            calls=(call("find_contact", name=contact["name"]), call("search_events", query=event["summary"]),
-                   call("add_attendees", event_id=Ref(1, "0.event_id"), emails=[Ref(0, "0.email")])),
-            ask=(UserFact("colleague's name", contact["name"], ("name", "who", "colleague")),))
+        return self._invite_draft(rng, asked=True)
 
     @scenario
     def next_meeting_with(self, rng: random.Random) -> Draft | None:

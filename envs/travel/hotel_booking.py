@@ -192,12 +192,16 @@ class HotelBooking(World):
             " r.price_per_night FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d"
             " USING (destination_id) JOIN room_types r USING (room_type_id) WHERE b.booking_id = ?", booking_id,
             error=f"no hotel booking '{booking_id}'; list_bookings finds bookings by guest name")
-        booking["guests"] = [r["guest_name"] for r in self.rows(
-            "SELECT guest_name FROM booking_guests WHERE booking_id = ? ORDER BY position", booking_id)]
+        booking["guests"] = self._guest_names(booking_id)
         deadline = cancellation_deadline(booking, booking["checkin_date"])
         booking["free_cancellation_until"] = deadline
         booking["cancellation_policy"] = f"free cancellation until {deadline}" if deadline else "non-refundable"
         return booking
+
+    def _guest_names(self, booking_id: str) -> list[str]:
+        """A booking's guests, lead guest first."""
+        return [r["guest_name"] for r in self.rows(
+            "SELECT guest_name FROM booking_guests WHERE booking_id = ? ORDER BY position", booking_id)]
 
     def _changeable(self, booking_id: str) -> dict[str, Any]:
         booking = self._booking(booking_id)
@@ -476,6 +480,14 @@ class HotelBooking(World):
                      checkout_date=checkout.isoformat(), **party))
 
     @staticmethod
+    def book_call(offer: dict[str, Any], checkin: dt.date, checkout: dt.date, guests: list[str], adults: int,
+                  kids: int = 0) -> Any:
+        """The gold book_hotel call for an offer and a stay (kids only when there are some)."""
+        return call("book_hotel", hotel_id=offer["hotel_id"], room_type_id=offer["room_type_id"],
+                    checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=adults,
+                    **({"kids": kids} if kids else {}), guest_names=guests)
+
+    @staticmethod
     def cheapest(offers: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The single cheapest offer, or None when there is none or a tie."""
         if not offers:
@@ -533,9 +545,7 @@ class HotelBooking(World):
                      f"{spoken_date(checkin, rng)} to {spoken_date(checkout, rng)} for two adults: {lead} "
                      f"(lead guest) and {companion}."),
             calls=(*self.stay_search(offer, checkin, checkout, 2),
-                   call("book_hotel", hotel_id=offer["hotel_id"], room_type_id=offer["room_type_id"],
-                        checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=2,
-                        guest_names=[lead, companion])))
+                   self.book_call(offer, checkin, checkout, [lead, companion], adults=2)))
 
     @scenario
     def family_booking(self, rng: random.Random) -> Draft | None:
@@ -549,9 +559,7 @@ class HotelBooking(World):
                      f"{spoken_date(checkout, rng)}. Book the cheapest room that fits all of us, under my name, "
                      f"{lead}."),
             calls=(*self.stay_search(best, checkin, checkout, 2, 2),
-                   call("book_hotel", hotel_id=best["hotel_id"], room_type_id=best["room_type_id"],
-                        checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=2, kids=2,
-                        guest_names=[lead])))
+                   self.book_call(best, checkin, checkout, [lead], adults=2, kids=2)))
 
     @scenario
     def cancel_stay(self, rng: random.Random) -> Draft:
@@ -589,8 +597,7 @@ class HotelBooking(World):
         if not bookings:
             return None
         booking = rng.choice(bookings)
-        guests = [r["guest_name"] for r in self.rows(
-            "SELECT guest_name FROM booking_guests WHERE booking_id = ? ORDER BY position", booking["booking_id"])]
+        guests = self._guest_names(booking["booking_id"])
         newcomer = rng.choice([b["lead_guest"] for b in self.nameable_bookings("completed")
                                if b["lead_guest"] not in guests])
         return Draft(
@@ -642,9 +649,7 @@ class HotelBooking(World):
             request=(f"Book me, {lead}, the cheapest room at {best['hotel_name']} in {city}, arriving "
                      f"{spoken_date(checkin, rng)}. Just me."),
             calls=(*self.stay_search(best, checkin, checkout),
-                   call("book_hotel", hotel_id=best["hotel_id"], room_type_id=best["room_type_id"],
-                        checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=1,
-                        guest_names=[lead])),
+                   self.book_call(best, checkin, checkout, [lead], adults=1)),
             ask=(UserFact("check-out date", checkout.isoformat(), ("check-out", "checkout", "leav", "nights",
                                                                    "depart")),))
 

@@ -35,6 +35,8 @@ INSURANCE = {
 ECONOMY_CANCELLATION_FEE = 0.10
 NEW_CARD_CREDIT = 5000.0
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+#: In gold calls: the access token that the first call (authenticate) returned.
+TOKEN = Ref(0, "access_token")
 
 
 def luhn_complete(prefix: str) -> str:
@@ -704,6 +706,10 @@ class TravelBooking(World):
     def some_card(self, rng: random.Random, account_id: str) -> dict[str, Any]:
         return rng.choice(self.rows("SELECT * FROM credit_cards WHERE account_id = ? ORDER BY card_id", account_id))
 
+    def some_account_and_card(self, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
+        account = self.some_account(rng)
+        return account, self.some_card(rng, account["account_id"])
+
     def unique_bookings(self, status: str = "confirmed") -> list[dict[str, Any]]:
         """Bookings that are the account's only one of that status on their route and day (nameable by a user)."""
         return self.rows(
@@ -737,44 +743,43 @@ class TravelBooking(World):
                      arrival_airport=flight["arrival_airport"], travel_date=flight["travel_date"],
                      **({"travel_class": travel_class} if travel_class else {})))
 
+    def booking_calls(self, account: dict[str, Any], flight: dict[str, Any], card: dict[str, Any],
+                      travel_class: str, **traveler: str) -> tuple[Any, ...]:
+        """Gold calls from logging in to a seat booked on a flight and paid with a card."""
+        return (self.login(account), *self.flight_search(flight, travel_class),
+                call("list_credit_cards", access_token=TOKEN),
+                call("book_flight", access_token=TOKEN, card_id=card["card_id"], flight_id=flight["flight_id"],
+                     travel_class=travel_class, **traveler))
+
     @scenario
     def book_cheapest_flight(self, rng: random.Random) -> Draft | None:
         travel_class = rng.choice(["economy", "economy", "business"])
         flight = self.cheapest_fare(rng, travel_class)
         if flight is None:
             return None
-        account = self.some_account(rng)
-        card = self.some_card(rng, account["account_id"])
+        account, card = self.some_account_and_card(rng)
         request = rng.choice([
             "{who} Book me the cheapest {cls} seat from {a} to {b} on {d}, paid with my card ending in {last4}.",
             ("{who} I need to fly {a} -> {b} on {d}. Take the cheapest {cls} option and charge my card ending "
              "in {last4}."),
         ]).format(who=self.credentials(account, rng), cls=travel_class, a=flight["departure_city"],
                   b=flight["arrival_city"], d=spoken_date(flight["travel_date"], rng), last4=card["card_number"][-4:])
-        return Draft(request=request, calls=(
-            self.login(account), *self.flight_search(flight, travel_class),
-            call("list_credit_cards", access_token=Ref(0, "access_token")),
-            call("book_flight", access_token=Ref(0, "access_token"), card_id=card["card_id"],
-                 flight_id=flight["flight_id"], travel_class=travel_class)))
+        return Draft(request=request, calls=self.booking_calls(account, flight, card, travel_class))
 
     @scenario
     def book_for_companion(self, rng: random.Random) -> Draft | None:
         flight = self.cheapest_fare(rng)
         if flight is None:
             return None
-        account = self.some_account(rng)
-        card = self.some_card(rng, account["account_id"])
+        account, card = self.some_account_and_card(rng)
         companion = (rng.choice(["Alex", "Jordan", "Sam", "Robin"]), account["last_name"])
         return Draft(
             request=(f"Hi, I'm {account['first_name']} {account['last_name']} (client id {account['client_id']}). "
                      f"Please book the cheapest economy seat from {flight['departure_city']} to "
                      f"{flight['arrival_city']} on {spoken_date(flight['travel_date'], rng)} for {companion[0]} "
                      f"{companion[1]}, on my card ending in {card['card_number'][-4:]}."),
-            calls=(self.login(account), *self.flight_search(flight, "economy"),
-                   call("list_credit_cards", access_token=Ref(0, "access_token")),
-                   call("book_flight", access_token=Ref(0, "access_token"), card_id=card["card_id"],
-                        flight_id=flight["flight_id"], travel_class="economy", traveler_first_name=companion[0],
-                        traveler_last_name=companion[1])),
+            calls=self.booking_calls(account, flight, card, "economy", traveler_first_name=companion[0],
+                                     traveler_last_name=companion[1]),
             ask=(UserFact("client secret", account["client_secret"], ("secret", "password", "credential")),))
 
     @scenario
@@ -787,8 +792,8 @@ class TravelBooking(World):
                   d=spoken_date(booking["travel_date"], rng))
         return Draft(request=request, calls=(
             self.login(booking),
-            call("list_bookings", access_token=Ref(0, "access_token"), status="confirmed"),
-            call("cancel_booking", access_token=Ref(0, "access_token"), booking_id=booking["booking_id"])),
+            call("list_bookings", access_token=TOKEN, status="confirmed"),
+            call("cancel_booking", access_token=TOKEN, booking_id=booking["booking_id"])),
             answer=(Ref(2, "refund_amount"),))
 
     @scenario
@@ -799,22 +804,21 @@ class TravelBooking(World):
                      f"{booking['status']} booking to {booking['arrival_city']} on "
                      f"{spoken_date(booking['travel_date'], rng)}."),
             calls=(self.login(booking, "read"),
-                   call("list_bookings", access_token=Ref(0, "access_token")),
-                   call("get_booking_invoice", access_token=Ref(0, "access_token"), booking_id=booking["booking_id"])),
+                   call("list_bookings", access_token=TOKEN),
+                   call("get_booking_invoice", access_token=TOKEN, booking_id=booking["booking_id"])),
             answer=(Ref(2, "invoice_number"), Ref(2, "payment_status")))
 
     @scenario
     def card_balance(self, rng: random.Random) -> Draft:
-        account = self.some_account(rng)
-        card = self.some_card(rng, account["account_id"])
+        account, card = self.some_account_and_card(rng)
         return Draft(
             request=rng.choice([
                 "{who} What's the available balance on my card ending in {last4}?",
                 "{who} How much can I still spend on the card that ends with {last4}?",
             ]).format(who=self.credentials(account, rng), last4=card["card_number"][-4:]),
             calls=(self.login(account, "read"),
-                   call("list_credit_cards", access_token=Ref(0, "access_token")),
-                   call("get_credit_card_balance", access_token=Ref(0, "access_token"), card_id=card["card_id"])),
+                   call("list_credit_cards", access_token=TOKEN),
+                   call("get_credit_card_balance", access_token=TOKEN, card_id=card["card_id"])),
             answer=(Ref(2, "balance"),))
 
     @scenario
@@ -831,11 +835,11 @@ class TravelBooking(World):
                      f"{booking['arrival_city']} on {spoken_date(booking['travel_date'], rng)}; put it on my card "
                      f"ending in {card['card_number'][-4:]} and tell me what it cost."),
             calls=(self.login(booking),
-                   call("list_bookings", access_token=Ref(0, "access_token"), status="confirmed"),
-                   call("get_insurance_quote", access_token=Ref(0, "access_token"), booking_id=booking["booking_id"],
+                   call("list_bookings", access_token=TOKEN, status="confirmed"),
+                   call("get_insurance_quote", access_token=TOKEN, booking_id=booking["booking_id"],
                         insurance_type=plan),
-                   call("list_credit_cards", access_token=Ref(0, "access_token")),
-                   call("purchase_insurance", access_token=Ref(0, "access_token"), booking_id=booking["booking_id"],
+                   call("list_credit_cards", access_token=TOKEN),
+                   call("purchase_insurance", access_token=TOKEN, booking_id=booking["booking_id"],
                         insurance_type=plan, card_id=card["card_id"])),
             answer=(Ref(4, "insurance_cost"),))
 
@@ -849,8 +853,8 @@ class TravelBooking(World):
                 "{who} Set my budget limit to ${limit:.0f}. How much room do I have left after what I've spent?",
             ]).format(who=self.credentials(account, rng), limit=limit),
             calls=(self.login(account),
-                   call("set_budget_limit", access_token=Ref(0, "access_token"), budget_limit=limit),
-                   call("get_budget_info", access_token=Ref(0, "access_token"))),
+                   call("set_budget_limit", access_token=TOKEN, budget_limit=limit),
+                   call("get_budget_info", access_token=TOKEN)),
             answer=(Ref(2, "remaining_budget"),))
 
     @scenario
@@ -867,7 +871,7 @@ class TravelBooking(World):
         return Draft(
             request=request,
             calls=(self.login(account),
-                   call("register_credit_card", access_token=Ref(0, "access_token"), card_number=number,
+                   call("register_credit_card", access_token=TOKEN, card_number=number,
                         expiration_date=expiry, cardholder_name=f"{account['first_name']} {account['last_name']}",
                         cvv=cvv)),
             ask=(UserFact("card expiration date", expiry, ("expiration date", "expir", "valid until")),))
@@ -900,8 +904,8 @@ class TravelBooking(World):
                      f"{spoken_date(booking['travel_date'], rng)}: {need}. Please open a {category.replace('_', ' ')} "
                      "request with support about that booking."),
             calls=(self.login(booking),
-                   call("list_bookings", access_token=Ref(0, "access_token"), status="confirmed"),
-                   call("contact_support", access_token=Ref(0, "access_token"), category=category,
+                   call("list_bookings", access_token=TOKEN, status="confirmed"),
+                   call("contact_support", access_token=TOKEN, category=category,
                         message=need, booking_id=booking["booking_id"])))
 
 

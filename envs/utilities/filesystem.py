@@ -61,6 +61,11 @@ def appended(line: str) -> Any:
     return lambda content: content + ("" if content.endswith("\n") or not content else "\n") + line + "\n"
 
 
+def moved_into(folder: str) -> Any:
+    """A transform from a path to the same name inside ``folder`` (for Ref)."""
+    return lambda path: f"{folder}/{posixpath.basename(path)}"
+
+
 class Filesystem(World):
     """A sandboxed file system: the user's home folder and a shared team folder ('~' and relative paths start at
     home); paths outside them are refused."""
@@ -637,6 +642,10 @@ class Filesystem(World):
         return self.value("SELECT COUNT(*) FROM entries WHERE path = ?1 OR substr(path, -?2) = '/' || ?3",
                           path, len(name) + 1, name) == 1
 
+    def _find_and_read(self, pattern: str) -> tuple[Any, Any]:
+        """Gold calls searching the home folder for a file name and reading the first match."""
+        return (call("search_files", path=self._home(), pattern=pattern), call("read_text_file", path=Ref(0, "0")))
+
     def _find_config(self, project: str, extension: str = "") -> tuple[Any, Any]:
         """Gold steps locating a project's config: the search call, and a Ref to the path it finds (+ extension)."""
         return (call("search_files", path=self._home(), pattern="config.json"),
@@ -693,7 +702,7 @@ class Filesystem(World):
             request=rng.choice(["What was the last error my {p} service logged on {d}?",
                                 "Check the {p} log from {d}: what's the most recent ERROR in it?"]
                                ).format(p=project, d=day),
-            calls=(call("search_files", path=self._home(), pattern=name), call("read_text_file", path=Ref(0, "0"))),
+            calls=self._find_and_read(name),
             answer=(message,))
 
     @scenario
@@ -712,7 +721,7 @@ class Filesystem(World):
             calls=(call("search_files", path=logs_dir, pattern=f"{project}-*.log"),
                    call("create_directory", path=archive),
                    *(call("move_file", source=Ref(0, str(i)),
-                          destination=Ref(0, str(i), then=lambda path: f"{archive}/{posixpath.basename(path)}"))
+                          destination=Ref(0, str(i), then=moved_into(archive)))
                      for i in range(cut))))
 
     @scenario
@@ -722,8 +731,7 @@ class Filesystem(World):
         return Draft(
             request=rng.choice(["Tick off '{i}' in my to-do list, it's done.", "I finished '{i}'. Mark it as done "
                                 "in my todo file."]).format(i=item),
-            calls=(call("search_files", path=self._home(), pattern="todo.md"),
-                   call("read_text_file", path=Ref(0, "0")),
+            calls=(*self._find_and_read("todo.md"),
                    call("edit_file", path=Ref(0, "0"), oldText=f"- [ ] {item}", newText=f"- [x] {item}")))
 
     @scenario
@@ -732,8 +740,7 @@ class Filesystem(World):
                            "Plan the team lunch", "Renew car insurance"])
         return Draft(
             request="Add a new unchecked item at the end of my to-do list. I'll tell you what it is.",
-            calls=(call("search_files", path=self._home(), pattern="todo.md"),
-                   call("read_text_file", path=Ref(0, "0")),
+            calls=(*self._find_and_read("todo.md"),
                    call("write_file", path=Ref(0, "0"), content=Ref(1, "content", then=appended(f"- [ ] {item}")))),
             ask=(UserFact("to-do item", item, ("item", "what", "task")),))
 
@@ -746,8 +753,7 @@ class Filesystem(World):
         return Draft(
             request=rng.choice(["My customer {n} has moved to {c}. Update their row in my customers CSV.",
                                 "Please change {n}'s city to {c} in customers.csv."]).format(n=name, c=moved_to),
-            calls=(call("search_files", path=self._home(), pattern="customers.csv"),
-                   call("read_text_file", path=Ref(0, "0")),
+            calls=(*self._find_and_read("customers.csv"),
                    call("edit_file", path=Ref(0, "0"), oldText=row, newText=row[: -len(city)] + moved_to)))
 
     @scenario
@@ -792,7 +798,7 @@ class Filesystem(World):
             calls=(call("search_files", path=pictures, pattern=f"{event}-*"),
                    call("create_directory", path=album),
                    *(call("move_file", source=Ref(0, str(i)),
-                          destination=Ref(0, str(i), then=lambda path: f"{album}/{posixpath.basename(path)}"))
+                          destination=Ref(0, str(i), then=moved_into(album)))
                      for i in range(len(photos)))))
 
     @scenario
@@ -902,4 +908,4 @@ class Filesystem(World):
                                 "into notes/archive)."]).format(p=person),
             calls=(call("search_file_contents", path=notes, text=f"- [ ] {person} to"),
                    call("move_file", source=Ref(0, "0.path"),
-                        destination=Ref(0, "0.path", then=lambda path: f"{notes}/archive/{posixpath.basename(path)}"))))
+                        destination=Ref(0, "0.path", then=moved_into(f"{notes}/archive")))))

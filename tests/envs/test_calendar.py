@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
 import pytest
 
-import envfactory_gym  # noqa: F401  (registers the ids)
 from envfactory_gym.tools import ToolError
+from tests.envs.support import gold_calls, play, scenario_task
 
-
-@pytest.fixture
-def env() -> Any:
-    environment = gym.make("EnvFactory/Calendar-v0").unwrapped
-    environment.reset(seed=0, options={"task_id": environment.tasks[0].id})
-    return environment
-
-
-@pytest.fixture
-def world(env: Any) -> Any:
-    return env.worlds.worlds["Calendar"]
+ENV = "Calendar"
 
 
 def calendar_id(world: Any, name: str) -> str:
@@ -29,15 +18,6 @@ def calendar_id(world: Any, name: str) -> str:
 
 def an_event_with_attendees(world: Any) -> dict[str, Any]:
     return world.row("SELECT * FROM events WHERE event_id IN (SELECT event_id FROM attendees) ORDER BY event_id")
-
-
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
 
 
 def test_move_event_to_calendar_changes_only_the_calendar(world: Any) -> None:
@@ -141,8 +121,8 @@ def test_free_slots_skip_busy_times(world: Any) -> None:
 
 
 def test_gold_path_earns_one_and_acting_on_another_event_earns_zero(env: Any, world: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "change_event_calendar")
-    assert play(env, task.id, [(g["name"], g["arguments"]) for g in task.gold]) == 1.0
+    task = scenario_task(env, "change_event_calendar")
+    assert play(env, task.id, gold_calls(task)) == 1.0
     moved = task.gold[-1]["arguments"]
     other = world.value("SELECT event_id FROM events WHERE event_id != ? AND calendar_id != ? ORDER BY event_id",
                         moved["event_id"], moved["calendar_id"])
@@ -151,14 +131,14 @@ def test_gold_path_earns_one_and_acting_on_another_event_earns_zero(env: Any, wo
 
 
 def test_clear_day_needs_every_event_deleted(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "clear_day")
-    calls = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "clear_day")
+    calls = gold_calls(task)
     assert play(env, task.id, calls) == 1.0
     assert play(env, task.id, calls[:-1]) == 0.0
 
 
 def test_read_task_needs_the_answer_facts(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "next_meeting_with")
-    calls = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "next_meeting_with")
+    calls = gold_calls(task)
     assert play(env, task.id, calls, answer="It is " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, calls, answer="You have a meeting soon.") == 0.0

@@ -6,23 +6,11 @@ import base64
 import datetime as dt
 from typing import Any
 
-import gymnasium as gym
 import pytest
 
-import envfactory_gym  # noqa: F401  (registers the ids)
-from envfactory_gym.tools import ToolError
+from tests.envs.support import fails, gold_calls, play, scenario_task
 
-
-@pytest.fixture
-def env() -> Any:
-    environment = gym.make("EnvFactory/Filesystem-v0").unwrapped
-    environment.reset(seed=0, options={"task_id": next(t.id for t in environment.tasks if t.seed == 0)})
-    return environment
-
-
-@pytest.fixture
-def world(env: Any) -> Any:
-    return env.worlds.worlds["Filesystem"]
+ENV = "Filesystem"
 
 
 @pytest.fixture
@@ -32,24 +20,6 @@ def home(world: Any) -> str:
 
 def entry(world: Any, path: str) -> dict[str, Any] | None:
     return world.row("SELECT * FROM entries WHERE path = ?", path)
-
-
-def fails(env: Any, world: Any, tool: str, arguments: dict[str, Any]) -> str:
-    """Call a tool that must fail; check the state is untouched and return the error message."""
-    before = env.state_digest()
-    with pytest.raises(ToolError) as error:
-        world.call(tool, arguments)
-    assert env.state_digest() == before
-    return str(error.value)
-
-
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
 
 
 def test_paths_are_normalized_and_confined_to_the_roots(env: Any, world: Any, home: str) -> None:
@@ -221,8 +191,8 @@ def test_search_file_contents_and_directory_tree(world: Any, home: str) -> None:
 
 
 def test_gold_path_earns_one_and_wrong_project_earns_zero(env: Any, world: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "change_port")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "change_port")
+    gold = gold_calls(task)
     assert play(env, task.id, gold) == 1.0
     edit = task.gold[-1]["arguments"]
     env.reset(options={"task_id": task.id})
@@ -234,7 +204,7 @@ def test_gold_path_earns_one_and_wrong_project_earns_zero(env: Any, world: Any) 
 
 def test_another_valid_path_also_earns_one(env: Any, world: Any) -> None:
     """A dry run first (the clock moves) and write_file instead of edit_file reach the same state."""
-    task = next(t for t in env.tasks if t.tags["scenario"] == "tick_todo")
+    task = scenario_task(env, "tick_todo")
     edit = task.gold[-1]["arguments"]
     env.reset(options={"task_id": task.id})
     content = world.call("read_text_file", {"path": edit["path"]})["content"]
@@ -244,7 +214,7 @@ def test_another_valid_path_also_earns_one(env: Any, world: Any) -> None:
 
 
 def test_read_task_needs_its_answer(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "last_error")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "last_error")
+    gold = gold_calls(task)
     assert play(env, task.id, gold, answer=f"The last error was: {task.answer_facts[0]}") == 1.0
     assert play(env, task.id, gold, answer="There were some errors.") == 0.0

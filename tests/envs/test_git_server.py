@@ -5,24 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import gymnasium as gym
 import pytest
 
-import envfactory_gym  # noqa: F401  (registers the ids)
 from envfactory_gym.tools import ToolError
 from envs.academia.git_server import commit_hash
+from tests.envs.support import gold_calls, play, scenario_task
 
-
-@pytest.fixture
-def env() -> Any:
-    environment = gym.make("EnvFactory/GitServer-v0").unwrapped
-    environment.reset(seed=0, options={"task_id": environment.tasks[0].id})
-    return environment
-
-
-@pytest.fixture
-def world(env: Any) -> Any:
-    return env.worlds.worlds["GitServer"]
+ENV = "GitServer"
 
 
 def repo_where(world: Any, condition: Callable[[dict[str, Any]], bool]) -> str:
@@ -45,19 +34,6 @@ def clean(status: dict[str, Any]) -> bool:
 def head(world: Any, path: str) -> str:
     return world.value("SELECT head_hash FROM branches b JOIN repositories r ON r.repo_path = b.repo_path"
                        " AND r.current_branch = b.name WHERE r.repo_path = ?", path)
-
-
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
-
-
-def gold(task: Any) -> list[tuple[str, dict[str, Any]]]:
-    return [(g["name"], g["arguments"]) for g in task.gold]
 
 
 def test_edit_add_commit_records_a_content_addressed_commit(world: Any) -> None:
@@ -186,8 +162,8 @@ def test_pull_fast_forwards_and_rebases_diverged_history(world: Any) -> None:
 
 
 def test_checkout_of_a_remote_only_branch_creates_it(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "checkout_colleague_branch")
-    assert play(env, task.id, gold(task)) == 1.0
+    task = scenario_task(env, "checkout_colleague_branch")
+    assert play(env, task.id, gold_calls(task)) == 1.0
     path, branch = task.gold[-1]["arguments"]["repo_path"], task.gold[-1]["arguments"]["branch_name"]
     world = env.worlds.worlds["GitServer"]
     assert world.value("SELECT current_branch FROM repositories WHERE repo_path = ?", path) == branch
@@ -198,8 +174,8 @@ def test_checkout_of_a_remote_only_branch_creates_it(env: Any) -> None:
 
 
 def test_edit_task_any_valid_path_earns_one_and_a_wrong_message_earns_zero(env: Any, world: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "edit_and_commit")
-    calls = gold(task)
+    task = scenario_task(env, "edit_and_commit")
+    calls = gold_calls(task)
     assert play(env, task.id, calls) == 1.0
     edit = calls[1][1]
     env.reset(options={"task_id": task.id})
@@ -212,7 +188,7 @@ def test_edit_task_any_valid_path_earns_one_and_a_wrong_message_earns_zero(env: 
 
 
 def test_read_task_needs_the_answer_facts(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "last_commit")
-    calls = gold(task)
+    task = scenario_task(env, "last_commit")
+    calls = gold_calls(task)
     assert play(env, task.id, calls, answer="It was " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, calls, answer="Someone committed recently.") == 0.0

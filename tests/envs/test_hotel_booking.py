@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
 import pytest
 
-import envfactory_gym  # noqa: F401  (registers the ids)
 from envfactory_gym.tools import ToolError
+from tests.envs.support import gold_calls, play, scenario_task
 
-
-@pytest.fixture
-def env() -> Any:
-    environment = gym.make("EnvFactory/HotelBooking-v0").unwrapped
-    environment.reset(seed=0, options={"task_id": environment.tasks[0].id})
-    return environment
-
-
-@pytest.fixture
-def world(env: Any) -> Any:
-    return env.worlds.worlds["HotelBooking"]
+ENV = "HotelBooking"
 
 
 def room(world: Any, condition: str = "1") -> dict[str, Any]:
@@ -34,15 +23,6 @@ def book(world: Any, offer: dict[str, Any], checkin: str, checkout: str, adults:
     return world.call("book_hotel", {"hotel_id": offer["hotel_id"], "room_type_id": offer["room_type_id"],
                                      "checkin_date": checkin, "checkout_date": checkout, "adults": adults,
                                      "kids": kids, "guest_names": guests or ["Ada Lovelace"]})
-
-
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
 
 
 def test_booking_prices_weekend_nights_higher_and_records_guests(world: Any) -> None:
@@ -169,8 +149,8 @@ def test_get_hotels_filters_by_party_and_sorts_by_total(world: Any) -> None:
 
 
 def test_gold_path_earns_one_and_booking_another_room_earns_zero(env: Any, world: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "book_named_room")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "book_named_room")
+    gold = gold_calls(task)
     assert play(env, task.id, gold) == 1.0
     booked = gold[-1][1]
     other = world.value("SELECT room_type_id FROM room_types WHERE hotel_id = ? AND room_type_id != ? AND"

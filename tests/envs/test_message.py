@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
 import pytest
 
-import envfactory_gym  # noqa: F401  (registers the ids)
 from envfactory_gym.tools import ToolError
+from tests.envs.support import gold_calls, play, scenario_task
 
-
-@pytest.fixture
-def env() -> Any:
-    environment = gym.make("EnvFactory/Message-v0").unwrapped
-    environment.reset(seed=0, options={"task_id": environment.tasks[0].id})
-    return environment
-
-
-@pytest.fixture
-def world(env: Any) -> Any:
-    return env.worlds.worlds["Message"]
+ENV = "Message"
 
 
 def user_with_contact(world: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -32,19 +21,6 @@ def user_with_contact(world: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def log_in(world: Any, user_id: str) -> None:
     world.call("login", {"user_id": user_id})
-
-
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
-
-
-def gold(task: Any) -> list[tuple[str, dict[str, Any]]]:
-    return [(g["name"], g["arguments"]) for g in task.gold]
 
 
 def test_tools_need_a_login_and_the_session_lives_in_a_table(world: Any) -> None:
@@ -169,8 +145,8 @@ def test_message_stats_count_both_directions(world: Any) -> None:
 
 
 def test_gold_path_earns_one_and_messaging_someone_else_earns_zero(env: Any, world: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "message_contact")
-    calls = gold(task)
+    task = scenario_task(env, "message_contact")
+    calls = gold_calls(task)
     assert play(env, task.id, calls) == 1.0
     me_id = world.value("SELECT user_id FROM users WHERE username = ?", task.gold[0]["arguments"]["username"])
     receiver = calls[-1][1]["receiver_id"]
@@ -181,13 +157,13 @@ def test_gold_path_earns_one_and_messaging_someone_else_earns_zero(env: Any, wor
 
 
 def test_recovering_from_a_refused_send_still_earns_one(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "message_new_person")
-    calls = gold(task)
+    task = scenario_task(env, "message_new_person")
+    calls = gold_calls(task)
     assert play(env, task.id, [*calls[:2], calls[3], *calls[2:]]) == 1.0  # the early send is refused
 
 
 def test_read_task_needs_the_answer_facts(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "latest_from_friend")
-    calls = gold(task)
+    task = scenario_task(env, "latest_from_friend")
+    calls = gold_calls(task)
     assert play(env, task.id, calls, answer="They wrote: " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, calls, answer="They sent you something.") == 0.0

@@ -5,41 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import gymnasium as gym
 import pytest
 
-import envfactory_gym  # noqa: F401  (registers the ids)
 from envfactory_gym.tools import ToolError
+from tests.envs.support import fails, gold_calls, play, scenario_task
 
-
-@pytest.fixture
-def env() -> Any:
-    environment = gym.make("EnvFactory/Retail-v0").unwrapped
-    environment.reset(seed=0, options={"task_id": next(t.id for t in environment.tasks if t.seed == 0)})
-    return environment
-
-
-@pytest.fixture
-def world(env: Any) -> Any:
-    return env.worlds.worlds["Retail"]
-
-
-def fails(env: Any, world: Any, tool: str, arguments: dict[str, Any]) -> str:
-    """Call a tool that must fail; check the state is untouched and return the error message."""
-    before = env.state_digest()
-    with pytest.raises(ToolError) as error:
-        world.call(tool, arguments)
-    assert env.state_digest() == before
-    return str(error.value)
-
-
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
+ENV = "Retail"
 
 
 def order_in(world: Any, status: str, where: str = "1", *params: Any) -> dict[str, Any]:
@@ -281,8 +252,8 @@ def test_product_details_list_variants(world: Any) -> None:
 
 
 def test_gold_path_earns_one_and_cancelling_another_order_earns_zero(env: Any, world: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "cancel_order" and not t.user_facts)
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "cancel_order", lambda t: not t.user_facts)
+    gold = gold_calls(task)
     assert play(env, task.id, gold) == 1.0
     target = gold[-1][1]["order_id"]
     other = env.worlds.worlds["Retail"].value("SELECT order_id FROM orders WHERE status = 'pending' AND order_id != ?"
@@ -293,16 +264,16 @@ def test_gold_path_earns_one_and_cancelling_another_order_earns_zero(env: Any, w
 
 
 def test_read_task_needs_the_answer_facts(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "order_status" and not t.user_facts)
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "order_status", lambda t: not t.user_facts)
+    gold = gold_calls(task)
     assert play(env, task.id, gold, answer="It is " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, gold, answer="Your order is on its way.") == 0.0
 
 
 def test_returning_too_little_earns_zero(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "return_items" and not t.user_facts
-                and len(t.gold[-1]["arguments"]["item_ids"]) == 2)
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "return_items",
+                         lambda t: not t.user_facts and len(t.gold[-1]["arguments"]["item_ids"]) == 2)
+    gold = gold_calls(task)
     assert play(env, task.id, gold) == 1.0
     returned = gold[-1][1]
     assert play(env, task.id, [*gold[:-1], (gold[-1][0], {**returned, "item_ids": returned["item_ids"][:1]})]) == 0.0

@@ -4,41 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
-import pytest
+from tests.envs.support import fails, gold_calls, play, scenario_task
 
-import envfactory_gym  # noqa: F401  (registers the ids)
-from envfactory_gym.tools import ToolError
-
-
-@pytest.fixture
-def env() -> Any:
-    environment = gym.make("EnvFactory/StripePaymentServer-v0").unwrapped
-    environment.reset(seed=0, options={"task_id": next(t.id for t in environment.tasks if t.seed == 0)})
-    return environment
-
-
-@pytest.fixture
-def world(env: Any) -> Any:
-    return env.worlds.worlds["StripePaymentServer"]
-
-
-def fails(env: Any, world: Any, tool: str, arguments: dict[str, Any]) -> str:
-    """Call a tool that must fail; check the state is untouched and return the error message."""
-    before = env.state_digest()
-    with pytest.raises(ToolError) as error:
-        world.call(tool, arguments)
-    assert env.state_digest() == before
-    return str(error.value)
-
-
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
+ENV = "StripePaymentServer"
 
 
 def usable_card(world: Any) -> dict[str, Any]:
@@ -193,8 +161,8 @@ def test_create_price_rules(env: Any, world: Any) -> None:
 
 
 def test_any_valid_path_earns_one_and_a_wrong_card_earns_zero(env: Any, world: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "charge_saved_card" and not t.user_facts)
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "charge_saved_card", lambda t: not t.user_facts)
+    gold = gold_calls(task)
     assert play(env, task.id, gold) == 1.0
     created = gold[2][1]
     assert play(env, task.id, [*gold[:2], ("create_payment_intent", {**created, "confirm": True})]) == 1.0
@@ -211,8 +179,8 @@ def test_any_valid_path_earns_one_and_a_wrong_card_earns_zero(env: Any, world: A
 
 
 def test_refund_of_the_wrong_amount_earns_zero(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "partial_refund")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "partial_refund")
+    gold = gold_calls(task)
     assert play(env, task.id, gold) == 1.0
     refund = gold[-1][1]
     assert play(env, task.id, [*gold[:-1], ("create_refund", {**refund, "amount": refund["amount"] + 100})]) == 0.0
@@ -220,7 +188,7 @@ def test_refund_of_the_wrong_amount_earns_zero(env: Any) -> None:
 
 
 def test_read_task_needs_the_answer_facts(env: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "payment_card")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "payment_card")
+    gold = gold_calls(task)
     assert play(env, task.id, gold, answer="It is " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, gold, answer="The payment looks fine.") == 0.0

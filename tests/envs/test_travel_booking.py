@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
 import pytest
 
-import envfactory_gym  # noqa: F401  (registers the ids)
 from envfactory_gym.tools import ToolError
 from envs.travel.travel_booking import luhn_complete
+from tests.envs.support import gold_calls, play, scenario_task
 
-
-@pytest.fixture
-def env() -> Any:
-    environment = gym.make("EnvFactory/TravelBooking-v0").unwrapped
-    environment.reset(seed=0, options={"task_id": environment.tasks[0].id})
-    return environment
-
-
-@pytest.fixture
-def world(env: Any) -> Any:
-    return env.worlds.worlds["TravelBooking"]
+ENV = "TravelBooking"
 
 
 def login(world: Any, account: dict[str, Any], grant_type: str = "read_write") -> str:
@@ -47,15 +36,6 @@ def cheap_fare(world: Any) -> dict[str, Any]:
 def book(world: Any, token: str, card_id: str, fare: dict[str, Any]) -> dict[str, Any]:
     return world.call("book_flight", {"access_token": token, "card_id": card_id, "flight_id": fare["flight_id"],
                                       "travel_class": fare["travel_class"]})
-
-
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
 
 
 def test_authenticate_reuses_the_session_and_widens_its_scope(world: Any) -> None:
@@ -222,8 +202,8 @@ def test_search_convert_and_support(world: Any) -> None:
 
 
 def test_gold_path_earns_one_and_cancelling_another_booking_earns_zero(env: Any, world: Any) -> None:
-    task = next(t for t in env.tasks if t.tags["scenario"] == "cancel_flight")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    task = scenario_task(env, "cancel_flight")
+    gold = gold_calls(task)
     answer = "Refund: " + "; ".join(task.answer_facts)
     assert play(env, task.id, gold, answer) == 1.0
     target = gold[-1][1]["booking_id"]

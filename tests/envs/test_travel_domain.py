@@ -12,24 +12,17 @@ import pytest
 import envfactory_gym  # noqa: F401  (registers the ids)
 from envfactory_gym.registration import load_tasks
 from envs.travel.cities import CITY_NAMES
+from tests.envs.support import gold_calls, play, scenario_task
 
 
 @pytest.fixture(scope="module")
 def env() -> Any:
+    """The domain env, built once for the module (it overrides the per-environment fixture of conftest.py)."""
     return gym.make("EnvFactory/Travel-v0").unwrapped
 
 
-def play(env: Any, task_id: str, calls: list[tuple[str, dict[str, Any]]], answer: str = "Done.") -> float:
-    env.reset(options={"task_id": task_id})
-    for name, arguments in calls:
-        env.step({"name": name, "arguments": arguments})
-    _, reward, terminated, _, _ = env.step(answer)
-    assert terminated
-    return reward
-
-
 def cross_task(env: Any, scenario: str) -> Any:
-    return next(t for t in env.tasks if t.env == "Travel" and t.tags["scenario"] == scenario)
+    return scenario_task(env, scenario, lambda t: t.env == "Travel")
 
 
 def test_colliding_tools_are_prefixed_and_the_rest_keep_their_names(env: Any) -> None:
@@ -59,7 +52,7 @@ def test_domain_offers_member_and_cross_tasks(env: Any) -> None:
 
 
 def test_member_task_gold_runs_under_prefixed_names(env: Any) -> None:
-    task = next(t for t in env.tasks if t.env == "HotelBooking" and t.tags["scenario"] == "cancel_stay")
+    task = scenario_task(env, "cancel_stay", lambda t: t.env == "HotelBooking")
     env.reset(options={"task_id": task.id})
     assert [name for name, _ in env.gold_calls()] == ["HotelBooking_list_bookings", "HotelBooking_cancel_booking"]
     assert play(env, task.id, env.gold_calls(), "Refund: " + "; ".join(task.answer_facts)) == 1.0
@@ -67,7 +60,7 @@ def test_member_task_gold_runs_under_prefixed_names(env: Any) -> None:
 
 def test_cancel_trip_needs_both_cancellations(env: Any) -> None:
     task = cross_task(env, "cancel_trip")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    gold = gold_calls(task)
     answer = "Refunds: " + "; ".join(task.answer_facts)
     assert play(env, task.id, gold, answer) == 1.0
     assert play(env, task.id, gold[:3], answer) == 0.0  # the hotel stay is still booked
@@ -76,7 +69,7 @@ def test_cancel_trip_needs_both_cancellations(env: Any) -> None:
 
 def test_fly_and_stay_checks_in_on_the_landing_day(env: Any) -> None:
     task = cross_task(env, "fly_and_stay")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    gold = gold_calls(task)
     assert play(env, task.id, gold) == 1.0
     airline = env.worlds.worlds["TravelBooking"]
     flight = airline.row("SELECT * FROM flights WHERE flight_id = ?", next(
@@ -90,6 +83,6 @@ def test_fly_and_stay_checks_in_on_the_landing_day(env: Any) -> None:
 
 def test_trip_cost_is_read_only_but_needs_the_total(env: Any) -> None:
     task = cross_task(env, "trip_cost")
-    gold = [(g["name"], g["arguments"]) for g in task.gold]
+    gold = gold_calls(task)
     assert play(env, task.id, gold, "Flight, hotel, total: " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, gold, "Flight, hotel: " + "; ".join(task.answer_facts[:2])) == 0.0

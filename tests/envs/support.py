@@ -1,0 +1,41 @@
+"""Helpers shared by the environment test modules (the fixtures ``env`` and ``world`` live in conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from envfactory_gym.tools import ToolError
+
+Calls = list[tuple[str, dict[str, Any]]]
+
+
+def fails(env: Any, world: Any, tool: str, arguments: dict[str, Any]) -> str:
+    """Call a tool that must fail; check the state is untouched and return the error message."""
+    before = env.state_digest()
+    with pytest.raises(ToolError) as error:
+        world.call(tool, arguments)
+    assert env.state_digest() == before
+    return str(error.value)
+
+
+def play(env: Any, task_id: str, calls: Calls, answer: str = "Done.") -> float:
+    """Reset to a task, make the calls, send the final message and return the episode's reward."""
+    env.reset(options={"task_id": task_id})
+    for name, arguments in calls:
+        env.step({"name": name, "arguments": arguments})
+    _, reward, terminated, _, _ = env.step(answer)
+    assert terminated
+    return reward
+
+
+def gold_calls(task: Any) -> Calls:
+    """A task's gold calls as (name, arguments) pairs, the shape :func:`play` takes."""
+    return [(g["name"], g["arguments"]) for g in task.gold]
+
+
+def scenario_task(env: Any, scenario: str, where: Callable[[Any], bool] = lambda task: True) -> Any:
+    """The first task of the env drawn from a scenario (and meeting ``where``)."""
+    return next(t for t in env.tasks if t.tags["scenario"] == scenario and where(t))
