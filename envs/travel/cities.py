@@ -12,6 +12,16 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from envfactory_gym.tools import ToolError
+
+
+def parse_date(value: str, field: str) -> dt.date:
+    """A YYYY-MM-DD tool argument as a date, or a ToolError naming the field."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ToolError(f"{field} must look like 2026-03-10, got {value!r}") from None
+
 
 @dataclass(frozen=True)
 class City:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
 from envfactory_gym.tools import ToolError, tool
 from envfactory_gym.world import World, fake_id
-from envs.travel.cities import CITIES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, plan_travellers, spoken_date
+from envs.travel.cities import CITIES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, parse_date, plan_travellers, spoken_date
 
 BookingStatus = Literal["confirmed", "cancelled", "completed"]
 
@@ -33,11 +33,6 @@ WEEKEND_SURCHARGE = 0.20
 MAX_NIGHTS = 30
 
 
-def parse_day(value: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ToolError(f"{field} must look like 2026-03-10, got {value!r}") from None
 
 
 def nights_of(checkin: dt.date, checkout: dt.date) -> list[dt.date]:
@@ -158,7 +153,7 @@ class HotelBooking(World):
                         " WHERE hotel_id = ?", hotel_id)
 
     def _stay(self, checkin_date: str, checkout_date: str) -> tuple[dt.date, dt.date]:
-        checkin, checkout = parse_day(checkin_date, "checkin_date"), parse_day(checkout_date, "checkout_date")
+        checkin, checkout = parse_date(checkin_date, "checkin_date"), parse_date(checkout_date, "checkout_date")
         if checkin < self.now().date():
             raise ToolError(f"checkin_date {checkin_date} is in the past")
         if checkout <= checkin:

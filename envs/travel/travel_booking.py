@@ -11,7 +11,9 @@ from typing import Any, Literal
 from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
 from envfactory_gym.tools import ToolError, tool
 from envfactory_gym.world import World, fake_id
-from envs.travel.cities import CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, plan_travellers, spoken_date
+from envs.travel.cities import (
+    CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, parse_date, plan_travellers, spoken_date,
+)
 
 TravelClass = Literal["economy", "business", "first"]
 GrantType = Literal["read_write", "read", "write"]
@@ -60,11 +62,6 @@ def masked(number: str) -> str:
     return f"**** **** **** {number[-4:]}"
 
 
-def check_date(value: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ToolError(f"{field} must look like 2026-03-10, got {value!r}") from None
 
 
 def check_amount(value: float, field: str) -> float:
@@ -372,7 +369,7 @@ class TravelBooking(World):
             travel_class: Only show this class, and only flights with seats left in it.
             max_results: At most this many flights (1-50).
         """
-        check_date(travel_date, "travel_date")
+        parse_date(travel_date, "travel_date")
         if not 1 <= max_results <= 50:
             raise ToolError("max_results must be between 1 and 50")
         for code in (departure_airport, arrival_airport):
@@ -569,7 +566,7 @@ class TravelBooking(World):
         account = self._account(access_token, "read")
         for value, name in ((start_date, "start_date"), (end_date, "end_date")):
             if value is not None:
-                check_date(value, name)
+                parse_date(value, name)
         return self.rows(
             "SELECT b.booking_id, b.status, f.flight_number, f.departure_airport, dep.city AS departure_city,"
             " f.arrival_airport, arr.city AS arrival_city, f.travel_date, f.departure_time, f.arrival_time,"
