@@ -1,0 +1,75 @@
+"""The suite seen from the trainer: which environments load, their tasks, and oracle (gold) actions as model text."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import gymnasium as gym
+
+import envfactory_gym
+from envfactory_gym.agents import OracleAgent
+from envfactory_gym.tasks import Task
+
+
+def available(names: list[str]) -> list[str]:
+    """The given environments/domains whose modules import and that have train and test tasks (others warned, skipped)."""
+    from envfactory_gym.registration import world_set
+
+    found = []
+    for name in names:
+        try:
+            world_set(name)
+            if envfactory_gym.load_tasks(name, "train") and envfactory_gym.load_tasks(name, "test"):
+                found.append(name)
+                continue
+            warnings.warn(f"skipping '{name}': it has no train or no test tasks", stacklevel=2)
+        except Exception as exc:  # noqa: BLE001 (an env still being written, a typo: say so and go on)
+            warnings.warn(f"skipping '{name}': {type(exc).__name__}: {exc}", stacklevel=2)
+    return found
+
+
+def make(name: str, max_turns: int, split: str | None = None) -> gym.Env:
+    return gym.make(envfactory_gym.env_id(name), split=split, max_turns=max_turns)
+
+
+def tasks(names: list[str], split: str, limit: int = 0) -> list[tuple[str, Task]]:
+    """(env name, task) for the tasks of the split (the first ``limit`` per env when given), in a stable order."""
+    return [(name, task) for name in names for task in envfactory_gym.load_tasks(name, split)[: limit or None]]
+
+
+def action_text(action: Any) -> str:
+    """An agent action as Qwen3/Hermes model text: a tool call block per call, or the message itself."""
+    if isinstance(action, str):
+        return action
+    calls = action if isinstance(action, list) else [action]
+    return "\n".join(
+        '<tool_call>\n{"name": ' + json.dumps(c["name"], ensure_ascii=False) + ', "arguments": '
+        + json.dumps(c["arguments"], ensure_ascii=False) + "}\n</tool_call>" for c in calls)
+
+
+class OraclePolicy:
+    """The oracle agent's actions as text (gold calls, questions for hidden facts, the final answer)."""
+
+    def __init__(self, env: gym.Env, info: dict[str, Any]) -> None:
+        self.agent = OracleAgent()
+        self.agent.reset(env, info)
+
+    def __call__(self, info: dict[str, Any]) -> str:
+        return action_text(self.agent.act(info))
+
+
+def oracle_conversation(env: gym.Env, task_id: str, seed: int = 0) -> tuple[list[dict[str, Any]], float]:
+    """The gold trajectory as chat messages (assistant turns as raw model text) and the reward it earned."""
+    _, info = env.reset(seed=seed, options={"task_id": task_id})
+    policy = OraclePolicy(env, info)
+    messages = list(info["messages"])
+    done, reward = False, 0.0
+    while not done:
+        text = policy(info)
+        _, reward, terminated, truncated, info = env.step(text)
+        messages.append({"role": "assistant", "content": text})
+        messages += info["new_messages"]
+        done = terminated or truncated
+    return messages, float(reward)

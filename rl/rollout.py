@@ -1,0 +1,177 @@
+"""Multi-turn rollouts: one environment episode per trajectory, many episodes batched through the model.
+
+Generation is a small sampling loop over a Hugging Face causal LM with a KV cache. Episodes of one batch usually
+share a long prefix (the system prompt with the tool schemas; a whole prompt within a GRPO group): it is run once
+and its cache is repeated over the batch, then each row's own suffix is prefilled left-padded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import torch
+from transformers import DynamicCache
+
+from rl import envs
+from rl.tokens import ChatFormat, Episode
+
+#: Produces one assistant turn (token ids) for each of the given unfinished episodes.
+Actor = Callable[[list[Episode]], list[list[int]]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One episode to play: all samples of a GRPO group share env, task and seed."""
+
+    env: str
+    task_id: str
+    seed: int = 0
+    group: int = 0
+
+
+def common_prefix(seqs: Sequence[Sequence[int]]) -> int:
+    """Length of the longest common prefix of token sequences."""
+    first, n = seqs[0], min(len(s) for s in seqs)
+    for other in seqs[1:]:
+        i = 0
+        while i < n and other[i] == first[i]:
+            i += 1
+        n = i
+    return n
+
+
+def shared_prefix_cache(model: Any, prefix: list[int], batch: int) -> DynamicCache:
+    """The KV cache of ``prefix`` computed once and repeated ``batch`` times (autograd flows through it)."""
+    ids = torch.tensor([prefix], device=model.device)
+    cache = model(input_ids=ids, use_cache=True).past_key_values
+    cache.batch_repeat_interleave(batch)
+    return cache
+
+
+@torch.no_grad()
+def generate(model: Any, contexts: list[list[int]], max_new_tokens: int, eos_id: int, pad_id: int,
+             temperature: float = 1.0, greedy: bool = False, generator: torch.Generator | None = None) -> list[list[int]]:
+    """Sample a continuation of every context until ``eos_id`` or ``max_new_tokens`` (tokens after eos dropped)."""
+    device = model.device
+    p = max(common_prefix(contexts) - 1, 0)
+    cache = shared_prefix_cache(model, contexts[0][:p], len(contexts)) if p else DynamicCache()
+    suffixes = [c[p:] for c in contexts]
+    width = max(len(s) for s in suffixes)
+    ids = torch.tensor([[pad_id] * (width - len(s)) + s for s in suffixes], device=device)
+    mask = torch.cat([torch.ones(len(contexts), p, dtype=torch.long, device=device), (torch.arange(width, device=device)
+                      >= torch.tensor([width - len(s) for s in suffixes], device=device)[:, None]).long()], dim=1)
+    positions = (mask.cumsum(1) - 1).clamp(min=0)[:, p:]
+    out: list[list[int]] = [[] for _ in contexts]
+    finished = torch.zeros(len(contexts), dtype=torch.bool, device=device)
+    for _ in range(max_new_tokens):
+        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache,
+                       use_cache=True).logits[:, -1].float()
+        if greedy:
+            token = logits.argmax(-1)
+        else:
+            token = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=generator)[:, 0]
+        token = torch.where(finished, torch.full_like(token, pad_id), token)
+        for row in (~finished).nonzero()[:, 0].tolist():
+            out[row].append(int(token[row]))
+        finished |= token == eos_id
+        if bool(finished.all()):
+            break
+        ids = token[:, None]
+        positions = positions[:, -1:] + 1
+        mask = torch.cat([mask, torch.ones(len(contexts), 1, dtype=torch.long, device=device)], dim=1)
+    return out
+
+
+def model_actor(model: Any, fmt: ChatFormat, max_new_tokens: int, temperature: float = 1.0, greedy: bool = False,
+                generator: torch.Generator | None = None, batch_size: int = 64) -> Actor:
+    """An actor that samples each turn from ``model``, batching episodes of the same environment together."""
+
+    def act(episodes: list[Episode]) -> list[list[int]]:
+        by_env: dict[str, list[int]] = defaultdict(list)
+        for i, episode in enumerate(episodes):
+            by_env[episode.info["env"]].append(i)
+        result: list[list[int]] = [[] for _ in episodes]
+        for rows in by_env.values():
+            for start in range(0, len(rows), batch_size):
+                chunk = rows[start:start + batch_size]
+                tokens = generate(model, [episodes[i].ids for i in chunk], max_new_tokens, fmt.eos_id,
+                                  fmt.tokenizer.pad_token_id, temperature, greedy, generator)
+                for i, t in zip(chunk, tokens):
+                    result[i] = t
+        return result
+
+    return act
+
+
+def oracle_actor(fmt: ChatFormat) -> Actor:
+    """An actor playing the oracle's actions (gold calls, questions, answer), tokenized: the SFT targets."""
+
+    def act(episodes: list[Episode]) -> list[list[int]]:
+        return [fmt.encode(episode.info["oracle"](episode.info["last_info"])) + [fmt.eos_id] for episode in episodes]
+
+    return act
+
+
+class EnvPool:
+    """Reusable env instances per environment name (one live episode each); counts seconds spent in the envs."""
+
+    def __init__(self, max_turns: int) -> None:
+        self.max_turns = max_turns
+        self.free: dict[str, list[gym.Env]] = defaultdict(list)
+        self.env_seconds = 0.0
+
+    def take(self, name: str) -> gym.Env:
+        return self.free[name].pop() if self.free[name] else envs.make(name, self.max_turns)
+
+    def give(self, name: str, env: gym.Env) -> None:
+        self.free[name].append(env)
+
+
+def play(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: int, max_new_tokens: int,
+         oracle: bool = False) -> list[Episode]:
+    """Play every job to the end, all episodes advancing one turn per model call; returns them in job order.
+
+    An episode whose context would outgrow ``max_len`` ends with reward 0 (``info["overflow"]``).
+    """
+    episodes, live = [], []
+    for job in jobs:
+        started = time.perf_counter()
+        env = pool.take(job.env)
+        _, info = env.reset(seed=job.seed, options={"task_id": job.task_id})
+        pool.env_seconds += time.perf_counter() - started
+        episode = Episode.start(fmt, info["messages"], env=job.env, task_id=job.task_id, seed=job.seed,
+                                group=job.group, last_info=info)
+        if oracle:
+            episode.info["oracle"] = envs.OraclePolicy(env, info)
+        episodes.append(episode)
+        live.append((episode, env))
+    while live:
+        actions = act([episode for episode, _ in live])
+        still = []
+        for (episode, env), tokens in zip(live, actions):
+            kept = episode.add_model_turn(tokens, fmt.eos_id)
+            text = fmt.decode([t for t in kept if t != fmt.eos_id])
+            started = time.perf_counter()
+            _, reward, terminated, truncated, info = env.step(text)
+            pool.env_seconds += time.perf_counter() - started
+            episode.info["last_info"] = info
+            if terminated or truncated:
+                episode.reward, episode.done = float(reward), True
+                episode.info["reward_info"] = info.get("reward_info", {})
+            elif len(episode.ids) + len(fmt.feedback_ids(info["new_messages"])) + max_new_tokens > max_len:
+                episode.info["overflow"] = True
+            else:
+                episode.add_feedback(fmt, info["new_messages"])
+                still.append((episode, env))
+                continue
+            episode.info.pop("oracle", None)
+            episode.info["messages"] = list(info["messages"])
+            del episode.info["last_info"]
+            pool.give(episode.info["env"], env)
+        live = still
+    return episodes

@@ -1,0 +1,105 @@
+"""A byte-level BPE tokenizer trained locally on the suite's text, carrying Qwen3's special tokens and chat template.
+
+Two templates are saved with it:
+
+* ``default``: Qwen3-style for inference; like Qwen3's stock template it drops the ``<think>`` block of assistant
+  turns before the last user query, so the render of a turn changes once the conversation grows.
+* ``training``: prefix-preserving. Every message renders the same way whatever follows it (assistant text is kept
+  verbatim, think blocks included), so ``render(messages[:k])`` is a prefix of ``render(messages)``. The trainer
+  builds environment feedback from this template in token space (:mod:`rl.tokens`).
+
+Tool schemas are expected inside the system message already (the suite's envs render them the way Qwen3's template
+renders ``tools=``); passing ``tools=`` renders the same block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import PreTrainedTokenizerFast
+
+#: Qwen3's control tokens; like Qwen3, only the first three are "special" (dropped by ``skip_special_tokens``),
+#: the think/tool markers are plain added tokens so decoded model text keeps them.
+SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>",
+                  "</tool_call>", "<tool_response>", "</tool_response>"]
+END_OF_TURN = "<|im_end|>"
+
+_TOOLS_BLOCK = (
+    "{%- if tools %}{{- '<|im_start|>system\\n' }}"
+    "{%- if messages[0].role == 'system' %}{{- messages[0].content + '\\n\\n' }}{%- endif %}"
+    "{{- '# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\n"
+    "You are provided with function signatures within <tools></tools> XML tags:\\n<tools>' }}"
+    "{%- for tool in tools %}{{- '\\n' }}{{- tool | tojson }}{%- endfor %}"
+    "{{- '\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments within "
+    "<tool_call></tool_call> XML tags:\\n<tool_call>\\n{\"name\": <function-name>, \"arguments\": "
+    "<args-json-object>}\\n</tool_call><|im_end|>\\n' }}{%- endif %}"
+)
+
+_TOOL_CALLS = (
+    "{%- for tool_call in message.tool_calls or [] %}"
+    "{%- if (loop.first and content) or not loop.first %}{{- '\\n' }}{%- endif %}"
+    "{%- if tool_call.function %}{%- set tool_call = tool_call.function %}{%- endif %}"
+    "{{- '<tool_call>\\n{\"name\": \"' + tool_call.name + '\", \"arguments\": ' }}"
+    "{%- if tool_call.arguments is string %}{{- tool_call.arguments }}{%- else %}{{- tool_call.arguments | tojson }}"
+    "{%- endif %}{{- '}\\n</tool_call>' }}{%- endfor %}"
+)
+
+
+def _template(drop_old_thinking: bool) -> str:
+    """The chat template; ``drop_old_thinking`` gives Qwen3's inference behaviour, else the training variant."""
+    last_query = (
+        "{%- set ns = namespace(last_query=-1) %}{%- for m in messages %}"
+        "{%- if m.role == 'user' and not (m.content or '').startswith('<tool_response>') %}"
+        "{%- set ns.last_query = loop.index0 %}{%- endif %}{%- endfor %}"
+    )
+    content = "{%- set content = message.content or '' %}"
+    if drop_old_thinking:
+        content += ("{%- if loop.index0 < ns.last_query and '</think>' in content %}"
+                    "{%- set content = content.split('</think>')[-1].lstrip('\\n') %}{%- endif %}")
+    return (
+        last_query + _TOOLS_BLOCK +
+        "{%- for message in messages %}"
+        "{%- if message.role == 'system' %}{%- if not (loop.first and tools) %}"
+        "{{- '<|im_start|>system\\n' + message.content + '<|im_end|>\\n' }}{%- endif %}"
+        "{%- elif message.role == 'user' %}{{- '<|im_start|>user\\n' + message.content + '<|im_end|>\\n' }}"
+        "{%- elif message.role == 'assistant' %}" + content +
+        "{{- '<|im_start|>assistant\\n' + content }}" + _TOOL_CALLS + "{{- '<|im_end|>\\n' }}"
+        "{%- elif message.role == 'tool' %}"
+        "{%- if loop.first or messages[loop.index0 - 1].role != 'tool' %}{{- '<|im_start|>user' }}{%- endif %}"
+        "{{- '\\n<tool_response>\\n' + message.content + '\\n</tool_response>' }}"
+        "{%- if loop.last or messages[loop.index0 + 1].role != 'tool' %}{{- '<|im_end|>\\n' }}{%- endif %}"
+        "{%- endif %}{%- endfor %}"
+        "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
+    )
+
+
+CHAT_TEMPLATE = _template(drop_old_thinking=True)
+TRAINING_TEMPLATE = _template(drop_old_thinking=False)
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048) -> PreTrainedTokenizerFast:
+    """Train a byte-level BPE on ``texts`` and wrap it with the special tokens and both chat templates."""
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    bpe.train_from_iterator(texts, trainer=trainer)
+    bpe.add_tokens([AddedToken(t, special=False, normalized=False) for t in SPECIAL_TOKENS[3:]])
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token=END_OF_TURN, pad_token="<|endoftext|>",
+                                        additional_special_tokens=["<|im_start|>"])
+    tokenizer.chat_template = {"default": CHAT_TEMPLATE, "training": TRAINING_TEMPLATE}
+    return tokenizer
+
+
+def load_tokenizer(path: str | Path) -> PreTrainedTokenizerFast:
+    """Load a saved tokenizer (ours or a real Qwen3 one); the special tokens must be single tokens."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(path))
+    unknown = [t for t in SPECIAL_TOKENS if len(tokenizer.encode(t, add_special_tokens=False)) != 1]
+    if unknown:
+        raise ValueError(f"tokenizer at {path} lacks the Qwen3 special tokens {unknown}")
+    return tokenizer

@@ -1,0 +1,364 @@
+"""``python -m rl.train``: SFT warm start on gold trajectories, then multi-turn GRPO (or PPO) through the suite's envs.
+
+Read top to bottom (CleanRL style): every hyperparameter is a field of :class:`Config` (``--help`` lists them), the
+run is seeded, and it writes into ``--out``: ``metrics.jsonl``, ``reward_curve.png``, ``sft/`` and ``checkpoint/``
+(Hugging Face layout with the tokenizer; ``--model PATH`` loads either again).
+
+With no arguments it builds a tokenizer and a tiny Qwen3 from scratch and runs on two CPU cores in minutes:
+held-out success before SFT, after SFT (deliberately short) and after GRPO.
+
+Why a hand-written loop rather than TRL's trainers: TRL's environment rollouts (``environment_factory``) expose an
+environment's methods as tools, render them with ``tools=`` through the chat template and parse calls with their
+own parser, and end an episode on a message to the user. Our envs take raw model text (tools already in the system
+prompt, a scripted user answering questions) and the token stream must stay token-in-token-out under a
+prefix-preserving template (:mod:`rl.tokens`); the GRPO/PPO update itself is a few lines (:mod:`rl.algo`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+
+from rl import algo, envs
+from rl import model as models
+from rl.rollout import EnvPool, Job, model_actor, oracle_actor, play
+from rl.tokenizer import load_tokenizer, train_tokenizer
+from rl.tokens import ChatFormat, Episode
+
+
+def _help(text: str, **kwargs: Any) -> Any:
+    return field(metadata={"help": text}, **kwargs)
+
+
+@dataclass
+class Config:
+    """Hyperparameters of a run; each is a command-line flag (``group_size`` -> ``--group-size``)."""
+
+    envs: str = _help("comma-separated environments or domains (names or EnvFactory/<Name>-v0 ids)",
+                      default="Calendar")
+    model: str | None = _help("local checkpoint or Qwen3 weights to start from (default: build a tiny Qwen3 and "
+                              "a tokenizer from scratch)", default=None)
+    size: str = _help(f"model config when building from scratch: {', '.join(models.SIZES)}", default="tiny")
+    vocab_size: int = _help("BPE vocabulary size when training the tokenizer", default=2048)
+    algo: str = _help("grpo (group-normalized advantages) or ppo (value head + GAE)", default="grpo")
+    backend: str = _help("local (this process, torch) or openrlhf (write the dataset, launch OpenRLHF)",
+                         default="local")
+    device: str = _help("cpu or cuda", default="cpu")
+    seed: int = _help("seed of everything (model init, data order, sampling)", default=0)
+    out: str = _help("output directory", default="runs/rl")
+    resume: str | None = _help("resume RL from a run directory (its checkpoint/ and trainer_state.pt)", default=None)
+    dry_run: bool = _help("openrlhf backend: write the dataset and print the command without running it",
+                          default=False)
+    threads: int = _help("torch CPU threads", default=2)
+    max_tasks: int = _help("use at most this many train and test tasks per environment (0: all; for smoke runs)",
+                           default=0)
+    # supervised warm start
+    sft_epochs: int = _help("passes over the gold trajectories of the train tasks (0: skip SFT)", default=14)
+    sft_batch_size: int = _help("trajectories per SFT step", default=4)
+    sft_lr: float = _help("SFT learning rate (AdamW)", default=1e-2)
+    # reinforcement learning
+    steps: int = _help("RL steps (one batch of rollouts and one update each)", default=6)
+    tasks_per_step: int = _help("train tasks per RL step (rollout batch = tasks_per_step * group_size)", default=4)
+    group_size: int = _help("samples per task; all start from the same task and seed", default=6)
+    micro_batch_size: int = _help("episodes per forward/backward pass", default=6)
+    lr: float = _help("RL learning rate (AdamW)", default=2e-3)
+    kl: float = _help("weight of the k3 KL penalty to the SFT reference (0: no reference model)", default=0.0)
+    clip: float = _help("PPO clip range of the probability ratio", default=0.2)
+    update_epochs: int = _help("passes over each rollout batch", default=1)
+    vf_coef: float = _help("ppo: weight of the value loss", default=0.5)
+    gae_lambda: float = _help("ppo: GAE lambda (gamma is 1)", default=0.95)
+    temperature: float = _help("sampling temperature of rollouts (evaluation is greedy)", default=1.0)
+    max_turns: int = _help("agent turns before an episode is truncated", default=6)
+    max_new_tokens: int = _help("tokens per assistant turn", default=96)
+    max_len: int = _help("tokens per episode (context limit)", default=4096)
+
+
+def parse_args(argv: list[str] | None = None) -> Config:
+    parser = argparse.ArgumentParser(prog="python -m rl.train", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    for f in dataclasses.fields(Config):
+        flag = "--" + f.name.replace("_", "-")
+        if f.type == "bool":
+            parser.add_argument(flag, action="store_true", help=f.metadata["help"])
+        else:
+            kind = {"int": int, "float": float}.get(str(f.type), str)
+            parser.add_argument(flag, type=kind, default=f.default, help=f.metadata["help"])
+    cfg = Config(**vars(parser.parse_args(argv)))
+    if cfg.algo not in ("grpo", "ppo") or cfg.backend not in ("local", "openrlhf"):
+        parser.error("--algo must be grpo or ppo and --backend local or openrlhf")
+    return cfg
+
+
+class Log:
+    """Metrics as JSON Lines, echoed briefly to stdout."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("a", encoding="utf-8")
+        self.start = time.time()
+
+    def __call__(self, phase: str, **values: Any) -> dict[str, Any]:
+        record = {"phase": phase, "time": round(time.time() - self.start, 2), **values}
+        self.file.write(json.dumps(record) + "\n")
+        self.file.flush()
+        shown = " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
+        print(shown, flush=True)
+        return record
+
+
+def env_names(spec: str) -> list[str]:
+    return [s.strip().removeprefix("EnvFactory/").removesuffix("-v0") for s in spec.split(",") if s.strip()]
+
+
+def build_tokenizer(names: list[str], vocab_size: int, max_turns: int) -> Any:
+    """Train the BPE on the system prompts and the gold trajectories of the train tasks (never the test tasks)."""
+    texts = []
+    for name in names:
+        env = envs.make(name, max_turns)
+        for _, task in envs.tasks([name], "train"):
+            texts += [m["content"] for m in envs.oracle_conversation(env, task.id, task.seed)[0]]
+    return train_tokenizer(texts, vocab_size)
+
+
+def evaluate(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config) -> list[Episode]:
+    """Greedy episodes of the given tasks."""
+    model.eval()
+    return play(jobs, model_actor(model, fmt, cfg.max_new_tokens, greedy=True), fmt, pool, cfg.max_len,
+                cfg.max_new_tokens)
+
+
+def success(episodes: list[Episode]) -> float:
+    return sum(e.reward >= 1.0 for e in episodes) / max(len(episodes), 1)
+
+
+def batches(episodes: list[Episode], size: int) -> list[list[int]]:
+    """Index batches of at most ``size`` episodes, each from one environment and kept in order (shared prefixes)."""
+    out: list[list[int]] = []
+    for name in dict.fromkeys(e.info["env"] for e in episodes):
+        rows = [i for i, e in enumerate(episodes) if e.info["env"] == name]
+        out += [rows[i:i + size] for i in range(0, len(rows), size)]
+    return out
+
+
+def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.Random) -> None:
+    """Cross-entropy on the model's tokens of the gold trajectories."""
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.sft_lr, weight_decay=0.0)
+    total = cfg.sft_epochs * -(-len(episodes) // cfg.sft_batch_size)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 10) * (1 - s / max(total, 1)))
+    model.train()
+    step = 0
+    for epoch in range(cfg.sft_epochs):
+        order = list(range(len(episodes)))
+        rng.shuffle(order)
+        shuffled = [episodes[i] for i in order]
+        for rows in batches(shuffled, cfg.sft_batch_size):
+            lp, mask, _ = algo.token_logprobs(model, [shuffled[i] for i in rows])
+            loss = -(lp * mask).sum() / mask.sum()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            log("sft", epoch=epoch, step=step, loss=round(loss.item(), 4))
+
+
+def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer, episodes: list[Episode],
+              cfg: Config) -> dict[str, float]:
+    """One GRPO/PPO update on a batch of finished episodes (token-mean loss over the batch's model tokens)."""
+    tokens = sum(e.model_tokens for e in episodes)
+    seq_adv = algo.group_advantages([e.reward for e in episodes], [e.info["group"] for e in episodes])
+    model.eval()
+    prepared = []
+    with torch.no_grad():  # behaviour log-probs, reference log-probs, and for PPO values and GAE
+        for rows in batches(episodes, cfg.micro_batch_size):
+            batch = [episodes[i] for i in rows]
+            lp, mask, v = algo.token_logprobs(model, batch, cfg.temperature, value_head)
+            if cfg.algo == "grpo":
+                adv, ret = seq_adv[rows][:, None] * mask, None
+            else:
+                rewards = torch.stack([algo.token_rewards(e, e.reward, mask.shape[1]) for e in batch])
+                adv, ret = algo.gae(rewards, v, mask, 1.0, cfg.gae_lambda)
+            ref_lp = algo.token_logprobs(ref, batch, cfg.temperature)[0] if ref is not None else None
+            prepared.append((batch, lp, adv, ret, ref_lp, mask.bool()))
+    if cfg.algo == "ppo":
+        algo.whiten([p[2] for p in prepared], [p[5] for p in prepared])
+    model.train()
+    stats = {"loss": 0.0, "kl": 0.0, "value_loss": 0.0}
+    params = [p for g in opt.param_groups for p in g["params"]]
+    for _ in range(cfg.update_epochs):
+        opt.zero_grad()
+        for batch, old_lp, adv, ret, ref_lp, _ in prepared:
+            lp, mask, v = algo.token_logprobs(model, batch, cfg.temperature, value_head)
+            loss = algo.clipped_policy_loss(lp, old_lp, adv, mask, cfg.clip)
+            if ref_lp is not None:
+                kl = algo.kl_k3(lp, ref_lp, mask)
+                loss = loss + cfg.kl * kl
+                stats["kl"] += kl.item() / tokens
+            if ret is not None:
+                value_loss = ((v - ret) ** 2 * mask).sum()
+                loss = loss + cfg.vf_coef * value_loss
+                stats["value_loss"] += value_loss.item() / tokens
+            (loss / tokens).backward()
+            stats["loss"] += loss.item() / tokens
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+    return {k: round(v / cfg.update_epochs, 4) for k, v in stats.items()}
+
+
+def save(model: Any, tokenizer: Any, path: Path) -> None:
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+
+
+def plot(records: list[dict[str, Any]], path: Path) -> None:
+    """Mean rollout reward per RL step and the held-out success marks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [r for r in records if r["phase"] == "rl"]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot([r["step"] for r in steps], [r["reward"] for r in steps], marker="o", label="train rollouts (mean reward)")
+    for r in records:
+        if r["phase"] == "eval":
+            ax.axhline(r["success"], linestyle="--", linewidth=1, color={"before SFT": "grey", "after SFT": "tab:orange",
+                       "after RL": "tab:green"}.get(r["stage"], "black"), label=f"held-out success, {r['stage']}")
+    ax.set_xlabel("RL step")
+    ax.set_ylabel("reward / success")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def run_openrlhf(cfg: Config, names: list[str], out: Path) -> None:
+    """Write the prompt datasets and launch (or print) OpenRLHF's PPO/GRPO trainer with our agent module."""
+    from rl import openrlhf_launch
+
+    if cfg.model is None:
+        sys.exit("--backend openrlhf needs --model PATH (e.g. the checkpoint/ of a local run, or Qwen3 weights)")
+    tokenizer = load_tokenizer(cfg.model)
+    data = {split: openrlhf_launch.write_dataset(out / "openrlhf" / f"{split}.jsonl", names, split, tokenizer,
+                                                cfg.max_turns, cfg.seed) for split in ("train", "test")}
+    command = openrlhf_launch.command(cfg, data["train"], data["test"], out / "openrlhf")
+    print(shlex.join(command))
+    if not cfg.dry_run:
+        subprocess.run(command, check=True)
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    cfg = parse_args(argv)
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    names = envs.available(env_names(cfg.envs))
+    if not names:
+        sys.exit(f"none of the environments {cfg.envs!r} can be loaded")
+    if cfg.backend == "openrlhf":
+        run_openrlhf(cfg, names, out)
+        return {}
+    torch.set_num_threads(cfg.threads)
+    transformers.utils.logging.disable_progress_bar()
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    sampler = torch.Generator(device=cfg.device).manual_seed(cfg.seed)
+    (out / "metrics.jsonl").unlink(missing_ok=True)
+    log = Log(out / "metrics.jsonl")
+    started = time.time()
+
+    # 1. tokenizer and model: from a checkpoint, or built from scratch
+    source = cfg.resume and str(Path(cfg.resume) / "checkpoint") or cfg.model
+    if source:
+        tokenizer, model = load_tokenizer(source), models.load(source, cfg.device)
+    else:
+        tokenizer = build_tokenizer(names, cfg.vocab_size, cfg.max_turns)
+        model = models.build(tokenizer, models.SIZES[cfg.size], cfg.seed).to(cfg.device)
+    fmt = ChatFormat(tokenizer)
+    pool = EnvPool(cfg.max_turns)
+    train, test = ([Job(name, t.id, t.seed) for name, t in envs.tasks(names, split, cfg.max_tasks)]
+                   for split in ("train", "test"))
+    log("setup", envs=names, train_tasks=len(train), test_tasks=len(test), vocab=len(tokenizer),
+        params=sum(p.numel() for p in model.parameters()))
+    table: dict[str, float] = {}
+
+    def held_out(stage: str) -> None:
+        episodes = evaluate(model, fmt, test, pool, cfg)
+        table[stage] = success(episodes)
+        log("eval", stage=stage, success=table[stage], reward=sum(e.reward for e in episodes) / len(episodes),
+            partial=sum(e.info.get("reward_info", {}).get("partial", 0.0) for e in episodes) / len(episodes))
+
+    # 2. supervised warm start on the oracle's trajectories of the train tasks
+    step0 = 0
+    if cfg.resume:
+        state = torch.load(Path(cfg.resume) / "trainer_state.pt", weights_only=False)
+        step0 = state["step"]
+        rng.setstate(state["rng"])
+    else:
+        held_out("before SFT")
+        if cfg.sft_epochs:
+            gold = play(train, oracle_actor(fmt), fmt, pool, cfg.max_len, cfg.max_new_tokens, oracle=True)
+            log("gold", success=success(gold), model_tokens=sum(e.model_tokens for e in gold),
+                max_len=max(len(e.ids) for e in gold))
+            sft(model, gold, cfg, log, rng)
+            save(model, tokenizer, out / "sft")
+    held_out("after SFT")
+
+    # 3. RL: groups of samples per train task, group-normalized advantages (GRPO) or a value head (PPO)
+    value_head = torch.nn.Linear(model.config.hidden_size, 1).to(cfg.device) if cfg.algo == "ppo" else None
+    ref = models.load(out / "sft", cfg.device).eval() if cfg.kl > 0 and (out / "sft").exists() else None
+    params = list(model.parameters()) + (list(value_head.parameters()) if value_head is not None else [])
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    if cfg.resume:
+        opt.load_state_dict(state["optimizer"])
+    order: list[Job] = []
+    for step in range(step0, cfg.steps):
+        t0 = time.time()
+        jobs = []
+        for group in range(cfg.tasks_per_step):
+            if not order:
+                order = rng.sample(train, len(train))
+            task = order.pop()
+            jobs += [dataclasses.replace(task, group=group)] * cfg.group_size
+        model.eval()
+        pool.env_seconds = 0.0
+        episodes = play(jobs, model_actor(model, fmt, cfg.max_new_tokens, cfg.temperature, generator=sampler), fmt,
+                        pool, cfg.max_len, cfg.max_new_tokens)
+        t1 = time.time()
+        stats = rl_update(model, value_head, ref, opt, episodes, cfg)
+        log("rl", step=step + 1, reward=sum(e.reward for e in episodes) / len(episodes), success=success(episodes),
+            model_tokens=sum(e.model_tokens for e in episodes), rollout_s=round(t1 - t0, 2),
+            update_s=round(time.time() - t1, 2), env_share=round(pool.env_seconds / (time.time() - t0), 4), **stats)
+        save(model, tokenizer, out / "checkpoint")
+        torch.save({"step": step + 1, "optimizer": opt.state_dict(), "rng": rng.getstate()}, out / "trainer_state.pt")
+    held_out("after RL")
+    if cfg.steps == step0:
+        save(model, tokenizer, out / "checkpoint")
+
+    # 4. report
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    plot(records, out / "reward_curve.png")
+    log("done", wall_s=round(time.time() - started, 1), **{k.replace(" ", "_"): v for k, v in table.items()})
+    print(f"\nheld-out success on {len(test)} test tasks of {', '.join(names)}:")
+    print(f"{'stage':<12}{'success':>8}")
+    for stage, value in table.items():
+        print(f"{stage:<12}{value:>8.3f}")
+    print(f"outputs in {out}/ (metrics.jsonl, reward_curve.png, checkpoint/)")
+    return table
+
+
+if __name__ == "__main__":
+    main()
