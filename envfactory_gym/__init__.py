@@ -4,9 +4,21 @@
 Gymnasium; environment modules, Faker and the MCP SDK are imported only when an environment is made or served.
 """
 
+from typing import Any
+
 from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, env_id, load_tasks, register_all
 
 __version__ = "0.1.0"
-__all__ = ["DOMAINS", "ENVIRONMENTS", "env_id", "load_tasks", "__version__"]
+__all__ = ["DOMAINS", "ENVIRONMENTS", "env_id", "load_tasks", "wrap_mcp", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``wrap_mcp`` is imported on first use, so ``import envfactory_gym`` stays free of the MCP SDK."""
+    if name == "wrap_mcp":
+        from envfactory_gym.mcp_client import wrap_mcp
+
+        return wrap_mcp
+    raise AttributeError(f"module 'envfactory_gym' has no attribute {name!r}")
+
 
 register_all()

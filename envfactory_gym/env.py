@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import gymnasium as gym
 
@@ -18,6 +18,9 @@ from envfactory_gym.tasks import Task
 from envfactory_gym.tools import ToolError
 from envfactory_gym.user import ScriptedUser, UserSimulator
 from envfactory_gym.worldset import WorldSet
+
+if TYPE_CHECKING:
+    from envfactory_gym.mcp_client import McpToolBackend
 
 MAX_RESULT_CHARS = 16_000
 
@@ -98,6 +101,8 @@ class ToolUseEnv(gym.Env[str, Any]):
         reward_mode: ``"binary"`` (1 on success, else 0) or ``"partial"`` (the partial-credit figure).
         user: a factory ``task -> UserSimulator``; the scripted user by default.
         render_mode: ``"ansi"`` returns the transcript as text.
+        backend: ``"local"`` runs tool calls in process; ``"mcp"`` sends them through an MCP client session to
+            an in-memory server over this env's state (same observations, digests and rewards).
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 1}
@@ -110,7 +115,10 @@ class ToolUseEnv(gym.Env[str, Any]):
         reward_mode: Literal["binary", "partial"] = "binary",
         user: Any = ScriptedUser,
         render_mode: str | None = None,
+        backend: Literal["local", "mcp"] = "local",
     ) -> None:
+        if backend not in ("local", "mcp"):
+            raise ValueError(f"backend must be 'local' or 'mcp', got {backend!r}")
         if reward_mode not in ("binary", "partial"):
             raise ValueError(f"reward_mode must be 'binary' or 'partial', got {reward_mode!r}")
         if render_mode not in (None, "ansi"):
@@ -122,6 +130,12 @@ class ToolUseEnv(gym.Env[str, Any]):
         self.user_factory = user
         self.render_mode = render_mode
         self.worlds: WorldSet = world_set(name)(self.tasks[0].seed)
+        self.mcp: McpToolBackend | None = None
+        if backend == "mcp":
+            from envfactory_gym.mcp_client import McpToolBackend
+
+            self.mcp = McpToolBackend(name, self.worlds)
+        self._call = self.worlds.call if self.mcp is None else self.mcp.call
         self.tool_schemas, self.prompt, self._system_json = _prompt(name)
         self.observation_space = DialogueText()
         self.action_space = DialogueText(max_length=4096)
@@ -204,7 +218,7 @@ class ToolUseEnv(gym.Env[str, Any]):
         if call.error:
             return f"Error: {call.error}"
         try:
-            result = self.worlds.call(call.name, call.arguments)
+            result = self._call(call.name, call.arguments)
         except ToolError as exc:
             return f"Error: {exc}"
         except Exception as exc:  # a bug in a tool body: reported, state already rolled back
@@ -236,6 +250,10 @@ class ToolUseEnv(gym.Env[str, Any]):
         if self.done and self.breakdown is not None:
             info["reward_info"] = self.breakdown.as_dict()
         return info
+
+    def close(self) -> None:
+        if self.mcp is not None:
+            self.mcp.close()
 
     def state_digest(self) -> str:
         return self.worlds.digest()

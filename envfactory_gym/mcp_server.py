@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import mcp.types as types
+from mcp import types
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.runner import serve_loop
 from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
-from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
+from mcp.types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -103,6 +103,7 @@ class EnvironmentServer(MCPServer):
             )
             for public, (_, spec) in template.tools.items()
         ]
+        self.eval_names = set(EVAL_TOOLS) if eval_tools else set()
         if eval_tools:
             clash = set(EVAL_TOOLS) & set(template.tools)
             if clash:
@@ -118,7 +119,7 @@ class EnvironmentServer(MCPServer):
         self, name: str, arguments: dict[str, Any], context: Context | None = None
     ) -> types.CallToolResult:
         """Run an environment tool on the calling session's episode (evaluation tools go to ``MCPServer``)."""
-        if name in EVAL_TOOLS and self.get_tool(name) is not None:
+        if name in self.eval_names:
             return await super().call_tool(name, arguments, context)
         worlds = self.episode(context).worlds
         try:
@@ -130,10 +131,6 @@ class EnvironmentServer(MCPServer):
             raise ToolError(f"internal error in tool '{name}': {type(exc).__name__}: {exc}") from None
         text = json.dumps(result, ensure_ascii=False, default=str)
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
-
-    def get_tool(self, name: str) -> Any:
-        """A registered ``MCPServer`` tool (the evaluation tools), or None."""
-        return self._tool_manager.get_tool(name)
 
     def episode(self, context: Context | None) -> Episode:
         """The calling session's episode, created on its first use."""
