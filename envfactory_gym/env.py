@@ -142,6 +142,9 @@ class ToolUseEnv(gym.Env[str, Any]):
         self.task: Task = self.tasks[0]
         self.messages: list[dict[str, Any]] = []
         self.done = True
+        self.turns = 0
+        self.progress = 0.0
+        self.breakdown: RewardBreakdown | None = None
 
     # ------------------------------------------------------------------ API
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
@@ -161,7 +164,8 @@ class ToolUseEnv(gym.Env[str, Any]):
         ]
         self.turns = 0
         self.done = False
-        self.breakdown: RewardBreakdown | None = None
+        self.breakdown = None
+        self.progress = 0.0
         observation = f"[{self._system_json}, {json.dumps(self.messages[1])}]"
         return observation, self._info([], [])
 
@@ -188,6 +192,8 @@ class ToolUseEnv(gym.Env[str, Any]):
                 new.append({"role": "user", "content": reply})
         self.messages.append(assistant)
         self.messages.extend(new)
+        if any(self.worlds.writes(c.name) and not m["content"].startswith("Error:") for c, m in zip(parsed.calls, new)):
+            self.progress = self.grade().partial
         truncated = not terminated and self.turns >= self.max_turns
         reward = 0.0
         if terminated or truncated:
@@ -243,9 +249,10 @@ class ToolUseEnv(gym.Env[str, Any]):
             "messages": self.messages,
             "new_messages": new,
             "tools": self.tool_schemas,
-            "turn": getattr(self, "turns", 0),
+            "turn": self.turns,
             "calls": [{"name": c.name, "arguments": c.arguments} for c in calls if not c.error],
             "errors": [m["content"] for m in new if m["role"] == "tool" and m["content"].startswith("Error:")],
+            "progress": self.progress,
         }
         if self.done and self.breakdown is not None:
             info["reward_info"] = self.breakdown.as_dict()
