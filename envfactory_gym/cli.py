@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("envfactory_gym.catalog", "list the environments with their tools and task sets"),
     "verify": ("envfactory_gym.verify", "run the executed checks of environments and print a table"),
     "tasks": ("generators.scenario_cli", "build an environment's task file from its scenario templates"),
+    "generate": ("generators.generate_cli", "generate tasks, SFT data, RL prompts or the tool graph from tool chains"),
     "bench": ("envfactory_gym.bench", "measure step, reset, digest, memory and batched throughput"),
     "serve": ("envfactory_gym.mcp_cli", "serve an environment or domain as an MCP server (stdio or streamable HTTP)"),
     "eval": ("envfactory_gym.evaluate", "evaluate an agent on environments and report pass@1 and pass^k"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import gymnasium as gym
@@ -55,13 +56,13 @@ def system_prompt(worlds: WorldSet) -> str:
     )
 
 
-_EXPECTED: dict[tuple[str, str], Counter[Change]] = {}
+_EXPECTED: dict[tuple[str, str, int, str], Counter[Change]] = {}
 _RNG_STATES: dict[int, dict[str, Any]] = {}
 
 
 def expected_changes(name: str, task: Task) -> Counter[Change]:
     """The canonical change set the task's gold calls produce (replayed once per process and task)."""
-    key = (name, task.id)
+    key = (name, task.id, task.seed, json.dumps(task.gold, sort_keys=True))
     if key not in _EXPECTED:
         worlds = world_set(name)(task.seed)
         for gold in task.gold:
@@ -101,6 +102,7 @@ class ToolUseEnv(gym.Env[str, Any]):
         reward_mode: ``"binary"`` (1 on success, else 0) or ``"partial"`` (the partial-credit figure).
         user: a factory ``task -> UserSimulator``; the scripted user by default.
         render_mode: ``"ansi"`` returns the transcript as text.
+        tasks: play these tasks instead of the registered task files (e.g. freshly generated ones).
         backend: ``"local"`` runs tool calls in process; ``"mcp"`` sends them through an MCP client session to
             an in-memory server over this env's state (same observations, digests and rewards).
     """
@@ -115,6 +117,7 @@ class ToolUseEnv(gym.Env[str, Any]):
         reward_mode: Literal["binary", "partial"] = "binary",
         user: Any = ScriptedUser,
         render_mode: str | None = None,
+        tasks: Sequence[Task] | None = None,
         backend: Literal["local", "mcp"] = "local",
     ) -> None:
         if backend not in ("local", "mcp"):
@@ -124,7 +127,13 @@ class ToolUseEnv(gym.Env[str, Any]):
         if render_mode not in (None, "ansi"):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         self.name = name
-        self.tasks, self.task_index = _catalog(name, split)
+        if tasks is None:
+            self.tasks, self.task_index = _catalog(name, split)
+        else:
+            self.tasks = [t for t in tasks if split is None or t.split == split]
+            if not self.tasks:
+                raise ValueError(f"no tasks given for '{name}' (split={split!r})")
+            self.task_index = {t.id: t for t in self.tasks}
         self.max_turns = max_turns
         self.reward_mode = reward_mode
         self.user_factory = user

@@ -7,7 +7,8 @@ well-typed values. A tool reports a problem the agent can fix by raising :class:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
@@ -17,6 +18,9 @@ import pydantic
 #: Longest string argument a tool accepts (SQLite refuses LIKE patterns over 50,000 bytes).
 MAX_STRING_ARGUMENT = 10_000
 
+#: A ``{parameter}`` placeholder of a phrase (see :func:`tool`).
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
 
 class ToolError(Exception):
     """Raised by a tool body when a call cannot be carried out; the message is shown to the agent."""
@@ -24,7 +28,7 @@ class ToolError(Exception):
 
 @dataclass(frozen=True)
 class ToolSpec:
-    """A tool of an environment: its callable, whether it writes, and its JSON schema."""
+    """A tool of an environment: its callable, whether it writes, its JSON schema and its request phrasings."""
 
     name: str
     function: Callable[..., Any]
@@ -32,6 +36,7 @@ class ToolSpec:
     description: str
     parameters: dict[str, Any]
     validator: pydantic.TypeAdapter = field(repr=False, compare=False)
+    phrases: tuple[str, ...] = ()
 
     def schema(self, name: str | None = None) -> dict[str, Any]:
         """OpenAI function-calling form: ``{"type": "function", "function": {name, description, parameters}}``."""
@@ -64,21 +69,30 @@ def _format_errors(exc: pydantic.ValidationError) -> str:
     return "; ".join(parts)
 
 
-def tool(function: Callable[..., Any] | None = None, *, writes: bool = False) -> Any:
+def tool(function: Callable[..., Any] | None = None, *, writes: bool = False,
+         phrase: str | Sequence[str] | None = None) -> Any:
     """Mark a method of a :class:`~envfactory_gym.world.World` as a tool.
 
     ``writes=True`` declares that the tool may change the state (it then runs inside a savepoint).
     The description is the docstring's summary; parameter descriptions come from its ``Args:`` section.
+
+    ``phrase`` (optional; one string or alternatives) says how a user would ask for this call, for task
+    generation: an imperative clause with ``{parameter}`` placeholders, e.g.
+    ``"book a {travel_class} flight from {departure_airport} to {arrival_airport} on {travel_date}"``.
+    Text in ``[...]`` is dropped when a placeholder inside it has no value in the call. Placeholders of
+    parameters the user states are filled with the value; a placeholder of an id the agent must look up is
+    filled with a description of the thing it identifies ("the event 'Retro wind'"). Naming a non-id parameter
+    in a phrase declares it user-provided.
     """
 
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn.__envfactory_tool__ = {"writes": writes}  # type: ignore[attr-defined]
+        fn.__envfactory_tool__ = {"writes": writes, "phrase": phrase}  # type: ignore[attr-defined]
         return fn
 
     return mark(function) if function is not None else mark
 
 
-def build_spec(function: Callable[..., Any], writes: bool) -> ToolSpec:
+def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequence[str] | None = None) -> ToolSpec:
     """Derive a :class:`ToolSpec` from a tool method (``self`` is skipped)."""
     doc = docstring_parser.parse(inspect.getdoc(function) or "")
     if not doc.short_description:
@@ -104,6 +118,12 @@ def build_spec(function: Callable[..., Any], writes: bool) -> ToolSpec:
         _simplify(prop)
     parameters.setdefault("required", [])
     description = doc.short_description + (f"\n\n{doc.long_description}" if doc.long_description else "")
+    phrases = (phrase,) if isinstance(phrase, str) else tuple(phrase or ())
+    for text in phrases:
+        unknown = set(PLACEHOLDER.findall(text)) - set(fields)
+        if unknown or text.count("[") != text.count("]"):
+            raise TypeError(f"tool {function.__qualname__}: phrase {text!r} names unknown parameters "
+                            f"{sorted(unknown)} or has unbalanced brackets")
     return ToolSpec(
         name=function.__name__,
         function=function,
@@ -111,6 +131,7 @@ def build_spec(function: Callable[..., Any], writes: bool) -> ToolSpec:
         description=description,
         parameters=parameters,
         validator=pydantic.TypeAdapter(model),
+        phrases=phrases,
     )
 
 

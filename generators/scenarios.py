@@ -18,8 +18,10 @@ from typing import Any
 
 from envfactory_gym.registration import ENVIRONMENTS, world_set
 from envfactory_gym.reward import grade
+from envfactory_gym.state import Change
 from envfactory_gym.tasks import Draft, Task, resolve
 from envfactory_gym.tools import ToolError
+from envfactory_gym.worldset import WorldSet
 
 
 @dataclass
@@ -30,7 +32,12 @@ class BuildReport:
 
 
 class Rejected(Exception):
-    pass
+    """A draft that cannot become a task; the message's text before any ':' is the rejection reason."""
+
+
+def _worlds(name: str | type[WorldSet]) -> type[WorldSet]:
+    """The world-set class of a registered name, or the class itself (generators may pass one directly)."""
+    return name if isinstance(name, type) else world_set(name)
 
 
 def split_of(task_id: str, test_share: float) -> str:
@@ -39,9 +46,15 @@ def split_of(task_id: str, test_share: float) -> str:
     return "test" if bucket < test_share else "train"
 
 
-def ground(name: str, seed: int, draft: Draft) -> tuple[list[dict[str, Any]], list[str]]:
+def ground(name: str | type[WorldSet], seed: int, draft: Draft) -> tuple[list[dict[str, Any]], list[str]]:
     """Execute a draft's calls on a fresh state; return the literal gold calls and the resolved answer facts."""
-    worlds = world_set(name)(seed)
+    _, gold, facts = run_draft(name, seed, draft)
+    return gold, facts
+
+
+def run_draft(name: str | type[WorldSet], seed: int, draft: Draft) -> tuple[WorldSet, list[dict[str, Any]], list[str]]:
+    """:func:`ground`, also returning the episode state the calls leave behind."""
+    worlds = _worlds(name)(seed)
     results: list[Any] = []
     gold = []
     for step in draft.calls:
@@ -54,13 +67,20 @@ def ground(name: str, seed: int, draft: Draft) -> tuple[list[dict[str, Any]], li
         except ToolError as exc:
             raise Rejected(f"gold call {step.name} failed: {exc}") from None
         gold.append({"name": step.name, "arguments": json.loads(json.dumps(arguments))})
-    facts = [str(resolve(fact, results)) for fact in draft.answer]
-    return gold, facts
+    try:
+        facts = [str(resolve(fact, results)) for fact in draft.answer]
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        raise Rejected(f"a reference to an earlier result failed: {type(exc).__name__}: {exc}") from None
+    return worlds, gold, facts
 
 
-def calibrate(name: str, seed: int, draft: Draft, gold: list[dict[str, Any]], facts: list[str]) -> None:
-    """Raise :class:`Rejected` unless the task separates the gold path from doing nothing and from stopping short."""
-    worlds = world_set(name)(seed)
+def calibrate(name: str | type[WorldSet], seed: int, draft: Draft, gold: list[dict[str, Any]],
+              facts: list[str]) -> Counter[Change]:
+    """Raise :class:`Rejected` unless the task separates the gold path from doing nothing and from stopping short.
+
+    Returns the expected change set of the gold calls.
+    """
+    worlds = _worlds(name)(seed)
     for step in gold[:-1]:
         worlds.call(step["name"], step["arguments"])
     short = worlds.changes()
@@ -76,6 +96,7 @@ def calibrate(name: str, seed: int, draft: Draft, gold: list[dict[str, Any]], fa
     for fact in draft.ask:
         if fact.value.lower() in lowered:
             raise Rejected("a hidden user fact appears in the request")
+    return expected
 
 
 def build_tasks(name: str, n: int, seeds: Iterable[int] = (0, 1, 2), test_share: float = 0.3,

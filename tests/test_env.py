@@ -200,3 +200,17 @@ def test_batched_env_mixed_episodes() -> None:
             if result.done:
                 rewards[slot] = result.reward
     assert rewards == {slot: 1.0 for slot in range(len(batch))}
+
+
+def test_env_plays_given_tasks() -> None:
+    from dataclasses import replace
+
+    from envfactory_gym.env import ToolUseEnv
+
+    original = load_tasks(NAME)[0]
+    task = replace(original, id="custom-1", split="test")
+    env = ToolUseEnv(NAME, tasks=[task])
+    assert [t.id for t in env.tasks] == ["custom-1"]
+    assert run_episode(env, OracleAgent(), "custom-1").reward == 1.0
+    with pytest.raises(ValueError, match="no tasks given for 'Calendar' \\(split='train'\\)"):
+        ToolUseEnv(NAME, tasks=[task], split="train")
