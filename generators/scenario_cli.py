@@ -1,14 +1,41 @@
-"""``envfactory tasks NAME``: build and write an environment's task file from its scenario templates."""
+"""``envfactory tasks NAME``: build an environment's task file from its scenario templates, optionally adding
+tasks sampled along its tool graph (:mod:`generators.synthesis`), and report coverage."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
+
+from envfactory_gym.tasks import Task
+
+
+def merge(scenario_tasks: list[Task], chain_tasks: list[Task]) -> list[Task]:
+    """Scenario tasks first, then chain tasks whose gold calls no earlier task has."""
+    seen = {json.dumps(t.gold, sort_keys=True) for t in scenario_tasks}
+    merged = list(scenario_tasks)
+    for task in chain_tasks:
+        key = json.dumps(task.gold, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            merged.append(task)
+    return merged
+
+
+def coverage(name: str, tasks: list[Task]) -> tuple[int, list[str]]:
+    """How many of the offered tools some task's gold calls use, and the unused ones."""
+    from envfactory_gym.registration import world_set
+
+    tools = list(world_set(name)(0).tools)
+    used = {g["name"] for t in tasks for g in t.gold}
+    return len(used & set(tools)), [t for t in tools if t not in used]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="+", help="environment names, or domains with cross-environment scenarios")
-    parser.add_argument("--n", type=int, default=60, help="tasks to keep per name (default 60)")
+    parser.add_argument("--n", type=int, default=60, help="scenario tasks to keep per name (default 60)")
+    parser.add_argument("--chains", type=int, default=0,
+                        help="also add up to this many tasks sampled along the tool graph (default 0)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="world seeds (default 0 1 2)")
     parser.add_argument("--test-share", type=float, default=0.3, help="share of tasks in the test split")
     parser.add_argument("--dry-run", action="store_true", help="report without writing the task files")
@@ -18,12 +45,21 @@ def run(args: argparse.Namespace) -> int:
     from envfactory_gym.registration import task_file
     from envfactory_gym.tasks import write_tasks
     from generators.scenarios import build_tasks
+    from generators.synthesis import generate
 
     for name in args.names:
         tasks, report = build_tasks(name, args.n, args.seeds, args.test_share)
+        if args.chains:
+            chains, _ = generate(name, args.chains, world_seeds=args.seeds, test_share=args.test_share)
+            tasks = merge(tasks, chains)
         lengths = Counter(t.tags["calls"] for t in tasks)
-        print(f"{name}: kept {report.kept}; splits {dict(Counter(t.split for t in tasks))}; "
-              f"calls {dict(sorted(lengths.items()))}; rejected {dict(report.rejected)}")
+        used, unused = coverage(name, tasks)
+        long_share = sum(n for calls, n in lengths.items() if calls >= 3) / max(len(tasks), 1)
+        print(f"{name}: {len(tasks)} tasks ({report.kept} from scenarios); splits "
+              f"{dict(Counter(t.split for t in tasks))}; calls {dict(sorted(lengths.items()))} "
+              f"({long_share:.0%} with 3+); tools used {used}/{used + len(unused)}"
+              + (f" (unused: {', '.join(unused)})" if unused else "")
+              + f"; scenario rejections {dict(report.rejected)}")
         if not args.dry_run:
             write_tasks(task_file(name), tasks)
             print(f"  wrote {task_file(name)}")
