@@ -53,9 +53,13 @@ def _parse_text(text: str) -> ParsedAction:
         text = _THINK.sub("", text)
     if "<tool_call>" not in text:
         return ParsedAction(content=text.strip())
-    calls = [_call_from_json(body) for body in _TOOL_CALL.findall(text)]
-    content = _TOOL_CALL.sub("", text).strip()
-    return ParsedAction(content=content, calls=calls)
+    calls, content, end = [], [], 0
+    for match in _TOOL_CALL.finditer(text):
+        content.append(text[end : match.start()])
+        calls.append(_call_from_json(match.group(1)))
+        end = match.end()
+    content.append(text[end:])
+    return ParsedAction(content="".join(content).strip(), calls=calls)
 
 
 def _call_from_json(body: str) -> ParsedCall:

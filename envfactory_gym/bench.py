@@ -151,15 +151,46 @@ def render(figures: dict[str, Any]) -> str:
     return head + "\n" + tabulate(rows, headers=["measure", "value", "target", "met"], tablefmt="github")
 
 
+SECTIONS = ("core", "mcp", "generation")
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS),
+                        help="what to measure: the env core, MCP transports, task generation (default: all)")
     parser.add_argument("--repeat", type=int, default=5000, help="calls per timing round")
     parser.add_argument("--episodes", type=int, default=2048, help="concurrent episodes in the batched run")
+    parser.add_argument("--mcp-calls", type=int, default=500, help="calls per MCP transport")
+    parser.add_argument("--tasks", type=int, default=1000, help="verified tasks to generate")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    figures = measure(args.repeat, args.episodes)
-    print(json.dumps(figures, indent=2) if args.json else render(figures))
+    figures: dict[str, Any] = {}
+    if "core" in args.sections:
+        figures["core"] = measure(args.repeat, args.episodes)
+    if "mcp" in args.sections:
+        from envfactory_gym import bench_mcp
+
+        figures["mcp"] = bench_mcp.measure(BENCH_ENV, args.mcp_calls)
+    if "generation" in args.sections:
+        from generators import bench as generation
+
+        figures["generation"] = generation.measure(BENCH_ENV, args.tasks)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return 0
+    if "core" in figures:
+        print(render(figures["core"]))
+    if "mcp" in figures:
+        from envfactory_gym import bench_mcp
+
+        print("\n" + bench_mcp.render(figures["mcp"]))
+    if "generation" in figures:
+        g = figures["generation"]
+        print(f"\nTask generation on one core: {g['tasks']} verified {g['name']} tasks in {g['wall_s']} s "
+              f"({g['tasks_per_s']} tasks/s; setup {g['setup_s']} s; tool coverage {g['coverage']:.0%}; "
+              f"{g['three_plus_calls']:.0%} with 3+ calls)")
+    print(f"\nload average while measuring: {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from envfactory_gym.mcp_client import McpToolBackend
 
 MAX_RESULT_CHARS = 16_000
+# Encoders built once: json.dumps with non-default options builds a new encoder on every call.
+_encode_result = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_encode_observation = json.JSONEncoder(default=str).encode
 
 TOOL_PROMPT = """# Tools
 
@@ -238,7 +241,7 @@ class ToolUseEnv(gym.Env[str, Any]):
             return f"Error: {exc}"
         except Exception as exc:  # a bug in a tool body: reported, state already rolled back
             return f"Error: internal error in tool '{call.name}': {type(exc).__name__}: {exc}"
-        text = json.dumps(result, ensure_ascii=False, default=str)
+        text = _encode_result(result)
         if len(text) > MAX_RESULT_CHARS:
             text = text[:MAX_RESULT_CHARS] + " ...(truncated; narrow the query)"
         return text
@@ -249,7 +252,7 @@ class ToolUseEnv(gym.Env[str, Any]):
         return grade(expected_changes(self.name, self.task), self.worlds.changes(), self.task.answer_facts, answer)
 
     def _observe(self, turns: list[dict[str, Any]]) -> str:
-        return json.dumps(turns, ensure_ascii=True, default=str)
+        return _encode_observation(turns)
 
     def _info(self, new: list[dict[str, Any]], calls: list[Any]) -> dict[str, Any]:
         info: dict[str, Any] = {

@@ -53,7 +53,7 @@ class ToolSpec:
             model = self.validator.validate_python(arguments)
         except pydantic.ValidationError as exc:
             raise ToolError(f"invalid arguments for '{self.name}': {_format_errors(exc)}") from None
-        return {key: getattr(model, key) for key in type(model).model_fields}
+        return vars(model)
 
 
 def _format_errors(exc: pydantic.ValidationError) -> str:
