@@ -75,8 +75,9 @@ class GroundedStep:
 
     @property
     def rendered(self) -> bool:
-        """Whether the request mentions this call: goals and writes (a look-up stays implicit)."""
-        return self.goal or self.writes
+        """Whether the request mentions this call: goals, writes, and look-ups of something the user states
+        (otherwise the request could lose the only value that identifies what a later step acts on)."""
+        return self.goal or self.writes or bool(self.user)
 
     def call(self) -> Call:
         return Call(self.tool, {**self.arguments, **self.refs})

@@ -167,8 +167,12 @@ def secrets(graph: ToolGraph, grounded: Grounded, pools: Pools) -> set[str]:
                 found.add(text)
     for world in grounded.worlds.worlds.values():
         found.update(str(r[0]) for r in world.conn.execute("SELECT value FROM _generated"))
+    declared = {str(v) for step in grounded.steps for param, value in step.arguments.items()
+                if param in graph.tools[step.tool].placeholders()
+                for v in (value if isinstance(value, list) else [value])}
     found = {s for s in found - stated if _distinctive(s) and s.lower() not in graph.public}
-    return found | {s for s in stated if looks_like_id(s)}  # declared or not, a generated-looking id is no user's
+    # A generated-looking id is no user's, unless a phrase declares its parameter user-provided (a client id).
+    return found | {s for s in stated - declared if looks_like_id(s)}
 
 
 def _distinctive(text: str) -> bool:

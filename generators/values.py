@@ -227,7 +227,8 @@ class Chooser:
             column = next((columns[label] for label in LABELS if label in columns), None)
         if column is None:
             return None
-        values = [v for v in column.values if json_type(v) == kind or (kind == "number" and isinstance(v, int))]
+        values = [v for v in column.values if (json_type(v) == kind or (kind == "number" and isinstance(v, int)))
+                  and not (isinstance(v, str) and "\n" in v)]  # a request cannot carry line breaks verbatim
         if not values:
             return None
         value = self.rng.choice(values)

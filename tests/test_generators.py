@@ -16,7 +16,7 @@ import pytest
 
 from envfactory_gym.registration import ENVIRONMENTS, load_tasks, world_set
 from envfactory_gym.tasks import Call, Draft, Task
-from envfactory_gym.tools import ToolError, build_spec, tool
+from envfactory_gym.tools import PLACEHOLDER, ToolError, build_spec, tool
 from envfactory_gym.world import World, fake_id
 from envfactory_gym.worldset import WorldSet
 from generators.graph import build, leaves, tool_graph
@@ -243,7 +243,9 @@ def _replay_secrets(task: Task) -> set[str]:
     worlds = world_set(task.env)(task.seed) if task.env != "ToyTravel" else TOY(task.seed)
     found = set()
     for call in task.gold:
-        found.update(str(v) for k, v in call["arguments"].items() if is_id_like(k))
+        phrases = worlds.tools[call["name"]][1].phrases
+        declared = {p for text in phrases for p in PLACEHOLDER.findall(text)}  # ids a user knows (a client id)
+        found.update(str(v) for k, v in call["arguments"].items() if is_id_like(k) and k not in declared)
         for path, _, value in leaves(worlds.call(call["name"], call["arguments"])):
             if is_id_like(path.rsplit(".", 1)[-1]):
                 found.add(str(value))
