@@ -347,7 +347,7 @@ class Retail(World):
         self._settle(order_id, method, sum(i["price"] for i in new_items) - sum(x["price"] for x in lines))
 
     # -------------------------------------------------------------------- tools
-    @tool
+    @tool(phrase=['look up the customer with the email address {email}', 'find the customer whose email is {email}'])
     def find_user_by_email(self, email: str) -> dict[str, Any]:
         """Find a customer by their email address.
 
@@ -358,7 +358,9 @@ class Retail(World):
                             error=f"no customer with email '{email}'; try find_user_by_name_zip")
         return self._user_summary(user)
 
-    @tool
+    @tool(phrase=[
+        'look up the customer with first name {first_name}, last name {last_name} and zip code {zip_code}',
+        'find the customer whose first name is {first_name}, last name {last_name}, zip code {zip_code}'])
     def find_user_by_name_zip(self, first_name: str, last_name: str, zip_code: str) -> dict[str, Any]:
         """Find a customer by first name, last name and the zip code of their address.
 
@@ -373,7 +375,7 @@ class Retail(World):
                                   " try find_user_by_email")
         return self._user_summary(user)
 
-    @tool
+    @tool(phrase=['check the payment methods on the account of {user_id}', 'pull up the account of {user_id}'])
     def get_user_details(self, user_id: str) -> dict[str, Any]:
         """Get a customer's address, payment methods (gift cards with their balance) and order ids.
 
@@ -391,7 +393,7 @@ class Retail(World):
                 "order_ids": [r["order_id"] for r in self.rows(
                     "SELECT order_id FROM orders WHERE user_id = ? ORDER BY created_at", user_id)]}
 
-    @tool
+    @tool(phrase=['list the [{status} ]orders of {user_id}', 'show me the [{status} ]orders of {user_id}'])
     def list_user_orders(self, user_id: str,
                          status: Literal["pending", "processed", "delivered", "cancelled"] | None = None
                          ) -> list[dict[str, Any]]:
@@ -410,7 +412,7 @@ class Retail(World):
                 " WHERE l.order_id = ? ORDER BY l.line", order["order_id"])]
         return orders
 
-    @tool
+    @tool(phrase=['look up {order_id}', 'pull up the details of {order_id}'])
     def get_order_details(self, order_id: str) -> dict[str, Any]:
         """Get an order: status, shipping address, items (with options and prices), total and payments.
 
@@ -419,12 +421,12 @@ class Retail(World):
         """
         return self._order(order_id)
 
-    @tool
+    @tool(phrase=['list the products the store sells', "show me the store's product range"])
     def list_product_types(self) -> list[dict[str, str]]:
         """List the products the store sells, with their ids."""
         return self.rows("SELECT product_id, name FROM products ORDER BY name")
 
-    @tool
+    @tool(phrase=['show me the variants of {product_id}', 'look up {product_id} with all its variants'])
     def get_product_details(self, product_id: str) -> dict[str, Any]:
         """Get a product with all its variants (items): options, price and whether each is in stock.
 
@@ -439,7 +441,9 @@ class Retail(World):
             for r in self.rows("SELECT * FROM items WHERE product_id = ? ORDER BY item_id", product_id)]
         return product
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'change the address on the account of {user_id} to {address}, {city}, {state} {zip_code}, {country}',
+        'update the account address of {user_id} to {address}, {city}, {state} {zip_code}, {country}'])
     def modify_user_address(self, user_id: str, address: str, city: str, state: str, country: str,
                             zip_code: str) -> dict[str, Any]:
         """Change the address on a customer's account (existing orders keep their shipping address).
@@ -457,7 +461,9 @@ class Retail(World):
                           zip_code=zip_code)
         return self.get_user_details(user_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'ship {order_id} to {address}, {city}, {state} {zip_code}, {country} instead',
+        'change the shipping address of {order_id} to {address}, {city}, {state} {zip_code}, {country}'])
     def modify_pending_order_address(self, order_id: str, address: str, city: str, state: str, country: str,
                                      zip_code: str) -> dict[str, Any]:
         """Change the shipping address of a pending order.
@@ -475,7 +481,9 @@ class Retail(World):
                           zip_code=zip_code)
         return self._order(order_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'swap {item_ids} in {order_id} for {new_item_ids}, settling the difference with {payment_method_id}',
+        'change {item_ids} of {order_id} to {new_item_ids} and charge or refund the difference on {payment_method_id}'])
     def modify_pending_order_items(self, order_id: str, item_ids: list[str], new_item_ids: list[str],
                                    payment_method_id: str) -> dict[str, Any]:
         """Swap items of a pending order for other variants of the same products; settles the price difference.
@@ -495,7 +503,9 @@ class Retail(World):
         self._settle_swap(order_id, method, lines, new_items)
         return self._order(order_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'pay for {order_id} with {payment_method_id} instead',
+        'switch the payment of {order_id} to {payment_method_id}'])
     def modify_pending_order_payment(self, order_id: str, payment_method_id: str) -> dict[str, Any]:
         """Pay a pending order with another of the customer's payment methods; earlier payments are refunded.
 
@@ -514,7 +524,7 @@ class Retail(World):
         self.execute("UPDATE orders SET payment_method_id = ? WHERE order_id = ?", payment_method_id, order_id)
         return self._order(order_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=['cancel {order_id} (reason: {reason})', 'call off {order_id}, reason: {reason}'])
     def cancel_pending_order(self, order_id: str, reason: CancelReason) -> dict[str, Any]:
         """Cancel a pending order; everything paid is refunded to the methods that paid it.
 
@@ -533,7 +543,9 @@ class Retail(World):
                      method["payment_method_id"], self.now().strftime(TIME_FORMAT))
         return return_id
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'return {item_ids} from {order_id} and refund it to {payment_method_id}',
+        'send back {item_ids} of {order_id}, with the refund going to {payment_method_id}'])
     def return_delivered_order_items(self, order_id: str, item_ids: list[str],
                                      payment_method_id: str) -> dict[str, Any]:
         """Return items of a delivered order and refund their price.
@@ -557,7 +569,9 @@ class Retail(World):
         self._record(order_id, method, "refund", sum(line["price"] for line in lines))
         return self._order(order_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'exchange {item_ids} from {order_id} for {new_item_ids}, settling the difference with {payment_method_id}',
+        'swap the delivered {item_ids} of {order_id} for {new_item_ids}; the difference goes on {payment_method_id}'])
     def exchange_delivered_order_items(self, order_id: str, item_ids: list[str], new_item_ids: list[str],
                                        payment_method_id: str) -> dict[str, Any]:
         """Exchange items of a delivered order for other variants of the same products.

@@ -270,7 +270,9 @@ class StripePaymentServer(World):
         return {"object": "list", "data": rows[:limit], "has_more": len(rows) > limit}
 
     # ------------------------------------------------------------------ tools: customers and cards
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'create a customer with email {email}[, phone {phone}][ and the note {description}]',
+        'add a new customer, email {email}[, phone number {phone}][, noted as {description}]'])
     def create_customer(self, email: str, name: str | None = None, phone: str | None = None,
                         description: str | None = None) -> dict[str, Any]:
         """Create a customer; the email must not belong to an existing customer.
@@ -290,7 +292,7 @@ class StripePaymentServer(World):
                      customer_id, email, name, phone, description, unix(self.now()))
         return self._customer(customer_id)
 
-    @tool
+    @tool(phrase=['look up {customer_id}', 'pull up the customer record of {customer_id}'])
     def retrieve_customer(self, customer_id: str) -> dict[str, Any]:
         """Get a customer, including their default payment method.
 
@@ -299,7 +301,9 @@ class StripePaymentServer(World):
         """
         return self._customer(customer_id)
 
-    @tool
+    @tool(phrase=[
+        'list the[ {limit}] most recent customers',
+        'find the customer with email {email}[ (list at most {limit})]'])
     def list_customers(self, email: str | None = None, limit: int = 10) -> dict[str, Any]:
         """List customers, newest first, optionally only the one with an exact email address.
 
@@ -310,7 +314,7 @@ class StripePaymentServer(World):
         return self._listing("SELECT * FROM customers WHERE (?1 IS NULL OR email = ?1) ORDER BY created DESC, id",
                              limit, email and email.strip().lower())
 
-    @tool
+    @tool(phrase=['search the customers for {query}', 'find the customers matching {query}'])
     def search_customers(self, query: str) -> dict[str, Any]:
         """Find customers whose name or email contains the query (case-insensitive).
 
@@ -322,7 +326,9 @@ class StripePaymentServer(World):
         return self._listing("SELECT * FROM customers WHERE name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'"
                              " ORDER BY name, id", 20, like_pattern(query.strip()))
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'change the email of {customer_id} to {email}[ and the phone number to {phone}]',
+        'update the phone number of {customer_id} to {phone}[ and the email to {email}]'])
     def update_customer(self, customer_id: str, email: str | None = None, name: str | None = None,
                         phone: str | None = None, default_payment_method: str | None = None) -> dict[str, Any]:
         """Change a customer's email, name, phone or default card; fields left out stay as they are.
@@ -348,7 +354,7 @@ class StripePaymentServer(World):
                      default_payment_method or customer["default_payment_method"], customer_id)
         return self._customer(customer_id)
 
-    @tool
+    @tool(phrase=['list the saved cards of {customer_id}', 'show me the cards {customer_id} has on file'])
     def list_payment_methods(self, customer_id: str) -> dict[str, Any]:
         """List a customer's saved cards (brand, last4, expiry).
 
@@ -362,7 +368,7 @@ class StripePaymentServer(World):
         return cards
 
     # ------------------------------------------------------------------ tools: catalogue
-    @tool
+    @tool(phrase=['list the products we sell', 'show me our product catalogue'])
     def list_products(self, active: bool | None = None) -> dict[str, Any]:
         """List the products the merchant sells.
 
@@ -372,7 +378,9 @@ class StripePaymentServer(World):
         return self._listing("SELECT * FROM products WHERE (?1 IS NULL OR active = ?1) ORDER BY name", 100,
                              None if active is None else int(active))
 
-    @tool
+    @tool(phrase=[
+        'list the prices[ of {product_id}][ in {currency}]',
+        'show me what we charge[ for {product_id}][ in {currency}]'])
     def list_prices(self, product_id: str | None = None, currency: str | None = None) -> dict[str, Any]:
         """List prices (unit amount, currency, billing interval; null interval means one-time).
 
@@ -384,7 +392,9 @@ class StripePaymentServer(World):
                              " ORDER BY product, currency, unit_amount, id", 100, product_id,
                              currency and currency.strip().lower())
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'add a price to {product_id} in {currency} (amount in cents: {unit_amount})[, billing interval: {interval}]',
+        'create a new price for {product_id}: {currency}, amount in cents {unit_amount}[, interval: {interval}]'])
     def create_price(self, product_id: str, unit_amount: int, currency: str,
                      interval: Literal["month", "year"] | None = None) -> dict[str, Any]:
         """Add a price to a product: one-time, or recurring every month or year.
@@ -410,7 +420,11 @@ class StripePaymentServer(World):
         return self.row("SELECT * FROM prices WHERE id = ?", price_id)
 
     # ------------------------------------------------------------------ tools: payments
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        ('create a payment in {currency} (amount in cents: {amount})[ for {customer_id}]'
+         '[ with {payment_method_id}][ described as {description}]'),
+        ('set up a payment of {amount} (in cents) in {currency}[ from {customer_id}][ on {payment_method_id}]'
+         '[ for {description}]')])
     def create_payment_intent(self, amount: int, currency: str, customer_id: str | None = None,
                               payment_method_id: str | None = None, description: str | None = None,
                               confirm: bool = False) -> dict[str, Any]:
@@ -441,7 +455,9 @@ class StripePaymentServer(World):
             return self.confirm_payment_intent(intent_id)
         return self._intent(intent_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'confirm {payment_intent_id}[ with {payment_method_id}]',
+        'charge {payment_intent_id}[ to {payment_method_id}] now'])
     def confirm_payment_intent(self, payment_intent_id: str, payment_method_id: str | None = None) -> dict[str, Any]:
         """Confirm a payment: charges the card and moves it to succeeded (an expired card is declined).
 
@@ -469,7 +485,9 @@ class StripePaymentServer(World):
                      intent["customer"], card_id, intent["amount"], intent["currency"], intent["description"], created)
         return self._intent(payment_intent_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'cancel {payment_intent_id}[ as {cancellation_reason}]',
+        'call off {payment_intent_id}[ (reason: {cancellation_reason})]'])
     def cancel_payment_intent(self, payment_intent_id: str,
                               cancellation_reason: CancellationReason | None = None) -> dict[str, Any]:
         """Cancel a payment that has not been made yet.
@@ -487,7 +505,7 @@ class StripePaymentServer(World):
                      " WHERE id = ?", cancellation_reason, unix(self.now()), payment_intent_id)
         return self._intent(payment_intent_id)
 
-    @tool
+    @tool(phrase=['look up {payment_intent_id}', 'check on {payment_intent_id}'])
     def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
         """Get a payment intent with its status and latest charge.
 
@@ -496,7 +514,9 @@ class StripePaymentServer(World):
         """
         return self._intent(payment_intent_id)
 
-    @tool
+    @tool(phrase=[
+        'list the most recent payments[ of {customer_id}]',
+        'show me the latest payments[ from {customer_id}]'])
     def list_payment_intents(self, customer_id: str | None = None,
                              status: Literal["requires_payment_method", "requires_confirmation", "succeeded",
                                              "canceled"] | None = None, limit: int = 10) -> dict[str, Any]:
@@ -510,7 +530,9 @@ class StripePaymentServer(World):
         return self._listing("SELECT * FROM payment_intents WHERE (?1 IS NULL OR customer = ?1)"
                              " AND (?2 IS NULL OR status = ?2) ORDER BY created DESC, id", limit, customer_id, status)
 
-    @tool
+    @tool(phrase=[
+        'list the most recent charges[ of {customer_id}][ for {payment_intent_id}]',
+        'show me the latest charges[ from {customer_id}][ of {payment_intent_id}]'])
     def list_charges(self, customer_id: str | None = None, payment_intent_id: str | None = None,
                      limit: int = 10) -> dict[str, Any]:
         """List charges (completed card payments) with the amount refunded so far, newest first.
@@ -527,7 +549,10 @@ class StripePaymentServer(World):
             charge["refunded"] = charge["amount_refunded"] == charge["amount"]
         return listing
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        'refund {payment_intent_id}[ (amount in cents: {amount})][, reason: {reason}]',
+        'refund {charge_id}[ (amount in cents: {amount})][, reason: {reason}]',
+        'give back the money for {payment_intent_id}[ (amount in cents: {amount})][, reason: {reason}]'])
     def create_refund(self, payment_intent_id: str | None = None, charge_id: str | None = None,
                       amount: int | None = None, reason: RefundReason | None = None) -> dict[str, Any]:
         """Refund a completed payment, fully or partly; give its payment intent or its charge.
@@ -552,7 +577,9 @@ class StripePaymentServer(World):
         self.execute("UPDATE charges SET amount_refunded = amount_refunded + ? WHERE id = ?", amount, charge["id"])
         return self.row("SELECT * FROM refunds WHERE id = ?", refund_id)
 
-    @tool
+    @tool(phrase=[
+        'list the most recent refunds[ of {payment_intent_id}][ of {charge_id}]',
+        'show me the latest refunds[ for {payment_intent_id}][ for {charge_id}]'])
     def list_refunds(self, payment_intent_id: str | None = None, charge_id: str | None = None,
                      limit: int = 10) -> dict[str, Any]:
         """List refunds, newest first.

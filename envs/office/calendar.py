@@ -129,12 +129,17 @@ class Calendar(World):
                          [(event_id, e) for e in self._check_emails(emails)])
 
     # -------------------------------------------------------------------- tools
-    @tool
+    @tool(phrase=["list my calendars", "show me which calendars I have"])
     def list_calendars(self) -> list[dict[str, Any]]:
         """List the user's calendars with their ids; the primary one is used when no calendar is given."""
         return self.rows("SELECT calendar_id, name, color, is_primary FROM calendars ORDER BY name")
 
-    @tool
+    @tool(phrase=[
+        ("list [the first {max_results} of ]my events[ in {calendar_id}][ starting from {time_min}]"
+         "[ starting before {time_max}]"),
+        ("show me my[ next {max_results}] events[ in {calendar_id}][ that start at or after {time_min}]"
+         "[ that start before {time_max}]"),
+    ])
     def list_events(self, calendar_id: str | None = None, time_min: str | None = None,
                     time_max: str | None = None, attendee: str | None = None,
                     max_results: int = 20) -> list[dict[str, Any]]:
@@ -161,7 +166,10 @@ class Calendar(World):
             " ORDER BY start_time, event_id LIMIT ?5",
             calendar_id, time_min, time_max, attendee and attendee.strip(), max_results)
 
-    @tool
+    @tool(phrase=[
+        "search my events for {query}[ in {calendar_id}]",
+        "look for events matching {query}[ in {calendar_id}]",
+    ])
     def search_events(self, query: str, calendar_id: str | None = None) -> list[dict[str, Any]]:
         """Find events whose title, location or description contains the query (case-insensitive).
 
@@ -179,7 +187,7 @@ class Calendar(World):
             " AND (?2 IS NULL OR calendar_id = ?2) AND status != 'cancelled' ORDER BY start_time, event_id LIMIT 20",
             like_pattern(query.strip()), calendar_id)
 
-    @tool
+    @tool(phrase=["look up {event_id}", "pull up the details of {event_id}"])
     def get_event(self, event_id: str) -> dict[str, Any]:
         """Get one event with its description and attendees.
 
@@ -188,7 +196,7 @@ class Calendar(World):
         """
         return self._event(event_id)
 
-    @tool
+    @tool(phrase=["find the contacts named {name}", "look up the contact {name}"])
     def find_contact(self, name: str) -> list[dict[str, Any]]:
         """Look up contacts' email addresses by (part of) their name.
 
@@ -198,7 +206,10 @@ class Calendar(World):
         return self.rows("SELECT email, name FROM contacts WHERE name LIKE ? ESCAPE '\\' ORDER BY name",
                          like_pattern(name.strip()))
 
-    @tool
+    @tool(phrase=[
+        "find free {duration_minutes}-minute slots on {date}[ in {calendar_id}]",
+        "check when I have {duration_minutes} minutes free on {date}[, looking only at {calendar_id}]",
+    ])
     def find_free_slots(self, date: str, duration_minutes: int, calendar_id: str | None = None) -> list[str]:
         """Start times on a day (08:00-18:00, half-hour steps) when an event of the given length fits.
 
@@ -224,7 +235,12 @@ class Calendar(World):
             start += dt.timedelta(minutes=30)
         return slots
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        ("create an event {summary} from {start_time} to {end_time}[ in {calendar_id}][ at {location}]"
+         "[ with the description {description}]"),
+        ("put {summary} on my calendar from {start_time} to {end_time}[ in {calendar_id}][ at {location}]"
+         "[, described as {description}]"),
+    ])
     def create_event(self, summary: str, start_time: str, end_time: str, calendar_id: str | None = None,
                      location: str = "", description: str = "", attendees: list[str] | None = None) -> dict[str, Any]:
         """Create an event and invite attendees by email.
@@ -249,7 +265,15 @@ class Calendar(World):
         self._invite(event_id, attendees or [])
         return self._event(event_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        ("update {event_id}[ with the new title {summary}][, new start {start_time}][, new end {end_time}]"
+         "[, new location {location}][, new description {description}]"),
+        "rename {event_id} to {summary}",
+        "change the location of {event_id} to {location}",
+        "change the description of {event_id} to {description}",
+        "reschedule {event_id} to run from {start_time} to {end_time}",
+        "make {event_id} start at {start_time} instead",
+    ])
     def update_event(self, event_id: str, summary: str | None = None, start_time: str | None = None,
                      end_time: str | None = None, location: str | None = None,
                      description: str | None = None) -> dict[str, Any]:
@@ -273,7 +297,7 @@ class Calendar(World):
                      event["description"] if description is None else description, event_id)
         return self._event(event_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["move {event_id} to {calendar_id}", "put {event_id} into {calendar_id} instead"])
     def move_event_to_calendar(self, event_id: str, calendar_id: str) -> dict[str, Any]:
         """Move an event to another of the user's calendars, keeping its time, details and attendees.
 
@@ -288,7 +312,7 @@ class Calendar(World):
         self.execute("UPDATE events SET calendar_id = ? WHERE event_id = ?", calendar_id, event_id)
         return self._event(event_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["add guests to {event_id}", "invite more people to {event_id}"])
     def add_attendees(self, event_id: str, emails: list[str]) -> dict[str, Any]:
         """Invite more people to an event.
 
@@ -300,7 +324,7 @@ class Calendar(World):
         self._invite(event_id, emails)
         return self._event(event_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["take guests off the list of {event_id}", "uninvite people from {event_id}"])
     def remove_attendees(self, event_id: str, emails: list[str]) -> dict[str, Any]:
         """Withdraw the invitation of people to an event.
 
@@ -315,7 +339,7 @@ class Calendar(World):
             self.execute("DELETE FROM attendees WHERE event_id = ? AND email = ?", event_id, email)
         return self._event(event_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["delete {event_id}", "remove {event_id} from my calendar"])
     def delete_event(self, event_id: str) -> dict[str, str]:
         """Delete an event and its invitations.
 

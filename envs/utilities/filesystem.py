@@ -332,12 +332,17 @@ class Filesystem(World):
         return info
 
     # ----------------------------------------------------------------- tools
-    @tool
+    @tool(phrase=["list the folders you are allowed to access", "show me which root folders you can reach"])
     def list_allowed_directories(self) -> list[dict[str, str]]:
         """List the root folders this file system may access (and their owners); every path must lie inside one."""
         return self.rows("SELECT path, label, owner FROM roots ORDER BY label")
 
-    @tool
+    @tool(phrase=[
+        "read {path}",
+        "open the text file {path}",
+        "read {path} up to line {head}",
+        "show me the last {tail} line(s) of {path}",
+    ])
     def read_text_file(self, path: str, head: int | None = None, tail: int | None = None) -> dict[str, Any]:
         """Read a text file, whole or only its first or last lines.
 
@@ -355,7 +360,7 @@ class Filesystem(World):
         chosen = lines[:head] if head is not None else lines[-tail:] if tail is not None else lines
         return {"path": entry["path"], "content": "".join(chosen), "total_lines": len(lines)}
 
-    @tool
+    @tool(phrase=["open the binary file {path}", "load {path} as a media file"])
     def read_media_file(self, path: str) -> dict[str, Any]:
         """Read a binary file (image, PDF, archive) as base64 with its MIME type, detected from its content.
 
@@ -368,7 +373,7 @@ class Filesystem(World):
         return {"path": entry["path"], "mime_type": sniff(entry["data"]), "size": entry["size"],
                 "data": base64.b64encode(entry["data"]).decode("ascii")}
 
-    @tool
+    @tool(phrase=["read the contents of {paths}", "pull up {paths} for me"])
     def read_multiple_files(self, paths: list[str]) -> list[dict[str, Any]]:
         """Read several text files at once; a file that cannot be read gets an error entry instead of content.
 
@@ -387,7 +392,7 @@ class Filesystem(World):
                 results.append({"path": entry["path"], "content": entry["content"]})
         return results
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["write a file at {path} containing {content}", "save {content} to the file {path}"])
     def write_file(self, path: str, content: str) -> dict[str, Any]:
         """Create a text file, or replace the whole content of an existing one.
 
@@ -407,7 +412,10 @@ class Filesystem(World):
             self._set_content(resolved, content)
         return {"path": resolved, "size": len(content.encode()), "created": existing is None}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "in {path}, replace {oldText} with {newText}",
+        "edit {path} so that {oldText} becomes {newText}",
+    ])
     def edit_file(self, path: str, oldText: str, newText: str, dryRun: bool = False) -> dict[str, Any]:
         """Replace one exact occurrence of a piece of text in a text file; returns a unified diff of the change.
 
@@ -447,7 +455,7 @@ class Filesystem(World):
             self._set_content(entry["path"], updated)
         return {"path": entry["path"], "diff": diff, "applied": not dryRun}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["create a folder at {path}", "make a new directory {path}"])
     def create_directory(self, path: str) -> dict[str, Any]:
         """Create a folder; its parent folder must already exist.
 
@@ -458,7 +466,7 @@ class Filesystem(World):
         self._insert(resolved, "directory")
         return {"path": resolved, "created": True}
 
-    @tool
+    @tool(phrase=["list what is in {path}", "show me the contents of {path}"])
     def list_directory(self, path: str) -> list[dict[str, Any]]:
         """List a folder's direct contents: name, type, and size in bytes for files.
 
@@ -471,7 +479,7 @@ class Filesystem(World):
                 for r in self.rows("SELECT path, kind, size FROM entries WHERE parent = ? ORDER BY path",
                                    folder["path"])]
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["move {source} to {destination}", "rename {source} to {destination}"])
     def move_file(self, source: str, destination: str) -> dict[str, Any]:
         """Move or rename a file or folder (with everything inside it); never overwrites an existing entry.
 
@@ -498,7 +506,7 @@ class Filesystem(World):
             for row in self._descendants(entry["path"])])
         return {"source": entry["path"], "destination": target, "moved": True}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["copy {source} to {destination}", "make a copy of {source} at {destination}"])
     def copy_file(self, source: str, destination: str) -> dict[str, Any]:
         """Copy a file to a new path (the copy is writable); never overwrites an existing entry.
 
@@ -511,7 +519,10 @@ class Filesystem(World):
         self._insert(target, "file", content=entry["content"], data=entry["data"])
         return {"source": entry["path"], "destination": target, "size": entry["size"]}
 
-    @tool
+    @tool(phrase=[
+        "find files named like {pattern} under {path}[, skipping {excludePatterns}]",
+        "search {path} for entries matching {pattern}[ but leave out {excludePatterns}]",
+    ])
     def search_files(self, path: str, pattern: str, excludePatterns: list[str] | None = None) -> list[str]:
         """Find files and folders below a folder (at any depth) whose name matches a glob pattern.
 
@@ -533,7 +544,10 @@ class Filesystem(World):
                 found.append(row["path"])
         return found[:MAX_RESULTS]
 
-    @tool
+    @tool(phrase=[
+        "search[ the files in {path}] for the text {text}[ (only files matching {pattern})]",
+        "find lines containing {text}[ under {path}][ in files named like {pattern}]",
+    ])
     def search_file_contents(self, text: str, path: str | None = None, pattern: str = "*") -> list[dict[str, Any]]:
         """Find the lines of text files that contain a piece of text (case-insensitive).
 
@@ -554,7 +568,7 @@ class Filesystem(World):
                      for number, line in enumerate(row["content"].splitlines(), 1) if needle in line.lower()]
         return hits[:MAX_RESULTS]
 
-    @tool
+    @tool(phrase=["show me the folder tree under {path}", "give me the full tree of {path}"])
     def directory_tree(self, path: str, excludePatterns: list[str] | None = None) -> list[dict[str, Any]]:
         """The nested tree of everything below a folder: name, type, and children for folders.
 
@@ -575,7 +589,7 @@ class Filesystem(World):
             nodes[row["parent"]].append(node)
         return top
 
-    @tool
+    @tool(phrase=["get the details of {path}", "check the metadata of {path}"])
     def get_file_info(self, path: str) -> dict[str, Any]:
         """Metadata of a file or folder: type, size in bytes, created and modified times, permissions.
 
@@ -584,7 +598,7 @@ class Filesystem(World):
         """
         return self._info(self._entry(path))
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["delete {path}", "remove the file at {path}"])
     def delete_file(self, path: str) -> dict[str, Any]:
         """Delete a file (folders are removed with delete_directory).
 
@@ -597,7 +611,10 @@ class Filesystem(World):
         self.execute("DELETE FROM entries WHERE path = ?", entry["path"])
         return {"deleted": entry["path"]}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "delete the folder {path}[ (contents included: {recursive})]",
+        "remove the directory {path}[, recursively: {recursive}]",
+    ])
     def delete_directory(self, path: str, recursive: bool = False) -> dict[str, Any]:
         """Delete a folder; a folder that is not empty is only deleted with recursive=true.
 
