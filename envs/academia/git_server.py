@@ -517,12 +517,12 @@ class GitServer(World):
         return tip
 
     # -------------------------------------------------------------------- tools
-    @tool
+    @tool(phrase=["list my repositories", "show me my repos"])
     def list_repositories(self) -> list[dict[str, Any]]:
         """List the repositories with their paths, current branch and description."""
         return self.rows("SELECT repo_path, name, description, current_branch FROM repositories ORDER BY name")
 
-    @tool
+    @tool(phrase=["list the files in {repo_path}", "show me which files {repo_path} has"])
     def list_files(self, repo_path: str) -> list[str]:
         """List the files in a repository's working tree.
 
@@ -531,7 +531,7 @@ class GitServer(World):
         """
         return sorted(self._files("working_files", self._repo(repo_path)["repo_path"]))
 
-    @tool
+    @tool(phrase=["show me {path} in {repo_path}", "read {path} from {repo_path}", "open {path} in {repo_path}"])
     def read_file(self, repo_path: str, path: str) -> dict[str, str]:
         """Read a file of the working tree.
 
@@ -547,7 +547,10 @@ class GitServer(World):
             raise ToolError(f"no file '{path}' in the working tree; list_files shows the files")
         return {"path": path, "content": content}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "write {content} to {path} in {repo_path}",
+        "create {path} in {repo_path} containing {content}",
+    ])
     def write_file(self, repo_path: str, path: str, content: str) -> dict[str, Any]:
         """Create a file in the working tree or overwrite it (not staged: use git_add).
 
@@ -565,7 +568,10 @@ class GitServer(World):
         self.upsert("working_files", {"repo_path": repo["repo_path"], "path": path}, {"content": content})
         return {"path": path, "created": existed is None, "size": len(content)}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "in {path} of {repo_path}, replace {old_text} with {new_text}",
+        "change {old_text} to {new_text} in {path} of {repo_path}",
+    ])
     def edit_file(self, repo_path: str, path: str, old_text: str, new_text: str) -> dict[str, Any]:
         """Replace a piece of text that occurs exactly once in a working-tree file (not staged: use git_add).
 
@@ -585,7 +591,7 @@ class GitServer(World):
                      current["path"])
         return {"path": current["path"], "replaced": 1}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["delete {path} from {repo_path}", "remove {path} in {repo_path}"])
     def delete_file(self, repo_path: str, path: str) -> dict[str, Any]:
         """Delete a file from the working tree (stage the deletion with git_add).
 
@@ -598,7 +604,7 @@ class GitServer(World):
                      self._repo(repo_path)["repo_path"], current["path"])
         return {"path": current["path"], "deleted": True}
 
-    @tool
+    @tool(phrase=["check the status of {repo_path}", "run git status on {repo_path}"])
     def git_status(self, repo_path: str) -> dict[str, Any]:
         """Show the current branch, staged and unstaged changes, untracked files, and how far origin is ahead/behind.
 
@@ -607,7 +613,11 @@ class GitServer(World):
         """
         return self._status(self._repo(repo_path))
 
-    @tool
+    @tool(phrase=[
+        "show the[ last {max_count}] commits of {repo_path}[ since {start_timestamp}][ until {end_timestamp}]",
+        "go through the history of {repo_path}[ (at most {max_count} commits)][ from {start_timestamp}]"
+        "[ up to {end_timestamp}]",
+    ])
     def git_log(self, repo_path: str, max_count: int = 10, start_timestamp: str | None = None,
                 end_timestamp: str | None = None, branch: str | None = None) -> dict[str, Any]:
         """Show commits newest first, from the current branch or another branch or revision.
@@ -628,7 +638,10 @@ class GitServer(World):
         commits = [info for info in map(self._commit_info, self._history(tip)) if start <= info["date"] <= end]
         return {"branch": branch or repo["current_branch"], "commits": commits[:max_count]}
 
-    @tool
+    @tool(phrase=[
+        "list the branches of {repo_path}[ ({branch_type})]",
+        "show me the branches {repo_path} has[ (branch type: {branch_type})]",
+    ])
     def git_branch(self, repo_path: str, branch_type: Literal["local", "remote", "all"] = "local",
                    contains: str | None = None, not_contains: str | None = None) -> dict[str, Any]:
         """List branches with the commit each points at; the current one is flagged.
@@ -659,7 +672,10 @@ class GitServer(World):
                                  "last_commit": info["message"]})
         return {"branches": branches}
 
-    @tool
+    @tool(phrase=[
+        "show me commit {revision} of {repo_path}[ with {context_lines} lines of context]",
+        "show what {revision} changed in {repo_path}",
+    ])
     def git_show(self, repo_path: str, revision: str, context_lines: int = 3) -> dict[str, Any]:
         """Show a commit: author, date, message, the files it changed and its diff against its parent.
 
@@ -675,7 +691,10 @@ class GitServer(World):
         after = self._tree(commit)
         return {**info, "files": tree_changes(before, after), "diff": unified_diff(before, after, context_lines)}
 
-    @tool
+    @tool(phrase=[
+        "show the unstaged changes in {repo_path}[ with {context_lines} lines of context]",
+        "diff the edits I have not staged yet in {repo_path}",
+    ])
     def git_diff_unstaged(self, repo_path: str, context_lines: int = 3) -> dict[str, Any]:
         """Diff of the working tree against the index: changes not staged yet (untracked files are not shown).
 
@@ -687,7 +706,10 @@ class GitServer(World):
         index, working = self._tracked(repo["repo_path"])
         return {"diff_output": unified_diff(index, working, context_lines)}
 
-    @tool
+    @tool(phrase=[
+        "show what is staged in {repo_path}[ with {context_lines} lines of context]",
+        "diff the staged changes of {repo_path}",
+    ])
     def git_diff_staged(self, repo_path: str, context_lines: int = 3) -> dict[str, Any]:
         """Diff of the index against HEAD: what the next commit would contain.
 
@@ -699,7 +721,7 @@ class GitServer(World):
         head = self._tree(self._head(repo))
         return {"diff_output": unified_diff(head, self._files("index_files", repo["repo_path"]), context_lines)}
 
-    @tool
+    @tool(phrase=["diff the working tree of {repo_path}[ against {target}]", "compare {repo_path}[ with {target}]"])
     def git_diff(self, repo_path: str, target: str = "HEAD", context_lines: int = 3) -> dict[str, Any]:
         """Diff of the tracked files of the working tree against a revision (a branch, hash, HEAD~N...).
 
@@ -713,7 +735,7 @@ class GitServer(World):
         index, working = self._tracked(repo["repo_path"])
         return {"target": target, "diff_output": unified_diff(base, working, context_lines)}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["stage {files} in {repo_path}", "git add {files} in {repo_path}"])
     def git_add(self, repo_path: str, files: list[str]) -> dict[str, Any]:
         """Stage files (their current working-tree content, or their deletion); '.' stages every change.
 
@@ -742,7 +764,10 @@ class GitServer(World):
         self._store("index_files", path, index)
         return {"staged_files": self._status(repo)["staged"]}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "commit the staged changes in {repo_path} with the message {message}",
+        "commit what is staged in {repo_path} as {message}",
+    ])
     def git_commit(self, repo_path: str, message: str) -> dict[str, Any]:
         """Record the staged changes as a new commit on the current branch.
 
@@ -761,7 +786,10 @@ class GitServer(World):
         self._set_branch(repo["repo_path"], repo["current_branch"], sha)
         return {"commit_hash": sha, "branch": repo["current_branch"], "message": message.strip(), "files": staged}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "reset[ {files} in] {repo_path}[ (mode: {mode})]",
+        "run a[ {mode}] git reset on {repo_path}[ for {files}]",
+    ])
     def git_reset(self, repo_path: str, files: list[str] | None = None,
                   mode: Literal["mixed", "hard"] = "mixed") -> dict[str, Any]:
         """Unstage changes (mixed, keeps your edits) or discard them entirely (hard), for some files or all.
@@ -792,7 +820,10 @@ class GitServer(World):
         self._store("working_files", path, working)
         return {"status": f"{mode} reset of {len(targets)} path(s) to HEAD", **self._status(repo)}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "create a branch {branch_name} in {repo_path}[ from {base_branch}]",
+        "start a new branch {branch_name} in {repo_path}[ off {base_branch}]",
+    ])
     def git_create_branch(self, repo_path: str, branch_name: str, base_branch: str | None = None) -> dict[str, Any]:
         """Create a branch (without switching to it) at the tip of another branch or revision.
 
@@ -812,7 +843,7 @@ class GitServer(World):
         self._set_branch(repo["repo_path"], name, commit)
         return {"branch_name": name, "base_branch": base, "head": commit[:7]}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["switch {repo_path} to {branch_name}", "check out {branch_name} in {repo_path}"])
     def git_checkout(self, repo_path: str, branch_name: str) -> dict[str, Any]:
         """Switch to a branch; a branch that exists only on origin gets a local copy.
 
@@ -844,7 +875,10 @@ class GitServer(World):
         note = f"new branch '{name}' tracking 'origin/{name}'" if created else f"switched to '{name}'"
         return {"current_branch": name, "message": note}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "push {repo_path}[ to {remote}]",
+        "push the current branch of {repo_path}[ to {remote}]",
+    ])
     def git_push(self, repo_path: str, remote: str = "origin", branch: str | None = None,
                  force: bool = False) -> dict[str, Any]:
         """Push a local branch to the remote; rejected if the remote has commits you lack, unless force.
@@ -872,7 +906,10 @@ class GitServer(World):
         verb = "created" if theirs is None else ("forced update" if theirs not in self._history(local) else "updated")
         return {"status": f"{verb} {remote}/{name} at {local[:7]}", "remote": remote, "branch": name}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "pull the latest changes into {repo_path}[ from {remote}]",
+        "pull {repo_path}[ from {remote}]",
+    ])
     def git_pull(self, repo_path: str, remote: str = "origin", branch: str | None = None,
                  rebase: bool = False) -> dict[str, Any]:
         """Bring a remote branch's commits into the current branch (fast-forward, or rebase when both moved).

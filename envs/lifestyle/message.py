@@ -185,7 +185,7 @@ class Message(World):
         return found
 
     # -------------------------------------------------------------------- tools
-    @tool(writes=True)
+    @tool(writes=True, phrase=["log in as {user_id}", "sign in as {user_id}", "log me in as {user_id}"])
     def login(self, user_id: str) -> dict[str, Any]:
         """Log in as a user; most tools need a logged-in user.
 
@@ -200,14 +200,14 @@ class Message(World):
         self.execute("UPDATE session SET user_id = ? WHERE slot = 1", user_id)
         return {"success": True, "user_id": user_id, "message": f"logged in as {user['username']}"}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["log me out", "sign me out", "log out of my account"])
     def logout(self) -> dict[str, Any]:
         """Log the current user out."""
         user = self._user(self._me())
         self.execute("UPDATE session SET user_id = NULL WHERE slot = 1")
         return {"success": True, "message": f"{user['username']} logged out"}
 
-    @tool
+    @tool(phrase=["check who is logged in", "check whether anyone is signed in"])
     def check_login_status(self) -> dict[str, Any]:
         """Tell whether someone is logged in, and who."""
         user_id = self.value("SELECT user_id FROM session WHERE slot = 1")
@@ -215,7 +215,10 @@ class Message(World):
             return {"is_logged_in": False, "user_id": None}
         return {"is_logged_in": True, "user_id": user_id, "username": self._user(user_id)["username"]}
 
-    @tool
+    @tool(phrase=[
+        "list the users[ matching {query}]",
+        "look up the people on the service[ whose name contains {query}]",
+    ])
     def list_users(self, query: str | None = None) -> list[dict[str, Any]]:
         """List the users of the service, optionally only those whose username or display name contains a text.
 
@@ -224,7 +227,7 @@ class Message(World):
         """
         return self._matching_users(query or "")
 
-    @tool
+    @tool(phrase=["look up the account for {username}", "find the account for {username}"])
     def get_user_id(self, username: str) -> dict[str, Any]:
         """Find a user's id from their exact username.
 
@@ -234,14 +237,14 @@ class Message(World):
         user = self._user_by_name(username)
         return {"user_id": user["user_id"], "username": user["username"], "display_name": user["display_name"]}
 
-    @tool
+    @tool(phrase=["list my contacts", "show me my contact list"])
     def list_contacts(self) -> list[dict[str, Any]]:
         """List the logged-in user's contacts."""
         return self.rows("SELECT u.user_id, u.username, u.display_name, u.status FROM contacts c"
                          " JOIN users u ON u.user_id = c.contact_id WHERE c.owner_id = ? ORDER BY u.username",
                          self._me())
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["add {username} to my contacts", "save {username} as a contact"])
     def add_contact(self, username: str) -> dict[str, Any]:
         """Add a user to the logged-in user's contacts; you can only message your contacts.
 
@@ -258,7 +261,7 @@ class Message(World):
         return {"success": True, "username": user["username"], "user_id": user["user_id"],
                 "message": f"{user['display_name']} added to your contacts"}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["remove {username} from my contacts", "take {username} off my contact list"])
     def remove_contact(self, username: str) -> dict[str, Any]:
         """Remove a user from the logged-in user's contacts (messages already exchanged stay).
 
@@ -271,7 +274,7 @@ class Message(World):
             raise ToolError(f"{user['username']} is not in your contacts; list_contacts shows them")
         return {"success": True, "username": user["username"], "message": f"{user['display_name']} removed"}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["send {message} to {receiver_id}", "write {message} to {receiver_id}"])
     def send_message(self, receiver_id: str, message: str) -> dict[str, Any]:
         """Send a direct message to one of your contacts.
 
@@ -297,7 +300,10 @@ class Message(World):
         return {"success": True, "message_id": message_id, "receiver_id": receiver_id, "sent_at": sent_at,
                 "message": text}
 
-    @tool
+    @tool(phrase=[
+        "check my inbox[ for messages from {sender_id}][ (latest {limit})]",
+        "show me the[ {limit}] newest messages in my inbox[ from {sender_id}]",
+    ])
     def view_inbox(self, limit: int = 20, offset: int = 0, sender_id: str | None = None,
                    unread_only: bool = False) -> list[dict[str, Any]]:
         """List messages received by the logged-in user, newest first, with a preview of each text.
@@ -317,7 +323,10 @@ class Message(World):
                              " AND (? = 0 OR m.is_read = 0)", (me, sender_id, sender_id, int(unread_only)),
                              limit, offset)
 
-    @tool
+    @tool(phrase=[
+        "show the messages I sent[ to {receiver_id}][ (latest {limit})]",
+        "list my[ {limit}] latest sent messages[ to {receiver_id}]",
+    ])
     def view_sent_messages(self, receiver_id: str | None = None, limit: int = 20,
                            offset: int = 0) -> list[dict[str, Any]]:
         """List messages sent by the logged-in user, newest first, with a preview and whether it was read.
@@ -333,7 +342,7 @@ class Message(World):
         return self._listing("m.sender_id = ? AND m.deleted_by_sender = 0 AND (? IS NULL OR m.receiver_id = ?)",
                              (me, receiver_id, receiver_id), limit, offset)
 
-    @tool
+    @tool(phrase=["open {message_id}", "show me the full text of {message_id}", "read {message_id} in full"])
     def get_message(self, message_id: int) -> dict[str, Any]:
         """Get the full text and details of one message of your mailbox (sent or received).
 
@@ -343,7 +352,7 @@ class Message(World):
         self._owned_message(message_id, self._me())
         return self._listing("m.message_id = ?", (message_id,), 1, 0, full=True)[0]
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["mark {message_ids} as read", "mark {message_ids} read"])
     def mark_as_read(self, message_ids: list[int]) -> dict[str, Any]:
         """Mark received messages as read.
 
@@ -359,7 +368,7 @@ class Message(World):
         self.executemany("UPDATE messages SET is_read = 1 WHERE message_id = ?", [(i,) for i in message_ids])
         return {"success": True, "marked_read": sorted(set(message_ids))}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["delete {message_id}", "remove {message_id} from my mailbox"])
     def delete_message(self, message_id: int) -> dict[str, Any]:
         """Delete a message from your own mailbox; the other person keeps their copy.
 
@@ -372,7 +381,10 @@ class Message(World):
         self.execute(f"UPDATE messages SET {side} = 1 WHERE message_id = ?", message_id)
         return {"success": True, "message_id": message_id, "message": "message deleted from your mailbox"}
 
-    @tool
+    @tool(phrase=[
+        "search my messages for {keyword}[ from {sender_id}][ to {receiver_id}]",
+        "find my messages mentioning {keyword}[ from {sender_id}][ to {receiver_id}]",
+    ])
     def search_messages(self, keyword: str, sender_id: str | None = None, receiver_id: str | None = None,
                         limit: int = 20) -> list[dict[str, Any]]:
         """Search the text of the logged-in user's sent and received messages (case-insensitive), newest first.
@@ -395,7 +407,10 @@ class Message(World):
             " AND (?4 IS NULL OR m.receiver_id = ?4)",
             (me, like_pattern(keyword.strip()), sender_id, receiver_id), limit, 0)
 
-    @tool
+    @tool(phrase=[
+        "get my message statistics[ (period: {time_period})]",
+        "count my sent, received and unread messages[ (period: {time_period})]",
+    ])
     def get_message_stats(self, time_period: Literal["today", "week", "month", "year", "all"] = "all"
                           ) -> dict[str, Any]:
         """Count the logged-in user's sent, received and unread messages, per contact, over a recent period.
