@@ -473,6 +473,20 @@ class Message(World):
         return len(self._matching_users(user["display_name"])) == 1
 
     @scenario
+    def confirm_login(self, rng: random.Random) -> Draft | None:
+        me = self._account(rng, "1")
+        if me is None:
+            return None
+        return Draft(
+            request=rng.choice([
+                "Sign me in as @{me}, then check the login status to be sure it worked and tell me my user id.",
+                "Log in to my account ({me}) and confirm I'm logged in: which user id does the session show?",
+            ]).format(me=me["username"]),
+            calls=(call("get_user_id", username=me["username"]), call("login", user_id=Ref(0, "user_id")),
+                   call("check_login_status")),
+            answer=(Ref(2, "user_id"),))
+
+    @scenario
     def latest_from_friend(self, rng: random.Random) -> Draft | None:
         found = self._with_sender(rng)
         if found is None:

@@ -236,7 +236,7 @@ class HotelBooking(World):
         return stay_price(room, checkin, checkout)
 
     # -------------------------------------------------------------------- tools
-    @tool
+    @tool(phrase=["look up destinations matching {city}", "find the destinations for {city}"])
     def search_destinations(self, city: str) -> list[dict[str, Any]]:
         """Find destinations by city or country name (part of it is enough).
 
@@ -251,7 +251,12 @@ class HotelBooking(World):
             " WHERE instr(lower(d.city), lower(?1)) OR instr(lower(d.country), lower(?1))"
             " GROUP BY d.destination_id ORDER BY d.city", city.strip())
 
-    @tool
+    @tool(phrase=[
+        ("list the hotels at {destination_id}[ from {checkin_date}][ to {checkout_date}][, {adults} adult(s)]"
+         "[, {kids} child(ren)]"),
+        ("show me hotels at {destination_id}[ for a stay from {checkin_date}][ to {checkout_date}]"
+         "[, {adults} adult(s)][, {kids} child(ren)]"),
+    ])
     def get_hotels(self, destination_id: str, checkin_date: str | None = None, checkout_date: str | None = None,
                    adults: int = 1, kids: int = 0, limit: int = 10) -> list[dict[str, Any]]:
         """List a destination's hotels with the room types that fit the party.
@@ -296,7 +301,7 @@ class HotelBooking(World):
             found.sort(key=lambda h: (min(r["total_price"] for r in h["rooms"]), h["name"]))
         return found[:limit]
 
-    @tool
+    @tool(phrase=["show me the details of {hotel_id}", "tell me about {hotel_id}"])
     def get_hotel_details(self, hotel_id: str) -> dict[str, Any]:
         """A hotel's address, amenities, rating, room types (capacity, nightly price, cancellation terms) and latest
         reviews.
@@ -314,7 +319,12 @@ class HotelBooking(World):
                                             " ORDER BY created_at DESC, review_id LIMIT 3", hotel_id)
         return hotel
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        ("book {room_type_id} at {hotel_id} from {checkin_date} to {checkout_date} for {guest_names} ({adults} "
+         "adult(s)[, {kids} child(ren)])"),
+        ("reserve {room_type_id} at {hotel_id} for {guest_names}, checking in {checkin_date} and out {checkout_date} "
+         "({adults} adult(s)[, {kids} child(ren)])"),
+    ])
     def book_hotel(self, hotel_id: str, room_type_id: str, checkin_date: str, checkout_date: str, adults: int,
                    guest_names: list[str], kids: int = 0) -> dict[str, Any]:
         """Book one room for a stay; the lead guest comes first in guest_names.
@@ -343,7 +353,7 @@ class HotelBooking(World):
         self._set_guests(booking_id, guest_names, adults + kids)
         return self._booking(booking_id)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["cancel the hotel reservation ({booking_id})", "call off the hotel stay ({booking_id})"])
     def cancel_booking(self, booking_id: str) -> dict[str, Any]:
         """Cancel a confirmed hotel booking.
 
@@ -359,7 +369,10 @@ class HotelBooking(World):
                      " WHERE booking_id = ?", refund, self.now().isoformat(timespec="minutes"), booking_id)
         return {"booking_id": booking_id, "status": "cancelled", "refund_amount": refund, "currency": "USD"}
 
-    @tool
+    @tool(phrase=[
+        "find the [{status} ]hotel bookings of {guest_name}",
+        "look up [{status} ]hotel reservations under {guest_name}",
+    ])
     def list_bookings(self, guest_name: str, status: BookingStatus | None = None) -> list[dict[str, Any]]:
         """Find hotel bookings that list a guest (part of the name is enough), by check-in date.
 
@@ -378,7 +391,7 @@ class HotelBooking(World):
             " WHERE instr(lower(guest_name), lower(?1))) AND (?2 IS NULL OR b.status = ?2)"
             " ORDER BY b.checkin_date, b.booking_id", guest_name.strip(), status)
 
-    @tool
+    @tool(phrase=["pull up the hotel reservation ({booking_id})", "show me the hotel stay ({booking_id})"])
     def get_booking(self, booking_id: str) -> dict[str, Any]:
         """A hotel booking with its guests, price, cancellation terms and what cancelling now would refund.
 
@@ -390,7 +403,12 @@ class HotelBooking(World):
             booking["refund_if_cancelled_now"] = self._refund(booking)
         return booking
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        ("change the hotel reservation ({booking_id})[, new check-in {checkin_date}][, new check-out {checkout_date}]"
+         "[, {adults} adult(s)][, {kids} child(ren)][, guest list {guest_names}]"),
+        ("update the hotel stay ({booking_id}) with[ check-in {checkin_date},][ check-out {checkout_date},]"
+         "[ {adults} adult(s),][ {kids} child(ren),][ guests {guest_names},] the rest unchanged"),
+    ])
     def modify_booking(self, booking_id: str, checkin_date: str | None = None, checkout_date: str | None = None,
                        adults: int | None = None, kids: int | None = None,
                        guest_names: list[str] | None = None) -> dict[str, Any]:
@@ -426,7 +444,10 @@ class HotelBooking(World):
         updated["price_difference"] = round(price - booking["total_price"], 2)
         return updated
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "review the hotel stay ({booking_id}): {rating} out of 5, {comment}",
+        "rate the hotel stay ({booking_id}) {rating} stars and say {comment}",
+    ])
     def add_review(self, booking_id: str, rating: int, comment: str) -> dict[str, Any]:
         """Review a completed stay (one review per booking), signed with the lead guest's name.
 

@@ -293,7 +293,12 @@ class TravelBooking(World):
                 "coverage_details": plan["coverage"]}
 
     # -------------------------------------------------------------------- tools
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        ("log me in as {first_name} {last_name} (client id {client_id}, secret {client_secret}) with {grant_type} "
+         "access"),
+        ("sign me in as {first_name} {last_name} with client id {client_id} and secret {client_secret} ({grant_type} "
+         "access)"),
+    ])
     def authenticate(self, client_id: str, client_secret: str, grant_type: GrantType, first_name: str,
                      last_name: str) -> dict[str, Any]:
         """Log a traveller in and get the access token that account tools need.
@@ -326,7 +331,7 @@ class TravelBooking(World):
             self.execute("UPDATE sessions SET scope = ? WHERE access_token = ?", scope, token)
         return {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": scope}
 
-    @tool
+    @tool(phrase=["check the login status", "check who is logged in"])
     def check_login_status(self, access_token: str | None = None) -> dict[str, Any]:
         """Whether an access token is valid (and whose it is); without a token, whether anyone is logged in.
 
@@ -341,12 +346,12 @@ class TravelBooking(World):
                            " USING (account_id) WHERE s.access_token = ?", access_token)
         return {"is_logged_in": session is not None, **(session or {})}
 
-    @tool
+    @tool(phrase=["list the airports you serve", "show me every airport you fly to"])
     def list_airports(self) -> list[dict[str, Any]]:
         """List every airport served, with its code and city."""
         return self.rows("SELECT code, name, city, country FROM airports ORDER BY city")
 
-    @tool
+    @tool(phrase=["find the airport in {city_name}", "look up the airport code for {city_name}"])
     def get_airport_by_city(self, city_name: str) -> dict[str, Any]:
         """Find the airport serving a city.
 
@@ -357,7 +362,10 @@ class TravelBooking(World):
                             " WHERE city = ? COLLATE NOCASE", city_name.strip(),
                             error=f"no airport in '{city_name}'; served cities: {', '.join(CITY_NAMES)}")
 
-    @tool
+    @tool(phrase=[
+        "find [{travel_class} ]flights from {departure_airport} to {arrival_airport} on {travel_date}",
+        "search for [{travel_class} ]flights {departure_airport} to {arrival_airport} on {travel_date}",
+    ])
     def search_flights(self, departure_airport: str, arrival_airport: str, travel_date: str,
                        travel_class: TravelClass | None = None, max_results: int = 10) -> list[dict[str, Any]]:
         """Find flights between two airports on a day, by departure time, with each class's price and free seats.
@@ -388,7 +396,11 @@ class TravelBooking(World):
                 found.append(flight)
         return found[:max_results]
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        ("register my new card {card_number} (expires {expiration_date}, security code {cvv}) in the name of "
+         "{cardholder_name}"),
+        "add my card {card_number}, expiring {expiration_date}, CVV {cvv}, cardholder {cardholder_name}",
+    ])
     def register_credit_card(self, access_token: str, card_number: str, expiration_date: str, cardholder_name: str,
                              cvv: int) -> dict[str, Any]:
         """Add a credit card to the account (it starts with a 5000.00 USD credit line).
@@ -423,7 +435,7 @@ class TravelBooking(World):
         return {"card_id": card_id, "card_number": masked(number), "brand": card_brand(number),
                 "registration_status": "registered", "balance": NEW_CARD_CREDIT}
 
-    @tool
+    @tool(phrase=["list my credit cards", "show me the cards on my account"])
     def list_credit_cards(self, access_token: str) -> list[dict[str, Any]]:
         """List the account's credit cards (numbers masked to the last four digits).
 
@@ -438,7 +450,7 @@ class TravelBooking(World):
             card["card_number"] = masked(card["card_number"])
         return cards
 
-    @tool
+    @tool(phrase=["check the balance on {card_id}", "tell me what's available on {card_id}"])
     def get_credit_card_balance(self, access_token: str, card_id: str) -> dict[str, Any]:
         """The available balance of one of the account's cards.
 
@@ -451,7 +463,12 @@ class TravelBooking(World):
         return {"card_id": card_id, "card_number": masked(card["card_number"]), "balance": card["balance"],
                 "currency": "USD"}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        ("book {flight_id} in {travel_class}[ for {traveler_first_name}][ (surname {traveler_last_name})], paid with "
+         "{card_id}"),
+        ("get me a seat in {travel_class} on {flight_id}[ for {traveler_first_name}]"
+         "[ (surname {traveler_last_name})] and charge it to {card_id}"),
+    ])
     def book_flight(self, access_token: str, card_id: str, flight_id: str, travel_class: TravelClass,
                     traveler_first_name: str | None = None, traveler_last_name: str | None = None) -> dict[str, Any]:
         """Book a seat on a flight and charge the fare to a card (checks seats, card balance and budget limit).
@@ -497,7 +514,7 @@ class TravelBooking(World):
                 "departure_time": flight["departure_time"], "travel_class": travel_class,
                 "traveler": f"{first} {last}"}
 
-    @tool
+    @tool(phrase=["get the invoice of my flight booking ({booking_id})", "pull up the flight invoice for {booking_id}"])
     def get_booking_invoice(self, access_token: str, booking_id: str) -> dict[str, Any]:
         """The invoice of a booking: number, flight, cost, payment transaction and payment status.
 
@@ -521,7 +538,7 @@ class TravelBooking(World):
                 "booking_date": booking["booked_at"], "payment_status": invoice["payment_status"],
                 "insurance": policy}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=["cancel my flight booking ({booking_id})", "call off my flight ({booking_id})"])
     def cancel_booking(self, access_token: str, booking_id: str) -> dict[str, Any]:
         """Cancel a confirmed flight booking and refund the card it was paid with.
 
@@ -552,7 +569,10 @@ class TravelBooking(World):
                 "currency": "USD", "refund_transaction_id": refund_id,
                 "cancellation_date": self.now().date().isoformat()}
 
-    @tool
+    @tool(phrase=[
+        "list my [{status} ]flight bookings[ from {start_date}][ up to {end_date}]",
+        "show my [{status} ]flight bookings[ from {start_date}][ until {end_date}]",
+    ])
     def list_bookings(self, access_token: str, start_date: str | None = None, end_date: str | None = None,
                       status: Literal["confirmed", "cancelled"] | None = None) -> list[dict[str, Any]]:
         """List the account's flight bookings by travel date, optionally within dates and by status.
@@ -578,7 +598,10 @@ class TravelBooking(World):
             " AND (?4 IS NULL OR b.status = ?4) ORDER BY f.travel_date, f.departure_time",
             account["account_id"], start_date, end_date, status)
 
-    @tool
+    @tool(phrase=[
+        "get a quote for {insurance_type} insurance on {booking_id}",
+        "price {insurance_type} travel insurance for {booking_id}",
+    ])
     def get_insurance_quote(self, access_token: str, booking_id: str,
                             insurance_type: InsuranceType) -> dict[str, Any]:
         """Price and coverage of travel insurance for a confirmed booking (a share of the fare).
@@ -591,7 +614,10 @@ class TravelBooking(World):
         account = self._account(access_token, "read")
         return self._quote(self._confirmed_booking(account["account_id"], booking_id), insurance_type)
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "buy {insurance_type} insurance for {booking_id}, charged to {card_id}",
+        "add {insurance_type} travel insurance to {booking_id} and pay with {card_id}",
+    ])
     def purchase_insurance(self, access_token: str, booking_id: str, insurance_type: InsuranceType,
                            card_id: str) -> dict[str, Any]:
         """Buy travel insurance for a confirmed booking (one policy per booking), charged to a card.
@@ -615,7 +641,10 @@ class TravelBooking(World):
                      insurance_type, quote["insurance_cost"], card_id, self.now().strftime(TIME_FORMAT))
         return {"insurance_id": policy_id, "insurance_status": "active", **quote}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "set my travel budget to {budget_limit} USD",
+        "cap my travel spending at {budget_limit} dollars",
+    ])
     def set_budget_limit(self, access_token: str, budget_limit: float) -> dict[str, Any]:
         """Set the most the account may spend in total on flights and insurance (net of refunds).
 
@@ -629,7 +658,7 @@ class TravelBooking(World):
                      account["account_id"])
         return {"budget_limit": round(budget_limit, 2), "currency": "USD", "status": "updated"}
 
-    @tool
+    @tool(phrase=["check my travel budget", "show how much of my travel budget is left"])
     def get_budget_info(self, access_token: str) -> dict[str, Any]:
         """The account's budget limit, what it has spent (net of refunds) and what remains.
 
@@ -641,7 +670,10 @@ class TravelBooking(World):
         return {"budget_limit": limit, "total_spent": spent,
                 "remaining_budget": None if limit is None else round(limit - spent, 2), "currency": "USD"}
 
-    @tool
+    @tool(phrase=[
+        "convert {amount} {from_currency} to {to_currency}",
+        "tell me what {amount} {from_currency} is in {to_currency}",
+    ])
     def convert_currency(self, amount: float, from_currency: Currency, to_currency: Currency) -> dict[str, Any]:
         """Convert an amount between currencies at today's rate.
 
@@ -657,7 +689,10 @@ class TravelBooking(World):
                 "to_currency": to_currency, "exchange_rate": round(rate, 6),
                 "conversion_date": self.now().date().isoformat()}
 
-    @tool(writes=True)
+    @tool(writes=True, phrase=[
+        "open a support ticket (category {category})[ about {booking_id}] saying {message}",
+        "contact support ({category})[ about {booking_id}] with the message {message}",
+    ])
     def contact_support(self, access_token: str, category: SupportCategory, message: str,
                         subject: str | None = None, booking_id: str | None = None) -> dict[str, Any]:
         """Open a support ticket, optionally about one of the account's bookings.
@@ -747,6 +782,17 @@ class TravelBooking(World):
                 call("list_credit_cards", access_token=TOKEN),
                 call("book_flight", access_token=TOKEN, card_id=card["card_id"], flight_id=flight["flight_id"],
                      travel_class=travel_class, **traveler))
+
+    @scenario
+    def widen_access(self, rng: random.Random) -> Draft:
+        account = self.some_account(rng)
+        first, then = rng.choice([("read", "write"), ("write", "read")])
+        return Draft(
+            request=(f"{self.credentials(account, rng)} Log me in with {first} access only, then also grant the "
+                     f"session {then} access, and check my login status: what scope does it have now?"),
+            calls=(self.login(account, first), self.login(account, then),
+                   call("check_login_status", access_token=TOKEN)),
+            answer=("read_write",))
 
     @scenario
     def book_cheapest_flight(self, rng: random.Random) -> Draft | None:

@@ -38,4 +38,4 @@ def gold_calls(task: Any) -> Calls:
 
 def scenario_task(env: Any, scenario: str, where: Callable[[Any], bool] = lambda task: True) -> Any:
     """The first task of the env drawn from a scenario (and meeting ``where``)."""
-    return next(t for t in env.tasks if t.tags["scenario"] == scenario and where(t))
+    return next(t for t in env.tasks if t.tags.get("scenario") == scenario and where(t))
