@@ -47,6 +47,11 @@ def is_id_like(name: str) -> bool:
     return bool(_ID_NAME.search(name))
 
 
+def speakable(value: object) -> bool:
+    """Whether a request can state the value verbatim (rendering joins lines, so no line breaks)."""
+    return not (isinstance(value, str) and "\n" in value)
+
+
 def looks_like_id(value: object) -> bool:
     """Whether a value is shaped like a generated identifier or a hash."""
     return isinstance(value, str) and bool(_ID_VALUE.match(value))
@@ -195,7 +200,7 @@ class Chooser:
         if best is None or not self.pools.rows[best[1]]:
             return {}
         row = self.rng.choice(self.pools.rows[best[1]])
-        return {n: row[n] for n in names if n in row and row[n] is not None}
+        return {n: row[n] for n in names if n in row and row[n] is not None and speakable(row[n])}
 
     def value(self, world: str, entity: str | None, writes: bool, name: str, schema: dict[str, Any],
               new: bool = False) -> Any:
@@ -228,7 +233,7 @@ class Chooser:
         if column is None:
             return None
         values = [v for v in column.values if (json_type(v) == kind or (kind == "number" and isinstance(v, int)))
-                  and not (isinstance(v, str) and "\n" in v)]  # a request cannot carry line breaks verbatim
+                  and speakable(v)]
         if not values:
             return None
         value = self.rng.choice(values)
