@@ -123,8 +123,6 @@ def run_episode(env: gym.Env, agent: Agent, task_id: str, seed: int = 0) -> Epis
 
 def evaluate(name: str, agent_factory: Callable[[], Agent], split: str | None = None) -> list[EpisodeResult]:
     """Play every task of an environment or domain once."""
-    import envfactory_gym  # noqa: F401  (registers the ids)
-
     env = gym.make(f"EnvFactory/{name}-v0", split=split)
     try:
         return [run_episode(env, agent_factory(), task.id) for task in env.unwrapped.tasks]

@@ -114,7 +114,6 @@ def bench_batch(names: list[str], episodes: int) -> dict[str, float]:
 
 
 def measure(repeat: int = 5000, episodes: int = 2048) -> dict[str, Any]:
-    import envfactory_gym  # noqa: F401
     from envfactory_gym.registration import ENVIRONMENTS, load_tasks
 
     names = [n for n in ENVIRONMENTS if load_tasks(n)]

@@ -110,8 +110,6 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(spec: str, agent_args: dict[str, Any], split: str | None, max_turns: int) -> None:
     """Per process: the agent factory and a cache of envs (each process builds its own)."""
-    import envfactory_gym  # noqa: F401  (registers the ids in spawned workers)
-
     _WORKER.clear()
     _WORKER.update(agent=load_agent(spec, agent_args), split=split, max_turns=max_turns, envs={})
 

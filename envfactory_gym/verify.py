@@ -32,8 +32,6 @@ class CheckResult:
 
 
 def _make(name: str) -> Any:
-    import envfactory_gym  # noqa: F401  (registers the ids)
-
     return gym.make(f"EnvFactory/{name}-v0").unwrapped
 
 
