@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import gymnasium as gym
 
 import envfactory_gym
 from envfactory_gym.agents import OracleAgent
+from envfactory_gym.env import ToolUseEnv
 from envfactory_gym.tasks import Task
 
 
@@ -30,8 +33,41 @@ def available(names: list[str]) -> list[str]:
     return found
 
 
-def make(name: str, max_turns: int, split: str | None = None) -> gym.Env:
+def make(name: str, max_turns: int, split: str | None = None, tasks: Sequence[Task] | None = None) -> gym.Env:
+    """The registered env (the committed tasks of ``split``), or, given ``tasks``, one that plays exactly those."""
+    if tasks is not None:
+        return TaskListEnv(name, tasks, max_turns=max_turns)
     return gym.make(envfactory_gym.env_id(name), split=split, max_turns=max_turns)
+
+
+class TaskListEnv(ToolUseEnv):
+    """A :class:`ToolUseEnv` over an explicit task list (e.g. tasks generated in memory) instead of the task files.
+
+    Everything else (tools, worlds, scripted user, grading) is the env's own: it only swaps the catalog that
+    ``reset`` draws from and that ``options={"task_id": ...}`` looks ids up in.
+    """
+
+    def __init__(self, name: str, tasks: Sequence[Task], **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        if not tasks or any(t.env != name and t.env not in self.worlds.worlds for t in tasks):
+            raise ValueError(f"TaskListEnv('{name}') needs a non-empty list of tasks of that environment")
+        self.tasks = list(tasks)
+        self.task_index = {t.id: t for t in self.tasks}
+        self.task = self.tasks[0]
+
+
+def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int = 0,
+                    conversational: bool = True) -> list[Task]:
+    """Tasks of ``name`` built in memory from its scenario templates, one per scenario on each world seed.
+
+    Kept: at most ``max_calls`` gold calls (0: any) and, unless ``conversational``, no facts only the user knows.
+    All are labelled ``split``: a generalisation split is made by giving train and test disjoint world seeds.
+    """
+    from generators.scenarios import build_tasks
+
+    built, _ = build_tasks(name, 10**6, seeds=list(seeds), max_attempts=1)
+    return [dataclasses.replace(t, split=split) for t in built
+            if (not max_calls or t.tags["calls"] <= max_calls) and (conversational or not t.user_facts)]
 
 
 def tasks(names: list[str], split: str, limit: int = 0) -> list[tuple[str, Task]]:

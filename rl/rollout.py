@@ -17,6 +17,7 @@ import gymnasium as gym
 import torch
 from transformers import DynamicCache
 
+from envfactory_gym.tasks import Task
 from rl import envs
 from rl.tokens import ChatFormat, Episode
 
@@ -118,15 +119,21 @@ def oracle_actor(fmt: ChatFormat) -> Actor:
 
 
 class EnvPool:
-    """Reusable env instances per environment name (one live episode each); counts seconds spent in the envs."""
+    """Reusable env instances per environment name (one live episode each); counts seconds spent in the envs.
 
-    def __init__(self, max_turns: int) -> None:
+    ``catalog``: the tasks each env plays (e.g. generated in memory); by default an env's committed tasks.
+    """
+
+    def __init__(self, max_turns: int, catalog: dict[str, list[Task]] | None = None) -> None:
         self.max_turns = max_turns
+        self.catalog = catalog
         self.free: dict[str, list[gym.Env]] = defaultdict(list)
         self.env_seconds = 0.0
 
     def take(self, name: str) -> gym.Env:
-        return self.free[name].pop() if self.free[name] else envs.make(name, self.max_turns)
+        if self.free[name]:
+            return self.free[name].pop()
+        return envs.make(name, self.max_turns, tasks=self.catalog[name] if self.catalog is not None else None)
 
     def give(self, name: str, env: gym.Env) -> None:
         self.free[name].append(env)

@@ -8,12 +8,19 @@ Two templates are saved with it:
   verbatim, think blocks included), so ``render(messages[:k])`` is a prefix of ``render(messages)``. The trainer
   builds environment feedback from this template in token space (:mod:`rl.tokens`).
 
+Optionally, lines that recur verbatim many times in the training text (in practice: the lines of an environment's
+system prompt, one per tool schema) become single added tokens, "phrase tokens". Byte-level BPE cannot merge across
+words, so a 1,450-word prompt stays ~1,450 tokens at any vocabulary size; as phrases it is ~20, which makes a tiny
+model's episodes ~8x shorter (decoding cost grows with the context). Phrases are matched before BPE, anywhere, so
+the ids of a rendered conversation still equal the concatenation of its segments' ids.
+
 Tool schemas are expected inside the system message already (the suite's envs render them the way Qwen3's template
 renders ``tools=``); passing ``tools=`` renders the same block.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -79,8 +86,18 @@ CHAT_TEMPLATE = _template(drop_old_thinking=True)
 TRAINING_TEMPLATE = _template(drop_old_thinking=False)
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048) -> PreTrainedTokenizerFast:
-    """Train a byte-level BPE on ``texts`` and wrap it with the special tokens and both chat templates."""
+def recurring_lines(texts: Iterable[str], min_count: int, min_chars: int = 24) -> list[str]:
+    """Lines of at least ``min_chars`` characters that occur at least ``min_count`` times in ``texts``."""
+    counts = Counter(line for text in texts for line in text.split("\n") if len(line) >= min_chars)
+    return sorted(line for line, n in counts.items() if n >= min_count)
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048, phrase_min_count: int = 0) -> PreTrainedTokenizerFast:
+    """Train a byte-level BPE on ``texts`` and wrap it with the special tokens and both chat templates.
+
+    ``phrase_min_count > 0``: lines recurring that often also become single tokens (see the module docstring).
+    """
+    texts = list(texts)
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
@@ -88,6 +105,9 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048) -> PreTrainedT
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     bpe.train_from_iterator(texts, trainer=trainer)
     bpe.add_tokens([AddedToken(t, special=False, normalized=False) for t in SPECIAL_TOKENS[3:]])
+    if phrase_min_count:
+        bpe.add_tokens([AddedToken(line, special=False, normalized=False)
+                        for line in recurring_lines(texts, phrase_min_count)])
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token=END_OF_TURN, pad_token="<|endoftext|>",
                                         additional_special_tokens=["<|im_start|>"])
     tokenizer.chat_template = {"default": CHAT_TEMPLATE, "training": TRAINING_TEMPLATE}

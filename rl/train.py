@@ -17,6 +17,7 @@ prefix-preserving template (:mod:`rl.tokens`); the GRPO/PPO update itself is a f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import random
@@ -24,6 +25,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from typing import Any
 import torch
 import transformers
 
+from envfactory_gym.tasks import Task
 from rl import algo, envs
 from rl import model as models
 from rl.rollout import EnvPool, Job, model_actor, oracle_actor, play
@@ -51,7 +54,7 @@ class Config:
     model: str | None = _help("local checkpoint or Qwen3 weights to start from (default: build a tiny Qwen3 and "
                               "a tokenizer from scratch)", default=None)
     size: str = _help(f"model config when building from scratch: {', '.join(models.SIZES)}", default="tiny")
-    vocab_size: int = _help("BPE vocabulary size when training the tokenizer", default=2048)
+    vocab_size: int = _help("BPE vocabulary size when training the tokenizer", default=1024)
     algo: str = _help("grpo (group-normalized advantages) or ppo (value head + GAE)", default="grpo")
     backend: str = _help("local (this process, torch) or openrlhf (write the dataset, launch OpenRLHF)",
                          default="local")
@@ -61,18 +64,33 @@ class Config:
     resume: str | None = _help("resume RL from a run directory (its checkpoint/ and trainer_state.pt)", default=None)
     dry_run: bool = _help("openrlhf backend: write the dataset and print the command without running it",
                           default=False)
-    threads: int = _help("torch CPU threads", default=2)
+    threads: int = _help("torch CPU threads for the SFT/RL updates", default=2)
+    decode_threads: int = _help("torch CPU threads while sampling (one token per step: too little work to split)",
+                                default=1)
     max_tasks: int = _help("use at most this many train and test tasks per environment (0: all; for smoke runs)",
                            default=0)
+    # task distribution
+    tasks: str = _help("generated: tasks built in memory from the envs' scenario templates, train and test on "
+                       "disjoint world seeds; suite: the committed train/test task files", default="generated")
+    train_worlds: int = _help("generated: train tasks come from world seeds 0 .. N-1", default=40)
+    test_worlds: int = _help("generated: test tasks come from world seeds --test-world-start .. +N-1", default=20)
+    test_world_start: int = _help("generated: first world seed of the test tasks (disjoint from the train seeds)",
+                                  default=1000)
+    max_calls: int = _help("generated: keep tasks with at most this many gold tool calls (0: any)", default=2)
+    conversational: bool = _help("generated: also keep tasks that need facts only the user knows", default=False)
+    phrase_min_count: int = _help("tokenizer from scratch: lines recurring this often in its training text (the "
+                                  "system prompt's) become single tokens (0: plain BPE)", default=8)
+    train_eval: int = _help("also report greedy success on this many train tasks after SFT and after RL (0: no)",
+                            default=0)
     # supervised warm start
-    sft_epochs: int = _help("passes over the gold trajectories of the train tasks (0: skip SFT)", default=14)
-    sft_batch_size: int = _help("trajectories per SFT step", default=4)
+    sft_epochs: int = _help("passes over the gold trajectories of the train tasks (0: skip SFT)", default=12)
+    sft_batch_size: int = _help("trajectories per SFT step", default=8)
     sft_lr: float = _help("SFT learning rate (AdamW)", default=1e-2)
     # reinforcement learning
-    steps: int = _help("RL steps (one batch of rollouts and one update each)", default=6)
+    steps: int = _help("RL steps (one batch of rollouts and one update each)", default=10)
     tasks_per_step: int = _help("train tasks per RL step (rollout batch = tasks_per_step * group_size)", default=4)
-    group_size: int = _help("samples per task; all start from the same task and seed", default=6)
-    micro_batch_size: int = _help("episodes per forward/backward pass", default=6)
+    group_size: int = _help("samples per task; all start from the same task and seed", default=8)
+    micro_batch_size: int = _help("episodes per forward/backward pass", default=8)
     lr: float = _help("RL learning rate (AdamW)", default=2e-3)
     kl: float = _help("weight of the k3 KL penalty to the SFT reference (0: no reference model)", default=0.0)
     clip: float = _help("PPO clip range of the probability ratio", default=0.2)
@@ -80,6 +98,8 @@ class Config:
     vf_coef: float = _help("ppo: weight of the value loss", default=0.5)
     gae_lambda: float = _help("ppo: GAE lambda (gamma is 1)", default=0.95)
     temperature: float = _help("sampling temperature of rollouts (evaluation is greedy)", default=1.0)
+    partial_credit: float = _help("RL reward of a failed episode = this times the env's partial credit (share of "
+                                  "expected state changes and facts achieved); success earns 1", default=0.0)
     max_turns: int = _help("agent turns before an episode is truncated", default=6)
     max_new_tokens: int = _help("tokens per assistant turn", default=96)
     max_len: int = _help("tokens per episode (context limit)", default=4096)
@@ -96,8 +116,8 @@ def parse_args(argv: list[str] | None = None) -> Config:
             kind = {"int": int, "float": float}.get(str(f.type), str)
             parser.add_argument(flag, type=kind, default=f.default, help=f.metadata["help"])
     cfg = Config(**vars(parser.parse_args(argv)))
-    if cfg.algo not in ("grpo", "ppo") or cfg.backend not in ("local", "openrlhf"):
-        parser.error("--algo must be grpo or ppo and --backend local or openrlhf")
+    if cfg.algo not in ("grpo", "ppo") or cfg.backend not in ("local", "openrlhf") or cfg.tasks not in ("generated", "suite"):
+        parser.error("--algo must be grpo or ppo, --backend local or openrlhf, --tasks generated or suite")
     return cfg
 
 
@@ -121,32 +141,86 @@ def env_names(spec: str) -> list[str]:
     return [s.strip().removeprefix("EnvFactory/").removesuffix("-v0") for s in spec.split(",") if s.strip()]
 
 
-def build_tokenizer(names: list[str], vocab_size: int, max_turns: int) -> Any:
-    """Train the BPE on the system prompts and the gold trajectories of the train tasks (never the test tasks)."""
+def build_tokenizer(names: list[str], vocab_size: int, max_turns: int, train: list[tuple[str, Task]] | None = None,
+                    phrase_min_count: int = 0) -> Any:
+    """Train the BPE on the system prompts and the gold trajectories of the train tasks (never the test tasks).
+
+    ``train``: the (env, task) pairs to use (default: the committed train tasks of ``names``).
+    """
     texts = []
     for name in names:
-        env = envs.make(name, max_turns)
-        for _, task in envs.tasks([name], "train"):
+        mine = [t for n, t in train if n == name] if train is not None else None
+        env = envs.make(name, max_turns, tasks=mine)
+        for task in mine if mine is not None else [t for _, t in envs.tasks([name], "train")]:
             texts += [m["content"] for m in envs.oracle_conversation(env, task.id, task.seed)[0]]
-    return train_tokenizer(texts, vocab_size)
+    return train_tokenizer(texts, vocab_size, phrase_min_count)
+
+
+def task_split(cfg: Config, names: list[str]) -> tuple[list[tuple[str, Task]], list[tuple[str, Task]]]:
+    """The (env, task) pairs to train on and to evaluate on, per ``--tasks`` (see :class:`Config`)."""
+    if cfg.tasks == "suite":
+        return envs.tasks(names, "train", cfg.max_tasks), envs.tasks(names, "test", cfg.max_tasks)
+    train_seeds = range(cfg.train_worlds)
+    test_seeds = range(cfg.test_world_start, cfg.test_world_start + cfg.test_worlds)
+    if set(train_seeds) & set(test_seeds):
+        raise ValueError("--test-world-start must keep the test worlds disjoint from the train worlds")
+    committed_test = {t.id for _, t in envs.tasks(names, "test")}  # the suite's own test tasks stay unseen
+    split = {}
+    for part, seeds in (("train", train_seeds), ("test", test_seeds)):
+        split[part] = [(name, task) for name in names for task in [
+            t for t in envs.generated_tasks(name, seeds, part, cfg.max_calls, cfg.conversational)
+            if t.id not in committed_test][: cfg.max_tasks or None]]
+    return split["train"], split["test"]
+
+
+@contextlib.contextmanager
+def threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` torch CPU threads."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def rollouts(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config, greedy: bool,
+             generator: torch.Generator | None = None) -> list[Episode]:
+    """Play the jobs with the model: greedy (evaluation) or sampled at ``cfg.temperature`` (RL)."""
+    model.eval()
+    with threads(cfg.decode_threads):
+        return play(jobs, model_actor(model, fmt, cfg.max_new_tokens, cfg.temperature, greedy, generator), fmt, pool,
+                    cfg.max_len, cfg.max_new_tokens)
 
 
 def evaluate(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config) -> list[Episode]:
     """Greedy episodes of the given tasks."""
-    model.eval()
-    return play(jobs, model_actor(model, fmt, cfg.max_new_tokens, greedy=True), fmt, pool, cfg.max_len,
-                cfg.max_new_tokens)
+    return rollouts(model, fmt, jobs, pool, cfg, greedy=True)
 
 
 def success(episodes: list[Episode]) -> float:
     return sum(e.reward >= 1.0 for e in episodes) / max(len(episodes), 1)
 
 
-def batches(episodes: list[Episode], size: int) -> list[list[int]]:
-    """Index batches of at most ``size`` episodes, each from one environment and kept in order (shared prefixes)."""
+def rl_reward(episode: Episode, partial_credit: float) -> float:
+    """The reward RL optimizes: 1 on success, else ``partial_credit`` times the env's partial credit."""
+    if episode.reward >= 1.0:
+        return 1.0
+    return partial_credit * float(episode.info.get("reward_info", {}).get("partial", 0.0))
+
+
+def batches(episodes: list[Episode], size: int, bucket: int = 0) -> list[list[int]]:
+    """Index batches of at most ``size`` episodes, each from one environment and kept in order (shared prefixes).
+
+    ``bucket > 0``: within each run of ``bucket * size`` episodes, batch episodes of similar length (less padding).
+    """
     out: list[list[int]] = []
     for name in dict.fromkeys(e.info["env"] for e in episodes):
         rows = [i for i, e in enumerate(episodes) if e.info["env"] == name]
+        if bucket:
+            window = bucket * size
+            rows = [i for w in range(0, len(rows), window)
+                    for i in sorted(rows[w:w + window], key=lambda i: len(episodes[i].ids))]
         out += [rows[i:i + size] for i in range(0, len(rows), size)]
     return out
 
@@ -162,7 +236,9 @@ def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.
         order = list(range(len(episodes)))
         rng.shuffle(order)
         shuffled = [episodes[i] for i in order]
-        for rows in batches(shuffled, cfg.sft_batch_size):
+        steps = batches(shuffled, cfg.sft_batch_size, bucket=8)
+        rng.shuffle(steps)
+        for rows in steps:
             lp, mask, _ = algo.token_logprobs(model, [shuffled[i] for i in rows])
             loss = -(lp * mask).sum() / mask.sum()
             opt.zero_grad()
@@ -178,7 +254,8 @@ def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer,
               cfg: Config) -> dict[str, float]:
     """One GRPO/PPO update on a batch of finished episodes (token-mean loss over the batch's model tokens)."""
     tokens = sum(e.model_tokens for e in episodes)
-    seq_adv = algo.group_advantages([e.reward for e in episodes], [e.info["group"] for e in episodes])
+    rewards = [rl_reward(e, cfg.partial_credit) for e in episodes]
+    seq_adv = algo.group_advantages(rewards, [e.info["group"] for e in episodes])
     model.eval()
     prepared = []
     with torch.no_grad():  # behaviour log-probs, reference log-probs, and for PPO values and GAE
@@ -188,8 +265,8 @@ def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer,
             if cfg.algo == "grpo":
                 adv, ret = seq_adv[rows][:, None] * mask, None
             else:
-                rewards = torch.stack([algo.token_rewards(e, e.reward, mask.shape[1]) for e in batch])
-                adv, ret = algo.gae(rewards, v, mask, 1.0, cfg.gae_lambda)
+                token_rewards = torch.stack([algo.token_rewards(e, rewards[i], mask.shape[1]) for i, e in zip(rows, batch)])
+                adv, ret = algo.gae(token_rewards, v, mask, 1.0, cfg.gae_lambda)
             ref_lp = algo.token_logprobs(ref, batch, cfg.temperature)[0] if ref is not None else None
             prepared.append((batch, lp, adv, ret, ref_lp, mask.bool()))
     if cfg.algo == "ppo":
@@ -281,16 +358,17 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     started = time.time()
 
     # 1. tokenizer and model: from a checkpoint, or built from scratch
+    train_tasks, test_tasks = task_split(cfg, names)
     source = cfg.resume and str(Path(cfg.resume) / "checkpoint") or cfg.model
     if source:
         tokenizer, model = load_tokenizer(source), models.load(source, cfg.device)
     else:
-        tokenizer = build_tokenizer(names, cfg.vocab_size, cfg.max_turns)
+        tokenizer = build_tokenizer(names, cfg.vocab_size, cfg.max_turns, train_tasks, cfg.phrase_min_count)
         model = models.build(tokenizer, models.SIZES[cfg.size], cfg.seed).to(cfg.device)
     fmt = ChatFormat(tokenizer)
-    pool = EnvPool(cfg.max_turns)
-    train, test = ([Job(name, t.id, t.seed) for name, t in envs.tasks(names, split, cfg.max_tasks)]
-                   for split in ("train", "test"))
+    catalog = None if cfg.tasks == "suite" else {n: [t for m, t in train_tasks + test_tasks if m == n] for n in names}
+    pool = EnvPool(cfg.max_turns, catalog)
+    train, test = ([Job(name, t.id, t.seed) for name, t in pairs] for pairs in (train_tasks, test_tasks))
     log("setup", envs=names, train_tasks=len(train), test_tasks=len(test), vocab=len(tokenizer),
         params=sum(p.numel() for p in model.parameters()))
     table: dict[str, float] = {}
@@ -300,6 +378,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         table[stage] = success(episodes)
         log("eval", stage=stage, success=table[stage], reward=sum(e.reward for e in episodes) / len(episodes),
             partial=sum(e.info.get("reward_info", {}).get("partial", 0.0) for e in episodes) / len(episodes))
+        if cfg.train_eval and stage != "before SFT":  # greedy success on train tasks: what tuning may look at
+            episodes = evaluate(model, fmt, train[:: max(len(train) // cfg.train_eval, 1)][: cfg.train_eval], pool, cfg)
+            log("train_eval", stage=stage, success=success(episodes))
 
     # 2. supervised warm start on the oracle's trajectories of the train tasks
     step0 = 0
@@ -333,10 +414,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 order = rng.sample(train, len(train))
             task = order.pop()
             jobs += [dataclasses.replace(task, group=group)] * cfg.group_size
-        model.eval()
         pool.env_seconds = 0.0
-        episodes = play(jobs, model_actor(model, fmt, cfg.max_new_tokens, cfg.temperature, generator=sampler), fmt,
-                        pool, cfg.max_len, cfg.max_new_tokens)
+        episodes = rollouts(model, fmt, jobs, pool, cfg, greedy=False, generator=sampler)
         t1 = time.time()
         stats = rl_update(model, value_head, ref, opt, episodes, cfg)
         log("rl", step=step + 1, reward=sum(e.reward for e in episodes) / len(episodes), success=success(episodes),

@@ -8,13 +8,14 @@ pytest.importorskip("torch", reason="the RL driver needs the 'rl' extra (torch, 
 pytest.importorskip("transformers", reason="the RL driver needs the 'rl' extra")
 
 ENV = "Calendar"
+MAX_TURNS = 12  # the longest gold chains have 8 calls, then the answer
 
 
 @pytest.fixture(scope="session")
 def tokenizer():
     from rl.train import build_tokenizer
 
-    return build_tokenizer([ENV], vocab_size=1024, max_turns=8)
+    return build_tokenizer([ENV], vocab_size=1024, max_turns=MAX_TURNS, phrase_min_count=8)
 
 
 @pytest.fixture(scope="session")
@@ -38,4 +39,4 @@ def oracle_episodes(fmt):
     from rl.rollout import EnvPool, Job, oracle_actor, play
 
     jobs = [Job(name, t.id, t.seed) for name, t in envs.tasks([ENV], "train") + envs.tasks([ENV], "test")]
-    return play(jobs, oracle_actor(fmt), fmt, EnvPool(8), max_len=8192, max_new_tokens=256, oracle=True)
+    return play(jobs, oracle_actor(fmt), fmt, EnvPool(MAX_TURNS), max_len=8192, max_new_tokens=256, oracle=True)

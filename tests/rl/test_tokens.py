@@ -89,3 +89,14 @@ def test_tools_argument_renders_the_qwen3_block(fmt):
                                              tools=tools, chat_template=fmt.template, tokenize=False)
     assert text.startswith("<|im_start|>system\nS\n\n# Tools\n") and "<tools>\n" + '{"type": "function"' in text
     assert text.count("<|im_start|>system") == 1
+
+
+def test_recurring_lines_become_single_phrase_tokens(fmt, oracle_episodes):
+    from rl.tokenizer import recurring_lines
+
+    assert recurring_lines(["a long line that recurs here\nshort", "a long line that recurs here\nx"] * 2, 4) == [
+        "a long line that recurs here"]
+    system = oracle_episodes[0].info["messages"][:1]
+    ids = fmt.encode(fmt.render(system))
+    assert len(ids) < len(system[0]["content"].splitlines()) * 3  # ~a token per line instead of ~one per word
+    assert fmt.decode(ids) == fmt.render(system)

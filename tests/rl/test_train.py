@@ -12,7 +12,7 @@ from rl import train
 from rl.tokenizer import TRAINING_TEMPLATE, load_tokenizer
 
 SMOKE = ["--max-tasks", "3", "--sft-epochs", "1", "--steps", "1", "--tasks-per-step", "2", "--group-size", "2",
-         "--max-new-tokens", "6", "--max-turns", "2", "--vocab-size", "600"]
+         "--max-new-tokens", "6", "--max-turns", "2", "--vocab-size", "600", "--train-worlds", "2", "--test-worlds", "1"]
 
 
 def test_checkpoint_reload(tiny_model, tokenizer, tmp_path):

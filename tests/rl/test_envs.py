@@ -1,0 +1,51 @@
+"""Task selection of the RL driver: generated tasks on disjoint world seeds, played by an env over that list."""
+
+from __future__ import annotations
+
+import pytest
+
+from rl import envs, train
+
+ENV = "Calendar"
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return (envs.generated_tasks(ENV, range(3), "train", max_calls=2, conversational=False),
+            envs.generated_tasks(ENV, range(1000, 1002), "test", max_calls=2, conversational=False))
+
+
+def test_generated_tasks_are_filtered_and_labelled(generated):
+    train_tasks, test_tasks = generated
+    assert train_tasks and test_tasks
+    assert all(t.tags["calls"] <= 2 and not t.user_facts for t in train_tasks + test_tasks)
+    assert {t.split for t in train_tasks} == {"train"} and {t.split for t in test_tasks} == {"test"}
+    assert {t.seed for t in train_tasks} == {0, 1, 2} and {t.seed for t in test_tasks} == {1000, 1001}
+    everything = envs.generated_tasks(ENV, range(3), "train")
+    assert len(everything) > len(train_tasks) and any(t.tags["calls"] > 2 for t in everything)
+
+
+def test_task_list_env_plays_exactly_its_tasks(generated):
+    tasks = generated[0] + generated[1]
+    env = envs.make(ENV, max_turns=8, tasks=tasks)
+    assert isinstance(env, envs.TaskListEnv) and env.tasks == tasks
+    for task in tasks:
+        assert envs.oracle_conversation(env, task.id, task.seed)[1] == 1.0
+    with pytest.raises(ValueError, match="unknown task_id"):
+        env.reset(options={"task_id": "Calendar-no-such-task"})
+    _, info = env.reset(seed=3)  # without a task id it draws from its own list
+    assert info["task_id"] in env.task_index
+    with pytest.raises(ValueError):
+        envs.TaskListEnv(ENV, [])
+
+
+def test_task_split_uses_disjoint_worlds_or_the_committed_files():
+    cfg = train.parse_args(["--train-worlds", "2", "--test-worlds", "1"])
+    train_tasks, test_tasks = train.task_split(cfg, [ENV])
+    assert {t.seed for _, t in train_tasks} == {0, 1} and {t.seed for _, t in test_tasks} == {1000}
+    assert not {t.id for _, t in train_tasks} & {t.id for _, t in test_tasks}
+    assert not {t.id for _, t in train_tasks} & {t.id for _, t in envs.tasks([ENV], "test")}  # suite's test unseen
+    suite = train.task_split(train.parse_args(["--tasks", "suite"]), [ENV])
+    assert [t.id for _, t in suite[1]] == [t.id for _, t in envs.tasks([ENV], "test")]
+    with pytest.raises(ValueError, match="disjoint"):
+        train.task_split(train.parse_args(["--train-worlds", "5", "--test-world-start", "3"]), [ENV])
