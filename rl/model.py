@@ -29,6 +29,7 @@ class ModelSize:
 
 SIZES = {
     "tiny": ModelSize(),
+    "mini": ModelSize(hidden=128, layers=4, heads=4, kv_heads=2, head_dim=32, intermediate=384),
     "small": ModelSize(hidden=512, layers=8, heads=8, kv_heads=4, head_dim=64, intermediate=1536, max_positions=8192),
 }
 
