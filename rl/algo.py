@@ -11,13 +11,13 @@ from rl.rollout import common_prefix, shared_prefix_cache
 from rl.tokens import Episode
 
 
-def token_logprobs(model: Any, episodes: Sequence[Episode], temperature: float = 1.0,
-                   values: Any = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+def token_logprobs(model: Any, episodes: Sequence[Episode], temperature: float = 1.0, values: Any = None,
+                   context_weight: float = 0.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
     """Log-probabilities ``lp[b, t] = log p(ids[t] | ids[:t])`` of a batch, right-padded to the longest episode.
 
     The common prefix of the batch (up to the first model token) is run once and its cache shared over the batch.
-    Returns ``(logprobs, mask, values)``: the loss mask aligned with ``ids`` (0 on padding and on positions not
-    computed), and, when a ``values`` head is given, its estimate ``v[b, t]`` of the return before token ``t``.
+    Returns ``(logprobs, mask, values)``: the loss mask aligned with ``ids`` (1 on the model's tokens,
+    ``context_weight`` on the others, 0 on padding and on positions not computed), and, when a ``values`` head is given, its estimate ``v[b, t]`` of the return before token ``t``.
     """
     device = model.device
     first = min(e.mask.index(1) for e in episodes)
@@ -25,7 +25,8 @@ def token_logprobs(model: Any, episodes: Sequence[Episode], temperature: float =
     cache = shared_prefix_cache(model, episodes[0].ids[:p], len(episodes)) if p else None
     width = max(len(e.ids) for e in episodes)
     ids = torch.tensor([e.ids + [0] * (width - len(e.ids)) for e in episodes], device=device)
-    mask = torch.tensor([e.mask + [0] * (width - len(e.mask)) for e in episodes], device=device, dtype=torch.float32)
+    mask = torch.tensor([[m or context_weight for m in e.mask] + [0] * (width - len(e.mask)) for e in episodes],
+                        device=device, dtype=torch.float32)
     positions = torch.arange(p, width, device=device)[None].expand(len(episodes), -1)
     out = model(input_ids=ids[:, p:], position_ids=positions, past_key_values=cache, use_cache=cache is not None,
                 output_hidden_states=values is not None)

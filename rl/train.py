@@ -86,6 +86,9 @@ class Config:
     sft_epochs: int = _help("passes over the gold trajectories of the train tasks (0: skip SFT)", default=12)
     sft_batch_size: int = _help("trajectories per SFT step", default=8)
     sft_lr: float = _help("SFT learning rate (AdamW)", default=1e-2)
+    sft_context_weight: float = _help("SFT loss weight of the non-model tokens (prompt, tool responses) relative to "
+                                      "the model's: language modelling of the environment's text, where the values "
+                                      "the agent must copy recur (0: the model's tokens only)", default=0.0)
     # reinforcement learning
     steps: int = _help("RL steps (one batch of rollouts and one update each)", default=10)
     tasks_per_step: int = _help("train tasks per RL step (rollout batch = tasks_per_step * group_size)", default=4)
@@ -239,7 +242,7 @@ def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.
         steps = batches(shuffled, cfg.sft_batch_size, bucket=8)
         rng.shuffle(steps)
         for rows in steps:
-            lp, mask, _ = algo.token_logprobs(model, [shuffled[i] for i in rows])
+            lp, mask, _ = algo.token_logprobs(model, [shuffled[i] for i in rows], context_weight=cfg.sft_context_weight)
             loss = -(lp * mask).sum() / mask.sum()
             opt.zero_grad()
             loss.backward()

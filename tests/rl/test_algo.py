@@ -54,3 +54,17 @@ def test_batched_greedy_generation_matches_one_by_one(tiny_model, fmt, oracle_ep
             ref = tiny_model.generate(torch.tensor([context]), max_new_tokens=6, do_sample=False,
                                       eos_token_id=fmt.eos_id, pad_token_id=fmt.tokenizer.pad_token_id)
         assert tokens == ref[0, len(context):].tolist()[: len(tokens)]
+
+
+def test_context_weight_covers_the_other_tokens_of_each_episode(tiny_model, oracle_episodes):
+    batch = oracle_episodes[:2]
+    lp, plain, _ = algo.token_logprobs(tiny_model, batch)
+    lp_weighted, weighted, _ = algo.token_logprobs(tiny_model, batch, context_weight=0.25)
+    assert torch.equal(lp, lp_weighted)
+    for row, episode in enumerate(batch):
+        n = len(episode.ids)
+        computed = weighted[row, :n] > 0
+        start = int(computed.nonzero()[0])  # tokens after the shared prefix are scored, padding is not
+        assert computed[start:].all() and not weighted[row, n:].any()
+        ours = plain[row, :n] == 1
+        assert weighted[row, :n][ours].eq(1).all() and weighted[row, :n][computed & ~ours].eq(0.25).all()
