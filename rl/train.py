@@ -51,7 +51,7 @@ class Config:
 
     envs: str = _help("comma-separated environments or domains (names or EnvFactory/<Name>-v0 ids)",
                       default="Calendar")
-    model: str | None = _help("local checkpoint or Qwen3 weights to start from (default: build a tiny Qwen3 and "
+    model: str | None = _help("local checkpoint or Qwen3 weights to start from (default: build a small Qwen3 and "
                               "a tokenizer from scratch)", default=None)
     size: str = _help(f"model config when building from scratch: {', '.join(models.SIZES)}", default="mini")
     vocab_size: int = _help("BPE vocabulary size when training the tokenizer", default=1024)
