@@ -17,7 +17,8 @@ def token_logprobs(model: Any, episodes: Sequence[Episode], temperature: float =
 
     The common prefix of the batch (up to the first model token) is run once and its cache shared over the batch.
     Returns ``(logprobs, mask, values)``: the loss mask aligned with ``ids`` (1 on the model's tokens,
-    ``context_weight`` on the others, 0 on padding and on positions not computed), and, when a ``values`` head is given, its estimate ``v[b, t]`` of the return before token ``t``.
+    ``context_weight`` on the others, 0 on padding and on positions not computed), and, when a ``values`` head is
+    given, its estimate ``v[b, t]`` of the return before token ``t``.
     """
     device = model.device
     first = min(e.mask.index(1) for e in episodes)

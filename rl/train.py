@@ -94,7 +94,7 @@ class Config:
     tasks_per_step: int = _help("train tasks per RL step (rollout batch = tasks_per_step * group_size)", default=4)
     group_size: int = _help("samples per task; all start from the same task and seed", default=8)
     micro_batch_size: int = _help("episodes per forward/backward pass", default=8)
-    lr: float = _help("RL learning rate (AdamW; 2e-3 undid the SFT policy within 5 steps)", default=1e-4)
+    lr: float = _help("RL learning rate (AdamW)", default=1e-4)
     kl: float = _help("weight of the k3 KL penalty to the SFT reference (0: no reference model)", default=0.0)
     clip: float = _help("PPO clip range of the probability ratio", default=0.2)
     update_epochs: int = _help("passes over each rollout batch", default=1)
@@ -150,11 +150,12 @@ def build_tokenizer(names: list[str], vocab_size: int, max_turns: int, train: li
 
     ``train``: the (env, task) pairs to use (default: the committed train tasks of ``names``).
     """
+    train = envs.tasks(names, "train") if train is None else train
     texts = []
     for name in names:
-        mine = [t for n, t in train if n == name] if train is not None else None
+        mine = [t for n, t in train if n == name]
         env = envs.make(name, max_turns, tasks=mine)
-        for task in mine if mine is not None else [t for _, t in envs.tasks([name], "train")]:
+        for task in mine:
             texts += [m["content"] for m in envs.oracle_conversation(env, task.id, task.seed)[0]]
     return train_tokenizer(texts, vocab_size, phrase_min_count)
 
