@@ -69,7 +69,8 @@ def load_agent(spec: str, agent_args: dict[str, Any] | None = None) -> LoadedAge
         missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
         if missing:
             raise ValueError(f"hf: agents need {' and '.join(missing)}: pip install -e .[rl]")
-        return LoadedAgent(spec, "hf", Path(path).name, lambda seed: HFAgent(path, seed=seed, **kwargs))
+        name = "/".join(Path(path).resolve().parts[-2:])  # "rl/checkpoint" rather than a bare "checkpoint"
+        return LoadedAgent(spec, "hf", name, lambda seed: HFAgent(path, seed=seed, **kwargs))
     if kind == "openai":
         base_url, _, model = target.partition("#")
         model = model or first_model(base_url)

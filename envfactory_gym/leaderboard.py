@@ -31,10 +31,13 @@ def write_result(run: EvalRun, split: str, envs: Iterable[str], seed: int, direc
     from envfactory_gym import __version__
 
     summary = run.summary
+    config = json.loads((run.run_dir / "run.json").read_text(encoding="utf-8"))
     result = {
         "agent": run.agent.name,
         "spec": run.agent.spec,
         "model": run.agent.model,
+        "agent_args": config["agent_args"],
+        "max_turns": config["max_turns"],
         "suite_version": __version__,
         "date": datetime.date.today().isoformat(),
         "split": split,

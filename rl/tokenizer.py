@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 
 #: Qwen3's control tokens; like Qwen3, only the first three are "special" (dropped by ``skip_special_tokens``),
@@ -32,6 +32,11 @@ from transformers import PreTrainedTokenizerFast
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>",
                   "</tool_call>", "<tool_response>", "</tool_response>"]
 END_OF_TURN = "<|im_end|>"
+
+#: Qwen3's pre-tokenization: one token per digit, letters in runs, punctuation apart. Values the agent must copy
+#: (ids, dates, words) then split the same way wherever they occur, as short runs of common tokens.
+QWEN3_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
+               r"\s*[\r\n]+|\s+(?!\S)|\s+")
 
 _TOOLS_BLOCK = (
     "{%- if tools %}{{- '<|im_start|>system\\n' }}"
@@ -92,14 +97,20 @@ def recurring_lines(texts: Iterable[str], min_count: int, min_chars: int = 24) -
     return sorted(line for line, n in counts.items() if n >= min_count)
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048, phrase_min_count: int = 0) -> PreTrainedTokenizerFast:
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048, phrase_min_count: int = 0,
+                    qwen3_split: bool = False) -> PreTrainedTokenizerFast:
     """Train a byte-level BPE on ``texts`` and wrap it with the special tokens and both chat templates.
 
     ``phrase_min_count > 0``: lines recurring that often also become single tokens (see the module docstring).
+    ``qwen3_split``: pre-tokenize with Qwen3's regex (:data:`QWEN3_SPLIT`) instead of GPT-2's.
     """
     texts = list(texts)
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    if qwen3_split:
+        bpe.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(QWEN3_SPLIT), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
     bpe.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())

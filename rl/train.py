@@ -80,6 +80,8 @@ class Config:
     conversational: bool = _help("generated: also keep tasks that need facts only the user knows", default=False)
     phrase_min_count: int = _help("tokenizer from scratch: lines recurring this often in its training text (the "
                                   "system prompt's) become single tokens (0: plain BPE)", default=8)
+    qwen3_split: bool = _help("tokenizer from scratch: pre-tokenize like Qwen3 (single digits, letter runs) rather "
+                              "than like GPT-2", default=False)
     train_eval: int = _help("also report greedy success on this many train tasks after SFT and after RL (0: no)",
                             default=40)
     # supervised warm start
@@ -145,7 +147,7 @@ def env_names(spec: str) -> list[str]:
 
 
 def build_tokenizer(names: list[str], vocab_size: int, max_turns: int, train: list[tuple[str, Task]] | None = None,
-                    phrase_min_count: int = 0) -> Any:
+                    phrase_min_count: int = 0, qwen3_split: bool = False) -> Any:
     """Train the BPE on the system prompts and the gold trajectories of the train tasks (never the test tasks).
 
     ``train``: the (env, task) pairs to use (default: the committed train tasks of ``names``).
@@ -157,7 +159,7 @@ def build_tokenizer(names: list[str], vocab_size: int, max_turns: int, train: li
         env = envs.make(name, max_turns, tasks=mine)
         for task in mine:
             texts += [m["content"] for m in envs.oracle_conversation(env, task.id, task.seed)[0]]
-    return train_tokenizer(texts, vocab_size, phrase_min_count)
+    return train_tokenizer(texts, vocab_size, phrase_min_count, qwen3_split)
 
 
 def task_split(cfg: Config, names: list[str]) -> tuple[list[tuple[str, Task]], list[tuple[str, Task]]]:
@@ -367,7 +369,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if source:
         tokenizer, model = load_tokenizer(source), models.load(source, cfg.device)
     else:
-        tokenizer = build_tokenizer(names, cfg.vocab_size, cfg.max_turns, train_tasks, cfg.phrase_min_count)
+        tokenizer = build_tokenizer(names, cfg.vocab_size, cfg.max_turns, train_tasks, cfg.phrase_min_count,
+                                    cfg.qwen3_split)
         model = models.build(tokenizer, models.SIZES[cfg.size], cfg.seed).to(cfg.device)
     fmt = ChatFormat(tokenizer)
     catalog = None if cfg.tasks == "suite" else {n: [t for m, t in train_tasks + test_tasks if m == n] for n in names}

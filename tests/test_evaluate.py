@@ -314,7 +314,7 @@ def test_hf_agent_runs_a_tiny_qwen3_end_to_end(tmp_path: Path) -> None:
     build_tiny_qwen3(model)
     run = evaluate(f"hf:{model}", ["Calendar"], k=1, limit=2, out=tmp_path / "run",
                    agent_args={"max_new_tokens": 12}, progress=False)
-    assert run.agent.model == "tiny-qwen3"
+    assert run.agent.model == f"{tmp_path.name}/tiny-qwen3"  # the folder and its parent: "rl/checkpoint"
     assert run.summary["overall"]["errors"] == 0 and run.summary["overall"]["episodes"] == 2
     assert run.records[0]["messages"][2]["role"] == "assistant"
     # a multi-turn dialogue (assistant tool calls with dict arguments, tool turns) renders and generates too
@@ -332,6 +332,7 @@ def test_leaderboard_renders_from_result_files(tmp_path: Path, capsys: pytest.Ca
         run = evaluate(agent, ["Calendar"], k=2, limit=3, out=tmp_path / agent, progress=False)
         write_result(run, "test", ["Calendar"], 0, board)
     train = json.loads((board / "results" / "oracle.json").read_text())
+    assert (train["agent_args"], train["max_turns"], train["k"]) == ({}, 30, 2)  # enough to reproduce the row
     (board / "results" / "oracle-train.json").write_text(json.dumps({**train, "split": "train"}))
     assert read_results(board)[0]["agent"] == "oracle"
     assert cli.main(["leaderboard", "--dir", str(board)]) == 0

@@ -100,3 +100,24 @@ def test_recurring_lines_become_single_phrase_tokens(fmt, oracle_episodes):
     ids = fmt.encode(fmt.render(system))
     assert len(ids) < len(system[0]["content"].splitlines()) * 3  # ~a token per line instead of ~one per word
     assert fmt.decode(ids) == fmt.render(system)
+
+
+def test_qwen3_split_keeps_digits_apart_and_tokens_equal_full_render():
+    from rl import envs
+    from rl.rollout import EnvPool, Job, oracle_actor, play
+    from rl.tokens import ChatFormat
+    from rl.train import build_tokenizer
+
+    env, max_turns = "Calendar", 12
+    tokenizer = build_tokenizer([env], vocab_size=1024, max_turns=max_turns, qwen3_split=True)
+    def pieces(text):
+        return [tokenizer.decode([i]) for i in tokenizer.encode(text, add_special_tokens=False)]
+
+    assert pieces("2026-03-10") == ["2", "0", "2", "6", "-", "0", "3", "-", "1", "0"]
+    assert pieces("evt_7ce28")[-2:] == ["2", "8"]
+    fmt = ChatFormat(tokenizer)
+    jobs = [Job(env, t.id, t.seed) for _, t in envs.tasks([env], "test")[:20]]
+    episodes = play(jobs, oracle_actor(fmt), fmt, EnvPool(max_turns), max_len=8192, max_new_tokens=256, oracle=True)
+    for episode in episodes:
+        assert episode.reward == 1.0
+        assert episode.ids == fmt.encode(fmt.render(_through_last_assistant(episode.info["messages"])).removesuffix("\n"))
