@@ -12,7 +12,8 @@ from rl import train
 from rl.tokenizer import TRAINING_TEMPLATE, load_tokenizer
 
 SMOKE = ["--max-tasks", "3", "--sft-epochs", "1", "--steps", "1", "--tasks-per-step", "2", "--group-size", "2",
-         "--max-new-tokens", "6", "--max-turns", "2", "--vocab-size", "600", "--train-worlds", "2", "--test-worlds", "1"]
+         "--max-new-tokens", "6", "--max-turns", "2", "--vocab-size", "600",
+         "--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1"]
 
 
 def test_checkpoint_reload(tiny_model, tokenizer, tmp_path):
@@ -33,6 +34,26 @@ def test_smoke_run_writes_metrics_plot_and_a_loadable_checkpoint(tmp_path):
     again = train.main(SMOKE + ["--out", str(tmp_path / "again"), "--model", str(tmp_path / "checkpoint"),
                                 "--sft-epochs", "0", "--steps", "0"])
     assert again["after SFT"] == table["after RL"]  # the reloaded checkpoint plays the same greedy episodes
+
+
+def test_sft_worlds_give_sft_and_rl_disjoint_worlds():
+    from rl.rollout import Job
+
+    jobs = [Job("Calendar", f"t{seed}", seed) for seed in (0, 1, 2, 3, 1)]
+    sft, rl = train.split_by_world(jobs, 2)
+    assert [j.seed for j in sft] == [0, 1, 1] and [j.seed for j in rl] == [2, 3]
+    assert train.split_by_world(jobs, 0) == (jobs, jobs)
+    with pytest.raises(ValueError, match=r"^--sft-worlds must be 0 or fewer than --train-worlds \(RL needs worlds"):
+        train.task_split(train.parse_args(["--train-worlds", "2", "--sft-worlds", "2"]), ["Calendar"])
+
+
+def test_envs_without_tasks_of_the_selected_size_exit_with_the_fix(tmp_path):
+    tiny_split = ["--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1", "--out", str(tmp_path)]
+    with pytest.raises(SystemExit, match=r"^python -m rl.train: no train tasks for Retail \(--tasks generated, "
+                                         r"--max-calls 1\): raise --max-calls \(0: any number of calls\)"):
+        train.main(["--envs", "Retail", *tiny_split])
+    with pytest.raises(SystemExit, match=r"^python -m rl.train: 'Office' declares no scenarios"):
+        train.main(["--envs", "Office", *tiny_split])
 
 
 @pytest.mark.slow
