@@ -110,6 +110,7 @@ def test_qwen3_split_keeps_digits_apart_and_tokens_equal_full_render():
 
     env, max_turns = "Calendar", 12
     tokenizer = build_tokenizer([env], vocab_size=1024, max_turns=max_turns, qwen3_split=True)
+
     def pieces(text):
         return [tokenizer.decode([i]) for i in tokenizer.encode(text, add_special_tokens=False)]
 
@@ -120,4 +121,5 @@ def test_qwen3_split_keeps_digits_apart_and_tokens_equal_full_render():
     episodes = play(jobs, oracle_actor(fmt), fmt, EnvPool(max_turns), max_len=8192, max_new_tokens=256, oracle=True)
     for episode in episodes:
         assert episode.reward == 1.0
-        assert episode.ids == fmt.encode(fmt.render(_through_last_assistant(episode.info["messages"])).removesuffix("\n"))
+        rendered = fmt.render(_through_last_assistant(episode.info["messages"])).removesuffix("\n")
+        assert episode.ids == fmt.encode(rendered)
