@@ -55,6 +55,13 @@ def group_advantages(rewards: Sequence[float], groups: Sequence[int], eps: float
     return adv
 
 
+def sequence_weights(lengths: Sequence[int]) -> torch.Tensor:
+    """Per-episode advantage factors that turn a loss summed over tokens and divided by the batch's token count into
+    GRPO's mean over episodes of each episode's token mean (every episode weighs the same, whatever its length)."""
+    n = torch.tensor(lengths, dtype=torch.float32).clamp(min=1)
+    return n.sum() / len(n) / n
+
+
 def token_rewards(episode: Episode, reward: float, width: int | None = None) -> torch.Tensor:
     """Per-token rewards for PPO: the episode's reward on its last model token, 0 elsewhere (padded to ``width``)."""
     r = torch.zeros(width or len(episode.ids))

@@ -5,7 +5,7 @@ run is seeded, and it writes into ``--out``: ``metrics.jsonl``, ``reward_curve.p
 (Hugging Face layout with the tokenizer; ``--model PATH`` loads either again).
 
 With no arguments it builds a tokenizer and a 0.9M-parameter Qwen3 from scratch and runs on two CPU cores in about
-five minutes: greedy success on 100 Calendar tasks of unseen worlds before SFT, after SFT and after GRPO.
+six minutes: greedy success on 100 Calendar tasks of unseen worlds before SFT, after SFT and after GRPO.
 
 Why a hand-written loop rather than TRL's trainers: TRL's environment rollouts (``environment_factory``) expose an
 environment's methods as tools, render them with ``tools=`` through the chat template and parse calls with their
@@ -100,6 +100,8 @@ class Config:
     group_size: int = _help("samples per task; all start from the same task and seed", default=8)
     micro_batch_size: int = _help("episodes per forward/backward pass", default=8)
     lr: float = _help("RL learning rate (AdamW)", default=3e-4)
+    loss_agg: str = _help("grpo: token (every model token weighs the same) or sequence (every episode weighs the "
+                          "same, whatever its length, as in the GRPO paper)", default="sequence")
     kl: float = _help("weight of the k3 KL penalty to the SFT reference (0: no reference model)", default=0.0)
     clip: float = _help("PPO clip range of the probability ratio", default=0.2)
     update_epochs: int = _help("passes over each rollout batch", default=1)
@@ -124,8 +126,10 @@ def parse_args(argv: list[str] | None = None) -> Config:
             kind = {"int": int, "float": float}.get(str(f.type), str)
             parser.add_argument(flag, type=kind, default=f.default, help=f.metadata["help"])
     cfg = Config(**vars(parser.parse_args(argv)))
-    if cfg.algo not in ("grpo", "ppo") or cfg.backend not in ("local", "openrlhf") or cfg.tasks not in ("generated", "suite"):
-        parser.error("--algo must be grpo or ppo, --backend local or openrlhf, --tasks generated or suite")
+    if (cfg.algo not in ("grpo", "ppo") or cfg.backend not in ("local", "openrlhf")
+            or cfg.tasks not in ("generated", "suite") or cfg.loss_agg not in ("token", "sequence")):
+        parser.error("--algo must be grpo or ppo, --backend local or openrlhf, --tasks generated or suite, "
+                     "--loss-agg token or sequence")
     return cfg
 
 
@@ -271,10 +275,12 @@ def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.
 
 def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer, episodes: list[Episode],
               cfg: Config) -> dict[str, float]:
-    """One GRPO/PPO update on a batch of finished episodes (token-mean loss over the batch's model tokens)."""
+    """One GRPO/PPO update on a batch of finished episodes (loss over the batch's model tokens; for GRPO with
+    ``--loss-agg sequence`` the advantages are scaled so that every episode weighs the same)."""
     tokens = sum(e.model_tokens for e in episodes)
     rewards = [rl_reward(e, cfg.partial_credit) for e in episodes]
     seq_adv = algo.group_advantages(rewards, [e.info["group"] for e in episodes])
+    seq_weights = algo.sequence_weights([e.model_tokens for e in episodes])
     model.eval()
     prepared = []
     with torch.no_grad():  # behaviour log-probs, reference log-probs, and for PPO values and GAE
@@ -283,6 +289,8 @@ def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer,
             lp, mask, v = algo.token_logprobs(model, batch, cfg.temperature, value_head)
             if cfg.algo == "grpo":
                 adv, ret = seq_adv[rows][:, None] * mask, None
+                if cfg.loss_agg == "sequence":
+                    adv = adv * seq_weights[rows][:, None]
             else:
                 token_rewards = torch.stack([algo.token_rewards(e, rewards[i], mask.shape[1]) for i, e in zip(rows, batch)])
                 adv, ret = algo.gae(token_rewards, v, mask, 1.0, cfg.gae_lambda)

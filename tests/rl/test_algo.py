@@ -20,6 +20,17 @@ def test_group_advantages_are_normalized_within_groups():
     assert adv[0] > 0 > adv[1]
 
 
+def test_sequence_weights_make_the_token_sum_loss_a_mean_over_episodes():
+    lengths = [2, 6, 4]
+    mask = torch.tensor([[1, 1, 0, 0, 0, 0], [1] * 6, [1, 1, 1, 1, 0, 0]], dtype=torch.float32)
+    per_token = torch.tensor([[3.0] * 6, [1.0] * 6, [2.0] * 6]) * torch.arange(1, 7)  # any per-token losses
+    weights = algo.sequence_weights(lengths)
+    token_sum = (per_token * weights[:, None] * mask).sum() / mask.sum()
+    episode_means = [(per_token[i] * mask[i]).sum() / lengths[i] for i in range(3)]
+    assert torch.allclose(token_sum, sum(episode_means) / 3)
+    assert torch.allclose(algo.sequence_weights([5, 5]), torch.ones(2))  # equal lengths: token mean unchanged
+
+
 def test_reward_lands_on_the_last_model_token():
     episode = Episode(list(range(10)), mask=[0, 0, 1, 1, 0, 0, 1, 1, 0, 0])
     rewards = algo.token_rewards(episode, 1.0, width=12)

@@ -36,6 +36,12 @@ def test_smoke_run_writes_metrics_plot_and_a_loadable_checkpoint(tmp_path):
     assert again["after SFT"] == table["after RL"]  # the reloaded checkpoint plays the same greedy episodes
 
 
+def test_bad_choices_are_usage_errors(capsys):
+    with pytest.raises(SystemExit):
+        train.parse_args(["--loss-agg", "mean"])
+    assert "--loss-agg token or sequence" in capsys.readouterr().err
+
+
 def test_sft_worlds_give_sft_and_rl_disjoint_worlds():
     from rl.rollout import Job
 
