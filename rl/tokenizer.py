@@ -10,9 +10,10 @@ Two templates are saved with it:
 
 Optionally, lines that recur verbatim many times in the training text (in practice: the lines of an environment's
 system prompt, one per tool schema) become single added tokens, "phrase tokens". Byte-level BPE cannot merge across
-words, so Calendar's 7.2k-character prompt is 1,854 tokens at a vocabulary of 1,024; as phrases it is 67, which makes
-a small model's episodes several times shorter (decoding cost grows with the context). Phrases are matched before BPE, anywhere, so
-the ids of a rendered conversation still equal the concatenation of its segments' ids.
+words, so Calendar's 7.2k-character prompt is 1,854 tokens at a vocabulary of 1,024 (GPT-2 pre-tokenization, trained
+on the two-call tasks of 40 worlds); as phrases it is 67, which makes a small model's episodes several times shorter
+(decoding cost grows with the context). Phrases are matched before BPE, anywhere, so the ids of a rendered
+conversation still equal the concatenation of its segments' ids.
 
 Tool schemas are expected inside the system message already (the suite's envs render them the way Qwen3's template
 renders ``tools=``); passing ``tools=`` renders the same block.

@@ -280,7 +280,8 @@ def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer,
     tokens = sum(e.model_tokens for e in episodes)
     rewards = [rl_reward(e, cfg.partial_credit) for e in episodes]
     seq_adv = algo.group_advantages(rewards, [e.info["group"] for e in episodes])
-    seq_weights = algo.sequence_weights([e.model_tokens for e in episodes])
+    if cfg.loss_agg == "sequence":  # every episode weighs the same in the token-sum / token-count loss
+        seq_adv = seq_adv * algo.sequence_weights([e.model_tokens for e in episodes])
     model.eval()
     prepared = []
     with torch.no_grad():  # behaviour log-probs, reference log-probs, and for PPO values and GAE
@@ -289,10 +290,9 @@ def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer,
             lp, mask, v = algo.token_logprobs(model, batch, cfg.temperature, value_head)
             if cfg.algo == "grpo":
                 adv, ret = seq_adv[rows][:, None] * mask, None
-                if cfg.loss_agg == "sequence":
-                    adv = adv * seq_weights[rows][:, None]
             else:
-                token_rewards = torch.stack([algo.token_rewards(e, rewards[i], mask.shape[1]) for i, e in zip(rows, batch)])
+                token_rewards = torch.stack([algo.token_rewards(e, rewards[i], mask.shape[1])
+                                             for i, e in zip(rows, batch)])
                 adv, ret = algo.gae(token_rewards, v, mask, 1.0, cfg.gae_lambda)
             ref_lp = algo.token_logprobs(ref, batch, cfg.temperature)[0] if ref is not None else None
             prepared.append((batch, lp, adv, ret, ref_lp, mask.bool()))
@@ -411,7 +411,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     log("setup", envs=names, sft_tasks=len(sft_jobs), rl_tasks=len(rl_jobs), test_tasks=len(test), vocab=len(tokenizer),
         params=sum(p.numel() for p in model.parameters()))
     table: dict[str, float] = {}
-    seen: dict[str, float] = {}  # greedy success on a sample of train tasks (--train-eval)
+    seen: dict[str, float] = {}  # greedy success on a sample of RL train tasks (--train-eval)
 
     def held_out(stage: str) -> None:
         episodes = evaluate(model, fmt, test, pool, cfg)
