@@ -9,15 +9,19 @@ from typing import Any
 from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, env_id, load_tasks, register_all
 
 __version__ = "0.1.0"
-__all__ = ["DOMAINS", "ENVIRONMENTS", "env_id", "load_tasks", "wrap_mcp", "__version__"]
+__all__ = ["DOMAINS", "ENVIRONMENTS", "env_id", "load_tasks", "ToolUseEnv", "wrap_mcp", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
-    """``wrap_mcp`` is imported on first use, so ``import envfactory_gym`` stays free of the MCP SDK."""
+    """``wrap_mcp`` and ``ToolUseEnv`` are imported on first use, so ``import envfactory_gym`` stays light."""
     if name == "wrap_mcp":
-        from envfactory_gym.mcp_client import wrap_mcp
+        from envfactory_gym.mcp.client import wrap_mcp
 
         return wrap_mcp
+    if name == "ToolUseEnv":
+        from envfactory_gym.episode.env import ToolUseEnv
+
+        return ToolUseEnv
     raise AttributeError(f"module 'envfactory_gym' has no attribute {name!r}")
 
 

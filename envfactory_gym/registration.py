@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gymnasium as gym
 
-from envfactory_gym.tasks import Task, read_tasks
+from envfactory_gym.core.tasks import Task, read_tasks
 
 DOMAINS = ("Commerce", "Finance", "Travel", "Office", "Lifestyle", "Academia", "Utilities")
 
@@ -52,8 +52,8 @@ def _load(target: str) -> type:
 
 @functools.cache
 def world_set(name: str) -> type:
-    """The :class:`~envfactory_gym.worldset.WorldSet` class of an environment or domain (imports its modules)."""
-    from envfactory_gym.worldset import WorldSet
+    """The :class:`~envfactory_gym.core.worldset.WorldSet` class of an environment or domain (imports its modules)."""
+    from envfactory_gym.core.worldset import WorldSet
 
     if name in DOMAIN_SETS:
         return _load(DOMAIN_SETS[name])
@@ -85,7 +85,7 @@ def register_all() -> None:
         if env_id(name) not in gym.registry:
             gym.register(
                 id=env_id(name),
-                entry_point="envfactory_gym.env:ToolUseEnv",
+                entry_point="envfactory_gym.episode.env:ToolUseEnv",
                 kwargs={"name": name},
                 disable_env_checker=False,
             )

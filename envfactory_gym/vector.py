@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from envfactory_gym.env import ToolUseEnv
+from envfactory_gym.episode.env import ToolUseEnv
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Exports of generated tasks: the runtime's task JSON Lines, SFT conversations and RL prompts.
 
-SFT rows are real episodes: each task is played through :class:`~envfactory_gym.env.ToolUseEnv` by the
+SFT rows are real episodes: each task is played through :class:`~envfactory_gym.episode.env.ToolUseEnv` by the
 :class:`~envfactory_gym.agents.OracleAgent` (tool responses are what the environment returned), and only episodes
 that earn reward 1 are kept. A row is ``{"messages", "tools", "env", "task_id", "seed", "split"}`` in the OpenAI
 chat format common SFT trainers load: tool-call arguments and ``tools`` are JSON strings (Arrow needs one schema
@@ -18,7 +18,7 @@ from typing import Any
 
 from envfactory_gym.agents import OracleAgent, run_episode
 from envfactory_gym.registration import env_id
-from envfactory_gym.tasks import Task
+from envfactory_gym.core.tasks import Task
 
 TOOLS_HEADER = "\n\n# Tools\n"
 
@@ -26,7 +26,7 @@ TOOLS_HEADER = "\n\n# Tools\n"
 @contextlib.contextmanager
 def playing(name: str, tasks: Sequence[Task]) -> Iterator[Any]:
     """A ``ToolUseEnv`` of ``name`` playing ``tasks`` (they need not be in its task file yet)."""
-    from envfactory_gym.env import ToolUseEnv
+    from envfactory_gym.episode.env import ToolUseEnv
 
     env = ToolUseEnv(name, tasks=tasks)
     try:

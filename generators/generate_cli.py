@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path(f"{args.name}{SUFFIX[args.kind]}")
     if args.kind == "graph":
         return _graph(args.name, out)
-    from envfactory_gym.tasks import read_tasks, write_tasks
+    from envfactory_gym.core.tasks import read_tasks, write_tasks
     from generators.export import rl_rows, sft_rows, write_jsonl
 
     if args.tasks:

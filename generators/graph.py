@@ -14,7 +14,7 @@ login) gets that tool as a precondition: a state edge, planned before it like a 
 
 Each parameter is *derived* (an earlier call must produce it) or *user* (the request states it): a parameter with
 a producer is derived, and identifiers, hashes and tokens are never user-provided (without a producer they make
-the tool unreachable). A parameter named in one of the tool's phrases (see :func:`envfactory_gym.tools.tool`) is
+the tool unreachable). A parameter named in one of the tool's phrases (see :func:`envfactory_gym.core.tools.tool`) is
 user-provided unless it is an identifier with a producer, which lets an environment declare ids a user knows
 (a client id on a card).
 """
@@ -31,8 +31,8 @@ from typing import Any
 
 import networkx as nx
 
-from envfactory_gym.tools import PLACEHOLDER, ToolError
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.core.tools import PLACEHOLDER, ToolError
+from envfactory_gym.core.worldset import WorldSet
 from generators.values import (
     Chooser,
     is_id_like,

@@ -3,8 +3,8 @@
 Derived inputs take a value from a row of an earlier result; that row must be one a user could name (a label such
 as a title or a name that is unique in its table), so the request can point at it ("the event 'Retro wind'")
 without its id. User-provided inputs come from :class:`generators.values.Chooser`. Read goals get answer facts:
-fields of the row or rows they return. The outcome is a :class:`~envfactory_gym.tasks.Draft`-ready record whose
-derived arguments are :class:`~envfactory_gym.tasks.Ref` into earlier results.
+fields of the row or rows they return. The outcome is a :class:`~envfactory_gym.core.tasks.Draft`-ready record whose
+derived arguments are :class:`~envfactory_gym.core.tasks.Ref` into earlier results.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from envfactory_gym.state import Change
-from envfactory_gym.tasks import Call, Ref
-from envfactory_gym.tools import ToolError
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.core.state import Change
+from envfactory_gym.core.tasks import Call, Ref
+from envfactory_gym.core.tools import ToolError
+from envfactory_gym.core.worldset import WorldSet
 from generators.graph import ToolGraph
 from generators.sampling import Step
 from generators.scenarios import Rejected

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from envfactory_gym.tasks import UserFact
-from envfactory_gym.tools import PLACEHOLDER
+from envfactory_gym.core.tasks import UserFact
+from envfactory_gym.core.tools import PLACEHOLDER
 from generators.graph import ToolGraph, leaves
 from generators.grounding import Grounded, GroundedStep
 from generators.values import LABELS, Pools, human, is_id_like, looks_like_id

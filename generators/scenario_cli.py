@@ -7,7 +7,7 @@ import argparse
 import json
 from collections import Counter
 
-from envfactory_gym.tasks import Task
+from envfactory_gym.core.tasks import Task
 
 
 def merge(scenario_tasks: list[Task], chain_tasks: list[Task]) -> list[Task]:
@@ -43,7 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from envfactory_gym.registration import task_file
-    from envfactory_gym.tasks import write_tasks
+    from envfactory_gym.core.tasks import write_tasks
     from generators.scenarios import build_tasks
     from generators.synthesis import generate
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envfactory_gym.registration import ENVIRONMENTS, world_set
-from envfactory_gym.reward import grade
-from envfactory_gym.state import Change
-from envfactory_gym.tasks import Draft, Task, resolve
-from envfactory_gym.tools import ToolError
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.episode.reward import grade
+from envfactory_gym.core.state import Change
+from envfactory_gym.core.tasks import Draft, Task, resolve
+from envfactory_gym.core.tools import ToolError
+from envfactory_gym.core.worldset import WorldSet
 
 
 @dataclass

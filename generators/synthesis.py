@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from envfactory_gym.agents import final_message
-from envfactory_gym.reward import grade
-from envfactory_gym.state import Change
-from envfactory_gym.tasks import Call, Draft, Task
+from envfactory_gym.episode.reward import grade
+from envfactory_gym.core.state import Change
+from envfactory_gym.core.tasks import Call, Draft, Task
 from generators.graph import UNREACHABLE, ToolGraph, tool_graph
 from generators.grounding import Grounded, GroundedStep, GroundingFailed, ground
 from generators.rendering import find_leaks, render, secrets

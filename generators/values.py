@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.core.worldset import WorldSet
 
 #: Parameter and field names whose values only a tool can know: never stated by a user (unless a phrase says so).
 _ID_NAME = re.compile(r"(?:^|_)(?:id|ids|uuid|guid|hash|sha|token|cursor|secret|signature)$|[a-z]Ids?$")

@@ -12,8 +12,8 @@ import gymnasium as gym
 
 import envfactory_gym
 from envfactory_gym.agents import OracleAgent
-from envfactory_gym.env import ToolUseEnv
-from envfactory_gym.tasks import Task
+from envfactory_gym.episode.env import ToolUseEnv
+from envfactory_gym.core.tasks import Task
 
 
 def available(names: list[str]) -> list[str]:

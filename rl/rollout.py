@@ -17,7 +17,7 @@ import gymnasium as gym
 import torch
 from transformers import DynamicCache
 
-from envfactory_gym.tasks import Task
+from envfactory_gym.core.tasks import Task
 from rl import envs
 from rl.tokens import ChatFormat, Episode
 

@@ -33,7 +33,7 @@ from typing import Any
 import torch
 import transformers
 
-from envfactory_gym.tasks import Task
+from envfactory_gym.core.tasks import Task
 from rl import algo, envs
 from rl import model as models
 from rl.rollout import EnvPool, Job, model_actor, oracle_actor, play

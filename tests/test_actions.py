@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from envfactory_gym.actions import parse_action
-from envfactory_gym.user import DONE_REPLY, ScriptedUser
-from envfactory_gym.tasks import Task, UserFact
+from envfactory_gym.episode.actions import parse_action
+from envfactory_gym.episode.user import DONE_REPLY, ScriptedUser
+from envfactory_gym.core.tasks import Task, UserFact
 
 
 def test_raw_qwen_text_with_think_and_two_calls() -> None:

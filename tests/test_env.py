@@ -205,7 +205,7 @@ def test_batched_env_mixed_episodes() -> None:
 def test_env_plays_given_tasks() -> None:
     from dataclasses import replace
 
-    from envfactory_gym.env import ToolUseEnv
+    from envfactory_gym.episode.env import ToolUseEnv
 
     original = load_tasks(NAME)[0]
     task = replace(original, id="custom-1", split="test")

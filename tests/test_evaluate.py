@@ -18,13 +18,13 @@ import pytest
 
 import envfactory_gym
 from envfactory_gym import cli
-from envfactory_gym.agent_loader import load_agent, to_openai_messages
+from envfactory_gym.evaluation.agent_loader import load_agent, to_openai_messages
 from envfactory_gym.agents import OracleAgent
-from envfactory_gym.evaluate import EPISODES_FILE, evaluate, pass_hat_k, read_records, select, summarize
-from envfactory_gym.leaderboard import read_results, render, write_result
+from envfactory_gym.evaluation.evaluate import EPISODES_FILE, evaluate, pass_hat_k, read_records, select, summarize
+from envfactory_gym.evaluation.leaderboard import read_results, render, write_result
 from envfactory_gym.registration import load_tasks
-from envfactory_gym.tasks import Task
-from envfactory_gym.viewer import write_viewer
+from envfactory_gym.core.tasks import Task
+from envfactory_gym.evaluation.viewer import write_viewer
 
 
 def _strip(record: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def test_domains_select_member_tasks_and_only_their_own_cross_tasks(monkeypatch:
         return Task(tid, env, 0, "test", "r", ())
 
     fake = {"Calendar": [task("c1", "Calendar")], "Office": [task("c1", "Calendar"), task("x1", "Office")]}
-    monkeypatch.setattr("envfactory_gym.evaluate.load_tasks", lambda name, split=None: fake.get(name, []))
+    monkeypatch.setattr("envfactory_gym.evaluation.evaluate.load_tasks", lambda name, split=None: fake.get(name, []))
     for names in (["Office"], ["all"], ["Calendar", "EnvFactory/Office-v0"]):
         assert {env: [t.id for t in tasks] for env, tasks in select(names, "test").items()} == \
             {"Calendar": ["c1"], "Office": ["x1"]}
@@ -119,7 +119,7 @@ def test_resume_skips_finished_episodes_and_retries_errors(tmp_path: Path) -> No
 def test_episodes_of_edited_tasks_are_replayed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "run"
     assert evaluate("noop", ["Calendar"], k=1, limit=2, out=out, progress=False).played == 2
-    monkeypatch.setattr("envfactory_gym.evaluate.task_fingerprint", lambda task: "edited")
+    monkeypatch.setattr("envfactory_gym.evaluation.evaluate.task_fingerprint", lambda task: "edited")
     rerun = evaluate("noop", ["Calendar"], k=1, limit=2, out=out, progress=False)
     assert rerun.played == 2 and {r["task_hash"] for r in rerun.records} == {"edited"}
 

@@ -15,10 +15,10 @@ from typing import Any, Literal
 import pytest
 
 from envfactory_gym.registration import ENVIRONMENTS, load_tasks, world_set
-from envfactory_gym.tasks import Call, Draft, Task
-from envfactory_gym.tools import PLACEHOLDER, ToolError, build_spec, tool
-from envfactory_gym.world import World, fake_id
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.core.tasks import Call, Draft, Task
+from envfactory_gym.core.tools import PLACEHOLDER, ToolError, build_spec, tool
+from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.worldset import WorldSet
 from generators.graph import build, leaves, tool_graph
 from generators.grounding import ground
 from generators.llm import LLMRewriter
@@ -416,7 +416,7 @@ def test_sft_export_loads_and_renders_with_a_qwen3_style_template(tmp_path: Any)
     transformers = pytest.importorskip("transformers", reason="transformers is not installed")
     from tokenizers import Tokenizer, models, pre_tokenizers
 
-    from envfactory_gym.env import system_prompt
+    from envfactory_gym.episode.prompt import system_prompt
     from generators.export import sft_rows, write_jsonl
 
     tasks = calendar_tasks()
@@ -458,7 +458,7 @@ def test_rl_prompts_name_env_task_seed_and_initial_messages() -> None:
 
 def test_cli_generate_writes_tasks_graph_and_prints_a_summary(tmp_path: Any, capsys: Any) -> None:
     from envfactory_gym.cli import main
-    from envfactory_gym.tasks import read_tasks
+    from envfactory_gym.core.tasks import read_tasks
 
     assert main(["generate", "tasks", "Calendar", "--n", "6", "--seed", "4", "--out", str(tmp_path / "t.jsonl")]) == 0
     assert len(read_tasks(tmp_path / "t.jsonl")) == 6

@@ -31,9 +31,10 @@ from mcp.types.version import HANDSHAKE_PROTOCOL_VERSIONS
 import envfactory_gym
 from envfactory_gym.agents import OracleAgent
 from envfactory_gym.cli import main as cli_main
-from envfactory_gym.env import ToolUseEnv, translate
-from envfactory_gym.mcp_client import McpEnv, result_text
-from envfactory_gym.mcp_server import EVAL_TOOLS, EnvironmentServer, http_app
+from envfactory_gym.episode.env import ToolUseEnv
+from envfactory_gym.episode.replay import translate
+from envfactory_gym.mcp.client import McpEnv, result_text
+from envfactory_gym.mcp.server import EVAL_TOOLS, EnvironmentServer, http_app
 from envfactory_gym.registration import (
     DOMAINS,
     ENVIRONMENTS,
@@ -41,10 +42,10 @@ from envfactory_gym.registration import (
     load_tasks,
     world_set,
 )
-from envfactory_gym.tasks import Task
-from envfactory_gym.tools import ToolError
-from envfactory_gym.verify import adversarial_actions
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.core.tasks import Task
+from envfactory_gym.core.tools import ToolError
+from envfactory_gym.evaluation.verify import adversarial_actions
+from envfactory_gym.core.worldset import WorldSet
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = [n for n in [*ENVIRONMENTS, *DOMAINS] if load_tasks(n)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from envfactory_gym.reward import grade, normalize_text
+from envfactory_gym.episode.reward import grade, normalize_text
 
 EXPECTED = Counter({("added", "t", (("a", 1),)): 1, ("changed", "t", (("k", 2),), (("b", 3),)): 1})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envfactory_gym.tools import ToolError
+from envfactory_gym.core.tools import ToolError
 from tests.toy import Bank
 
 
@@ -32,7 +32,7 @@ def test_schema_comes_from_signature_and_docstring() -> None:
 
 
 def test_tool_without_docstring_is_refused() -> None:
-    from envfactory_gym.tools import build_spec
+    from envfactory_gym.core.tools import build_spec
 
     def undocumented(self, x: int) -> int:
         return x

@@ -12,7 +12,7 @@ import gymnasium as gym
 import pytest
 
 import envfactory_gym  # noqa: F401
-from envfactory_gym.user import DONE_REPLY, LLMUser
+from envfactory_gym.episode.user import DONE_REPLY, LLMUser
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_llm_user_plays_the_user_through_the_env(endpoint: tuple[str, list[dict]
 
 
 def test_llm_user_prompt_lists_hidden_facts() -> None:
-    from envfactory_gym.tasks import Task, UserFact
+    from envfactory_gym.core.tasks import Task, UserFact
 
     task = Task(id="t", env="X", seed=0, split="train", request="Book it.", gold=(),
                 user_facts=(UserFact("travel date", "2026-03-14", ("date",)),))

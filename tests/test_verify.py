@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from envfactory_gym.registration import DOMAINS, ENVIRONMENTS
-from envfactory_gym.verify import CHECKS, render_table, verify
+from envfactory_gym.evaluation.verify import CHECKS, render_table, verify
 
 
 @pytest.mark.parametrize("name", [*ENVIRONMENTS, *DOMAINS])
@@ -17,7 +17,7 @@ def test_environment_passes_every_check(name: str) -> None:
 
 
 def test_failures_name_the_environment_task_and_reason() -> None:
-    from envfactory_gym.verify import CheckResult
+    from envfactory_gym.evaluation.verify import CheckResult
 
     table = render_table([CheckResult("X", "gold", False, failures=["X task X-1: gold path earned 0.0: {...}"])])
     assert "| X             | FAIL   |" in table and "- X task X-1: gold path earned 0.0" in table
@@ -26,7 +26,7 @@ def test_failures_name_the_environment_task_and_reason() -> None:
 def test_adversarial_check_catches_a_tool_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     """A tool that crashes on odd input is reported, not hidden."""
     from envfactory_gym.registration import world_set
-    from envfactory_gym.verify import check_adversarial
+    from envfactory_gym.evaluation.verify import check_adversarial
 
     calendar = world_set("Calendar").members[0]
     spec = calendar.tools["find_contact"]

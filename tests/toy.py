@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any, Literal
 
-from envfactory_gym.tasks import Draft, Ref, call, scenario
-from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id
+from envfactory_gym.core.tasks import Draft, Ref, call, scenario
+from envfactory_gym.core.tools import ToolError, tool
+from envfactory_gym.core.world import World, fake_id
 
 
 class Bank(World):

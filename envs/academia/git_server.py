@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, Literal
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World
+from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.core.tools import ToolError, tool
+from envfactory_gym.core.world import World
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 BRANCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,79}")

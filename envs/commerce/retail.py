@@ -8,9 +8,9 @@ import json
 import random
 from typing import Any, Literal
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, pick, scenario
-from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id
+from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, pick, scenario
+from envfactory_gym.core.tools import ToolError, tool
+from envfactory_gym.core.world import World, fake_id
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 CancelReason = Literal["no longer needed", "ordered by mistake"]

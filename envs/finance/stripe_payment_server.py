@@ -7,9 +7,9 @@ import random
 from collections.abc import Callable
 from typing import Any, Literal
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, pick, scenario
-from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id, like_pattern
+from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, pick, scenario
+from envfactory_gym.core.tools import ToolError, tool
+from envfactory_gym.core.world import World, fake_id, like_pattern
 
 #: Supported currencies and the smallest amount (in minor units) a payment may have in each.
 MINIMUM_AMOUNT = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50}

@@ -7,9 +7,9 @@ import random
 from collections import Counter
 from typing import Any, Literal
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id, like_pattern
+from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.core.tools import ToolError, tool
+from envfactory_gym.core.world import World, fake_id, like_pattern
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 MAX_MESSAGE_CHARS = 1000

@@ -6,9 +6,9 @@ import datetime as dt
 import random
 from typing import Any
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id, like_pattern
+from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.core.tools import ToolError, tool
+from envfactory_gym.core.world import World, fake_id, like_pattern
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 TOPICS = ["Budget review", "Design sync", "1:1", "Sprint planning", "Customer call", "Hiring debrief",

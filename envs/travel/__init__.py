@@ -6,8 +6,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.core.worldset import WorldSet
 from envs.travel.cities import spoken_date
 from envs.travel.hotel_booking import HotelBooking
 from envs.travel.travel_booking import TravelBooking

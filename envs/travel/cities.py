@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from envfactory_gym.tools import ToolError
+from envfactory_gym.core.tools import ToolError
 
 
 def parse_date(value: str, field: str) -> dt.date:

@@ -8,9 +8,9 @@ import math
 import random
 from typing import Any, Literal
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World, fake_id
+from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.core.tools import ToolError, tool
+from envfactory_gym.core.world import World, fake_id
 from envs.travel.cities import (
     CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, parse_date, plan_travellers, spoken_date,
 )

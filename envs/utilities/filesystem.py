@@ -11,9 +11,9 @@ import posixpath
 import random
 from typing import Any
 
-from envfactory_gym.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.tools import ToolError, tool
-from envfactory_gym.world import World
+from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
+from envfactory_gym.core.tools import ToolError, tool
+from envfactory_gym.core.world import World
 
 STAMP_FORMAT = "%Y-%m-%d %H:%M"
 MAX_PATH_CHARS = 1024

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from envfactory_gym.tools import ToolError
+from envfactory_gym.core.tools import ToolError
 from tests.envs.support import gold_calls, play, scenario_task
 
 ENV = "Calendar"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from envfactory_gym.state import Change
+from envfactory_gym.core.state import Change
 
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3})")
 _SPACES = re.compile(r"\s+")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from envfactory_gym.registration import DOMAINS, ENVIRONMENTS
 
 if TYPE_CHECKING:
-    from envfactory_gym.evaluate import EvalRun
+    from envfactory_gym.evaluation.run import EvalRun
 
 DEFAULT_DIR = "leaderboards"
 
@@ -150,6 +150,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.leaderboard")
+    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.evaluation.leaderboard")
     configure(parser)
     raise SystemExit(run(parser.parse_args()))

@@ -71,7 +71,7 @@ def _format_errors(exc: pydantic.ValidationError) -> str:
 
 def tool(function: Callable[..., Any] | None = None, *, writes: bool = False,
          phrase: str | Sequence[str] | None = None) -> Any:
-    """Mark a method of a :class:`~envfactory_gym.world.World` as a tool.
+    """Mark a method of a :class:`~envfactory_gym.core.world.World` as a tool.
 
     ``writes=True`` declares that the tool may change the state (it then runs inside a savepoint).
     The description is the docstring's summary; parameter descriptions come from its ``Args:`` section.

@@ -1,8 +1,8 @@
 """A world: one environment's SQLite schema, seeded data and tools, bound to one episode's in-memory database.
 
 An environment module subclasses :class:`World`: it declares ``schema`` (SQL DDL), ``populate`` (seeded data),
-optionally ``volatile`` columns, and tools with :func:`~envfactory_gym.tools.tool`. Everything else (snapshots,
-atomic calls, the clock, generated ids, digests and diffs) lives here and in :mod:`envfactory_gym.state`.
+optionally ``volatile`` columns, and tools with :func:`~envfactory_gym.core.tools.tool`. Everything else (snapshots,
+atomic calls, the clock, generated ids, digests and diffs) lives here and in :mod:`envfactory_gym.core.state`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from envfactory_gym import state
-from envfactory_gym.tasks import ScenarioFn, marked
-from envfactory_gym.tools import ToolError, ToolSpec, build_spec
+from envfactory_gym.core import state
+from envfactory_gym.core.tasks import ScenarioFn, marked
+from envfactory_gym.core.tools import ToolError, ToolSpec, build_spec
 
 BOOKKEEPING_SCHEMA = """
 CREATE TABLE _meta (key TEXT PRIMARY KEY, value);
@@ -26,6 +26,9 @@ CREATE TABLE _generated (value PRIMARY KEY, tbl TEXT NOT NULL);
 CREATE TABLE _dirty (tbl TEXT PRIMARY KEY);
 """
 # (No "OR IGNORE": an UPSERT's conflict clause would override it inside the trigger.)
+#: Initial states kept per process, over all environments (least recently used dropped first). A snapshot of
+#: an environment with realistic data is 100-400 kB; a rebuild costs hundreds of milliseconds.
+SNAPSHOT_CACHE_SIZE = 512
 DIRTY_TRIGGER = """CREATE TRIGGER "_dirty_{table}_{op}" AFTER {op} ON "{table}"
 BEGIN INSERT INTO _dirty SELECT '{table}' WHERE NOT EXISTS (SELECT 1 FROM _dirty WHERE tbl = '{table}'); END;"""
 
@@ -43,7 +46,6 @@ class World:
     tools: ClassVar[dict[str, ToolSpec]]
     scenarios: ClassVar[dict[str, ScenarioFn]]
     tables: ClassVar[tuple[state.Table, ...]]
-    _table_digests: ClassVar[dict[tuple[type, int], dict[str, bytes]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -58,9 +60,14 @@ class World:
         raise NotImplementedError
 
     @classmethod
-    @functools.cache
     def snapshot(cls, seed: int) -> bytes:
-        """The serialized initial state for ``seed``, built once per process (Faker is imported only here)."""
+        """The serialized initial state for ``seed`` (built once, then cached; see :data:`SNAPSHOT_CACHE_SIZE`)."""
+        return cls._initial(seed)[0]
+
+    @classmethod
+    @functools.lru_cache(maxsize=SNAPSHOT_CACHE_SIZE)
+    def _initial(cls, seed: int) -> tuple[bytes, dict[str, bytes]]:
+        """The serialized initial state for ``seed`` and its per-table digests (Faker is imported only here)."""
         import faker
         import sqlite_utils
 
@@ -77,8 +84,7 @@ class World:
                     conn.execute(DIRTY_TRIGGER.format(table=table.name, op=op))
         conn.execute("VACUUM")
         cls.tables = tables
-        cls._table_digests[cls, seed] = {t.name: state.table_digest(conn, t) for t in tables}
-        return conn.serialize()
+        return conn.serialize(), {t.name: state.table_digest(conn, t) for t in tables}
 
     def __init__(self, seed: int = 0) -> None:
         self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
@@ -186,7 +192,7 @@ class World:
 
     def digest(self) -> str:
         """Canonical digest of the whole state (tables in name order, rows in key order)."""
-        initial = self._table_digests[type(self), self.seed]
+        initial = self._initial(self.seed)[1]
         dirty = self.dirty()
         clean = {k: v for k, v in initial.items() if k not in dirty and not k.startswith("_")}
         return state.digest(self.conn, self.tables, clean)

@@ -33,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import anyio
 
-    from envfactory_gym.mcp_server import EnvironmentServer, announce, serve_http, serve_stdio
+    from envfactory_gym.mcp.server import EnvironmentServer, announce, serve_http, serve_stdio
 
     try:
         server = EnvironmentServer(args.name, seed=args.seed, task_id=args.task, eval_tools=args.eval_tools)

@@ -1,4 +1,4 @@
-"""The suite's benchmark (``envfactory bench`` or ``python -m envfactory_gym.bench``).
+"""The suite's benchmark (``envfactory bench`` or ``python -m envfactory_gym.cli.bench``).
 
 Measures, in this process on one core: steps/s of a typical tool call through the Gymnasium env, reset time
 after the first build of a seed, grading time, state digest time at 1,000 rows, memory per live episode, and the
@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     if "core" in args.sections:
         figures["core"] = measure(args.repeat, args.episodes)
     if "mcp" in args.sections:
-        from envfactory_gym import bench_mcp
+        from envfactory_gym.mcp import bench as bench_mcp
 
         figures["mcp"] = bench_mcp.measure(BENCH_ENV, args.mcp_calls)
     if "generation" in args.sections:
@@ -181,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     if "core" in figures:
         print(render(figures["core"]))
     if "mcp" in figures:
-        from envfactory_gym import bench_mcp
+        from envfactory_gym.mcp import bench as bench_mcp
 
         print("\n" + bench_mcp.render(figures["mcp"]))
     if "generation" in figures:
@@ -194,6 +194,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.cli.bench", description=__doc__)
     configure(parser)
     raise SystemExit(run(parser.parse_args()))

@@ -9,14 +9,14 @@ import sys
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "list": ("envfactory_gym.catalog", "list the environments with their tools and task sets"),
-    "verify": ("envfactory_gym.verify", "run the executed checks of environments and print a table"),
+    "list": ("envfactory_gym.cli.catalog", "list the environments with their tools and task sets"),
+    "verify": ("envfactory_gym.evaluation.verify", "run the executed checks of environments and print a table"),
     "tasks": ("generators.scenario_cli", "build an environment's task file from its scenario templates"),
     "generate": ("generators.generate_cli", "generate tasks, SFT data, RL prompts or the tool graph from tool chains"),
-    "bench": ("envfactory_gym.bench", "measure step, reset, digest, memory and batched throughput"),
-    "serve": ("envfactory_gym.mcp_cli", "serve an environment or domain as an MCP server (stdio or streamable HTTP)"),
-    "eval": ("envfactory_gym.evaluate", "evaluate an agent on environments and report pass@1 and pass^k"),
-    "leaderboard": ("envfactory_gym.leaderboard", "render leaderboards/README.md and the chart from result files"),
+    "bench": ("envfactory_gym.cli.bench", "measure step, reset, digest, memory and batched throughput"),
+    "serve": ("envfactory_gym.mcp.cli", "serve an environment or domain as an MCP server (stdio or streamable HTTP)"),
+    "eval": ("envfactory_gym.evaluation.evaluate", "evaluate an agent on environments and report pass@1 and pass^k"),
+    "leaderboard": ("envfactory_gym.evaluation.leaderboard", "render leaderboards/README.md and the chart from result files"),
 }
 
 

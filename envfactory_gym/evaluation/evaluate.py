@@ -25,16 +25,16 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 
-from envfactory_gym.agent_loader import LoadedAgent, load_agent
+from envfactory_gym.evaluation.agent_loader import LoadedAgent, load_agent
+from envfactory_gym.evaluation.run import EvalRun
 from envfactory_gym.agents import run_episode
 from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, env_id, load_tasks, members
-from envfactory_gym.tasks import Task
+from envfactory_gym.core.tasks import Task
 
 SPLITS = ("test", "train", "all")
 EPISODES_FILE = "episodes.jsonl"
@@ -202,17 +202,6 @@ def render_summary(summary: dict[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------------------------------------------ run
-@dataclass
-class EvalRun:
-    """What :func:`evaluate` did: the run directory, the agent, the selected episodes and their summary."""
-
-    run_dir: Path
-    agent: LoadedAgent
-    records: list[dict[str, Any]]
-    summary: dict[str, Any]
-    played: int
-
-
 def default_run_dir(spec: str) -> Path:
     return Path("runs") / (re.sub(r"[^A-Za-z0-9._-]+", "-", spec).strip("-")[:80] or "agent")
 
@@ -233,7 +222,7 @@ def evaluate(agent: str, envs: Iterable[str] = ("all",), split: str = "test", k:
     """Play the selected tasks k times each with an agent (resuming a run directory) and summarize them."""
     from tqdm import tqdm
 
-    from envfactory_gym.viewer import write_viewer
+    from envfactory_gym.evaluation.viewer import write_viewer
 
     if k < 1 or workers < 1:
         raise ValueError("k and workers must be at least 1")
@@ -326,7 +315,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n{result.played} episodes played, {len(result.records) - result.played} resumed; "
           f"episodes and viewer in {result.run_dir} (open {result.run_dir / 'index.html'})")
     if args.leaderboard:
-        from envfactory_gym.leaderboard import write_result
+        from envfactory_gym.evaluation.leaderboard import write_result
 
         print(f"result file: {write_result(result, args.split, envs, args.seed, args.leaderboard)}")
     errors = result.summary["overall"]["errors"]
@@ -336,6 +325,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.evaluate")
+    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.evaluation.evaluate")
     configure(parser)
     raise SystemExit(run(parser.parse_args()))

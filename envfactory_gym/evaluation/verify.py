@@ -81,7 +81,7 @@ def check_determinism(name: str, tasks: int = 5) -> CheckResult:
 def check_tools(name: str, random_calls: int = 20) -> CheckResult:
     """Every tool must succeed at least once (gold arguments, then random schema-valid ones) and return JSON."""
     from envfactory_gym.agents import random_arguments
-    from envfactory_gym.tools import ToolError
+    from envfactory_gym.core.tools import ToolError
 
     env = _make(name)
     worlds = env.worlds
@@ -227,7 +227,7 @@ def check_adversarial(name: str, count: int = 1000, seed: int = 0) -> CheckResul
             env.reset(seed=seed)
             baseline = env.state_digest()
     for member, world in env.worlds.worlds.items():
-        from envfactory_gym.state import describe_tables
+        from envfactory_gym.core.state import describe_tables
 
         if len(describe_tables(world.conn)) != tables[member]:
             failures.append(f"{name}: tables of {member} changed under adversarial input")
@@ -288,6 +288,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.verify")
+    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.evaluation.verify")
     configure(parser)
     raise SystemExit(run(parser.parse_args()))

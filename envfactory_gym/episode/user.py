@@ -6,7 +6,7 @@ import json
 import urllib.request
 from typing import Protocol
 
-from envfactory_gym.tasks import Task
+from envfactory_gym.core.tasks import Task
 
 DONE_REPLY = "Thanks, that's all I needed."
 

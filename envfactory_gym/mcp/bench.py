@@ -1,4 +1,4 @@
-"""MCP throughput and start-up (``python -m envfactory_gym.bench_mcp``).
+"""MCP throughput and start-up (``python -m envfactory_gym.mcp.bench``).
 
 Tool calls per second through the SDK's client against an environment server: in memory (client and server in
 this process, async, and through the synchronous wrapper ``ToolUseEnv(backend="mcp")`` uses), over stdio (a
@@ -52,8 +52,8 @@ def measure(name: str = BENCH_ENV, calls: int = 500) -> dict[str, Any]:
     import anyio
     from mcp import Client, StdioServerParameters
 
-    from envfactory_gym.mcp_client import McpToolBackend
-    from envfactory_gym.mcp_server import EnvironmentServer
+    from envfactory_gym.mcp.client import McpToolBackend
+    from envfactory_gym.mcp.server import EnvironmentServer
     from envfactory_gym.registration import world_set
 
     tool, arguments = _read_call(name)
@@ -130,7 +130,7 @@ def render(figures: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.bench_mcp", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m envfactory_gym.mcp.bench", description=__doc__)
     parser.add_argument("--env", default=BENCH_ENV, help=f"environment or domain (default: {BENCH_ENV})")
     parser.add_argument("--calls", type=int, default=500, help="calls per transport")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")

@@ -1,7 +1,7 @@
 """The state of one episode: the worlds of one environment, or of every member of a domain, behind one tool table.
 
 Tool names are the environments' own unless two members share one; those become ``<Environment>_<tool>``.
-A domain subclass adds cross-environment scenarios with :func:`~envfactory_gym.tasks.scenario`.
+A domain subclass adds cross-environment scenarios with :func:`~envfactory_gym.core.tasks.scenario`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import re
 from collections import Counter
 from typing import Any, ClassVar
 
-from envfactory_gym.state import Change, TableDiff
-from envfactory_gym.tasks import ScenarioFn, marked
-from envfactory_gym.tools import ToolError, ToolSpec
-from envfactory_gym.world import World
+from envfactory_gym.core.state import Change, TableDiff
+from envfactory_gym.core.tasks import ScenarioFn, marked
+from envfactory_gym.core.tools import ToolError, ToolSpec
+from envfactory_gym.core.world import World
 
 
 TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -35,9 +35,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from envfactory_gym import __version__
 from envfactory_gym.registration import env_id, load_tasks, world_set
-from envfactory_gym.tasks import Task
-from envfactory_gym.tools import ToolError as EnvToolError
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.core.tasks import Task
+from envfactory_gym.core.tools import ToolError as EnvToolError
+from envfactory_gym.core.worldset import WorldSet
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +176,8 @@ class EnvironmentServer(MCPServer):
         Args:
             answer: everything the agent said to the user.
         """
-        from envfactory_gym.env import expected_changes
-        from envfactory_gym.reward import grade
+        from envfactory_gym.episode.replay import expected_changes
+        from envfactory_gym.episode.reward import grade
 
         task = self._require_task(ctx)
         worlds = self.episode(ctx).worlds

@@ -14,16 +14,15 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
-import gymnasium as gym
 from mcp import Client, StdioServerParameters, types
 
-from envfactory_gym.actions import ParsedCall, parse_action
-from envfactory_gym.env import MAX_RESULT_CHARS, TOOL_PROMPT, render_transcript
-from envfactory_gym.spaces import DialogueText
-from envfactory_gym.tools import ToolError
-from envfactory_gym.worldset import WorldSet
+from envfactory_gym.episode.actions import ParsedCall
+from envfactory_gym.episode.dialogue import DialogueEnv
+from envfactory_gym.episode.prompt import tool_prompt
+from envfactory_gym.core.tools import ToolError
+from envfactory_gym.core.worldset import WorldSet
 
 T = TypeVar("T")
 Connect = Callable[[], AbstractAsyncContextManager[Client]]
@@ -139,14 +138,14 @@ def result_text(result: types.CallToolResult) -> str:
 
 
 class McpToolBackend:
-    """The tool calls of a :class:`~envfactory_gym.env.ToolUseEnv` through an MCP client session.
+    """The tool calls of a :class:`~envfactory_gym.episode.env.ToolUseEnv` through an MCP client session.
 
-    The session talks to an in-memory :class:`~envfactory_gym.mcp_server.EnvironmentServer` whose episode is the
+    The session talks to an in-memory :class:`~envfactory_gym.mcp.server.EnvironmentServer` whose episode is the
     env's own ``worlds``, so resets, digests and grading read the same state the server changes.
     """
 
     def __init__(self, name: str, worlds: WorldSet, timeout: float = 60.0) -> None:
-        from envfactory_gym.mcp_server import EnvironmentServer
+        from envfactory_gym.mcp.server import EnvironmentServer
 
         server = EnvironmentServer(name, worlds=lambda: worlds)
         self.worlds = worlds
@@ -175,7 +174,7 @@ def openai_schema(tool: types.Tool) -> dict[str, Any]:
     }
 
 
-class McpEnv(gym.Env[str, Any]):
+class McpEnv(DialogueEnv):
     """A Gymnasium env over any MCP server: tools from ``tools/list``, the suite's action formats and
     JSON-turn observations, and the reward a callback gives at the end of the episode (0 without one).
 
@@ -183,8 +182,6 @@ class McpEnv(gym.Env[str, Any]):
     ends it. The server's state carries over between episodes unless ``fresh_session`` reconnects on every
     reset (for a stdio command: a fresh server process).
     """
-
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 1}
 
     def __init__(
         self,
@@ -197,27 +194,18 @@ class McpEnv(gym.Env[str, Any]):
         render_mode: str | None = None,
         timeout: float = 60.0,
     ) -> None:
-        if render_mode not in (None, "ansi"):
-            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        super().__init__(max_turns, render_mode)
         self.user_messages = [user_message] if isinstance(user_message, str) else list(user_message)
         if not self.user_messages:
             raise ValueError("user_message must be a message or a non-empty sequence of messages")
         self.connect = connect
         self.reward_fn = reward_fn
-        self.max_turns = max_turns
         self.fresh_session = fresh_session
-        self.render_mode = render_mode
         self.timeout = timeout
         self.client = SyncClient(connect, timeout)
         self.tool_schemas = [openai_schema(t) for t in self.client.list_tools()]
-        tools = "\n".join(json.dumps(schema, ensure_ascii=False) for schema in self.tool_schemas)
-        self.prompt = f"{system_prompt or DEFAULT_SYSTEM_PROMPT}\n\n{TOOL_PROMPT.format(tools=tools)}"
-        self.observation_space = DialogueText()
-        self.action_space = DialogueText(max_length=4096)
-        self.messages: list[dict[str, Any]] = []
-        self.turns = 0
+        self.prompt = f"{system_prompt or DEFAULT_SYSTEM_PROMPT}\n\n{tool_prompt(self.tool_schemas)}"
         self.episodes = 0
-        self.done = True
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
         """Start an episode; ``options={"user_message": ...}`` overrides the seeded choice of message."""
@@ -229,73 +217,25 @@ class McpEnv(gym.Env[str, Any]):
             self.client.close()
             self.client = SyncClient(self.connect, self.timeout)
         self.episodes += 1
-        self.messages = [{"role": "system", "content": self.prompt}, {"role": "user", "content": message}]
-        self.turns = 0
-        self.done = False
-        return _observe(self.messages), self._info([], [])
+        return self.start(message, self.prompt), self.info([], [])
 
-    def step(self, action: Any) -> tuple[str, float, bool, bool, dict[str, Any]]:
-        if self.done:
-            turn = {"role": "tool", "tool_call_id": None, "name": "", "content": "Error: the episode has ended; call reset()."}
-            return _observe([turn]), 0.0, True, False, self._info([turn], [])
-        parsed = parse_action(action)
-        self.turns += 1
-        call_ids = [f"call_{self.turns}_{i}" for i in range(len(parsed.calls))]
-        assistant: dict[str, Any] = {"role": "assistant", "content": parsed.content}
-        if parsed.calls:
-            assistant["tool_calls"] = [
-                {"id": cid, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-                for cid, c in zip(call_ids, parsed.calls)
-            ]
-        new = [
-            {"role": "tool", "tool_call_id": cid, "name": call.name, "content": self._run(call)}
-            for cid, call in zip(call_ids, parsed.calls)
-        ]
-        self.messages.append(assistant)
-        self.messages.extend(new)
-        terminated = not parsed.calls
-        truncated = not terminated and self.turns >= self.max_turns
-        reward = 0.0
-        if terminated or truncated:
-            self.done = True
-            reward = float(self.reward_fn(self.messages)) if self.reward_fn is not None else 0.0
-        return _observe(new), reward, terminated, truncated, self._info(new, parsed.calls)
-
-    def render(self) -> str | None:
-        return render_transcript(self.messages) if self.render_mode == "ansi" else None
-
-    def close(self) -> None:
-        self.client.close()
-
-    def _run(self, call: ParsedCall) -> str:
-        if call.error:
-            return f"Error: {call.error}"
+    def execute(self, call: ParsedCall) -> str:
         if not isinstance(call.arguments, dict):
-            return f"Error: arguments of '{call.name}' must be a JSON object, got {type(call.arguments).__name__}"
+            raise ToolError(f"arguments of '{call.name}' must be a JSON object, got {type(call.arguments).__name__}")
         try:
             result = self.client.call_tool(call.name, call.arguments)
         except Exception as exc:  # noqa: BLE001 - a protocol error (unknown tool on some servers, timeout, server gone)
-            return f"Error: {type(exc).__name__}: {exc}"
+            raise ToolError(f"{type(exc).__name__}: {exc}") from None
         text = result_text(result)
         if result.is_error:
-            text = f"Error: {text}"
-        if len(text) > MAX_RESULT_CHARS:
-            text = text[:MAX_RESULT_CHARS] + " ...(truncated; narrow the query)"
+            raise ToolError(text)
         return text
 
-    def _info(self, new: list[dict[str, Any]], calls: list[ParsedCall]) -> dict[str, Any]:
-        return {
-            "messages": self.messages,
-            "new_messages": new,
-            "tools": self.tool_schemas,
-            "turn": self.turns,
-            "calls": [{"name": c.name, "arguments": c.arguments} for c in calls if not c.error],
-            "errors": [m["content"] for m in new if m["role"] == "tool" and m["content"].startswith("Error:")],
-        }
+    def final_reward(self) -> float:
+        return float(self.reward_fn(self.messages)) if self.reward_fn is not None else 0.0
 
-
-def _observe(turns: list[dict[str, Any]]) -> str:
-    return json.dumps(turns, ensure_ascii=True, default=str)
+    def close(self) -> None:
+        self.client.close()
 
 
 @asynccontextmanager

@@ -1,0 +1,3 @@
+import sys
+from envfactory_gym.cli import main
+sys.exit(main())

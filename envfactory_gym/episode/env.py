@@ -1,0 +1,166 @@
+"""The suite's Gymnasium environment: one environment or domain, its tasks, its tool calls and its reward."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from envfactory_gym.core.tasks import Task
+from envfactory_gym.core.worldset import WorldSet
+from envfactory_gym.episode.actions import ParsedCall
+from envfactory_gym.episode.dialogue import DialogueEnv
+from envfactory_gym.episode.prompt import system_prompt
+from envfactory_gym.episode.replay import expected_changes, translate
+from envfactory_gym.episode.reward import RewardBreakdown, grade
+from envfactory_gym.episode.user import ScriptedUser, UserSimulator
+from envfactory_gym.registration import load_tasks, world_set
+
+if TYPE_CHECKING:
+    from envfactory_gym.mcp.client import McpToolBackend
+
+_encode_result = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+#: Generator states kept per process for ``reset(seed=...)`` (least recently used dropped first).
+RNG_CACHE_SIZE = 4096
+_RNG_STATES: OrderedDict[int, dict[str, Any]] = OrderedDict()
+
+
+@functools.cache
+def _catalog(name: str, split: str | None) -> tuple[list[Task], dict[str, Task]]:
+    tasks = load_tasks(name, split)
+    if not tasks:
+        raise ValueError(f"no tasks for '{name}' (split={split!r})")
+    return tasks, {t.id: t for t in tasks}
+
+
+@functools.cache
+def _prompt(name: str) -> tuple[list[dict[str, Any]], str, str]:
+    """Tool schemas, system prompt, and the system message already encoded as an observation fragment."""
+    worlds = world_set(name)(0)
+    prompt = system_prompt(worlds)
+    return worlds.schemas(), prompt, json.dumps({"role": "system", "content": prompt})
+
+
+class ToolUseEnv(DialogueEnv):
+    """One EnvFactory environment (or domain) as a Gymnasium env.
+
+    Args:
+        name: an environment name (``"TravelBooking"``) or a domain (``"Travel"``).
+        split: draw tasks from ``"train"``, ``"test"`` or both (None).
+        max_turns: agent actions before the episode is truncated.
+        reward_mode: ``"binary"`` (1 on success, else 0) or ``"partial"`` (the partial-credit figure).
+        user: a factory ``task -> UserSimulator``; the scripted user by default.
+        render_mode: ``"ansi"`` returns the transcript as text.
+        tasks: play these tasks instead of the registered task files (e.g. freshly generated ones).
+        backend: ``"local"`` runs tool calls in process; ``"mcp"`` sends them through an MCP client session to
+            an in-memory server over this env's state (same observations, digests and rewards).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        split: Literal["train", "test"] | None = None,
+        max_turns: int = 30,
+        reward_mode: Literal["binary", "partial"] = "binary",
+        user: Any = ScriptedUser,
+        render_mode: str | None = None,
+        tasks: Sequence[Task] | None = None,
+        backend: Literal["local", "mcp"] = "local",
+    ) -> None:
+        if backend not in ("local", "mcp"):
+            raise ValueError(f"backend must be 'local' or 'mcp', got {backend!r}")
+        if reward_mode not in ("binary", "partial"):
+            raise ValueError(f"reward_mode must be 'binary' or 'partial', got {reward_mode!r}")
+        super().__init__(max_turns, render_mode)
+        self.name = name
+        if tasks is None:
+            self.tasks, self.task_index = _catalog(name, split)
+        else:
+            self.tasks = [t for t in tasks if split is None or t.split == split]
+            if not self.tasks:
+                raise ValueError(f"no tasks given for '{name}' (split={split!r})")
+            self.task_index = {t.id: t for t in self.tasks}
+        self.reward_mode = reward_mode
+        self.user_factory = user
+        self.worlds: WorldSet = world_set(name)(self.tasks[0].seed)
+        self.mcp: McpToolBackend | None = None
+        if backend == "mcp":
+            from envfactory_gym.mcp.client import McpToolBackend
+
+            self.mcp = McpToolBackend(name, self.worlds)
+        self._call = self.worlds.call if self.mcp is None else self.mcp.call
+        self.tool_schemas, self.prompt, self._system_json = _prompt(name)
+        self.task: Task = self.tasks[0]
+        self.progress = 0.0
+        self.breakdown: RewardBreakdown | None = None
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        self._seed_rng(seed)
+        task_id = (options or {}).get("task_id")
+        if task_id is not None:
+            if task_id not in self.task_index:
+                raise ValueError(f"unknown task_id {task_id!r} for '{self.name}'")
+            self.task = self.task_index[task_id]
+        else:
+            self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
+        self.worlds.reset(self.task.seed)
+        self.user: UserSimulator = self.user_factory(self.task)
+        self.start(self.task.request, self.prompt)
+        self.breakdown = None
+        self.progress = 0.0
+        observation = f"[{self._system_json}, {json.dumps(self.messages[1])}]"
+        return observation, self.info([], [])
+
+    # ------------------------------------------------------------ step hooks
+    def execute(self, call: ParsedCall) -> str:
+        return _encode_result(self._call(call.name, call.arguments))
+
+    def user_reply(self, content: str) -> tuple[str | None, bool]:
+        return self.user.reply(content)
+
+    def after_calls(self, calls: list[ParsedCall], turns: list[dict[str, Any]]) -> None:
+        if any(self.worlds.writes(c.name) and not t["content"].startswith("Error:") for c, t in zip(calls, turns)):
+            self.progress = self.grade().partial
+
+    def final_reward(self) -> float:
+        self.breakdown = self.grade()
+        return float(self.breakdown.success) if self.reward_mode == "binary" else self.breakdown.partial
+
+    def extra_info(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {"task_id": self.task.id, "env": self.name, "progress": self.progress}
+        if self.done and self.breakdown is not None:
+            extra["reward_info"] = self.breakdown.as_dict()
+        return extra
+
+    # -------------------------------------------------------------- helpers
+    def _seed_rng(self, seed: int | None) -> None:
+        """``Env.reset(seed=...)`` semantics, restoring a cached generator state instead of re-deriving it."""
+        if seed is None or self._np_random is None or seed not in _RNG_STATES:
+            super().reset(seed=seed)
+        else:
+            self._np_random.bit_generator.state = _RNG_STATES[seed]
+            self._np_random_seed = seed
+            _RNG_STATES.move_to_end(seed)
+        if seed is not None and seed not in _RNG_STATES:
+            _RNG_STATES[seed] = self._np_random.bit_generator.state
+            if len(_RNG_STATES) > RNG_CACHE_SIZE:
+                _RNG_STATES.popitem(last=False)
+
+    def grade(self) -> RewardBreakdown:
+        """Grade the current state and the agent's messages against the task."""
+        answer = "\n".join(m["content"] for m in self.messages if m["role"] == "assistant" and m["content"])
+        return grade(expected_changes(self.name, self.task), self.worlds.changes(), self.task.answer_facts, answer)
+
+    def close(self) -> None:
+        if self.mcp is not None:
+            self.mcp.close()
+
+    def state_digest(self) -> str:
+        return self.worlds.digest()
+
+    def gold_calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """The current task's gold calls under this env's tool names."""
+        return [(translate(self.worlds, self.task, g["name"]), g["arguments"]) for g in self.task.gold]
