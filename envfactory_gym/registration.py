@@ -1,10 +1,18 @@
-"""The suite's catalogue and Gymnasium registration. Cheap: nothing here imports an environment module."""
+"""The suite's catalogue and Gymnasium registration, by discovery.
+
+Every ``class Name(World)`` in a module of ``envs/<domain>/`` is the environment ``EnvFactory/<Name>-v0`` of that
+domain; every domain is ``EnvFactory/<Domain>-v0`` over its members. Discovery reads the module files as text
+(no environment module is imported until an environment is made). Task templates live beside the environments,
+in ``envs/<domain>/templates/<module>.py`` (cross-environment ones of a domain in ``templates/cross.py``).
+"""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import re
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 
@@ -12,24 +20,32 @@ from envfactory_gym.core.tasks import Task, read_tasks
 
 DOMAINS = ("Commerce", "Finance", "Travel", "Office", "Lifestyle", "Academia", "Utilities")
 
-#: Environment name -> (domain, "module:Class") of its World.
-ENVIRONMENTS: dict[str, tuple[str, str]] = {
-    "Retail": ("Commerce", "envs.commerce.retail:Retail"),
-    "StripePaymentServer": ("Finance", "envs.finance.stripe_payment_server:StripePaymentServer"),
-    "TravelBooking": ("Travel", "envs.travel.travel_booking:TravelBooking"),
-    "HotelBooking": ("Travel", "envs.travel.hotel_booking:HotelBooking"),
-    "Calendar": ("Office", "envs.office.calendar:Calendar"),
-    "Message": ("Lifestyle", "envs.lifestyle.message:Message"),
-    "GitServer": ("Academia", "envs.academia.git_server:GitServer"),
-    "Filesystem": ("Utilities", "envs.utilities.filesystem:Filesystem"),
-}
-
-#: Domains with cross-environment scenarios: domain -> "module:Class" of its WorldSet subclass.
-DOMAIN_SETS: dict[str, str] = {
-    "Travel": "envs.travel:Travel",
-}
-
 ENVS_ROOT = Path(__file__).resolve().parent.parent / "envs"
+#: ``class Name(World)`` at the start of a line of an environment module.
+WORLD_CLASS = re.compile(r"^class (\w+)\((?:[\w.]+\.)?World\):", re.MULTILINE)
+CROSS_TEMPLATES = "cross"
+
+#: Environment name -> (domain, "module:Class") of its World (filled by :func:`register_all`).
+ENVIRONMENTS: dict[str, tuple[str, str]] = {}
+
+
+def discover(root: Path = ENVS_ROOT) -> dict[str, tuple[str, str]]:
+    """Environment name -> (domain, "module:Class") for every World subclass under ``root/<domain>/``."""
+    found: dict[str, tuple[str, str]] = {}
+    for domain in DOMAINS:
+        for path in sorted((root / domain.lower()).glob("*.py")):
+            for name in WORLD_CLASS.findall(path.read_text(encoding="utf-8")):
+                target = f"{root.name}.{domain.lower()}.{path.stem}:{name}"
+                if name in found:
+                    raise ValueError(f"environment '{name}' is defined twice: {found[name][1]} and {target}")
+                found[name] = (domain, target)
+    return found
+
+
+def cross_domains() -> tuple[str, ...]:
+    """Domains with cross-environment tasks or templates of their own."""
+    return tuple(d for d in DOMAINS if task_file(d).exists()
+                 or (ENVS_ROOT / d.lower() / "templates" / f"{CROSS_TEMPLATES}.py").exists())
 
 
 def env_id(name: str) -> str:
@@ -55,9 +71,20 @@ def world_set(name: str) -> type:
     """The :class:`~envfactory_gym.core.worldset.WorldSet` class of an environment or domain (imports its modules)."""
     from envfactory_gym.core.worldset import WorldSet
 
-    if name in DOMAIN_SETS:
-        return _load(DOMAIN_SETS[name])
     return WorldSet.of(name, tuple(_load(ENVIRONMENTS[m][1]) for m in members(name)))
+
+
+def templates(name: str) -> dict[str, Any]:
+    """The task templates of an environment, or the cross-environment templates of a domain (may be none)."""
+    from envfactory_gym.core.tasks import load_templates
+
+    if name in ENVIRONMENTS:
+        domain, target = ENVIRONMENTS[name]
+        module = target.partition(":")[0].rsplit(".", 1)[1]
+    else:
+        members(name)
+        domain, module = name, CROSS_TEMPLATES
+    return load_templates(f"{ENVS_ROOT.name}.{domain.lower()}.templates.{module}")
 
 
 def task_file(name: str) -> Path:
@@ -68,7 +95,7 @@ def task_file(name: str) -> Path:
 
 @functools.cache
 def _tasks(name: str) -> tuple[Task, ...]:
-    own = read_tasks(task_file(name)) if name in DOMAIN_SETS or name in ENVIRONMENTS else []
+    own = read_tasks(task_file(name))
     if name in DOMAINS:
         return tuple(t for m in members(name) for t in read_tasks(task_file(m))) + tuple(own)
     return tuple(own)
@@ -81,6 +108,15 @@ def load_tasks(name: str, split: str | None = None) -> list[Task]:
 
 
 def register_all() -> None:
+    """Discover the environments under ``envs/`` and register every environment and domain id (again after a
+    module was added or removed: ids of environments that are gone are dropped)."""
+    ENVIRONMENTS.clear()
+    ENVIRONMENTS.update(discover())
+    world_set.cache_clear()
+    _tasks.cache_clear()
+    ids = {env_id(name) for name in [*ENVIRONMENTS, *DOMAINS]}
+    for gone in [i for i in gym.registry if i.startswith("EnvFactory/") and i not in ids]:
+        del gym.registry[gone]
     for name in [*ENVIRONMENTS, *DOMAINS]:
         if env_id(name) not in gym.registry:
             gym.register(

@@ -1,7 +1,8 @@
 """The tool-dependency graph of an environment or a domain.
 
-Nodes are tools. What a tool returns is found by running it on a seeded state (the gold calls of existing tasks,
-then schema-valid calls with arguments from real rows), since return annotations are plain dicts. An edge runs
+Nodes are tools. What a tool returns is read from its declared return type (its output schema); for a tool that
+declares none it is found by running it on a seeded state (the gold calls of existing tasks, then schema-valid
+calls with arguments from real rows). An edge runs
 from a tool to another when one of its output fields can feed one of the other's parameters: same name (or
 singular/plural, a ``<role>_<name>`` suffix, or ``<entity>_id`` for an ``id`` field) and the same JSON type. An
 identifier feeds any such parameter; a plain field feeds one only when it identifies a row of another entity than
@@ -14,9 +15,10 @@ login) gets that tool as a precondition: a state edge, planned before it like a 
 
 Each parameter is *derived* (an earlier call must produce it) or *user* (the request states it): a parameter with
 a producer is derived, and identifiers, hashes and tokens are never user-provided (without a producer they make
-the tool unreachable). A parameter named in one of the tool's phrases (see :func:`envfactory_gym.core.tools.tool`) is
-user-provided unless it is an identifier with a producer, which lets an environment declare ids a user knows
-(a client id on a card).
+the tool unreachable). A parameter declared :class:`~envfactory_gym.core.tools.UserKnown` is always user-provided,
+whether or not some tool echoes it (an account id the user has on their card). A parameter named in one of the
+tool's phrases (see :func:`envfactory_gym.core.tools.tool`) is user-provided unless it is an identifier with a
+producer.
 """
 
 from __future__ import annotations
@@ -220,6 +222,36 @@ def _outputs(result: Any, entity_of: Any) -> dict[str, Output]:
     return out
 
 
+def _schema_outputs(schema: dict[str, Any], entity_of: Any) -> dict[str, Output]:
+    """The fields of a declared output schema, in the form :func:`_outputs` gives for a probed result."""
+    definitions = schema.get("$defs", {})
+    out: dict[str, Output] = {}
+
+    def walk(node: dict[str, Any], path: tuple[str, ...], container: tuple[str, ...],
+             keys: tuple[str, ...] | None) -> None:
+        if "$ref" in node:
+            node = definitions[node["$ref"].rsplit("/", 1)[1]]
+        variants = [v for v in node.get("anyOf", ()) if v.get("type") != "null"]
+        if variants:
+            for variant in variants:
+                walk(variant, path, container, keys)
+            return
+        kind = node.get("type")
+        if kind == "object" and "properties" in node:
+            for key, item in node["properties"].items():
+                walk(item, (*path, key), container, tuple(node["properties"]))
+        elif kind == "array":
+            walk(node.get("items", {}), (*path, "[]"), (*path, "[]"), keys)
+        elif kind in ("string", "integer", "number", "boolean"):
+            named = [p for p in path if p != "[]"]
+            name = (named[-1] if path[-1] != "[]" else singular(named[-1])) if named else None
+            out.setdefault(".".join(path), Output(".".join(path), name, kind, ".".join(container),
+                                                  entity_of(keys) if keys else None))
+
+    walk(schema, (), (), None)
+    return out
+
+
 def probe(worlds_cls: type[WorldSet], seed: int, gold: list[list[dict[str, Any]]], attempts: int = 40
           ) -> tuple[dict[str, list[Any]], dict[str, tuple[str, ...]]]:
     """Results of successful calls of every tool (replayed gold calls, then calls with real-row arguments on the
@@ -346,7 +378,9 @@ def build(name: str, worlds_cls: type[WorldSet], seed: int = 0,
         tables = [t for t in type(world).tables if not t.bookkeeping]
         entity_of = _entity_of(tables)
         outputs: dict[str, Output] = {}
-        for result in results[public]:
+        if spec.output_schema is not None:
+            outputs = _schema_outputs(spec.output_schema, entity_of)
+        for result in [] if spec.output_schema is not None else results[public]:
             for path, output in _outputs(result, entity_of).items():
                 outputs.setdefault(path, output)
         entity = tool_entity(spec.name, [t.name for t in tables]) or next(
@@ -372,9 +406,12 @@ def build(name: str, worlds_cls: type[WorldSet], seed: int = 0,
                         links.setdefault((consumer.name, param.name), []).append((producer.name, output.path))
     for consumer in tools.values():
         named = consumer.placeholders()
+        known = worlds.tools[consumer.name][1].user_known
         for pname, param in list(consumer.params.items()):
             produced = bool(links.get((consumer.name, pname)))
-            if is_id_like(pname):
+            if pname in known:
+                kind = "user"
+            elif is_id_like(pname):
                 kind = "derived" if produced else ("user" if pname in named else "unreachable")
             else:
                 kind = "user" if pname in named or not produced else "derived"

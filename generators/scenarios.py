@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envfactory_gym.registration import ENVIRONMENTS, world_set
+from envfactory_gym.registration import ENVIRONMENTS, templates, world_set
 from envfactory_gym.episode.reward import grade
 from envfactory_gym.core.state import Change
 from envfactory_gym.core.tasks import Draft, Task, resolve
@@ -101,12 +101,11 @@ def calibrate(name: str | type[WorldSet], seed: int, draft: Draft, gold: list[di
 
 def build_tasks(name: str, n: int, seeds: Iterable[int] = (0, 1, 2), test_share: float = 0.3,
                 max_attempts: int = 50) -> tuple[list[Task], BuildReport]:
-    """Up to ``n`` calibrated tasks of an environment (or of a domain's cross-environment scenarios)."""
+    """Up to ``n`` calibrated tasks from the templates of an environment (or a domain's cross-environment
+    templates); none when it has no templates."""
     worldset_cls = world_set(name)
     source = worldset_cls.members[0] if name in ENVIRONMENTS else worldset_cls
-    scenarios = source.scenarios
-    if not scenarios:
-        raise ValueError(f"'{name}' declares no scenarios")
+    scenarios = templates(name)
     tools = worldset_cls(0).tools
     report = BuildReport()
     tasks: list[Task] = []

@@ -7,10 +7,10 @@ import argparse
 
 def summary() -> list[dict[str, object]]:
     """One row per environment and per domain with cross-environment tasks."""
-    from envfactory_gym.registration import DOMAIN_SETS, ENVIRONMENTS, load_tasks, world_set
+    from envfactory_gym.registration import ENVIRONMENTS, cross_domains, load_tasks, world_set
 
     rows = []
-    for name in [*ENVIRONMENTS, *DOMAIN_SETS]:
+    for name in [*ENVIRONMENTS, *cross_domains()]:
         tools = world_set(name)(0).tools
         tasks = [t for t in load_tasks(name) if t.env == name]
         rows.append({

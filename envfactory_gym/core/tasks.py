@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -108,12 +109,26 @@ ScenarioFn = Callable[[Any, Any], Draft | None]
 
 
 def scenario(function: ScenarioFn) -> ScenarioFn:
-    """Mark a method ``(self, rng) -> Draft | None`` of a world as a task template.
+    """Mark a function ``(world, rng) -> Draft | None`` of a templates module as a task template.
 
-    It reads the initial state (never writes) and returns a draft, or None when this state offers no instance.
+    ``world`` is the initial state of one seed (a :class:`~envfactory_gym.core.world.World`, or for a domain's
+    cross-environment templates a :class:`~envfactory_gym.core.worldset.WorldSet`); a template reads it through
+    its tools or plain SQL (``world.rows(...)``), never writes, and returns a draft, or None when this state offers
+    no instance.
     """
     function.__envfactory_scenario__ = True  # type: ignore[attr-defined]
     return function
+
+
+def load_templates(module: str) -> dict[str, ScenarioFn]:
+    """The templates of a templates module, in definition order (none when the module does not exist)."""
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module.startswith(exc.name):
+            return {}
+        raise
+    return {name: fn for name, fn in vars(loaded).items() if getattr(fn, "__envfactory_scenario__", False)}
 
 
 def pick(field: str, **match: Any) -> Callable[[list[dict[str, Any]]], Any]:

@@ -1,5 +1,14 @@
 """Tool declaration: a plain method becomes a tool with a JSON schema derived from its signature and docstring.
 
+Format v2 declares in the types what a tool body would otherwise check by hand:
+
+- limits: ``Annotated[int, Field(ge=1, le=100)]``, ``Literal[...]``, patterns and lengths (:data:`NonEmptyStr`);
+  they appear in the schema the agent sees and are enforced before the body runs;
+- returns: a TypedDict or pydantic model (or a list of them) as the return annotation becomes the tool's output
+  schema (the MCP ``outputSchema``), which the tool graph reads and ``envfactory verify`` checks results against;
+- inputs a user knows: ``Annotated[str, UserKnown]`` marks a parameter the user can state themselves (their
+  account id, an order number from a receipt), so task generation never demands a producer for it.
+
 Arguments are validated (pydantic, compiled once per tool) before the body runs, so a tool body only ever sees
 well-typed values. A tool reports a problem the agent can fix by raising :class:`ToolError`.
 """
@@ -10,10 +19,17 @@ import inspect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, get_type_hints
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 import docstring_parser
 import pydantic
+
+#: A string that must hold something besides whitespace.
+NonEmptyStr = Annotated[str, pydantic.Field(min_length=1, pattern=r"\S")]
+
+
+class UserKnown:
+    """``Annotated`` metadata: the user can state this parameter themselves (it is never tool-derived)."""
 
 #: Longest string argument a tool accepts (SQLite refuses LIKE patterns over 50,000 bytes).
 MAX_STRING_ARGUMENT = 10_000
@@ -37,6 +53,11 @@ class ToolSpec:
     parameters: dict[str, Any]
     validator: pydantic.TypeAdapter = field(repr=False, compare=False)
     phrases: tuple[str, ...] = ()
+    #: JSON schema of the declared return (None when the annotation declares nothing: ``Any``, bare ``dict``).
+    output_schema: dict[str, Any] | None = None
+    returns: pydantic.TypeAdapter | None = field(default=None, repr=False, compare=False)
+    #: Parameters declared :class:`UserKnown`.
+    user_known: frozenset[str] = frozenset()
 
     def schema(self, name: str | None = None) -> dict[str, Any]:
         """OpenAI function-calling form: ``{"type": "function", "function": {name, description, parameters}}``."""
@@ -52,21 +73,43 @@ class ToolSpec:
         try:
             model = self.validator.validate_python(arguments)
         except pydantic.ValidationError as exc:
-            raise ToolError(f"invalid arguments for '{self.name}': {_format_errors(exc)}") from None
+            raise ToolError(f"invalid arguments for '{self.name}': {self._format_errors(exc)}") from None
         return vars(model)
 
+    def nonconformity(self, result: Any) -> str | None:
+        """Why a result does not match the declared return (None when it does or nothing is declared)."""
+        if self.returns is None:
+            return None
+        try:
+            normal = self.returns.dump_python(self.returns.validate_python(result, strict=True), mode="json")
+        except pydantic.ValidationError as exc:
+            return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'result'}: {e['msg']}"
+                             for e in exc.errors(include_url=False)[:3])
+        if normal != result:
+            return "the result holds fields the declared return type does not name"
+        return None
 
-def _format_errors(exc: pydantic.ValidationError) -> str:
-    parts = []
-    for error in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in error["loc"]) or "arguments"
-        message = error["msg"]
-        if error["type"] == "missing":
-            message = "required argument is missing"
-        elif error["type"] == "extra_forbidden":
-            message = "unknown argument"
-        parts.append(f"{where}: {message}")
-    return "; ".join(parts)
+    def _format_errors(self, exc: pydantic.ValidationError) -> str:
+        parts = []
+        for error in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in error["loc"]) or "arguments"
+            schema = self.parameters.get("properties", {}).get(str(error["loc"][0]), {}) if error["loc"] else {}
+            low, high = schema.get("minimum"), schema.get("maximum")
+            kind = error["type"]
+            if kind == "missing":
+                parts.append(f"{where}: required argument is missing")
+            elif kind == "extra_forbidden":
+                parts.append(f"{where}: unknown argument")
+            elif kind in BOUND_ERRORS and low is not None and high is not None and len(error["loc"]) == 1:
+                parts.append(f"{where} must be between {low} and {high}")
+            elif kind in ("string_too_short", "string_pattern_mismatch") and schema.get("pattern") == r"\S":
+                parts.append(f"{where} must not be empty")
+            else:
+                parts.append(f"{where}: {error['msg']}")
+        return "; ".join(parts)
+
+
+BOUND_ERRORS = frozenset({"greater_than_equal", "less_than_equal", "greater_than", "less_than"})
 
 
 def tool(function: Callable[..., Any] | None = None, *, writes: bool = False,
@@ -98,14 +141,17 @@ def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequenc
     if not doc.short_description:
         raise TypeError(f"tool {function.__qualname__} needs a docstring")
     described = {p.arg_name: (p.description or "").replace("\n", " ") for p in doc.params}
-    hints = get_type_hints(function)
+    hints = get_type_hints(function, include_extras=True)
     fields: dict[str, Any] = {}
+    user_known = set()
     for name, parameter in list(inspect.signature(function).parameters.items())[1:]:
         if name not in hints:
             raise TypeError(f"tool {function.__qualname__}: parameter '{name}' needs a type hint")
         if name not in described:
             raise TypeError(f"tool {function.__qualname__}: parameter '{name}' is not described under Args:")
         default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+        if get_origin(hints[name]) is Annotated and UserKnown in get_args(hints[name])[1:]:
+            user_known.add(name)
         fields[name] = (hints[name], pydantic.Field(default, description=described[name]))
     model = pydantic.create_model(
         f"{function.__name__}_arguments",
@@ -124,6 +170,7 @@ def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequenc
         if unknown or text.count("[") != text.count("]"):
             raise TypeError(f"tool {function.__qualname__}: phrase {text!r} names unknown parameters "
                             f"{sorted(unknown)} or has unbalanced brackets")
+    returns = _declared(hints.get("return", Any))
     return ToolSpec(
         name=function.__name__,
         function=function,
@@ -132,7 +179,21 @@ def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequenc
         parameters=parameters,
         validator=pydantic.TypeAdapter(model),
         phrases=phrases,
+        output_schema=None if returns is None else returns.json_schema(mode="serialization"),
+        returns=returns,
+        user_known=frozenset(user_known),
     )
+
+
+def _declared(annotation: Any) -> pydantic.TypeAdapter | None:
+    """A validator of a return annotation that declares a shape (not ``Any``, a bare dict or a dict of Any)."""
+    if annotation is Any or annotation is dict or annotation is None:
+        return None
+    if get_origin(annotation) is dict and get_args(annotation)[1:] == (Any,):
+        return None
+    if get_origin(annotation) is list and get_args(annotation) and _declared(get_args(annotation)[0]) is None:
+        return None
+    return pydantic.TypeAdapter(annotation)
 
 
 def _simplify(prop: dict[str, Any]) -> None:

@@ -1,7 +1,6 @@
 """The state of one episode: the worlds of one environment, or of every member of a domain, behind one tool table.
 
 Tool names are the environments' own unless two members share one; those become ``<Environment>_<tool>``.
-A domain subclass adds cross-environment scenarios with :func:`~envfactory_gym.core.tasks.scenario`.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from collections import Counter
 from typing import Any, ClassVar
 
 from envfactory_gym.core.state import Change, TableDiff
-from envfactory_gym.core.tasks import ScenarioFn, marked
 from envfactory_gym.core.tools import ToolError, ToolSpec
 from envfactory_gym.core.world import World
 
@@ -25,11 +23,6 @@ class WorldSet:
 
     name: ClassVar[str] = ""
     members: ClassVar[tuple[type[World], ...]] = ()
-    scenarios: ClassVar[dict[str, ScenarioFn]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.scenarios = {attr: fn for attr, (fn, _) in marked(cls, "__envfactory_scenario__").items()}
 
     def __init__(self, seed: int = 0) -> None:
         self.worlds = {cls.name: cls(seed) for cls in self.members}
