@@ -35,6 +35,7 @@ import networkx as nx
 
 from envfactory_gym.core.tools import PLACEHOLDER, ToolError
 from envfactory_gym.core.worldset import WorldSet
+from generators.crashes import ToolCrash, crash_of
 from generators.values import (
     Chooser,
     is_id_like,
@@ -109,6 +110,8 @@ class ToolGraph:
     requires: dict[str, tuple[str, ...]]
     #: Lower-cased words of the tool schemas (descriptions, enums, defaults): public, never a leak.
     public: frozenset[str] = frozenset()
+    #: Tool bodies that crashed while probing.
+    crashes: list[ToolCrash] = field(default_factory=list)
 
     def producers(self, tool: str, param: str) -> list[tuple[str, str]]:
         """(producer tool, output path) pairs that can feed ``tool``'s ``param``."""
@@ -228,20 +231,23 @@ def _schema_outputs(schema: dict[str, Any], entity_of: Any) -> dict[str, Output]
     out: dict[str, Output] = {}
 
     def walk(node: dict[str, Any], path: tuple[str, ...], container: tuple[str, ...],
-             keys: tuple[str, ...] | None) -> None:
+             keys: tuple[str, ...] | None, seen: frozenset[str] = frozenset()) -> None:
         if "$ref" in node:
+            if node["$ref"] in seen:  # a recursive type (a tree's children): its fields are already listed
+                return
+            seen = seen | {node["$ref"]}
             node = definitions[node["$ref"].rsplit("/", 1)[1]]
         variants = [v for v in node.get("anyOf", ()) if v.get("type") != "null"]
         if variants:
             for variant in variants:
-                walk(variant, path, container, keys)
+                walk(variant, path, container, keys, seen)
             return
         kind = node.get("type")
         if kind == "object" and "properties" in node:
             for key, item in node["properties"].items():
-                walk(item, (*path, key), container, tuple(node["properties"]))
+                walk(item, (*path, key), container, tuple(node["properties"]), seen)
         elif kind == "array":
-            walk(node.get("items", {}), (*path, "[]"), (*path, "[]"), keys)
+            walk(node.get("items", {}), (*path, "[]"), (*path, "[]"), keys, seen)
         elif kind in ("string", "integer", "number", "boolean"):
             named = [p for p in path if p != "[]"]
             name = (named[-1] if path[-1] != "[]" else singular(named[-1])) if named else None
@@ -252,19 +258,31 @@ def _schema_outputs(schema: dict[str, Any], entity_of: Any) -> dict[str, Output]
     return out
 
 
-def probe(worlds_cls: type[WorldSet], seed: int, gold: list[list[dict[str, Any]]], attempts: int = 40
-          ) -> tuple[dict[str, list[Any]], dict[str, tuple[str, ...]]]:
+def probe(worlds_cls: type[WorldSet], seed: int, gold: list[list[dict[str, Any]]], attempts: int = 40,
+          crashes: list[ToolCrash] | None = None) -> tuple[dict[str, list[Any]], dict[str, tuple[str, ...]]]:
     """Results of successful calls of every tool (replayed gold calls, then calls with real-row arguments on the
     initial state), and the write tools some tools need to have run first (found for tools that never work on
     the initial state: a login before reading one's inbox; what the write returned fills inputs of the same
-    name, such as its access token)."""
+    name, such as its access token). A tool body that crashes is recorded in ``crashes`` and treated as failing."""
     worlds = worlds_cls(seed)
+    crashes = [] if crashes is None else crashes
+
+    def run(name: str, arguments: Any) -> Any:
+        """The result of a call, or :class:`ToolError` for a refusal and for a crash (recorded)."""
+        try:
+            return worlds.call(name, arguments)
+        except ToolError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug in the tool body: reported, probing goes on
+            crashes.append(crash_of(exc, worlds_cls))
+            raise ToolError("crashed") from None
+
     results: dict[str, list[Any]] = {name: [] for name in worlds.tools}
     for calls in gold:
         worlds.reset(seed)
         for step in calls:
             try:
-                results[step["name"]].append(worlds.call(step["name"], step["arguments"]))
+                results[step["name"]].append(run(step["name"], step["arguments"]))
             except (ToolError, KeyError):
                 break
     chooser = Chooser(pools(worlds_cls, seed), random.Random(f"probe:{seed}"))
@@ -276,7 +294,7 @@ def probe(worlds_cls: type[WorldSet], seed: int, gold: list[list[dict[str, Any]]
             worlds.reset(seed)
             arguments = _probe_arguments(worlds, name, chooser, attempt / attempts)
             try:
-                results[name].append(worlds.call(name, arguments))
+                results[name].append(run(name, arguments))
                 working.setdefault(name, arguments)
             except ToolError:
                 pass
@@ -290,12 +308,15 @@ def probe(worlds_cls: type[WorldSet], seed: int, gold: list[list[dict[str, Any]]
                 continue
             for attempt in range(attempts // 4):
                 worlds.reset(seed)
-                made = {path.rsplit(".", 1)[-1]: value for path, _, value in leaves(worlds.call(first, arguments))}
+                try:
+                    made = {path.rsplit(".", 1)[-1]: value for path, _, value in leaves(run(first, arguments))}
+                except ToolError:
+                    continue
                 params = worlds.tools[name][1].parameters.get("properties", {})
                 trial = {**_probe_arguments(worlds, name, chooser, attempt / 10),
                          **{p: made[p] for p in params if p in made}}  # e.g. the token the login returned
                 try:
-                    results[name].append(worlds.call(name, trial))
+                    results[name].append(run(name, trial))
                 except ToolError:
                     continue
                 found.append(first)
@@ -370,7 +391,8 @@ def _same_type(a: str, b: str) -> bool:
 def build(name: str, worlds_cls: type[WorldSet], seed: int = 0,
           gold: list[list[dict[str, Any]]] | None = None) -> ToolGraph:
     """Probe the tools of ``worlds_cls`` and infer the graph (``gold``: calls of existing tasks, public names)."""
-    results, requires = probe(worlds_cls, seed, gold or [])
+    crashes: list[ToolCrash] = []
+    results, requires = probe(worlds_cls, seed, gold or [], crashes=crashes)
     worlds = worlds_cls(seed)
     keys = {(w.name, t.name): _keys(w.conn, t.name, t.key) for w in worlds.worlds.values() for t in type(w).tables}
     tools: dict[str, ToolNode] = {}
@@ -429,7 +451,8 @@ def build(name: str, worlds_cls: type[WorldSet], seed: int = 0,
                 graph.add_edge(first, consumer, links=[])
             graph.edges[first, consumer]["links"].append({"field": "(state)", "param": "(runs first)"})
     public = frozenset(w.lower() for w in re.findall(r"[\w.@:/+~-]+", json.dumps(worlds.schemas())))
-    return ToolGraph(name, worlds_cls, tools, graph, links, _costs(tools, links, requires), keys, requires, public)
+    return ToolGraph(name, worlds_cls, tools, graph, links, _costs(tools, links, requires), keys, requires, public,
+                     crashes)
 
 
 def _needs(node: ToolNode, param: str) -> bool:

@@ -1,10 +1,12 @@
-"""``envfactory tasks NAME``: build an environment's task file from its scenario templates, optionally adding
-tasks sampled along its tool graph (:mod:`generators.synthesis`), and report coverage."""
+"""``envfactory tasks NAME``: build an environment's task file from its templates (if it has any), adding tasks
+sampled along its tool graph (``--chains N``, :mod:`generators.synthesis`), and report coverage. A tool body
+that crashes is reported (environment, tool, arguments, traceback head) and the file is not written (exit 1)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 
 from envfactory_gym.core.tasks import Task
@@ -44,13 +46,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from envfactory_gym.registration import task_file
     from envfactory_gym.core.tasks import write_tasks
+    from generators.crashes import report as crash_report
     from generators.scenarios import build_tasks
     from generators.synthesis import generate
 
+    status = 0
     for name in args.names:
         tasks, report = build_tasks(name, args.n, args.seeds, args.test_share)
+        crashes = list(report.crashes)
         if args.chains:
-            chains, _ = generate(name, args.chains, world_seeds=args.seeds, test_share=args.test_share)
+            chains, chain_report = generate(name, args.chains, world_seeds=args.seeds, test_share=args.test_share)
+            crashes += chain_report.crashes
             tasks = merge(tasks, chains)
         lengths = Counter(t.tags["calls"] for t in tasks)
         used, unused = coverage(name, tasks)
@@ -60,7 +66,10 @@ def run(args: argparse.Namespace) -> int:
               f"({long_share:.0%} with 3+); tools used {used}/{used + len(unused)}"
               + (f" (unused: {', '.join(unused)})" if unused else "")
               + f"; scenario rejections {dict(report.rejected)}")
-        if not args.dry_run:
+        if crashes:
+            print(f"{name}: not written: {crash_report(crashes)}", file=sys.stderr)
+            status = 1
+        elif not args.dry_run:
             write_tasks(task_file(name), tasks)
             print(f"  wrote {task_file(name)}")
-    return 0
+    return status

@@ -22,6 +22,7 @@ from envfactory_gym.core.state import Change
 from envfactory_gym.core.tasks import Draft, Task, resolve
 from envfactory_gym.core.tools import ToolError
 from envfactory_gym.core.worldset import WorldSet
+from generators.crashes import ToolCrash, crash_of
 
 
 @dataclass
@@ -29,6 +30,8 @@ class BuildReport:
     kept: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     per_scenario: Counter[str] = field(default_factory=Counter)
+    #: Templates or tool bodies that crashed; the build went on without them.
+    crashes: list[ToolCrash] = field(default_factory=list)
 
 
 class Rejected(Exception):
@@ -118,11 +121,11 @@ def build_tasks(name: str, n: int, seeds: Iterable[int] = (0, 1, 2), test_share:
                 if len(tasks) >= n:
                     return tasks, report
                 rng = random.Random(f"{name}:{scenario_name}:{seed}:{attempt}")
-                draft = scenario(instance, rng)
-                if draft is None:
-                    report.rejected["scenario has no instance in this state"] += 1
-                    continue
                 try:
+                    draft = scenario(instance, rng)
+                    if draft is None:
+                        report.rejected["scenario has no instance in this state"] += 1
+                        continue
                     gold, facts = ground(name, seed, draft)
                     key = json.dumps(gold, sort_keys=True)
                     if key in seen:
@@ -130,6 +133,10 @@ def build_tasks(name: str, n: int, seeds: Iterable[int] = (0, 1, 2), test_share:
                     calibrate(name, seed, draft, gold, facts)
                 except Rejected as exc:
                     report.rejected[str(exc).split(":")[0]] += 1
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a bug in a template or a tool body: reported, go on
+                    report.crashes.append(crash_of(exc, worldset_cls, f"(template {scenario_name})"))
+                    report.rejected["a template or tool crashed"] += 1
                     continue
                 seen.add(key)
                 task_id = f"{name}-{scenario_name}-s{seed}-{attempt}"

@@ -24,6 +24,7 @@ from envfactory_gym.agents import final_message
 from envfactory_gym.episode.reward import grade
 from envfactory_gym.core.state import Change
 from envfactory_gym.core.tasks import Call, Draft, Task
+from generators.crashes import ToolCrash, crash_of
 from generators.graph import UNREACHABLE, ToolGraph, tool_graph
 from generators.grounding import Grounded, GroundedStep, GroundingFailed, ground
 from generators.rendering import find_leaks, render, secrets
@@ -51,6 +52,8 @@ class Report:
     conversational: int = 0
     rewritten: int = 0
     seconds: float = 0.0
+    #: Tool bodies that crashed (probing the graph, grounding, replaying); the run went on without them.
+    crashes: list[ToolCrash] = field(default_factory=list)
 
     @property
     def coverage(self) -> float:
@@ -91,6 +94,7 @@ def synthesize(graph: ToolGraph, n: int, seed: int = 0, world_seeds: Sequence[in
     """Up to ``n`` verified tasks on ``graph``; a graph of several environments yields cross-environment tasks."""
     started = time.perf_counter()
     report = Report(graph.name, list(graph.tools), [t for t in graph.tools if graph.cost[t] == UNREACHABLE])
+    report.crashes.extend(graph.crashes)
     sampler = ChainSampler(graph)
     envs = len(graph.envs())
     seen = _Seen()
@@ -104,6 +108,10 @@ def synthesize(graph: ToolGraph, n: int, seed: int = 0, world_seeds: Sequence[in
                             rewriter)
         except Rejected as exc:
             report.rejected[str(exc).split(":")[0]] += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bug in a tool body: reported, generation goes on
+            report.crashes.append(crash_of(exc, graph.worlds))
+            report.rejected["a tool crashed"] += 1
             continue
         tasks.append(task)
         report.kept += 1

@@ -65,6 +65,8 @@ def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int 
     """
     from generators.scenarios import build_tasks
 
+    if not envfactory_gym.registration.templates(name):
+        raise ValueError(f"'{name}' has no task templates to generate from; use --tasks suite")
     built, _ = build_tasks(name, 10**6, seeds=list(seeds), max_attempts=1)
     return [dataclasses.replace(t, split=split) for t in built
             if (not max_calls or t.tags["calls"] <= max_calls) and (conversational or not t.user_facts)]

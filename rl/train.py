@@ -387,7 +387,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     # 1. tokenizer and model: from a checkpoint, or built from scratch
     try:
         train_tasks, test_tasks = task_split(cfg, names)
-    except ValueError as exc:  # bad world ranges, or a domain without scenarios of its own
+    except ValueError as exc:  # bad world ranges, or a name without task templates
         sys.exit(f"python -m rl.train: {exc}")
     without = [n for n in names if not any(m == n for m, _ in train_tasks)]
     if without:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from typing import Any, Literal
 
-from envfactory_gym.core.tasks import Draft, Ref, call, scenario
 from envfactory_gym.core.tools import ToolError, tool
 from envfactory_gym.core.world import World, fake_id
 
@@ -81,10 +80,3 @@ class Bank(World):
         """A read tool that wrongly tries to write."""
         self.conn.execute("DELETE FROM accounts")
         return "done"
-
-    @scenario
-    def pay(self, rng: random.Random) -> Draft:
-        a, b = rng.sample(self.rows("SELECT * FROM accounts ORDER BY owner"), 2)
-        return Draft(request=f"Send 10 from {a['owner']} to {b['owner']}.",
-                     calls=(call("find_account", owner=a["owner"]), call("find_account", owner=b["owner"]),
-                            call("transfer", source=Ref(0, "account_id"), target=Ref(1, "account_id"), amount=10)))

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import inspect
 import re
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 import docstring_parser
 import pydantic
@@ -109,6 +110,7 @@ class ToolSpec:
         return "; ".join(parts)
 
 
+UNIONS = (types.UnionType, Union)
 BOUND_ERRORS = frozenset({"greater_than_equal", "less_than_equal", "greater_than", "less_than"})
 
 
@@ -150,7 +152,7 @@ def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequenc
         if name not in described:
             raise TypeError(f"tool {function.__qualname__}: parameter '{name}' is not described under Args:")
         default = ... if parameter.default is inspect.Parameter.empty else parameter.default
-        if get_origin(hints[name]) is Annotated and UserKnown in get_args(hints[name])[1:]:
+        if _marked_known(hints[name]):
             user_known.add(name)
         fields[name] = (hints[name], pydantic.Field(default, description=described[name]))
     model = pydantic.create_model(
@@ -183,6 +185,13 @@ def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequenc
         returns=returns,
         user_known=frozenset(user_known),
     )
+
+
+def _marked_known(annotation: Any) -> bool:
+    """Whether an annotation carries :class:`UserKnown` (also inside ``X | None``)."""
+    if get_origin(annotation) is Annotated:
+        return UserKnown in get_args(annotation)[1:] or _marked_known(get_args(annotation)[0])
+    return any(_marked_known(arg) for arg in get_args(annotation)) if get_origin(annotation) in UNIONS else False
 
 
 def _declared(annotation: Any) -> pydantic.TypeAdapter | None:

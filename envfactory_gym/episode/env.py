@@ -37,9 +37,10 @@ def _catalog(name: str, split: str | None) -> tuple[list[Task], dict[str, Task]]
 
 
 @functools.cache
-def _prompt(name: str) -> tuple[list[dict[str, Any]], str, str]:
-    """Tool schemas, system prompt, and the system message already encoded as an observation fragment."""
-    worlds = world_set(name)(0)
+def _prompt(worlds_cls: type[WorldSet]) -> tuple[list[dict[str, Any]], str, str]:
+    """Tool schemas, system prompt, and the system message already encoded as an observation fragment (per
+    world-set class, so a re-registration with new members gets a new prompt)."""
+    worlds = worlds_cls(0)
     prompt = system_prompt(worlds)
     return worlds.schemas(), prompt, json.dumps({"role": "system", "content": prompt})
 
@@ -92,7 +93,7 @@ class ToolUseEnv(DialogueEnv):
 
             self.mcp = McpToolBackend(name, self.worlds)
         self._call = self.worlds.call if self.mcp is None else self.mcp.call
-        self.tool_schemas, self.prompt, self._system_json = _prompt(name)
+        self.tool_schemas, self.prompt, self._system_json = _prompt(type(self.worlds))
         self.task: Task = self.tasks[0]
         self.progress = 0.0
         self.breakdown: RewardBreakdown | None = None

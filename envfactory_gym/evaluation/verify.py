@@ -79,7 +79,8 @@ def check_determinism(name: str, tasks: int = 5) -> CheckResult:
 
 
 def check_tools(name: str, random_calls: int = 20) -> CheckResult:
-    """Every tool must succeed at least once (gold arguments, then random schema-valid ones) and return JSON."""
+    """Every tool must succeed at least once (gold arguments, then random schema-valid ones), return JSON, and
+    return what its annotation declares (its output schema); a tool that declares nothing is reported."""
     from envfactory_gym.agents import random_arguments
     from envfactory_gym.core.tools import ToolError
 
@@ -101,6 +102,10 @@ def check_tools(name: str, random_calls: int = 20) -> CheckResult:
         except (TypeError, ValueError) as exc:
             failures.append(f"{name} {where}: tool '{tool}' returned non-JSON: {exc}")
             return
+        mismatch = worlds.tools[tool][1].nonconformity(result)
+        if mismatch:
+            failures.append(f"{name} {where}: tool '{tool}' returned what it does not declare: {mismatch}")
+            return
         succeeded.add(tool)
 
     for task in env.tasks:
@@ -116,6 +121,8 @@ def check_tools(name: str, random_calls: int = 20) -> CheckResult:
             attempt(tool, random_arguments(spec.parameters, rng), "random arguments")
     failures += [f"{name}: tool '{t}' never succeeded (no task uses it, random calls fail)"
                  for t in worlds.tools if t not in succeeded]
+    failures += [f"{name}: tool '{t}' declares no return type (annotate it with a TypedDict or model)"
+                 for t, (_, spec) in worlds.tools.items() if spec.output_schema is None]
     return CheckResult(name, "tools", not failures, f"{len(succeeded)}/{len(worlds.tools)} tools ran", failures)
 
 

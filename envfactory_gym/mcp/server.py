@@ -57,6 +57,15 @@ class Episode:
     task: Task | None
 
 
+def mcp_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A declared return as an MCP ``outputSchema``: an object as it is; anything else under ``result``."""
+    if schema is None or schema.get("type") == "object":
+        return schema
+    inner = {k: v for k, v in schema.items() if k != "$defs"}
+    wrapped = {"type": "object", "properties": {"result": inner}, "required": ["result"]}
+    return {**wrapped, "$defs": schema["$defs"]} if "$defs" in schema else wrapped
+
+
 class EnvironmentServer(MCPServer):
     """One environment or domain as an MCP server with one isolated episode per client session.
 
@@ -99,6 +108,7 @@ class EnvironmentServer(MCPServer):
                 name=public,
                 description=spec.description,
                 input_schema=spec.parameters,
+                output_schema=mcp_output_schema(spec.output_schema),
                 annotations=types.ToolAnnotations(read_only_hint=not spec.writes, open_world_hint=False),
             )
             for public, (_, spec) in template.tools.items()
@@ -130,7 +140,9 @@ class EnvironmentServer(MCPServer):
             logger.exception("tool %r crashed", name)
             raise ToolError(f"internal error in tool '{name}': {type(exc).__name__}: {exc}") from None
         text = json.dumps(result, ensure_ascii=False, default=str)
-        return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
+        structured = result if isinstance(result, dict) else {"result": result}
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
+                                    structured_content=structured)
 
     def episode(self, context: Context | None) -> Episode:
         """The calling session's episode, created on its first use."""

@@ -6,10 +6,12 @@ import datetime as dt
 import itertools
 import json
 import random
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, pick, scenario
-from envfactory_gym.core.tools import ToolError, tool
+from pydantic import Field
+from typing_extensions import NotRequired, TypedDict
+
+from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
 from envfactory_gym.core.world import World, fake_id
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -51,10 +53,6 @@ CARD_BRANDS = ("Visa", "Mastercard", "American Express", "Discover")
 ADDRESS_FIELDS = ("address", "city", "state", "country", "zip_code")
 #: (share of orders, earliest and latest age in days) per seeded order status.
 ORDER_AGES = {"pending": (0.3, 1, 4), "processed": (0.15, 3, 8), "delivered": (0.4, 10, 80), "cancelled": (0.15, 5, 80)}
-NEW_ADDRESSES = [("18 Birch Lane", "Portland", "OR", "97205"), ("402 Harbor Road Apt. 7", "Annapolis", "MD", "21401"),
-                 ("77 Mill Street", "Burlington", "VT", "05401"), ("1250 Sunset Boulevard", "Boise", "ID", "83702"),
-                 ("9 Cedar Court", "Madison", "WI", "53703"), ("3318 Elm Avenue Suite 12", "Tulsa", "OK", "74103"),
-                 ("56 Lakeview Drive", "Duluth", "MN", "55802"), ("840 Willow Way", "Savannah", "GA", "31401")]
 
 
 def options_text(options: dict[str, str]) -> str:
@@ -66,6 +64,107 @@ def round_money(amount: float) -> float:
     return round(amount, 2)
 
 
+# ------------------------------------------------------------------------------------------- declared returns
+OrderStatus = Literal["pending", "processed", "delivered", "cancelled"]
+#: A non-empty list of item ids.
+ItemIds = Annotated[list[str], Field(min_length=1)]
+
+
+class UserSummary(TypedDict):
+    user_id: str
+    name: str
+    email: str
+    zip_code: str
+
+
+class FullName(TypedDict):
+    first_name: str
+    last_name: str
+
+
+class Address(TypedDict):
+    address: str
+    city: str
+    state: str
+    country: str
+    zip_code: str
+
+
+class PaymentMethod(TypedDict):
+    """A saved payment method: cards carry brand and last four digits, gift cards their balance."""
+
+    payment_method_id: str
+    kind: Literal["credit_card", "paypal", "gift_card"]
+    brand: NotRequired[str]
+    last_four: NotRequired[str]
+    balance: NotRequired[float]
+
+
+class UserDetails(TypedDict):
+    user_id: str
+    name: FullName
+    email: str
+    address: Address
+    payment_methods: list[PaymentMethod]
+    order_ids: list[str]
+
+
+class OrderSummary(TypedDict):
+    order_id: str
+    created_at: str
+    status: OrderStatus
+    products: list[str]
+
+
+class OrderLine(TypedDict):
+    line: int
+    item_id: str
+    product_id: str
+    product_name: str
+    options: dict[str, str]
+    price: float
+    status: Literal["ordered", "returned", "exchanged"]
+    #: The variant a delivered item was exchanged for.
+    exchanged_for: NotRequired[str]
+
+
+class OrderPayment(TypedDict):
+    payment_method_id: str
+    kind: Literal["payment", "refund"]
+    amount: float
+    created_at: str
+
+
+class Order(TypedDict):
+    order_id: str
+    user_id: str
+    status: OrderStatus
+    created_at: str
+    address: Address
+    payment_method_id: str
+    cancel_reason: NotRequired[str]
+    items: list[OrderLine]
+    total_amount: float
+    payments: list[OrderPayment]
+
+
+class ProductRef(TypedDict):
+    product_id: str
+    name: str
+
+
+class Variant(TypedDict):
+    item_id: str
+    options: dict[str, str]
+    price: float
+    available: bool
+
+
+class Product(TypedDict):
+    product_id: str
+    name: str
+    description: str
+    items: list[Variant]
 
 
 class Retail(World):
@@ -204,7 +303,7 @@ class Retail(World):
         return self.require("SELECT * FROM users WHERE user_id = ?", user_id,
                             error=f"no user with id '{user_id}'; find_user_by_email or find_user_by_name_zip gives it")
 
-    def _user_summary(self, user: dict[str, Any]) -> dict[str, Any]:
+    def _user_summary(self, user: dict[str, Any]) -> UserSummary:
         return {"user_id": user["user_id"], "name": f"{user['first_name']} {user['last_name']}",
                 "email": user["email"], "zip_code": user["zip_code"]}
 
@@ -251,8 +350,6 @@ class Retail(World):
 
     def _lines(self, order: dict[str, Any], item_ids: list[str]) -> list[dict[str, Any]]:
         """The order lines holding the given items (an item listed twice takes two lines)."""
-        if not item_ids:
-            raise ToolError("item_ids must name at least one item of the order")
         free = [line for line in order["items"] if line["status"] == "ordered"]
         taken = []
         for item_id in item_ids:
@@ -318,19 +415,11 @@ class Retail(World):
                 method = self._payment_method(order["user_id"], paid["payment_method_id"])
                 self._record(order["order_id"], method, "refund", paid["net"])
 
-    @staticmethod
-    def _check_address(**fields: str) -> dict[str, str]:
-        for name, value in fields.items():
-            if not value.strip():
-                raise ToolError(f"{name} must not be empty")
-        return {name: value.strip() for name, value in fields.items()}
-
     def _set_address(self, table: Literal["users", "orders"], key: str, **fields: str) -> None:
-        """Check an address and store it on the customer or the order whose id is ``key``."""
-        fields = self._check_address(**fields)
+        """Store an address (trimmed) on the customer or the order whose id is ``key``."""
         id_column = "user_id" if table == "users" else "order_id"
         self.execute(f"UPDATE {table} SET address = ?, city = ?, state = ?, country = ?, zip_code = ?"
-                     f" WHERE {id_column} = ?", *fields.values(), key)
+                     f" WHERE {id_column} = ?", *(value.strip() for value in fields.values()), key)
 
     def _swap_request(self, order_id: str, status: str, action: str, item_ids: list[str], new_item_ids: list[str],
                       payment_method_id: str) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]],
@@ -348,7 +437,7 @@ class Retail(World):
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=['look up the customer with the email address {email}', 'find the customer whose email is {email}'])
-    def find_user_by_email(self, email: str) -> dict[str, Any]:
+    def find_user_by_email(self, email: Annotated[NonEmptyStr, UserKnown]) -> UserSummary:
         """Find a customer by their email address.
 
         Args:
@@ -361,7 +450,9 @@ class Retail(World):
     @tool(phrase=[
         'look up the customer with first name {first_name}, last name {last_name} and zip code {zip_code}',
         'find the customer whose first name is {first_name}, last name {last_name}, zip code {zip_code}'])
-    def find_user_by_name_zip(self, first_name: str, last_name: str, zip_code: str) -> dict[str, Any]:
+    def find_user_by_name_zip(self, first_name: Annotated[NonEmptyStr, UserKnown],
+                              last_name: Annotated[NonEmptyStr, UserKnown],
+                              zip_code: Annotated[NonEmptyStr, UserKnown]) -> UserSummary:
         """Find a customer by first name, last name and the zip code of their address.
 
         Args:
@@ -376,7 +467,7 @@ class Retail(World):
         return self._user_summary(user)
 
     @tool(phrase=['check the payment methods on the account of {user_id}', 'pull up the account of {user_id}'])
-    def get_user_details(self, user_id: str) -> dict[str, Any]:
+    def get_user_details(self, user_id: str) -> UserDetails:
         """Get a customer's address, payment methods (gift cards with their balance) and order ids.
 
         Args:
@@ -394,9 +485,7 @@ class Retail(World):
                     "SELECT order_id FROM orders WHERE user_id = ? ORDER BY created_at", user_id)]}
 
     @tool(phrase=['list the [{status} ]orders of {user_id}', 'show me the [{status} ]orders of {user_id}'])
-    def list_user_orders(self, user_id: str,
-                         status: Literal["pending", "processed", "delivered", "cancelled"] | None = None
-                         ) -> list[dict[str, Any]]:
+    def list_user_orders(self, user_id: str, status: OrderStatus | None = None) -> list[OrderSummary]:
         """List a customer's orders, oldest first, with their date, status and the products in them.
 
         Args:
@@ -413,7 +502,7 @@ class Retail(World):
         return orders
 
     @tool(phrase=['look up {order_id}', 'pull up the details of {order_id}'])
-    def get_order_details(self, order_id: str) -> dict[str, Any]:
+    def get_order_details(self, order_id: Annotated[str, UserKnown]) -> Order:
         """Get an order: status, shipping address, items (with options and prices), total and payments.
 
         Args:
@@ -422,12 +511,12 @@ class Retail(World):
         return self._order(order_id)
 
     @tool(phrase=['list the products the store sells', "show me the store's product range"])
-    def list_product_types(self) -> list[dict[str, str]]:
+    def list_product_types(self) -> list[ProductRef]:
         """List the products the store sells, with their ids."""
         return self.rows("SELECT product_id, name FROM products ORDER BY name")
 
     @tool(phrase=['show me the variants of {product_id}', 'look up {product_id} with all its variants'])
-    def get_product_details(self, product_id: str) -> dict[str, Any]:
+    def get_product_details(self, product_id: str) -> Product:
         """Get a product with all its variants (items): options, price and whether each is in stock.
 
         Args:
@@ -444,8 +533,8 @@ class Retail(World):
     @tool(writes=True, phrase=[
         'change the address on the account of {user_id} to {address}, {city}, {state} {zip_code}, {country}',
         'update the account address of {user_id} to {address}, {city}, {state} {zip_code}, {country}'])
-    def modify_user_address(self, user_id: str, address: str, city: str, state: str, country: str,
-                            zip_code: str) -> dict[str, Any]:
+    def modify_user_address(self, user_id: str, address: NonEmptyStr, city: NonEmptyStr, state: NonEmptyStr,
+                            country: NonEmptyStr, zip_code: NonEmptyStr) -> UserDetails:
         """Change the address on a customer's account (existing orders keep their shipping address).
 
         Args:
@@ -464,8 +553,9 @@ class Retail(World):
     @tool(writes=True, phrase=[
         'ship {order_id} to {address}, {city}, {state} {zip_code}, {country} instead',
         'change the shipping address of {order_id} to {address}, {city}, {state} {zip_code}, {country}'])
-    def modify_pending_order_address(self, order_id: str, address: str, city: str, state: str, country: str,
-                                     zip_code: str) -> dict[str, Any]:
+    def modify_pending_order_address(self, order_id: Annotated[str, UserKnown], address: NonEmptyStr,
+                                     city: NonEmptyStr, state: NonEmptyStr, country: NonEmptyStr,
+                                     zip_code: NonEmptyStr) -> Order:
         """Change the shipping address of a pending order.
 
         Args:
@@ -484,8 +574,8 @@ class Retail(World):
     @tool(writes=True, phrase=[
         'swap {item_ids} in {order_id} for {new_item_ids}, settling the difference with {payment_method_id}',
         'change {item_ids} of {order_id} to {new_item_ids} and charge or refund the difference on {payment_method_id}'])
-    def modify_pending_order_items(self, order_id: str, item_ids: list[str], new_item_ids: list[str],
-                                   payment_method_id: str) -> dict[str, Any]:
+    def modify_pending_order_items(self, order_id: Annotated[str, UserKnown], item_ids: ItemIds,
+                                   new_item_ids: ItemIds, payment_method_id: str) -> Order:
         """Swap items of a pending order for other variants of the same products; settles the price difference.
 
         A higher price is charged to the payment method, a lower one refunded to it.
@@ -506,7 +596,7 @@ class Retail(World):
     @tool(writes=True, phrase=[
         'pay for {order_id} with {payment_method_id} instead',
         'switch the payment of {order_id} to {payment_method_id}'])
-    def modify_pending_order_payment(self, order_id: str, payment_method_id: str) -> dict[str, Any]:
+    def modify_pending_order_payment(self, order_id: Annotated[str, UserKnown], payment_method_id: str) -> Order:
         """Pay a pending order with another of the customer's payment methods; earlier payments are refunded.
 
         Args:
@@ -525,7 +615,7 @@ class Retail(World):
         return self._order(order_id)
 
     @tool(writes=True, phrase=['cancel {order_id} (reason: {reason})', 'call off {order_id}, reason: {reason}'])
-    def cancel_pending_order(self, order_id: str, reason: CancelReason) -> dict[str, Any]:
+    def cancel_pending_order(self, order_id: Annotated[str, UserKnown], reason: CancelReason) -> Order:
         """Cancel a pending order; everything paid is refunded to the methods that paid it.
 
         Args:
@@ -546,8 +636,8 @@ class Retail(World):
     @tool(writes=True, phrase=[
         'return {item_ids} from {order_id} and refund it to {payment_method_id}',
         'send back {item_ids} of {order_id}, with the refund going to {payment_method_id}'])
-    def return_delivered_order_items(self, order_id: str, item_ids: list[str],
-                                     payment_method_id: str) -> dict[str, Any]:
+    def return_delivered_order_items(self, order_id: Annotated[str, UserKnown], item_ids: ItemIds,
+                                     payment_method_id: str) -> Order:
         """Return items of a delivered order and refund their price.
 
         The refund goes to the order's original payment method or to one of the customer's gift cards.
@@ -572,8 +662,8 @@ class Retail(World):
     @tool(writes=True, phrase=[
         'exchange {item_ids} from {order_id} for {new_item_ids}, settling the difference with {payment_method_id}',
         'swap the delivered {item_ids} of {order_id} for {new_item_ids}; the difference goes on {payment_method_id}'])
-    def exchange_delivered_order_items(self, order_id: str, item_ids: list[str], new_item_ids: list[str],
-                                       payment_method_id: str) -> dict[str, Any]:
+    def exchange_delivered_order_items(self, order_id: Annotated[str, UserKnown], item_ids: ItemIds,
+                                       new_item_ids: ItemIds, payment_method_id: str) -> Order:
         """Exchange items of a delivered order for other variants of the same products.
 
         A higher price is charged to the payment method, a lower one refunded to it.
@@ -591,271 +681,3 @@ class Retail(World):
                          [(return_id, order_id, line["line"], item["item_id"]) for line, item in zip(lines, new_items)])
         self._settle_swap(order_id, method, lines, new_items)
         return self._order(order_id)
-
-    # ---------------------------------------------------------------- scenarios
-    def _identify(self, user: dict[str, Any], rng: random.Random,
-                  hide: bool = True) -> tuple[str, Any, tuple[UserFact, ...]]:
-        """How the customer introduces themself, the lookup call, and what they only say when asked."""
-        full = f"{user['first_name']} {user['last_name']}"
-        by_email = call("find_user_by_email", email=user["email"])
-        by_name = call("find_user_by_name_zip", first_name=user["first_name"], last_name=user["last_name"],
-                       zip_code=user["zip_code"])
-        style = rng.choice((0, 1, 0, 1, 2, 3) if hide else (0, 1))
-        if style == 0:
-            return f"My email is {user['email']}.", by_email, ()
-        if style == 1:
-            return f"I'm {full}, zip code {user['zip_code']}.", by_name, ()
-        if style == 2:
-            return f"This is {full}.", by_name, (UserFact("zip code", user["zip_code"], ("zip", "postal")),)
-        return rng.choice(["Hi.", "Hello!"]), by_email, (UserFact("email", user["email"], ("email", "e-mail")),)
-
-    def _orders_of(self, user_id: str) -> list[dict[str, Any]]:
-        return [self._order(r["order_id"]) for r in self.rows(
-            "SELECT order_id FROM orders WHERE user_id = ? ORDER BY created_at", user_id)]
-
-    @staticmethod
-    def _products_phrase(names: list[str]) -> str:
-        names = [f"the {n}" for n in names]
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-    def _order_phrase(self, order: dict[str, Any], rng: random.Random) -> str | None:
-        """Words that single out one of a customer's orders (its date or its products), or None."""
-        siblings = self._orders_of(order["user_id"])
-        date = order["created_at"][:10]
-        products = sorted(line["product_name"] for line in order["items"])
-        ways = []
-        if sum(o["created_at"][:10] == date for o in siblings) == 1:
-            ways.append(f"my order from {date}")
-        if sum(sorted(x["product_name"] for x in o["items"]) == products for o in siblings) == 1:
-            ways.append(f"my order with {self._products_phrase(products)}")
-        return rng.choice(ways) if ways else None
-
-    def _some_order(self, rng: random.Random, status: str) -> tuple[dict[str, Any], dict[str, Any], str] | None:
-        """A random order in a status, its customer and a phrase that singles it out."""
-        order_ids = [r["order_id"] for r in self.rows("SELECT order_id FROM orders WHERE status = ? ORDER BY order_id",
-                                                      status)]
-        order = self._order(rng.choice(order_ids))
-        phrase = self._order_phrase(order, rng)
-        if phrase is None:
-            return None
-        return self._user(order["user_id"]), order, phrase
-
-    @staticmethod
-    def _order_ref(step: int, order: dict[str, Any]) -> Ref:
-        """The id of an order, found in the order list of an earlier step by the order's date."""
-        return Ref(step, then=pick("order_id", created_at=order["created_at"]))
-
-    @staticmethod
-    def _method_phrase(method: dict[str, Any]) -> str:
-        if method["kind"] == "credit_card":
-            return f"my {method['brand']} ending in {method['last_four']}"
-        return "my PayPal account" if method["kind"] == "paypal" else "my gift card"
-
-    @staticmethod
-    def _method_ref(step: int, method: dict[str, Any]) -> Ref:
-        """The id of a payment method, found in get_user_details' result the way the customer described it."""
-        traits = {k: method[k] for k in ("kind", "brand", "last_four") if method[k] is not None}
-        return Ref(step, "payment_methods", then=pick("payment_method_id", **traits))
-
-    def _wallet(self, user_id: str) -> list[dict[str, Any]]:
-        return self.rows("SELECT * FROM payment_methods WHERE user_id = ? ORDER BY payment_method_id", user_id)
-
-    @staticmethod
-    def _single_lines(order: dict[str, Any]) -> list[dict[str, Any]]:
-        """Order lines whose product occurs once in the order, so naming the product names the line."""
-        names = [line["product_name"] for line in order["items"]]
-        return [line for line in order["items"] if names.count(line["product_name"]) == 1]
-
-    def _swap_draft(self, rng: random.Random, status: str, tool_name: str, note: str) -> Draft | None:
-        """Swap one item of an order for an in-stock variant of its product differing in exactly one option."""
-        found = self._some_order(rng, status)
-        if found is None:
-            return None
-        user, order, phrase = found
-        line = rng.choice(self._single_lines(order))
-        candidates = []
-        for item in self.rows("SELECT * FROM items WHERE product_id = ? AND available = 1 ORDER BY item_id",
-                              line["product_id"]):
-            options = json.loads(item["options"])
-            changed = [name for name in options if options[name] != line["options"][name]]
-            if len(changed) == 1:
-                candidates.append((options, changed[0]))
-        if not candidates:
-            return None
-        options, option = rng.choice(candidates)
-        method = rng.choice(self._wallet(user["user_id"]))
-        intro, lookup, ask = self._identify(user, rng)
-        request = rng.choice([
-            "In {order}, I'd like to swap the {product} ({options}) for the one with {option} {value}; everything"
-            " else the same. Any price difference goes on {method}.",
-            "Could you change the {product} in {order} to the {option} {value} version? Currently it's"
-            " {options}. Use {method} for any difference in price.",
-        ]).format(order=phrase, product=line["product_name"], options=options_text(line["options"]), option=option,
-                  value=options[option], method=self._method_phrase(method))
-        return Draft(
-            request=f"{intro} {request} {note}",
-            calls=(lookup, call("get_user_details", user_id=Ref(0, "user_id")),
-                   call("list_user_orders", user_id=Ref(0, "user_id"), status=status),
-                   call("get_order_details", order_id=self._order_ref(2, order)),
-                   call("get_product_details",
-                        product_id=Ref(3, "items", then=pick("product_id", product_name=line["product_name"]))),
-                   call(tool_name, order_id=Ref(3, "order_id"),
-                        item_ids=[Ref(3, "items", then=pick("item_id", product_name=line["product_name"]))],
-                        new_item_ids=[Ref(4, "items", then=pick("item_id", options=options))],
-                        payment_method_id=self._method_ref(1, method))),
-            ask=ask)
-
-    @scenario
-    def gift_card_balance(self, rng: random.Random) -> Draft:
-        card = rng.choice(self.rows("SELECT * FROM payment_methods WHERE kind = 'gift_card' ORDER BY payment_method_id"))
-        intro, lookup, ask = self._identify(self._user(card["user_id"]), rng)
-        return Draft(
-            request=f"{intro} " + rng.choice(["How much money is left on my gift card?",
-                                              "Can you tell me my gift card balance?"]),
-            calls=(lookup, call("get_user_details", user_id=Ref(0, "user_id"))),
-            answer=(str(card["balance"]),), ask=ask)
-
-    @scenario
-    def order_status(self, rng: random.Random) -> Draft | None:
-        found = self._some_order(rng, rng.choice(list(ORDER_AGES)))
-        if found is None:
-            return None
-        user, order, phrase = found
-        intro, lookup, ask = self._identify(user, rng)
-        return Draft(
-            request=f"{intro} " + rng.choice(["What's the status of {o}, and what was its total?",
-                                              "Where does {o} stand? Also remind me how much it cost in total."]
-                                             ).format(o=phrase),
-            calls=(lookup, call("list_user_orders", user_id=Ref(0, "user_id")),
-                   call("get_order_details", order_id=self._order_ref(1, order))),
-            answer=(order["status"], str(order["total_amount"])), ask=ask)
-
-    @scenario
-    def cancel_order(self, rng: random.Random) -> Draft | None:
-        found = self._some_order(rng, "pending")
-        if found is None:
-            return None
-        user, order, phrase = found
-        intro, lookup, ask = self._identify(user, rng)
-        reason, why = rng.choice([("ordered by mistake", "I ordered it by mistake"),
-                                  ("no longer needed", "I don't need it anymore")])
-        return Draft(
-            request=f"{intro} " + rng.choice(["Please cancel {o}, {why}.", "{Why}, so cancel {o} please."]
-                                             ).format(o=phrase, why=why, Why=why[0].upper() + why[1:]),
-            calls=(lookup, call("list_user_orders", user_id=Ref(0, "user_id"), status="pending"),
-                   call("cancel_pending_order", order_id=self._order_ref(1, order),
-                        reason=reason)),
-            ask=ask)
-
-    @scenario
-    def move_house(self, rng: random.Random) -> Draft:
-        user_id = rng.choice([r["user_id"] for r in self.rows(
-            "SELECT DISTINCT user_id FROM orders WHERE status = 'pending' ORDER BY user_id")])
-        pending = self.value("SELECT COUNT(*) FROM orders WHERE user_id = ? AND status = 'pending'", user_id)
-        intro, lookup, ask = self._identify(self._user(user_id), rng)
-        street, city, state, zip_code = rng.choice(NEW_ADDRESSES)
-        address = {"address": street, "city": city, "state": state, "country": "USA", "zip_code": zip_code}
-        return Draft(
-            request=f"{intro} " + rng.choice([
-                "I just moved to {a}, {c}, {s} {z}. Please update my account, and make sure every order of mine"
-                " that hasn't shipped yet goes to the new place.",
-                "New address: {a}, {c}, {s} {z}, USA. Update it on my profile and on my pending orders, please.",
-            ]).format(a=street, c=city, s=state, z=zip_code),
-            calls=(lookup, call("modify_user_address", user_id=Ref(0, "user_id"), **address),
-                   call("list_user_orders", user_id=Ref(0, "user_id"), status="pending"),
-                   *(call("modify_pending_order_address", order_id=Ref(2, f"{n}.order_id"), **address)
-                     for n in range(pending))),
-            ask=ask)
-
-    @scenario
-    def redirect_order(self, rng: random.Random) -> Draft | None:
-        found = self._some_order(rng, "pending")
-        if found is None:
-            return None
-        user, order, phrase = found
-        intro, lookup, _ = self._identify(user, rng, hide=False)
-        street, city, state, zip_code = rng.choice(NEW_ADDRESSES)
-        return Draft(
-            request=f"{intro} " + rng.choice(["I need {o} shipped to a different address.",
-                                              "Can {o} go to another address? I won't be home."]).format(o=phrase),
-            calls=(lookup, call("list_user_orders", user_id=Ref(0, "user_id"), status="pending"),
-                   call("modify_pending_order_address",
-                        order_id=self._order_ref(1, order), address=street,
-                        city=city, state=state, country="USA", zip_code=zip_code)),
-            ask=(UserFact("new shipping address", f"{street}, {city}, {state} {zip_code}, USA", ("address", "where")),))
-
-    @scenario
-    def return_items(self, rng: random.Random) -> Draft | None:
-        found = self._some_order(rng, "delivered")
-        if found is None:
-            return None
-        user, order, phrase = found
-        lines = self._single_lines(order)
-        names = [x["product_name"] for x in rng.sample(lines, min(len(lines), rng.randint(1, 2)))]
-        gift_card = next((m for m in self._wallet(user["user_id"]) if m["kind"] == "gift_card"), None)
-        to_gift_card = gift_card is not None and rng.random() < 0.5
-        products, it = self._products_phrase(names), "it" if len(names) == 1 else "them"
-        intro, lookup, ask = self._identify(user, rng)
-        lookups = (lookup, call("get_user_details", user_id=Ref(0, "user_id"))) if to_gift_card else (lookup,)
-        listing = len(lookups)
-        return Draft(
-            request=f"{intro} " + rng.choice(["I'd like to return {p} from {o}. Refund {it} {w}, please.",
-                                              "{P} from {o} didn't work out for me. I want to send {it} back;"
-                                              " the refund should go {w}."]).format(
-                p=products, o=phrase, it=it, P=products[0].upper() + products[1:],
-                w="to my gift card" if to_gift_card else "to the card or account I paid with"),
-            calls=(*lookups, call("list_user_orders", user_id=Ref(0, "user_id"), status="delivered"),
-                   call("get_order_details",
-                        order_id=self._order_ref(listing, order)),
-                   call("return_delivered_order_items", order_id=Ref(listing + 1, "order_id"),
-                        item_ids=[Ref(listing + 1, "items", then=pick("item_id", product_name=n)) for n in names],
-                        payment_method_id=self._method_ref(1, gift_card) if to_gift_card
-                        else Ref(listing + 1, "payment_method_id"))),
-            ask=ask)
-
-    @scenario
-    def exchange_item(self, rng: random.Random) -> Draft | None:
-        return self._swap_draft(rng, "delivered", "exchange_delivered_order_items", "The order was delivered already.")
-
-    @scenario
-    def change_pending_item(self, rng: random.Random) -> Draft | None:
-        return self._swap_draft(rng, "pending", "modify_pending_order_items", "It hasn't shipped yet.")
-
-    @scenario
-    def switch_payment(self, rng: random.Random) -> Draft | None:
-        found = self._some_order(rng, "pending")
-        if found is None:
-            return None
-        user, order, phrase = found
-        others = [m for m in self._wallet(user["user_id"]) if m["payment_method_id"] != order["payment_method_id"]
-                  and (m["kind"] != "gift_card" or m["balance"] >= order["total_amount"])]
-        if not others:
-            return None
-        method = rng.choice(others)
-        intro, lookup, ask = self._identify(user, rng)
-        return Draft(
-            request=f"{intro} " + rng.choice(["Please pay for {o} with {m} instead.",
-                                              "I'd rather have {o} charged to {m}. Can you switch it?"]
-                                             ).format(o=phrase, m=self._method_phrase(method)),
-            calls=(lookup, call("get_user_details", user_id=Ref(0, "user_id")),
-                   call("list_user_orders", user_id=Ref(0, "user_id"), status="pending"),
-                   call("modify_pending_order_payment",
-                        order_id=self._order_ref(2, order),
-                        payment_method_id=self._method_ref(1, method))),
-            ask=ask)
-
-    @scenario
-    def cheapest_variant(self, rng: random.Random) -> Draft | None:
-        product = rng.choice(self.rows("SELECT * FROM products ORDER BY product_id"))
-        prices = self.rows("SELECT * FROM items WHERE product_id = ? AND available = 1 ORDER BY price",
-                           product["product_id"])
-        if len(prices) < 2 or prices[0]["price"] == prices[1]["price"]:
-            return None
-        cheapest = json.loads(prices[0]["options"])
-        return Draft(
-            request=rng.choice(["What's the cheapest {p} you have in stock right now? Which options, and what price?",
-                                "I'm on a budget. Which in-stock {p} variant costs the least, and how much is"
-                                " it?"]).format(p=product["name"]),
-            calls=(call("list_product_types"),
-                   call("get_product_details", product_id=Ref(0, then=pick("product_id", name=product["name"])))),
-            answer=(str(prices[0]["price"]), *(v for v in cheapest.values() if len(v) > 2)))

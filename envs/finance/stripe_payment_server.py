@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, pick, scenario
-from envfactory_gym.core.tools import ToolError, tool
+from pydantic import BeforeValidator, Field
+from typing_extensions import TypedDict
+
+from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
 from envfactory_gym.core.world import World, fake_id, like_pattern
 
 #: Supported currencies and the smallest amount (in minor units) a payment may have in each.
@@ -34,8 +35,6 @@ CATALOGUE: dict[str, tuple[str, list[tuple[int, str, str | None]]]] = {
 }
 ONE_OFF_CHARGES = ["Consulting hours", "Custom report", "Setup fee", "Annual conference ticket", "Training seats",
                    "Hardware sensor kit", "Late renewal fee", "Migration service"]
-NEW_FIRST_NAMES = ["Ada", "Bruno", "Chiara", "Dmitri", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas"]
-NEW_LAST_NAMES = ["Okafor", "Lindqvist", "Moreau", "Tanaka", "Castellano", "Novak", "Brennan", "Haddad"]
 EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -49,32 +48,144 @@ def expired(card: dict[str, Any], now: dt.datetime) -> bool:
     return (card["exp_year"], card["exp_month"]) < (now.year, now.month)
 
 
-def money(amount: int, currency: str) -> str:
-    """How a person writes an amount in minor units: '49.00 USD'."""
-    return f"{amount / 100:.2f} {currency.upper()}"
+def _lowercase(value: Any) -> Any:
+    """Currency codes are accepted in any case and with surrounding blanks (Stripe stores them lowercase)."""
+    return value.strip().lower() if isinstance(value, str) else value
 
 
+# --------------------------------------------------------------------------------------- declared arguments
+Currency = Annotated[Literal["usd", "eur", "gbp", "cad"], BeforeValidator(_lowercase)]
+#: An amount in the currency's minor unit (the smallest per currency is checked against MINIMUM_AMOUNT).
+Amount = Annotated[int, Field(ge=1, le=MAXIMUM_AMOUNT)]
+Limit = Annotated[int, Field(ge=1, le=100)]
+Email = Annotated[str, Field(pattern=r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$")]
+PaymentStatus = Literal["requires_payment_method", "requires_confirmation", "succeeded", "canceled"]
 
 
+# ------------------------------------------------------------------------------------------ declared returns
+class Customer(TypedDict):
+    id: str
+    email: str
+    name: str | None
+    phone: str | None
+    description: str | None
+    default_payment_method: str | None
+    created: int
 
 
-def card_with(brand: str, last4: str) -> Callable[[list[dict[str, Any]]], str]:
-    """A transform (for Ref) taking the id of the card with this brand and last four digits from a card list."""
-    return lambda cards: pick("id", brand=brand, last4=last4)([{"id": c["id"], **c["card"]} for c in cards])
+class CardDetails(TypedDict):
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
 
 
-def card_in(step: int, card: dict[str, Any]) -> Ref:
-    """The id of a saved card (a payment_methods row) in the card list returned by call ``step``."""
-    return Ref(step, "data", then=card_with(card["brand"], card["last4"]))
+class Card(TypedDict):
+    """A saved card (a payment method of type card)."""
+
+    id: str
+    customer: str | None
+    type: str
+    created: int
+    card: CardDetails
 
 
-def described(step: int, description: str) -> Ref:
-    """The id of the payment (intent or charge) with this description in a listing returned by call ``step``."""
-    return Ref(step, "data", then=pick("id", description=description))
+class Product(TypedDict):
+    id: str
+    name: str
+    description: str
+    active: int
 
 
-#: The id of the customer found by a scenario's first call (list_customers or search_customers).
-CUSTOMER = Ref(0, "data.0.id")
+class Price(TypedDict):
+    id: str
+    product: str
+    unit_amount: int
+    currency: str
+    recurring_interval: Literal["month", "year"] | None
+    active: int
+    created: int
+
+
+class PaymentIntent(TypedDict):
+    id: str
+    customer: str | None
+    payment_method: str | None
+    amount: int
+    currency: str
+    description: str | None
+    status: PaymentStatus
+    cancellation_reason: str | None
+    canceled_at: int | None
+    created: int
+    latest_charge: str | None
+
+
+class Charge(TypedDict):
+    id: str
+    payment_intent: str
+    customer: str | None
+    payment_method: str
+    amount: int
+    amount_refunded: int
+    currency: str
+    description: str | None
+    status: str
+    created: int
+    refunded: bool
+
+
+class Refund(TypedDict):
+    id: str
+    charge: str
+    payment_intent: str
+    amount: int
+    currency: str
+    reason: str | None
+    status: str
+    created: int
+
+
+class CustomerList(TypedDict):
+    object: Literal["list"]
+    data: list[Customer]
+    has_more: bool
+
+
+class CardList(TypedDict):
+    object: Literal["list"]
+    data: list[Card]
+    has_more: bool
+
+
+class ProductList(TypedDict):
+    object: Literal["list"]
+    data: list[Product]
+    has_more: bool
+
+
+class PriceList(TypedDict):
+    object: Literal["list"]
+    data: list[Price]
+    has_more: bool
+
+
+class PaymentIntentList(TypedDict):
+    object: Literal["list"]
+    data: list[PaymentIntent]
+    has_more: bool
+
+
+class ChargeList(TypedDict):
+    object: Literal["list"]
+    data: list[Charge]
+    has_more: bool
+
+
+class RefundList(TypedDict):
+    object: Literal["list"]
+    data: list[Refund]
+    has_more: bool
 
 
 class StripePaymentServer(World):
@@ -245,27 +356,14 @@ class StripePaymentServer(World):
         return card
 
     @staticmethod
-    def _check_amount(amount: int, currency: str) -> str:
-        currency = currency.strip().lower()
-        if currency not in MINIMUM_AMOUNT:
-            raise ToolError(f"unsupported currency '{currency}'; supported: {', '.join(MINIMUM_AMOUNT)}")
-        if not MINIMUM_AMOUNT[currency] <= amount <= MAXIMUM_AMOUNT:
+    def _check_amount(amount: int, currency: str) -> None:
+        """The smallest amount depends on the currency (Stripe's minimum charge amounts)."""
+        if amount < MINIMUM_AMOUNT[currency]:
             raise ToolError(f"amount must be an integer in the currency's minor unit (cents) between"
                             f" {MINIMUM_AMOUNT[currency]} and {MAXIMUM_AMOUNT} for {currency}, got {amount}")
-        return currency
-
-    @staticmethod
-    def _check_email(email: str) -> str:
-        email = email.strip().lower()
-        local, _, domain = email.partition("@")
-        if not local or "." not in domain:
-            raise ToolError(f"'{email}' is not a valid email address")
-        return email
 
     def _listing(self, sql: str, limit: int, *params: Any) -> dict[str, Any]:
         """A Stripe-style list: the first ``limit`` rows and whether there are more."""
-        if not 1 <= limit <= 100:
-            raise ToolError("limit must be between 1 and 100")
         rows = self.rows(f"{sql} LIMIT ?", *params, limit + 1)
         return {"object": "list", "data": rows[:limit], "has_more": len(rows) > limit}
 
@@ -273,8 +371,8 @@ class StripePaymentServer(World):
     @tool(writes=True, phrase=[
         'create a customer with email {email}[, phone {phone}][ and the note {description}]',
         'add a new customer, email {email}[, phone number {phone}][, noted as {description}]'])
-    def create_customer(self, email: str, name: str | None = None, phone: str | None = None,
-                        description: str | None = None) -> dict[str, Any]:
+    def create_customer(self, email: Email, name: str | None = None, phone: str | None = None,
+                        description: str | None = None) -> Customer:
         """Create a customer; the email must not belong to an existing customer.
 
         Args:
@@ -283,7 +381,7 @@ class StripePaymentServer(World):
             phone: Phone number.
             description: An internal note about the customer.
         """
-        email = self._check_email(email)
+        email = email.strip().lower()
         existing = self.value("SELECT id FROM customers WHERE email = ?", email)
         if existing:
             raise ToolError(f"customer '{existing}' already has the email '{email}'; use update_customer on it")
@@ -293,7 +391,7 @@ class StripePaymentServer(World):
         return self._customer(customer_id)
 
     @tool(phrase=['look up {customer_id}', 'pull up the customer record of {customer_id}'])
-    def retrieve_customer(self, customer_id: str) -> dict[str, Any]:
+    def retrieve_customer(self, customer_id: str) -> Customer:
         """Get a customer, including their default payment method.
 
         Args:
@@ -304,7 +402,7 @@ class StripePaymentServer(World):
     @tool(phrase=[
         'list the[ {limit}] most recent customers',
         'find the customer with email {email}[ (list at most {limit})]'])
-    def list_customers(self, email: str | None = None, limit: int = 10) -> dict[str, Any]:
+    def list_customers(self, email: Annotated[str | None, UserKnown] = None, limit: Limit = 10) -> CustomerList:
         """List customers, newest first, optionally only the one with an exact email address.
 
         Args:
@@ -315,22 +413,20 @@ class StripePaymentServer(World):
                              limit, email and email.strip().lower())
 
     @tool(phrase=['search the customers for {query}', 'find the customers matching {query}'])
-    def search_customers(self, query: str) -> dict[str, Any]:
+    def search_customers(self, query: NonEmptyStr) -> CustomerList:
         """Find customers whose name or email contains the query (case-insensitive).
 
         Args:
             query: Part of a name or an email address.
         """
-        if not query.strip():
-            raise ToolError("query must not be empty")
         return self._listing("SELECT * FROM customers WHERE name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'"
                              " ORDER BY name, id", 20, like_pattern(query.strip()))
 
     @tool(writes=True, phrase=[
         'change the email of {customer_id} to {email}[ and the phone number to {phone}]',
         'update the phone number of {customer_id} to {phone}[ and the email to {email}]'])
-    def update_customer(self, customer_id: str, email: str | None = None, name: str | None = None,
-                        phone: str | None = None, default_payment_method: str | None = None) -> dict[str, Any]:
+    def update_customer(self, customer_id: str, email: Email | None = None, name: str | None = None,
+                        phone: str | None = None, default_payment_method: str | None = None) -> Customer:
         """Change a customer's email, name, phone or default card; fields left out stay as they are.
 
         Args:
@@ -342,7 +438,7 @@ class StripePaymentServer(World):
         """
         customer = self._customer(customer_id)
         if email is not None:
-            email = self._check_email(email)
+            email = email.strip().lower()
             taken = self.value("SELECT id FROM customers WHERE email = ? AND id != ?", email, customer_id)
             if taken:
                 raise ToolError(f"customer '{taken}' already has the email '{email}'")
@@ -355,7 +451,7 @@ class StripePaymentServer(World):
         return self._customer(customer_id)
 
     @tool(phrase=['list the saved cards of {customer_id}', 'show me the cards {customer_id} has on file'])
-    def list_payment_methods(self, customer_id: str) -> dict[str, Any]:
+    def list_payment_methods(self, customer_id: str) -> CardList:
         """List a customer's saved cards (brand, last4, expiry).
 
         Args:
@@ -369,7 +465,7 @@ class StripePaymentServer(World):
 
     # ------------------------------------------------------------------ tools: catalogue
     @tool(phrase=['list the products we sell', 'show me our product catalogue'])
-    def list_products(self, active: bool | None = None) -> dict[str, Any]:
+    def list_products(self, active: bool | None = None) -> ProductList:
         """List the products the merchant sells.
 
         Args:
@@ -381,7 +477,7 @@ class StripePaymentServer(World):
     @tool(phrase=[
         'list the prices[ of {product_id}][ in {currency}]',
         'show me what we charge[ for {product_id}][ in {currency}]'])
-    def list_prices(self, product_id: str | None = None, currency: str | None = None) -> dict[str, Any]:
+    def list_prices(self, product_id: str | None = None, currency: Currency | None = None) -> PriceList:
         """List prices (unit amount, currency, billing interval; null interval means one-time).
 
         Args:
@@ -389,14 +485,13 @@ class StripePaymentServer(World):
             currency: Only prices in this currency.
         """
         return self._listing("SELECT * FROM prices WHERE (?1 IS NULL OR product = ?1) AND (?2 IS NULL OR currency = ?2)"
-                             " ORDER BY product, currency, unit_amount, id", 100, product_id,
-                             currency and currency.strip().lower())
+                             " ORDER BY product, currency, unit_amount, id", 100, product_id, currency)
 
     @tool(writes=True, phrase=[
         'add a price to {product_id} in {currency} (amount in cents: {unit_amount})[, billing interval: {interval}]',
         'create a new price for {product_id}: {currency}, amount in cents {unit_amount}[, interval: {interval}]'])
-    def create_price(self, product_id: str, unit_amount: int, currency: str,
-                     interval: Literal["month", "year"] | None = None) -> dict[str, Any]:
+    def create_price(self, product_id: str, unit_amount: Amount, currency: Currency,
+                     interval: Literal["month", "year"] | None = None) -> Price:
         """Add a price to a product: one-time, or recurring every month or year.
 
         Args:
@@ -409,7 +504,7 @@ class StripePaymentServer(World):
                                error=f"No such product: '{product_id}'; list_products lists them")
         if not product["active"]:
             raise ToolError(f"product '{product['name']}' is archived; prices can only be added to active products")
-        currency = self._check_amount(unit_amount, currency)
+        self._check_amount(unit_amount, currency)
         duplicate = self.value("SELECT id FROM prices WHERE product = ? AND unit_amount = ? AND currency = ?"
                                " AND recurring_interval IS ? AND active = 1", product_id, unit_amount, currency, interval)
         if duplicate:
@@ -425,9 +520,9 @@ class StripePaymentServer(World):
          '[ with {payment_method_id}][ described as {description}]'),
         ('set up a payment of {amount} (in cents) in {currency}[ from {customer_id}][ on {payment_method_id}]'
          '[ for {description}]')])
-    def create_payment_intent(self, amount: int, currency: str, customer_id: str | None = None,
+    def create_payment_intent(self, amount: Amount, currency: Currency, customer_id: str | None = None,
                               payment_method_id: str | None = None, description: str | None = None,
-                              confirm: bool = False) -> dict[str, Any]:
+                              confirm: bool = False) -> PaymentIntent:
         """Create a payment for an amount; with a card it awaits confirmation, without one it awaits a card.
 
         Args:
@@ -438,7 +533,7 @@ class StripePaymentServer(World):
             description: What the payment is for (shown on the charge).
             confirm: Confirm immediately (needs payment_method_id).
         """
-        currency = self._check_amount(amount, currency)
+        self._check_amount(amount, currency)
         if customer_id is not None:
             self._customer(customer_id)
         if payment_method_id is not None:
@@ -458,7 +553,7 @@ class StripePaymentServer(World):
     @tool(writes=True, phrase=[
         'confirm {payment_intent_id}[ with {payment_method_id}]',
         'charge {payment_intent_id}[ to {payment_method_id}] now'])
-    def confirm_payment_intent(self, payment_intent_id: str, payment_method_id: str | None = None) -> dict[str, Any]:
+    def confirm_payment_intent(self, payment_intent_id: str, payment_method_id: str | None = None) -> PaymentIntent:
         """Confirm a payment: charges the card and moves it to succeeded (an expired card is declined).
 
         Args:
@@ -489,7 +584,7 @@ class StripePaymentServer(World):
         'cancel {payment_intent_id}[ as {cancellation_reason}]',
         'call off {payment_intent_id}[ (reason: {cancellation_reason})]'])
     def cancel_payment_intent(self, payment_intent_id: str,
-                              cancellation_reason: CancellationReason | None = None) -> dict[str, Any]:
+                              cancellation_reason: CancellationReason | None = None) -> PaymentIntent:
         """Cancel a payment that has not been made yet.
 
         Args:
@@ -506,7 +601,7 @@ class StripePaymentServer(World):
         return self._intent(payment_intent_id)
 
     @tool(phrase=['look up {payment_intent_id}', 'check on {payment_intent_id}'])
-    def retrieve_payment_intent(self, payment_intent_id: str) -> dict[str, Any]:
+    def retrieve_payment_intent(self, payment_intent_id: str) -> PaymentIntent:
         """Get a payment intent with its status and latest charge.
 
         Args:
@@ -518,23 +613,24 @@ class StripePaymentServer(World):
         'list the most recent payments[ of {customer_id}]',
         'show me the latest payments[ from {customer_id}]'])
     def list_payment_intents(self, customer_id: str | None = None,
-                             status: Literal["requires_payment_method", "requires_confirmation", "succeeded",
-                                             "canceled"] | None = None, limit: int = 10) -> dict[str, Any]:
-        """List payment intents, newest first.
+                             status: PaymentStatus | None = None, limit: Limit = 10) -> PaymentIntentList:
+        """List payment intents, newest first, each with its latest charge.
 
         Args:
             customer_id: Only this customer's payments.
             status: Only payments in this status.
             limit: At most this many (1-100).
         """
-        return self._listing("SELECT * FROM payment_intents WHERE (?1 IS NULL OR customer = ?1)"
-                             " AND (?2 IS NULL OR status = ?2) ORDER BY created DESC, id", limit, customer_id, status)
+        return self._listing("SELECT i.*, c.id AS latest_charge FROM payment_intents i"
+                             " LEFT JOIN charges c ON c.payment_intent = i.id WHERE (?1 IS NULL OR i.customer = ?1)"
+                             " AND (?2 IS NULL OR i.status = ?2) ORDER BY i.created DESC, i.id", limit, customer_id,
+                             status)
 
     @tool(phrase=[
         'list the most recent charges[ of {customer_id}][ for {payment_intent_id}]',
         'show me the latest charges[ from {customer_id}][ of {payment_intent_id}]'])
     def list_charges(self, customer_id: str | None = None, payment_intent_id: str | None = None,
-                     limit: int = 10) -> dict[str, Any]:
+                     limit: Limit = 10) -> ChargeList:
         """List charges (completed card payments) with the amount refunded so far, newest first.
 
         Args:
@@ -554,7 +650,8 @@ class StripePaymentServer(World):
         'refund {charge_id}[ (amount in cents: {amount})][, reason: {reason}]',
         'give back the money for {payment_intent_id}[ (amount in cents: {amount})][, reason: {reason}]'])
     def create_refund(self, payment_intent_id: str | None = None, charge_id: str | None = None,
-                      amount: int | None = None, reason: RefundReason | None = None) -> dict[str, Any]:
+                      amount: Annotated[int, Field(ge=1)] | None = None,
+                      reason: RefundReason | None = None) -> Refund:
         """Refund a completed payment, fully or partly; give its payment intent or its charge.
 
         Args:
@@ -581,7 +678,7 @@ class StripePaymentServer(World):
         'list the most recent refunds[ of {payment_intent_id}][ of {charge_id}]',
         'show me the latest refunds[ for {payment_intent_id}][ for {charge_id}]'])
     def list_refunds(self, payment_intent_id: str | None = None, charge_id: str | None = None,
-                     limit: int = 10) -> dict[str, Any]:
+                     limit: Limit = 10) -> RefundList:
         """List refunds, newest first.
 
         Args:
@@ -592,230 +689,3 @@ class StripePaymentServer(World):
         return self._listing("SELECT * FROM refunds WHERE (?1 IS NULL OR payment_intent = ?1)"
                              " AND (?2 IS NULL OR charge = ?2) ORDER BY created DESC, id", limit,
                              payment_intent_id, charge_id)
-
-    # ---------------------------------------------------------------- scenarios
-    def _who(self, customer: dict[str, Any], rng: random.Random) -> tuple[str, Any]:
-        """How the merchant names a customer (email, or name when a search finds only them) and the lookup."""
-        ways = [(customer["email"], call("list_customers", email=customer["email"]))]
-        if len(self.search_customers(customer["name"])["data"]) == 1:
-            ways.append((customer["name"], call("search_customers", query=customer["name"])))
-        return rng.choice(ways)
-
-    def _who_owns(self, row: dict[str, Any], rng: random.Random) -> tuple[str, Any]:
-        """How the merchant names the customer of a card or charge, and the lookup call."""
-        return self._who(self._customer(row["customer"]), rng)
-
-    def _some_intent(self, rng: random.Random, where: str, *params: Any,
-                     keep: Callable[[dict[str, Any]], bool] = bool) -> tuple[dict[str, Any], dict[str, Any]]:
-        """A payment intent matching an SQL condition (and the ``keep`` predicate), and its customer."""
-        intent = rng.choice([i for i in self.rows(f"SELECT * FROM payment_intents WHERE {where} ORDER BY id", *params)
-                             if keep(i)])
-        return intent, self._customer(intent["customer"])
-
-    def _usable_cards(self) -> list[dict[str, Any]]:
-        """Every saved card that has not expired."""
-        return [c for c in self.rows("SELECT * FROM payment_methods ORDER BY id") if not expired(c, self.now())]
-
-    @staticmethod
-    def _card_phrase(card: dict[str, Any]) -> str:
-        return f"{BRAND_NAMES[card['brand']]} ending in {card['last4']}"
-
-    @scenario
-    def payment_card(self, rng: random.Random) -> Draft:
-        intent, customer = self._some_intent(rng, "payment_method IS NOT NULL")
-        who, lookup = self._who(customer, rng)
-        card = self.row("SELECT * FROM payment_methods WHERE id = ?", intent["payment_method"])
-        return Draft(
-            request=rng.choice(["What's the status of {w}'s '{d}' payment, and which card (last four digits) is on it?",
-                                "Check {w}'s payment for '{d}' for me: where does it stand and what card was used?"]
-                               ).format(w=who, d=intent["description"]),
-            calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER),
-                   call("retrieve_payment_intent", payment_intent_id=described(1, intent["description"])),
-                   call("list_payment_methods", customer_id=CUSTOMER)),
-            answer=(intent["status"], card["last4"]))
-
-    @scenario
-    def charge_saved_card(self, rng: random.Random) -> Draft:
-        card = rng.choice(self._usable_cards())
-        who, lookup = self._who_owns(card, rng)
-        description = rng.choice(ONE_OFF_CHARGES)
-        amount, currency = rng.choice([2500, 4000, 12500, 30000, 8750]), rng.choice(["usd", "usd", "eur", "gbp"])
-        hidden = rng.random() < 0.35
-        request = rng.choice(["Charge {w} {m} on their {c}, description '{d}'.",
-                              "Please take a payment of {m} from {w} for '{d}' (use that as the description) with"
-                              " their {c}."])
-        return Draft(
-            request=request.format(w=who, m="an amount I'll give you" if hidden else money(amount, currency),
-                                   c=self._card_phrase(card), d=description),
-            calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
-                   call("create_payment_intent", amount=amount, currency=currency, customer_id=CUSTOMER,
-                        payment_method_id=card_in(1, card),
-                        description=description),
-                   call("confirm_payment_intent", payment_intent_id=Ref(2, "id"))),
-            ask=(UserFact("amount", money(amount, currency), ("amount", "how much")),) if hidden else ())
-
-    @scenario
-    def bill_product(self, rng: random.Random) -> Draft:
-        card = rng.choice([c for c in self._usable_cards()
-                           if self.value("SELECT 1 FROM customers WHERE default_payment_method = ?", c["id"])])
-        who, lookup = self._who_owns(card, rng)
-        price = rng.choice(self.rows("SELECT p.*, pr.name FROM prices p JOIN products pr ON pr.id = p.product"
-                                     " WHERE pr.active = 1 AND p.active = 1 ORDER BY p.id"))
-        plan = {"month": "monthly", "year": "yearly", None: "one-time"}[price["recurring_interval"]]
-        return Draft(
-            request=rng.choice(["Bill {w} for the {p} at our {i} {c} price, on their default card. Put the product"
-                                " name as the description.",
-                                "{w} bought the {p} ({i}, in {c}). Charge their default card for it; description"
-                                " should just be the product name."]).format(
-                w=who, p=price["name"], i=plan, c=price["currency"].upper()),
-            calls=(lookup, call("retrieve_customer", customer_id=CUSTOMER), call("list_products"),
-                   call("list_prices", product_id=Ref(2, "data", then=pick("id", name=price["name"]))),
-                   call("create_payment_intent", amount=Ref(3, "data", then=pick(
-                        "unit_amount", currency=price["currency"], recurring_interval=price["recurring_interval"])),
-                        currency=price["currency"], customer_id=CUSTOMER,
-                        payment_method_id=Ref(1, "default_payment_method"), description=price["name"]),
-                   call("confirm_payment_intent", payment_intent_id=Ref(4, "id"))))
-
-    @scenario
-    def partial_refund(self, rng: random.Random) -> Draft:
-        charge = rng.choice(self.rows("SELECT * FROM charges WHERE amount - amount_refunded >= 200 ORDER BY id"))
-        who, lookup = self._who_owns(charge, rng)
-        amount = (charge["amount"] - charge["amount_refunded"]) // 200 * 100
-        return Draft(
-            request=rng.choice(["Refund {m} of {w}'s '{d}' payment; the customer asked for a partial refund.",
-                                "{w} asked for {m} back on the '{d}' payment. Please refund that much."]
-                               ).format(m=money(amount, charge["currency"]), w=who, d=charge["description"]),
-            calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER, status="succeeded"),
-                   call("create_refund", payment_intent_id=described(1, charge["description"]), amount=amount,
-                        reason="requested_by_customer")))
-
-    @scenario
-    def refund_rest(self, rng: random.Random) -> Draft:
-        charge = rng.choice(self.rows("SELECT * FROM charges WHERE amount > amount_refunded ORDER BY id"))
-        who, lookup = self._who_owns(charge, rng)
-        reason, why = rng.choice([("duplicate", "we charged them twice"), ("fraudulent", "the card was stolen"),
-                                  ("requested_by_customer", "the customer asked for their money back")])
-        rest = "everything not yet refunded on" if charge["amount_refunded"] else "all of"
-        return Draft(
-            request=f"Refund {rest} {who}'s '{charge['description']}' payment, {why}.",
-            calls=(lookup, call("list_charges", customer_id=CUSTOMER),
-                   call("create_refund", charge_id=described(1, charge["description"]), reason=reason)))
-
-    @scenario
-    def cancel_open_payment(self, rng: random.Random) -> Draft:
-        intent, customer = self._some_intent(rng, "status IN (?, ?)", *OPEN_STATUSES)
-        who, lookup = self._who(customer, rng)
-        reason, why = rng.choice([("abandoned", "they abandoned checkout"), ("duplicate", "it's a duplicate"),
-                                  ("requested_by_customer", "the customer asked us to")])
-        return Draft(
-            request=rng.choice(["Cancel {w}'s unpaid '{d}' payment, {y}.", "{w}'s '{d}' payment never went through"
-                                " and shouldn't: cancel it, {y}."]).format(w=who, d=intent["description"], y=why),
-            calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER),
-                   call("cancel_payment_intent", payment_intent_id=described(1, intent["description"]),
-                        cancellation_reason=reason)))
-
-    @scenario
-    def complete_open_payment(self, rng: random.Random) -> Draft:
-        cards = self._usable_cards()
-        usable, owners = {c["id"] for c in cards}, {c["customer"] for c in cards}
-        intent, customer = self._some_intent(rng, "status IN (?, ?)", *OPEN_STATUSES, keep=lambda i: (
-            i["payment_method"] in usable or (not i["payment_method"] and i["customer"] in owners)))
-        who, lookup = self._who(customer, rng)
-        if intent["status"] == "requires_confirmation":
-            return Draft(
-                request=f"{who}'s '{intent['description']}' payment is still waiting for confirmation. Confirm it"
-                        " with the card already on it.",
-                calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER, status=intent["status"]),
-                       call("confirm_payment_intent", payment_intent_id=described(1, intent["description"]))))
-        card = rng.choice([c for c in cards if c["customer"] == customer["id"]])
-        return Draft(
-            request=f"{who}'s '{intent['description']}' payment has no card yet. Complete it with their"
-                    f" {self._card_phrase(card)}.",
-            calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
-                   call("list_payment_intents", customer_id=CUSTOMER, status=intent["status"]),
-                   call("confirm_payment_intent", payment_intent_id=described(2, intent["description"]),
-                        payment_method_id=card_in(1, card))))
-
-    @scenario
-    def new_customer_payment(self, rng: random.Random) -> Draft:
-        first, last = rng.choice(NEW_FIRST_NAMES), rng.choice(NEW_LAST_NAMES)
-        email = f"{first}.{last}@example.org".lower()
-        description = rng.choice(ONE_OFF_CHARGES)
-        amount, currency = rng.choice([5000, 15000, 45000]), rng.choice(["usd", "eur", "cad"])
-        return Draft(
-            request=rng.choice(["Add {n} as a new customer and set up a {m} payment for '{d}' for them (that's the"
-                                " description). They'll add a card later.",
-                                "New client: {n}. Create them as a customer, then open a payment of {m} with the"
-                                " description '{d}'; no card yet."]).format(n=f"{first} {last}",
-                                                                           m=money(amount, currency), d=description),
-            calls=(call("create_customer", email=email, name=f"{first} {last}"),
-                   call("create_payment_intent", amount=amount, currency=currency, customer_id=Ref(0, "id"),
-                        description=description)),
-            ask=(UserFact("customer's email", email, ("email", "e-mail")),))
-
-    @scenario
-    def set_default_card(self, rng: random.Random) -> Draft:
-        card = rng.choice([c for c in self._usable_cards()
-                           if not self.value("SELECT 1 FROM customers WHERE default_payment_method = ?", c["id"])])
-        who, lookup = self._who_owns(card, rng)
-        return Draft(
-            request=rng.choice(["Make {w}'s {c} their default card.",
-                                "From now on {w} should be charged on their {c} by default. Please set that up."]
-                               ).format(w=who, c=self._card_phrase(card)),
-            calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER),
-                   call("update_customer", customer_id=CUSTOMER,
-                        default_payment_method=card_in(1, card))))
-
-    @scenario
-    def update_phone(self, rng: random.Random) -> Draft:
-        who, lookup = self._who(rng.choice(self.rows("SELECT * FROM customers ORDER BY id")), rng)
-        phone = f"+1 {rng.randint(201, 989)}-555-{rng.randint(100, 9999):04d}"
-        return Draft(
-            request=rng.choice(["{w} has a new phone number. Please update their customer record.",
-                                "Update the phone number we have for {w}."]).format(w=who),
-            calls=(lookup, call("update_customer", customer_id=CUSTOMER, phone=phone)),
-            ask=(UserFact("customer's new phone number", phone, ("phone", "number")),))
-
-    @scenario
-    def refunded_payments(self, rng: random.Random) -> Draft:
-        customer = self._customer(rng.choice(self.rows(
-            "SELECT DISTINCT customer FROM charges WHERE amount_refunded > 0 ORDER BY customer"))["customer"])
-        who, lookup = self._who(customer, rng)
-        refunded = self.rows("SELECT description FROM charges WHERE customer = ? AND amount_refunded > 0 ORDER BY id",
-                             customer["id"])
-        return Draft(
-            request=rng.choice(["Which of {w}'s payments have been refunded, fully or partly? Tell me what they"
-                                " were for.", "Did we refund anything to {w}? List the payments, by description."]
-                               ).format(w=who),
-            calls=(lookup, call("list_charges", customer_id=CUSTOMER)),
-            answer=tuple(r["description"] for r in refunded))
-
-    @scenario
-    def add_price(self, rng: random.Random) -> Draft | None:
-        product = rng.choice(self.rows("SELECT * FROM products WHERE active = 1 ORDER BY id"))
-        interval = rng.choice(["month", "year", None])
-        currency = rng.choice(list(MINIMUM_AMOUNT))
-        if self.value("SELECT 1 FROM prices WHERE product = ? AND currency = ? AND recurring_interval IS ?",
-                      product["id"], currency, interval):
-            return None
-        amount = rng.choice([900, 2900, 5900, 12900, 39900])
-        plan = {"month": "a monthly", "year": "a yearly", None: "a one-time"}[interval]
-        return Draft(
-            request=rng.choice(["Add {p} price of {m} to our {n} product.",
-                                "We're launching {n} with {p} price in {c}: {m}. Please create it."]).format(
-                p=plan, m=money(amount, currency), n=product["name"], c=currency.upper()),
-            calls=(call("list_products", active=True),
-                   call("create_price", product_id=Ref(0, "data", then=pick("id", name=product["name"])),
-                        unit_amount=amount, currency=currency, interval=interval)))
-
-    @scenario
-    def cards_on_file(self, rng: random.Random) -> Draft:
-        customer = self._customer(rng.choice(self.rows("SELECT DISTINCT customer FROM payment_methods"
-                                                       " ORDER BY customer"))["customer"])
-        cards = self.rows("SELECT * FROM payment_methods WHERE customer = ? ORDER BY id", customer["id"])
-        who, lookup = self._who(customer, rng)
-        return Draft(
-            request=rng.choice(["Which cards does {w} have on file? Give me the last four digits of each.",
-                                "List the saved cards of {w} (last four digits)."]).format(w=who),
-            calls=(lookup, call("list_payment_methods", customer_id=CUSTOMER)),
-            answer=tuple(c["last4"] for c in cards))

@@ -9,10 +9,12 @@ import fnmatch
 import json
 import posixpath
 import random
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.core.tools import ToolError, tool
+from pydantic import Field
+from typing_extensions import NotRequired, TypedDict
+
+from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
 from envfactory_gym.core.world import World
 
 STAMP_FORMAT = "%Y-%m-%d %H:%M"
@@ -42,8 +44,10 @@ EXPENSE_CATEGORIES = ["travel", "meals", "software", "office", "training"]
 #: Leading bytes that identify binary formats (checked in order), and the MIME type they mean.
 MAGIC = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"%PDF-", "application/pdf"),
          (b"PK\x03\x04", "application/zip"), (b"GIF89a", "image/gif")]
-EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf", "application/zip": ".zip",
-              "image/gif": ".gif"}
+
+#: A path argument: absolute, '~'-based or relative to the home folder.
+PathArg = Annotated[NonEmptyStr, Field(max_length=MAX_PATH_CHARS)]
+Kind = Literal["file", "directory"]
 
 
 def sniff(data: bytes) -> str:
@@ -51,19 +55,100 @@ def sniff(data: bytes) -> str:
     return next((mime for magic, mime in MAGIC if data.startswith(magic)), "application/octet-stream")
 
 
-def ending_with(suffix: str, extension: str = "") -> Any:
-    """A transform picking the path of a search result that ends with ``suffix``, plus ``extension`` (for Ref)."""
-    return lambda paths: next(p for p in paths if p.endswith(suffix)) + extension
+class Root(TypedDict):
+    path: str
+    label: str
+    owner: str
 
 
-def appended(line: str) -> Any:
-    """A transform adding a line at the end of read_text_file's content (for Ref)."""
-    return lambda content: content + ("" if content.endswith("\n") or not content else "\n") + line + "\n"
+class TextFile(TypedDict):
+    path: str
+    content: str
+    total_lines: int
 
 
-def moved_into(folder: str) -> Any:
-    """A transform from a path to the same name inside ``folder`` (for Ref)."""
-    return lambda path: f"{folder}/{posixpath.basename(path)}"
+class MediaFile(TypedDict):
+    path: str
+    mime_type: str
+    size: int
+    data: str
+
+
+class FileRead(TypedDict):
+    """One file of read_multiple_files: its content, or why it could not be read."""
+
+    path: str
+    content: NotRequired[str]
+    error: NotRequired[str]
+
+
+class Written(TypedDict):
+    path: str
+    size: int
+    created: bool
+
+
+class Edited(TypedDict):
+    path: str
+    diff: str
+    applied: bool
+
+
+class CreatedDirectory(TypedDict):
+    path: str
+    created: bool
+
+
+class DirectoryItem(TypedDict):
+    name: str
+    type: Kind
+    size: int | None
+
+
+class Moved(TypedDict):
+    source: str
+    destination: str
+    moved: bool
+
+
+class Copied(TypedDict):
+    source: str
+    destination: str
+    size: int
+
+
+class ContentHit(TypedDict):
+    path: str
+    line: int
+    text: str
+
+
+class TreeNode(TypedDict):
+    """A node of directory_tree; a folder's children are nodes of the same shape (declared loosely: the tool
+    graph does not follow self-referencing schemas)."""
+
+    name: str
+    type: Kind
+    children: NotRequired[list[dict[str, Any]]]
+
+
+class FileInfo(TypedDict):
+    path: str
+    type: Kind
+    size: int
+    created: str
+    modified: str
+    permissions: str
+    items: NotRequired[int]
+
+
+class Deleted(TypedDict):
+    deleted: str
+
+
+class DeletedDirectory(TypedDict):
+    deleted: str
+    entries_removed: int
 
 
 class Filesystem(World):
@@ -224,10 +309,8 @@ class Filesystem(World):
     def _resolve(self, path: str) -> str:
         """The normalized absolute form of a path inside an allowed root ('~' and relative paths mean home)."""
         raw = path.strip()
-        if not raw:
-            raise ToolError("path must not be empty")
-        if "\x00" in raw or len(raw) > MAX_PATH_CHARS:
-            raise ToolError(f"invalid path: it must be under {MAX_PATH_CHARS} characters with no NUL bytes")
+        if "\x00" in raw:
+            raise ToolError("invalid path: it must not contain NUL bytes")
         home = self.value("SELECT path FROM roots WHERE label = 'home'")
         if raw == "~" or raw.startswith("~/"):
             raw = home + raw[1:]
@@ -323,9 +406,10 @@ class Filesystem(World):
         return any(fnmatch.fnmatchcase(part, p) or fnmatch.fnmatchcase(prefix, p)
                    for p in patterns for part, prefix in zip(parts, prefixes))
 
-    def _info(self, entry: dict[str, Any]) -> dict[str, Any]:
-        info = {"path": entry["path"], "type": entry["kind"], "size": entry["size"], "created": entry["created"],
-                "modified": entry["modified"], "permissions": "rw-r--r--" if entry["writable"] else "r--r--r--"}
+    def _info(self, entry: dict[str, Any]) -> FileInfo:
+        info: FileInfo = {"path": entry["path"], "type": entry["kind"], "size": entry["size"],
+                          "created": entry["created"], "modified": entry["modified"],
+                          "permissions": "rw-r--r--" if entry["writable"] else "r--r--r--"}
         if entry["kind"] == "directory":
             info["permissions"] = "rwxr-xr-x" if entry["writable"] else "r-xr-xr-x"
             info["items"] = self.value("SELECT COUNT(*) FROM entries WHERE parent = ?", entry["path"])
@@ -333,7 +417,7 @@ class Filesystem(World):
 
     # ----------------------------------------------------------------- tools
     @tool(phrase=["list the folders you are allowed to access", "show me which root folders you can reach"])
-    def list_allowed_directories(self) -> list[dict[str, str]]:
+    def list_allowed_directories(self) -> list[Root]:
         """List the root folders this file system may access (and their owners); every path must lie inside one."""
         return self.rows("SELECT path, label, owner FROM roots ORDER BY label")
 
@@ -343,7 +427,8 @@ class Filesystem(World):
         "read {path} up to line {head}",
         "show me the last {tail} line(s) of {path}",
     ])
-    def read_text_file(self, path: str, head: int | None = None, tail: int | None = None) -> dict[str, Any]:
+    def read_text_file(self, path: PathArg, head: Annotated[int, Field(ge=1)] | None = None,
+                       tail: Annotated[int, Field(ge=1)] | None = None) -> TextFile:
         """Read a text file, whole or only its first or last lines.
 
         Args:
@@ -353,15 +438,13 @@ class Filesystem(World):
         """
         if head is not None and tail is not None:
             raise ToolError("give head or tail, not both")
-        if (head is not None and head < 1) or (tail is not None and tail < 1):
-            raise ToolError("head and tail must be at least 1")
         entry = self._text_file(path)
         lines = entry["content"].splitlines(keepends=True)
         chosen = lines[:head] if head is not None else lines[-tail:] if tail is not None else lines
         return {"path": entry["path"], "content": "".join(chosen), "total_lines": len(lines)}
 
     @tool(phrase=["open the binary file {path}", "load {path} as a media file"])
-    def read_media_file(self, path: str) -> dict[str, Any]:
+    def read_media_file(self, path: PathArg) -> MediaFile:
         """Read a binary file (image, PDF, archive) as base64 with its MIME type, detected from its content.
 
         Args:
@@ -374,15 +457,14 @@ class Filesystem(World):
                 "data": base64.b64encode(entry["data"]).decode("ascii")}
 
     @tool(phrase=["read the contents of {paths}", "pull up {paths} for me"])
-    def read_multiple_files(self, paths: list[str]) -> list[dict[str, Any]]:
+    def read_multiple_files(self, paths: Annotated[list[PathArg], Field(min_length=1, max_length=20)]
+                            ) -> list[FileRead]:
         """Read several text files at once; a file that cannot be read gets an error entry instead of content.
 
         Args:
             paths: The files' paths (at most 20).
         """
-        if not 1 <= len(paths) <= 20:
-            raise ToolError("give between 1 and 20 paths")
-        results = []
+        results: list[FileRead] = []
         for path in paths:
             try:
                 entry = self._text_file(path)
@@ -393,14 +475,13 @@ class Filesystem(World):
         return results
 
     @tool(writes=True, phrase=["write a file at {path} containing {content}", "save {content} to the file {path}"])
-    def write_file(self, path: str, content: str) -> dict[str, Any]:
+    def write_file(self, path: PathArg, content: Annotated[str, Field(max_length=MAX_CONTENT_CHARS)]) -> Written:
         """Create a text file, or replace the whole content of an existing one.
 
         Args:
             path: The file's path; its folder must exist.
             content: The complete new content.
         """
-        self._check_content(content)
         resolved = self._resolve(path)
         existing = self.row("SELECT * FROM entries WHERE path = ?", resolved)
         if existing is None:
@@ -416,7 +497,8 @@ class Filesystem(World):
         "in {path}, replace {oldText} with {newText}",
         "edit {path} so that {oldText} becomes {newText}",
     ])
-    def edit_file(self, path: str, oldText: str, newText: str, dryRun: bool = False) -> dict[str, Any]:
+    def edit_file(self, path: PathArg, oldText: Annotated[str, Field(min_length=1)], newText: str,
+                  dryRun: bool = False) -> Edited:
         """Replace one exact occurrence of a piece of text in a text file; returns a unified diff of the change.
 
         The match is exact (case, spaces and line breaks included) and must be unique: include surrounding
@@ -429,8 +511,6 @@ class Filesystem(World):
             dryRun: Only show the diff, do not change the file.
         """
         entry = self._text_file(path)
-        if not oldText:
-            raise ToolError("oldText must not be empty")
         if oldText == newText:
             raise ToolError("newText is identical to oldText; nothing would change")
         content = entry["content"]
@@ -456,7 +536,7 @@ class Filesystem(World):
         return {"path": entry["path"], "diff": diff, "applied": not dryRun}
 
     @tool(writes=True, phrase=["create a folder at {path}", "make a new directory {path}"])
-    def create_directory(self, path: str) -> dict[str, Any]:
+    def create_directory(self, path: PathArg) -> CreatedDirectory:
         """Create a folder; its parent folder must already exist.
 
         Args:
@@ -467,7 +547,7 @@ class Filesystem(World):
         return {"path": resolved, "created": True}
 
     @tool(phrase=["list what is in {path}", "show me the contents of {path}"])
-    def list_directory(self, path: str) -> list[dict[str, Any]]:
+    def list_directory(self, path: PathArg) -> list[DirectoryItem]:
         """List a folder's direct contents: name, type, and size in bytes for files.
 
         Args:
@@ -480,7 +560,7 @@ class Filesystem(World):
                                    folder["path"])]
 
     @tool(writes=True, phrase=["move {source} to {destination}", "rename {source} to {destination}"])
-    def move_file(self, source: str, destination: str) -> dict[str, Any]:
+    def move_file(self, source: PathArg, destination: PathArg) -> Moved:
         """Move or rename a file or folder (with everything inside it); never overwrites an existing entry.
 
         Args:
@@ -507,7 +587,7 @@ class Filesystem(World):
         return {"source": entry["path"], "destination": target, "moved": True}
 
     @tool(writes=True, phrase=["copy {source} to {destination}", "make a copy of {source} at {destination}"])
-    def copy_file(self, source: str, destination: str) -> dict[str, Any]:
+    def copy_file(self, source: PathArg, destination: PathArg) -> Copied:
         """Copy a file to a new path (the copy is writable); never overwrites an existing entry.
 
         Args:
@@ -523,7 +603,8 @@ class Filesystem(World):
         "find files named like {pattern} under {path}[, skipping {excludePatterns}]",
         "search {path} for entries matching {pattern}[ but leave out {excludePatterns}]",
     ])
-    def search_files(self, path: str, pattern: str, excludePatterns: list[str] | None = None) -> list[str]:
+    def search_files(self, path: PathArg, pattern: NonEmptyStr, excludePatterns: list[str] | None = None
+                     ) -> list[str]:
         """Find files and folders below a folder (at any depth) whose name matches a glob pattern.
 
         A pattern with a '/' is matched against the path relative to the folder instead of the name.
@@ -533,8 +614,6 @@ class Filesystem(World):
             pattern: Glob pattern, e.g. '*.csv', 'report-202?-*', 'src/*.py'.
             excludePatterns: Glob patterns of names or relative paths to skip, with everything below them.
         """
-        if not pattern.strip():
-            raise ToolError("pattern must not be empty")
         folder = self._directory(path)
         found = []
         for row in self._descendants(folder["path"]):
@@ -548,7 +627,8 @@ class Filesystem(World):
         "search[ the files in {path}] for the text {text}[ (only files matching {pattern})]",
         "find lines containing {text}[ under {path}][ in files named like {pattern}]",
     ])
-    def search_file_contents(self, text: str, path: str | None = None, pattern: str = "*") -> list[dict[str, Any]]:
+    def search_file_contents(self, text: NonEmptyStr, path: PathArg | None = None, pattern: str = "*"
+                             ) -> list[ContentHit]:
         """Find the lines of text files that contain a piece of text (case-insensitive).
 
         Args:
@@ -556,8 +636,6 @@ class Filesystem(World):
             path: The folder to search in (the home folder by default).
             pattern: Only files whose name matches this glob pattern.
         """
-        if not text.strip():
-            raise ToolError("text must not be empty")
         folder = self._directory(path or "~")
         needle = text.lower()
         hits = []
@@ -569,7 +647,7 @@ class Filesystem(World):
         return hits[:MAX_RESULTS]
 
     @tool(phrase=["show me the folder tree under {path}", "give me the full tree of {path}"])
-    def directory_tree(self, path: str, excludePatterns: list[str] | None = None) -> list[dict[str, Any]]:
+    def directory_tree(self, path: PathArg, excludePatterns: list[str] | None = None) -> list[TreeNode]:
         """The nested tree of everything below a folder: name, type, and children for folders.
 
         Args:
@@ -577,20 +655,20 @@ class Filesystem(World):
             excludePatterns: Glob patterns of names or relative paths to leave out, with everything below them.
         """
         folder = self._directory(path)
-        top: list[dict[str, Any]] = []
+        top: list[TreeNode] = []
         nodes = {folder["path"]: top}
         for row in self._descendants(folder["path"]):
             if row["parent"] not in nodes or self._excluded(row["path"][len(folder["path"]) + 1:],
                                                             excludePatterns or []):
                 continue
-            node: dict[str, Any] = {"name": posixpath.basename(row["path"]), "type": row["kind"]}
+            node: TreeNode = {"name": posixpath.basename(row["path"]), "type": row["kind"]}
             if row["kind"] == "directory":
                 node["children"] = nodes[row["path"]] = []
             nodes[row["parent"]].append(node)
         return top
 
     @tool(phrase=["get the details of {path}", "check the metadata of {path}"])
-    def get_file_info(self, path: str) -> dict[str, Any]:
+    def get_file_info(self, path: PathArg) -> FileInfo:
         """Metadata of a file or folder: type, size in bytes, created and modified times, permissions.
 
         Args:
@@ -599,7 +677,7 @@ class Filesystem(World):
         return self._info(self._entry(path))
 
     @tool(writes=True, phrase=["delete {path}", "remove the file at {path}"])
-    def delete_file(self, path: str) -> dict[str, Any]:
+    def delete_file(self, path: PathArg) -> Deleted:
         """Delete a file (folders are removed with delete_directory).
 
         Args:
@@ -615,7 +693,7 @@ class Filesystem(World):
         "delete the folder {path}[ (contents included: {recursive})]",
         "remove the directory {path}[, recursively: {recursive}]",
     ])
-    def delete_directory(self, path: str, recursive: bool = False) -> dict[str, Any]:
+    def delete_directory(self, path: PathArg, recursive: bool = False) -> DeletedDirectory:
         """Delete a folder; a folder that is not empty is only deleted with recursive=true.
 
         Args:
@@ -634,295 +712,3 @@ class Filesystem(World):
         self.execute("DELETE FROM entries WHERE path = ? OR substr(path, 1, ?) = ?",
                      entry["path"], len(entry["path"]) + 1, entry["path"] + "/")
         return {"deleted": entry["path"], "entries_removed": len(inside) + 1}
-
-    # ------------------------------------------------------------- scenarios
-    def _home(self) -> str:
-        return self.value("SELECT path FROM roots WHERE label = 'home'")
-
-    def _projects(self) -> list[str]:
-        return [posixpath.basename(r["path"]) for r in self.rows(
-            "SELECT path FROM entries WHERE parent = ? AND kind = 'directory' ORDER BY path",
-            f"{self._home()}/projects")]
-
-    def _config(self, project: str) -> dict[str, Any]:
-        return json.loads(self.value("SELECT content FROM entries WHERE path = ?",
-                                     f"{self._home()}/projects/{project}/config.json"))
-
-    def _files(self, folder: str, pattern: str = "*") -> list[dict[str, Any]]:
-        """The files directly inside a folder whose name matches a glob pattern, in path order."""
-        return [r for r in self.rows("SELECT * FROM entries WHERE parent = ? AND kind = 'file' ORDER BY path", folder)
-                if fnmatch.fnmatchcase(posixpath.basename(r["path"]), pattern)]
-
-    def _unique_name(self, path: str) -> bool:
-        """Whether no other entry anywhere has the same name (so a request naming it is unambiguous)."""
-        name = posixpath.basename(path)
-        return self.value("SELECT COUNT(*) FROM entries WHERE path = ?1 OR substr(path, -?2) = '/' || ?3",
-                          path, len(name) + 1, name) == 1
-
-    def _find_and_read(self, pattern: str) -> tuple[Any, Any]:
-        """Gold calls searching the home folder for a file name and reading the first match."""
-        return (call("search_files", path=self._home(), pattern=pattern), call("read_text_file", path=Ref(0, "0")))
-
-    def _find_config(self, project: str, extension: str = "") -> tuple[Any, Any]:
-        """Gold steps locating a project's config: the search call, and a Ref to the path it finds (+ extension)."""
-        return (call("search_files", path=self._home(), pattern="config.json"),
-                Ref(0, then=ending_with(f"/{project}/config.json", extension)))
-
-    @scenario
-    def config_port(self, rng: random.Random) -> Draft:
-        project = rng.choice(self._projects())
-        search, config = self._find_config(project)
-        return Draft(
-            request=rng.choice(["Which port is my {p} project configured to use?",
-                                "What port does the {p} service listen on, according to its config file?"]
-                               ).format(p=project),
-            calls=(search, call("read_text_file", path=config)),
-            answer=(str(self._config(project)["port"]),))
-
-    @scenario
-    def change_port(self, rng: random.Random) -> Draft:
-        project = rng.choice(self._projects())
-        used = {self._config(p)["port"] for p in self._projects()}
-        port = rng.choice([p for p in (3001, 4000, 5050, 7000, 8088, 8888, 9443) if p not in used])
-        search, config = self._find_config(project)
-        return Draft(
-            request=rng.choice(["Switch my {p} project to port {n}; the port is set in its config file.",
-                                "Port clash: please change the port in the {p} project's config to {n}."]
-                               ).format(p=project, n=port),
-            calls=(search, call("read_text_file", path=config),
-                   call("edit_file", path=config, oldText=f'"port": {self._config(project)["port"]}',
-                        newText=f'"port": {port}')))
-
-    @scenario
-    def backup_and_set_log_level(self, rng: random.Random) -> Draft:
-        project = rng.choice(self._projects())
-        current = self._config(project)["log_level"]
-        level = rng.choice([lvl for lvl in LOG_LEVELS if lvl != current])
-        search, config = self._find_config(project)
-        backup = self._find_config(project, ".bak")[1]
-        return Draft(
-            request=(f"Back up the {project} project's config as config.json.bak in the same folder, then set the "
-                     f"log level in the original config to {level}."),
-            calls=(search,
-                   call("copy_file", source=config, destination=backup),
-                   call("read_text_file", path=config),
-                   call("edit_file", path=config, oldText=f'"log_level": "{current}"',
-                        newText=f'"log_level": "{level}"')))
-
-    @scenario
-    def last_error(self, rng: random.Random) -> Draft:
-        log = rng.choice(self._files(f"{self._home()}/logs", "*.log"))
-        name = posixpath.basename(log["path"])
-        project, day = name[:-len(".log")].split("-", 1)
-        message = [line for line in log["content"].splitlines() if " ERROR " in line][-1].split(" ERROR ", 1)[1]
-        return Draft(
-            request=rng.choice(["What was the last error my {p} service logged on {d}?",
-                                "Check the {p} log from {d}: what's the most recent ERROR in it?"]
-                               ).format(p=project, d=day),
-            calls=self._find_and_read(name),
-            answer=(message,))
-
-    @scenario
-    def archive_old_logs(self, rng: random.Random) -> Draft | None:
-        logs_dir = f"{self._home()}/logs"
-        project = rng.choice(self._projects())
-        logs = self._files(logs_dir, f"{project}-*.log")
-        cut = rng.randrange(1, len(logs))
-        cutoff = posixpath.basename(logs[cut]["path"])[len(project) + 1:-len(".log")]
-        archive = f"{logs_dir}/archive"
-        return Draft(
-            request=rng.choice([
-                "Move the {p} logs from before {c} into a new folder called 'archive' inside my logs folder.",
-                "My logs folder is cluttered: put every {p} log older than {c} into a new 'archive' subfolder of it.",
-            ]).format(p=project, c=cutoff),
-            calls=(call("search_files", path=logs_dir, pattern=f"{project}-*.log"),
-                   call("create_directory", path=archive),
-                   *(call("move_file", source=Ref(0, str(i)),
-                          destination=Ref(0, str(i), then=moved_into(archive)))
-                     for i in range(cut))))
-
-    @scenario
-    def tick_todo(self, rng: random.Random) -> Draft:
-        todo = self._files(f"{self._home()}/notes", "todo.md")[0]
-        item = rng.choice([line[6:] for line in todo["content"].splitlines() if line.startswith("- [ ] ")])
-        return Draft(
-            request=rng.choice(["Tick off '{i}' in my to-do list, it's done.", "I finished '{i}'. Mark it as done "
-                                "in my todo file."]).format(i=item),
-            calls=(*self._find_and_read("todo.md"),
-                   call("edit_file", path=Ref(0, "0"), oldText=f"- [ ] {item}", newText=f"- [x] {item}")))
-
-    @scenario
-    def append_todo(self, rng: random.Random) -> Draft:
-        item = rng.choice(["Water the plants", "Order printer ink", "Schedule car service", "Pick up dry cleaning",
-                           "Plan the team lunch", "Renew car insurance"])
-        return Draft(
-            request="Add a new unchecked item at the end of my to-do list. I'll tell you what it is.",
-            calls=(*self._find_and_read("todo.md"),
-                   call("write_file", path=Ref(0, "0"), content=Ref(1, "content", then=appended(f"- [ ] {item}")))),
-            ask=(UserFact("to-do item", item, ("item", "what", "task")),))
-
-    @scenario
-    def update_customer_city(self, rng: random.Random) -> Draft:
-        customers = self._files(f"{self._home()}/data", "customers.csv")[0]
-        row = rng.choice(customers["content"].splitlines()[1:])
-        name, city = row.split(",")[1], row.split(",")[3]
-        moved_to = rng.choice([c for c in CITIES if c != city])
-        return Draft(
-            request=rng.choice(["My customer {n} has moved to {c}. Update their row in my customers CSV.",
-                                "Please change {n}'s city to {c} in customers.csv."]).format(n=name, c=moved_to),
-            calls=(*self._find_and_read("customers.csv"),
-                   call("edit_file", path=Ref(0, "0"), oldText=row, newText=row[: -len(city)] + moved_to)))
-
-    @scenario
-    def weekly_report_from_template(self, rng: random.Random) -> Draft:
-        owner = self.value("SELECT owner FROM roots WHERE label = 'home'")
-        week = rng.randint(9, 14)
-        report = f"{SHARED_ROOT}/reports/weekly-2026-w{week:02d}.md"
-        return Draft(
-            request=(f"Start my weekly report for week {week} from the shared weekly-report template: save the copy "
-                     f"in the shared reports folder as {posixpath.basename(report)}, fill in the week number and put "
-                     f"my name, {owner}, as the author."),
-            calls=(call("search_files", path=SHARED_ROOT, pattern="weekly-report*"),
-                   call("copy_file", source=Ref(0, "0"), destination=report),
-                   call("edit_file", path=report, oldText="{{week}}", newText=str(week)),
-                   call("edit_file", path=report, oldText="{{author}}", newText=owner)))
-
-    @scenario
-    def rename_meeting_note(self, rng: random.Random) -> Draft:
-        note = rng.choice(self._files(f"{self._home()}/notes", "20*.md"))
-        name = posixpath.basename(note["path"])
-        day, topic = name[:10], name[11:-len(".md")]
-        new_name = f"{topic}-{day}.md"
-        return Draft(
-            request=rng.choice(["Rename my {t} meeting notes from {d} to '{n}'.",
-                                "The notes of the {t} meeting on {d} should be called '{n}'; rename the file."]
-                               ).format(t=topic.replace("-", " "), d=day, n=new_name),
-            calls=(call("search_files", path=f"{self._home()}/notes", pattern=f"*{topic}.md"),
-                   call("move_file", source=Ref(0, "0"),
-                        destination=Ref(0, "0", then=lambda path: posixpath.join(posixpath.dirname(path), new_name)))))
-
-    @scenario
-    def gather_photos(self, rng: random.Random) -> Draft:
-        pictures = f"{self._home()}/pictures"
-        events = {posixpath.basename(r["path"]).split("-")[0] for r in self._files(pictures, "*.jpg")}
-        event = rng.choice(sorted(events))
-        photos = self._files(pictures, f"{event}-*")
-        album = f"{pictures}/{event}"
-        return Draft(
-            request=rng.choice(["Gather all my {e} photos from the pictures folder into a new subfolder of it "
-                                "named '{e}'.", "Make a '{e}' folder inside pictures and move the {e} photos there."]
-                               ).format(e=event),
-            calls=(call("search_files", path=pictures, pattern=f"{event}-*"),
-                   call("create_directory", path=album),
-                   *(call("move_file", source=Ref(0, str(i)),
-                          destination=Ref(0, str(i), then=moved_into(album)))
-                     for i in range(len(photos)))))
-
-    @scenario
-    def clean_project(self, rng: random.Random) -> Draft:
-        project = rng.choice(self._projects())
-        base = f"{self._home()}/projects/{project}"
-        scratch = [r for r in self._descendants(base) if r["path"].endswith(".tmp")]
-        return Draft(
-            request=rng.choice(["Clean up my {p} project: delete its build folder and every .tmp file in it.",
-                                "Free some space in the {p} project. Remove the build directory with its contents "
-                                "and all the .tmp scratch files."]).format(p=project),
-            calls=(call("search_files", path=self._home(), pattern=project),
-                   call("search_files", path=Ref(0, "0"), pattern="*.tmp"),
-                   *(call("delete_file", path=Ref(1, str(i))) for i in range(len(scratch))),
-                   call("delete_directory", path=Ref(0, "0", then=lambda path: f"{path}/build"), recursive=True)))
-
-    @scenario
-    def fix_scan_extension(self, rng: random.Random) -> Draft:
-        scan = self._files(f"{self._home()}/documents", "scan-*")[0]
-        return Draft(
-            request=(f"There's a file called {posixpath.basename(scan['path'])} in my documents with no extension. "
-                     "Work out what kind of file it is and rename it with the usual extension (.pdf, .png or .jpg)."),
-            calls=(call("search_files", path=self._home(), pattern=posixpath.basename(scan["path"])),
-                   call("read_media_file", path=Ref(0, "0")),
-                   call("move_file", source=Ref(0, "0"), destination=scan["path"] + EXTENSIONS[sniff(scan["data"])])))
-
-    @scenario
-    def file_modified(self, rng: random.Random) -> Draft:
-        home = self._home()
-        candidates = [r for r in self.rows("SELECT * FROM entries WHERE kind = 'file' AND content IS NOT NULL"
-                                           " AND substr(path, 1, ?) = ? ORDER BY path", len(home) + 1, home + "/")
-                      if "/projects/" not in r["path"] and self._unique_name(r["path"])]
-        entry = rng.choice(candidates)
-        name = posixpath.basename(entry["path"])
-        return Draft(
-            request=rng.choice(["When did I last change {n}?", "What's the last-modified time of my file {n}?"]
-                               ).format(n=name),
-            calls=(call("search_files", path=home, pattern=name), call("get_file_info", path=Ref(0, "0"))),
-            answer=(entry["modified"],))
-
-    @scenario
-    def largest_data_file(self, rng: random.Random) -> Draft | None:
-        files = sorted(self._files(f"{self._home()}/data"), key=lambda r: r["size"], reverse=True)
-        if len(files) > 1 and files[0]["size"] == files[1]["size"]:
-            return None
-        return Draft(
-            request=rng.choice(["Which file in my data folder is the biggest, and how many bytes is it?",
-                                "What's the largest file in my data directory? Give me its size in bytes too."]),
-            calls=(call("list_directory", path=f"{self._home()}/data"),),
-            answer=(posixpath.basename(files[0]["path"]), str(files[0]["size"])))
-
-    @scenario
-    def projects_using_package(self, rng: random.Random) -> Draft | None:
-        requirements = {p: self.value("SELECT content FROM entries WHERE path = ?",
-                                      f"{self._home()}/projects/{p}/requirements.txt") for p in self._projects()}
-        users = {pkg: [p for p, text in requirements.items() if f"{pkg}==" in text] for pkg in PACKAGES}
-        choices = [pkg for pkg, projects in users.items() if 0 < len(projects) < len(requirements)]
-        if not choices:
-            return None
-        package = rng.choice(choices)
-        return Draft(
-            request=rng.choice(["Which of my projects depend on {k}? Check their requirements files.",
-                                "I need to upgrade {k}. Which projects list it in requirements.txt?"]
-                               ).format(k=package),
-            calls=(call("search_files", path=self._home(), pattern="requirements.txt"),
-                   call("read_multiple_files", paths=Ref(0))),
-            answer=tuple(users[package]))
-
-    @scenario
-    def build_outputs(self, rng: random.Random) -> Draft:
-        project = rng.choice(self._projects())
-        build = f"{self._home()}/projects/{project}/build"
-        names = [posixpath.basename(r["path"]) for r in self._files(build)]
-        return Draft(
-            request=f"What's in the build folder of my {project} project? List the file names.",
-            calls=(call("search_files", path=self._home(), pattern=project),
-                   call("directory_tree", path=Ref(0, "0", then=lambda path: f"{path}/build"))),
-            answer=tuple(names))
-
-    @scenario
-    def move_cover_letter(self, rng: random.Random) -> Draft:
-        folder = rng.choice(["applications", "job-search", "letters", "2026-applications"])
-        documents = f"{self._home()}/documents"
-        return Draft(
-            request="Move my cover letter into a new folder inside documents. I'll tell you what to call the folder.",
-            calls=(call("search_files", path=self._home(), pattern="cover-letter*"),
-                   call("create_directory", path=f"{documents}/{folder}"),
-                   call("move_file", source=Ref(0, "0"), destination=f"{documents}/{folder}/cover-letter.txt")),
-            ask=(UserFact("folder name", folder, ("name", "folder", "call")),))
-
-    @scenario
-    def archive_note_with_action(self, rng: random.Random) -> Draft | None:
-        notes = f"{self._home()}/notes"
-        owners: dict[str, list[str]] = {}
-        for note in self._descendants(notes):
-            for line in (note["content"] or "").splitlines():
-                if line.startswith("- [ ] ") and " to send " in line:
-                    owners.setdefault(line[6:].split(" to send ")[0], []).append(note["path"])
-        single = sorted(person for person, paths in owners.items()
-                        if len(paths) == 1 and posixpath.dirname(paths[0]) == notes)
-        if not single:
-            return None
-        person = rng.choice(single)
-        return Draft(
-            request=rng.choice(["Find the meeting notes where {p} has an open action item and move them to my notes "
-                                "archive folder.", "Archive the meeting note that gives {p} an action item (it goes "
-                                "into notes/archive)."]).format(p=person),
-            calls=(call("search_file_contents", path=notes, text=f"- [ ] {person} to"),
-                   call("move_file", source=Ref(0, "0.path"),
-                        destination=Ref(0, "0.path", then=moved_into(f"{notes}/archive")))))

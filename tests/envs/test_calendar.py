@@ -81,7 +81,7 @@ def test_create_and_update_reject_bad_input(env: Any, world: Any) -> None:
         world.call("update_event", {"event_id": event["event_id"], "start_time": "tomorrow"})
     with pytest.raises(ToolError) as blank:
         world.call("update_event", {"event_id": event["event_id"], "summary": "  "})
-    assert str(blank.value) == "summary must not be empty; leave it out to keep the current title"
+    assert str(blank.value) == "invalid arguments for 'update_event': summary must not be empty"
     with pytest.raises(ToolError) as unknown:
         world.call("delete_event", {"event_id": "evt_missing"})
     assert str(unknown.value) == "no event with id 'evt_missing'; search_events or list_events show the ids"
@@ -142,3 +142,17 @@ def test_read_task_needs_the_answer_facts(env: Any) -> None:
     calls = gold_calls(task)
     assert play(env, task.id, calls, answer="It is " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, calls, answer="You have a meeting soon.") == 0.0
+
+
+def test_limits_are_declared_in_the_schema_and_enforced(world: Any) -> None:
+    parameters = world.tools["list_events"].parameters["properties"]
+    assert (parameters["max_results"]["minimum"], parameters["max_results"]["maximum"]) == (1, 100)
+    assert world.tools["find_free_slots"].parameters["properties"]["duration_minutes"]["maximum"] == 480
+    with pytest.raises(ToolError) as error:
+        world.call("list_events", {"max_results": 101})
+    assert str(error.value) == "invalid arguments for 'list_events': max_results must be between 1 and 100"
+
+
+def test_every_tool_declares_what_it_returns(world: Any) -> None:
+    assert all(spec.output_schema is not None for spec in world.tools.values())
+    assert world.tools["get_event"].output_schema["properties"]["attendees"]["type"] == "array"

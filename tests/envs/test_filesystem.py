@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from envfactory_gym.registration import templates, world_set
 from tests.envs.support import fails, gold_calls, play, scenario_task
 
 ENV = "Filesystem"
@@ -188,6 +189,50 @@ def test_search_file_contents_and_directory_tree(world: Any, home: str) -> None:
         {"name": "meeting-notes.md", "type": "file"}, {"name": "weekly-report.md", "type": "file"}]}]
     info = world.call("get_file_info", {"path": "/srv/shared/templates"})
     assert (info["type"], info["items"], info["permissions"]) == ("directory", 2, "r-xr-xr-x")
+
+
+def test_limits_are_declared_in_the_schema_and_enforced(env: Any, world: Any) -> None:
+    assert world_set(ENV)(0).tools["read_multiple_files"][1].parameters["properties"]["paths"]["maxItems"] == 20
+    properties = {name: spec.parameters["properties"] for name, spec in world.tools.items()}
+    assert properties["read_multiple_files"]["paths"]["minItems"] == 1
+    assert properties["read_text_file"]["head"]["minimum"] == properties["read_text_file"]["tail"]["minimum"] == 1
+    assert properties["write_file"]["content"]["maxLength"] == 100_000
+    assert properties["move_file"]["destination"]["maxLength"] == 1024
+    assert fails(env, world, "read_multiple_files", {"paths": ["notes/todo.md"] * 21}) == (
+        "invalid arguments for 'read_multiple_files': paths: List should have at most 20 items after validation, "
+        "not 21")
+    assert fails(env, world, "read_text_file", {"path": "notes/todo.md", "tail": 0}) == (
+        "invalid arguments for 'read_text_file': tail: Input should be greater than or equal to 1")
+    assert fails(env, world, "search_files", {"path": "~", "pattern": " "}) == (
+        "invalid arguments for 'search_files': pattern must not be empty")
+    assert fails(env, world, "search_file_contents", {"text": ""}) == (
+        "invalid arguments for 'search_file_contents': text must not be empty")
+    assert fails(env, world, "edit_file", {"path": "notes/todo.md", "oldText": "", "newText": "x"}) == (
+        "invalid arguments for 'edit_file': oldText: String should have at least 1 character")
+    assert fails(env, world, "write_file", {"path": " ", "content": "x"}) == (
+        "invalid arguments for 'write_file': path must not be empty")
+    assert fails(env, world, "read_text_file", {"path": "notes/\x00todo.md"}) == (
+        "invalid path: it must not contain NUL bytes")
+
+
+def test_results_match_their_declared_types(world: Any, home: str) -> None:
+    """Result shapes the gold calls do not reach: error entries, nested trees, folders' info and sizes."""
+    calls = [("read_multiple_files", {"paths": ["notes/todo.md", "notes/missing.md"]}),
+             ("directory_tree", {"path": "~"}), ("get_file_info", {"path": "notes"}),
+             ("get_file_info", {"path": "notes/todo.md"}), ("list_directory", {"path": "~"}),
+             ("search_file_contents", {"text": "ERROR", "pattern": "*.log"}),
+             ("edit_file", {"path": "notes/todo.md", "oldText": "# To do", "newText": "# Later", "dryRun": True})]
+    for name, arguments in calls:
+        result = world.call(name, arguments)
+        assert result and world.tools[name].nonconformity(result) is None, name
+    tree = world.call("directory_tree", {"path": "~"})
+    assert any(child.get("children") for node in tree for child in node.get("children", []))
+
+
+def test_templates_live_beside_the_environment(world: Any) -> None:
+    names = list(templates(ENV))
+    assert names[:3] == ["config_port", "change_port", "backup_and_set_log_level"] and len(names) == 19
+    assert not any(hasattr(type(world), name) for name in names)
 
 
 def test_gold_path_earns_one_and_wrong_project_earns_zero(env: Any, world: Any) -> None:

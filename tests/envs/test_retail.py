@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from envfactory_gym.core.tools import ToolError
+from envfactory_gym.registration import world_set
 from tests.envs.support import fails, gold_calls, play, scenario_task
 
 ENV = "Retail"
@@ -101,13 +102,30 @@ def test_modify_pending_order_address_and_user_address(world: Any) -> None:
     user = world.call("modify_user_address", {"user_id": order["user_id"], **address})
     assert user["address"] == address
     assert fails_quietly(world, "modify_user_address", {"user_id": order["user_id"], **address, "city": " "}) == (
-        "city must not be empty")
+        "invalid arguments for 'modify_user_address': city must not be empty")
 
 
 def fails_quietly(world: Any, tool: str, arguments: dict[str, Any]) -> str:
     with pytest.raises(ToolError) as error:
         world.call(tool, arguments)
     return str(error.value)
+
+
+def test_declared_limits_show_in_the_schema_and_are_enforced(env: Any, world: Any) -> None:
+    tools = world_set(ENV)(0).tools
+    returned = tools["return_delivered_order_items"][1].parameters["properties"]["item_ids"]
+    assert returned["minItems"] == 1
+    assert tools["modify_user_address"][1].parameters["properties"]["city"]["minLength"] == 1
+    assert tools["list_user_orders"][1].parameters["properties"]["status"]["enum"] == [
+        "pending", "processed", "delivered", "cancelled"]
+    assert {"order_id", "item_ids"} <= set(tools["return_delivered_order_items"][1].parameters["required"])
+    assert tools["get_order_details"][1].user_known == {"order_id"}
+    assert tools["get_order_details"][1].output_schema is not None
+    order = order_in(world, "delivered")
+    assert fails(env, world, "return_delivered_order_items", {
+        "order_id": order["order_id"], "item_ids": [], "payment_method_id": order["payment_method_id"]}) == (
+        "invalid arguments for 'return_delivered_order_items': item_ids: List should have at least 1 item after"
+        " validation, not 0")
 
 
 def test_modify_pending_order_items_swaps_variant_and_settles_difference(world: Any) -> None:

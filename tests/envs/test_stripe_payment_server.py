@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from envfactory_gym.registration import world_set
 from tests.envs.support import fails, gold_calls, play, scenario_task
 
 ENV = "StripePaymentServer"
@@ -28,14 +29,37 @@ def test_create_customer_and_find_them(env: Any, world: Any) -> None:
     assert fails(env, world, "create_customer", {"email": "ada.novak@example.org"}) == (
         f"customer '{created['id']}' already has the email 'ada.novak@example.org'; use update_customer on it")
     assert fails(env, world, "create_customer", {"email": "ada at example"}) == (
-        "'ada at example' is not a valid email address")
+        "invalid arguments for 'create_customer': email: String should match pattern"
+        r" '^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$'")
 
 
-def test_listings_page_and_treat_wildcards_literally(world: Any) -> None:
+def test_listings_page_and_treat_wildcards_literally(env: Any, world: Any) -> None:
     page = world.call("list_customers", {"limit": 3})
     assert (len(page["data"]), page["has_more"]) == (3, True)
     assert world.call("search_customers", {"query": "%"})["data"] == []
     assert world.call("search_customers", {"query": "_"})["data"] == []
+    assert fails(env, world, "list_customers", {"limit": 101}) == (
+        "invalid arguments for 'list_customers': limit must be between 1 and 100")
+    assert fails(env, world, "search_customers", {"query": "  "}) == (
+        "invalid arguments for 'search_customers': query must not be empty")
+
+
+def test_declared_limits_show_in_the_schema() -> None:
+    tools = world_set(ENV)(0).tools
+    for name in ("list_customers", "list_payment_intents", "list_charges", "list_refunds"):
+        limit = tools[name][1].parameters["properties"]["limit"]
+        assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 10)
+    created = tools["create_payment_intent"][1].parameters["properties"]
+    assert created["currency"]["enum"] == ["usd", "eur", "gbp", "cad"]
+    assert (created["amount"]["minimum"], created["amount"]["maximum"]) == (1, 99_999_999)
+    assert tools["create_refund"][1].parameters["properties"]["amount"]["minimum"] == 1
+    assert all(spec.output_schema is not None for _, spec in tools.values())
+
+
+def test_listed_payment_intents_match_retrieved_ones(world: Any) -> None:
+    listed = world.call("list_payment_intents", {"status": "succeeded", "limit": 100})["data"]
+    assert listed and all(i["latest_charge"] for i in listed)
+    assert listed[0] == world.call("retrieve_payment_intent", {"payment_intent_id": listed[0]["id"]})
 
 
 def test_payment_intent_status_follows_the_card(world: Any) -> None:
@@ -60,7 +84,9 @@ def test_create_payment_intent_rejects_bad_input(env: Any, world: Any) -> None:
     assert fails(env, world, "create_payment_intent", {"amount": 20, "currency": "gbp"}) == (
         "amount must be an integer in the currency's minor unit (cents) between 30 and 99999999 for gbp, got 20")
     assert fails(env, world, "create_payment_intent", {"amount": 2000, "currency": "yen"}) == (
-        "unsupported currency 'yen'; supported: usd, eur, gbp, cad")
+        "invalid arguments for 'create_payment_intent': currency: Input should be 'usd', 'eur', 'gbp' or 'cad'")
+    assert fails(env, world, "create_payment_intent", {"amount": 0, "currency": "usd"}) == (
+        "invalid arguments for 'create_payment_intent': amount must be between 1 and 99999999")
     assert fails(env, world, "create_payment_intent", {"amount": 2000, "currency": "usd", "customer_id": other,
                                                        "payment_method_id": card["id"]}) == (
         f"payment method '{card['id']}' belongs to customer '{card['customer']}', not to the payment's customer"
