@@ -176,3 +176,34 @@ def test_a_user_known_id_needs_no_producer_even_when_echoed() -> None:
     assert graph.tools["top_up"].params["user_id"].kind == "user"
     assert graph.tools["top_up"].outputs["user_id"].type == "string"  # read from the declared return, not probed
     assert not graph.producers("top_up", "user_id")
+
+
+def readme_example() -> str:
+    """The complete environment module of the README's "Writing an environment" section."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Writing an environment"):]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_environment_runs_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    from envfactory_gym.cli import main
+
+    path = registration.ENVS_ROOT / "lifestyle" / "zz_readme_pantry.py"
+    path.write_text(readme_example(), encoding="utf-8")
+    try:
+        envfactory_gym.register_all()
+        assert registration.ENVIRONMENTS["Pantry"][0] == "Lifestyle"
+        worlds = registration.world_set("Pantry")(3)
+        schema = worlds.tools["list_items"][1].parameters["properties"]["max_results"]
+        assert (schema["minimum"], schema["maximum"]) == (1, 50)
+        with pytest.raises(ToolError) as error:
+            worlds.call("list_items", {"max_results": 51})
+        assert str(error.value) == "invalid arguments for 'list_items': max_results must be between 1 and 50"
+        assert worlds.call("add_to_list", {"name": "Rice", "quantity": 2}) == {"name": "rice", "quantity": 2}
+        assert worlds.call("add_to_list", {"name": "rice"}) == {"name": "rice", "quantity": 3}
+        assert main(["tasks", "Pantry", "--chains", "20", "--dry-run"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("Pantry: ") and " tasks (0 from scenarios)" in out and "Pantry: 0 tasks" not in out
+    finally:
+        path.unlink()
+        envfactory_gym.register_all()

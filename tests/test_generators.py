@@ -241,17 +241,18 @@ def test_chains_respect_topology_and_are_reproducible(which: str) -> None:
 def _replay_secrets(task: Task) -> set[str]:
     """Independently of the generator: ids and generated values the gold calls see or produce."""
     worlds = world_set(task.env)(task.seed) if task.env != "ToyTravel" else TOY(task.seed)
-    found = set()
+    found, stated = set(), set()
     for call in task.gold:
-        phrases = worlds.tools[call["name"]][1].phrases
-        declared = {p for text in phrases for p in PLACEHOLDER.findall(text)}  # ids a user knows (a client id)
+        spec = worlds.tools[call["name"]][1]
+        declared = {p for text in spec.phrases for p in PLACEHOLDER.findall(text)}  # ids a user knows (a client id)
         found.update(str(v) for k, v in call["arguments"].items() if is_id_like(k) and k not in declared)
+        stated.update(str(v) for k, v in call["arguments"].items() if k in spec.user_known)
         for path, _, value in leaves(worlds.call(call["name"], call["arguments"])):
             if is_id_like(path.rsplit(".", 1)[-1]):
                 found.add(str(value))
     for world in worlds.worlds.values():
         found.update(str(r[0]) for r in world.conn.execute("SELECT value FROM _generated"))
-    return {s for s in found if len(s) >= 4}
+    return {s for s in found - stated if len(s) >= 4}  # what the user knows (UserKnown) is theirs to say
 
 
 def _check_tasks(tasks: list[Task]) -> None:

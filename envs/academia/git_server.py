@@ -10,10 +10,12 @@ import random
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.core.tools import ToolError, tool
+from pydantic import Field
+from typing_extensions import TypedDict
+
+from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
 from envfactory_gym.core.world import World
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -31,17 +33,6 @@ WEEK_TOPICS = ["Linear regression", "Hypothesis testing", "Bootstrap", "Bayesian
                "Survival analysis", "Causal graphs", "Time series", "Resampling", "Model selection"]
 COMMIT_MESSAGES = ["Tidy up wording", "Address reviewer comments", "Fix typos", "Update notes after meeting",
                    "Clarify assumptions", "Polish formatting", "Add TODO markers", "Incorporate feedback from advisor"]
-#: Settings found once in a seeded file: (what a user calls it, its text, its value, values a user may want instead).
-EDITS = [("thesis date", "\\date{Spring 2026}", "Spring 2026", ["\\date{Summer 2026}", "\\date{Fall 2026}"]),
-         ("batch size", "batch_size: 32", "32", ["batch_size: 64", "batch_size: 16"]),
-         ("number of epochs", "epochs: 20", "20", ["epochs: 50", "epochs: 10"]),
-         ("figure DPI", "DPI = 150", "150", ["DPI = 300", "DPI = 600"]),
-         ("package version", "version = 0.3.1", "0.3.1", ["version = 0.3.2", "version = 0.4.0"]),
-         ("simulation time step", "dt = 0.01", "0.01", ["dt = 0.005", "dt = 0.02"]),
-         ("office hours", "Office hours: Tuesday 14:00", "Tuesday 14:00",
-          ["Office hours: Thursday 10:00", "Office hours: Friday 15:00"]),
-         ("grading scheme", "Grading: 40% homework, 60% exam", "40% homework, 60% exam",
-          ["Grading: 50% homework, 50% exam"])]
 NEW_FILES = [("NOTES.md", "Meeting notes"), ("TODO.md", "Open tasks"), ("docs/setup.md", "Setup guide"),
              ("CONTRIBUTORS.md", "Contributors")]
 
@@ -182,7 +173,7 @@ def appended(tree: Tree, change: Change) -> Tree:
     return {**tree, path: tree.get(path, "") + text + "\n"}
 
 
-def tree_changes(old: Tree, new: Tree) -> list[dict[str, str]]:
+def tree_changes(old: Tree, new: Tree) -> list[FileChange]:
     """Files added, modified or deleted between two trees, by path."""
     out = []
     for path in sorted(old.keys() | new.keys()):
@@ -197,8 +188,6 @@ def tree_changes(old: Tree, new: Tree) -> list[dict[str, str]]:
 
 def unified_diff(old: Tree, new: Tree, context_lines: int) -> str:
     """A unified diff of two trees (a/ and b/ prefixes, /dev/null for added or deleted files)."""
-    if not 0 <= context_lines <= 20:
-        raise ToolError("context_lines must be between 0 and 20")
     chunks = []
     for entry in tree_changes(old, new):
         path = entry["path"]
@@ -232,6 +221,133 @@ def parse_timestamp(value: str, end: bool) -> str:
             moment = moment.replace(hour=23, minute=59)
         return moment.strftime(TIME_FORMAT)
     raise ToolError(f"timestamp must look like 2026-02-14 or 2026-02-14 09:30, got {value!r}")
+
+
+# ------------------------------------------------------------------------------------------- declared returns
+RepoPath = Annotated[str, UserKnown]
+ContextLines = Annotated[int, Field(ge=0, le=20)]
+
+
+class FileChange(TypedDict):
+    path: str
+    change: Literal["added", "modified", "deleted"]
+
+
+class Repository(TypedDict):
+    repo_path: str
+    name: str
+    description: str
+    current_branch: str
+
+
+class FileContent(TypedDict):
+    path: str
+    content: str
+
+
+class FileWritten(TypedDict):
+    path: str
+    created: bool
+    size: int
+
+
+class FileEdited(TypedDict):
+    path: str
+    replaced: int
+
+
+class FileDeleted(TypedDict):
+    path: str
+    deleted: bool
+
+
+class Tracking(TypedDict):
+    remote_branch: str
+    ahead: int
+    behind: int
+
+
+class Status(TypedDict):
+    branch: str
+    staged: list[FileChange]
+    unstaged: list[FileChange]
+    untracked: list[str]
+    clean: bool
+    upstream: Tracking | None
+
+
+class CommitInfo(TypedDict):
+    hash: str
+    short_hash: str
+    author: str
+    date: str
+    message: str
+    parent: str | None
+
+
+class Log(TypedDict):
+    branch: str
+    commits: list[CommitInfo]
+
+
+class Branch(TypedDict):
+    name: str
+    current: bool
+    head: str
+    last_commit: str
+
+
+class Branches(TypedDict):
+    branches: list[Branch]
+
+
+class CommitShown(CommitInfo):
+    files: list[FileChange]
+    diff: str
+
+
+class Diff(TypedDict):
+    diff_output: str
+
+
+class TargetDiff(Diff):
+    target: str
+
+
+class Staged(TypedDict):
+    staged_files: list[FileChange]
+
+
+class Committed(TypedDict):
+    commit_hash: str
+    branch: str
+    message: str
+    files: list[FileChange]
+
+
+class ResetDone(Status):
+    status: str
+
+
+class BranchCreated(TypedDict):
+    branch_name: str
+    base_branch: str
+    head: str
+
+
+class CheckedOut(TypedDict):
+    current_branch: str
+    message: str
+
+
+class Pushed(TypedDict):
+    status: str
+    remote: str
+    branch: str
+
+
+class Pulled(Pushed):
+    updated_files: list[str]
 
 
 class HistoryStore:
@@ -404,7 +520,7 @@ class GitServer(World):
             commit = self.value("SELECT parent_hash FROM commits WHERE commit_hash = ?", commit)
         return chain
 
-    def _commit_info(self, commit: str) -> dict[str, Any]:
+    def _commit_info(self, commit: str) -> CommitInfo:
         row = self.row("SELECT commit_hash, author, committed_at, message, parent_hash FROM commits"
                        " WHERE commit_hash = ?", commit)
         return {"hash": row["commit_hash"], "short_hash": row["commit_hash"][:7], "author": row["author"],
@@ -437,18 +553,17 @@ class GitServer(World):
             raise ToolError(f"'{revision}' goes back further than the first commit ({len(history) - 1} ancestors)")
         return history[back]
 
-    def _status(self, repo: dict[str, Any]) -> dict[str, Any]:
+    def _status(self, repo: dict[str, Any]) -> Status:
         repo_path = repo["repo_path"]
         head = self._tree(self._head(repo))
         index, working = self._files("index_files", repo_path), self._files("working_files", repo_path)
         unstaged = tree_changes(index, {p: c for p, c in working.items() if p in index})
-        status = {"branch": repo["current_branch"], "staged": tree_changes(head, index), "unstaged": unstaged,
-                  "untracked": sorted(p for p in working if p not in index)}
-        status["clean"] = not (status["staged"] or status["unstaged"] or status["untracked"])
-        status["upstream"] = self._tracking(repo_path, repo["current_branch"])
-        return status
+        staged, untracked = tree_changes(head, index), sorted(p for p in working if p not in index)
+        return {"branch": repo["current_branch"], "staged": staged, "unstaged": unstaged, "untracked": untracked,
+                "clean": not (staged or unstaged or untracked),
+                "upstream": self._tracking(repo_path, repo["current_branch"])}
 
-    def _tracking(self, repo_path: str, branch: str) -> dict[str, Any] | None:
+    def _tracking(self, repo_path: str, branch: str) -> Tracking | None:
         """How far a branch is ahead of / behind its origin counterpart (None when origin has no such branch)."""
         remote = self._remote_head(repo_path, "origin", branch)
         if remote is None:
@@ -518,12 +633,12 @@ class GitServer(World):
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["list my repositories", "show me my repos"])
-    def list_repositories(self) -> list[dict[str, Any]]:
+    def list_repositories(self) -> list[Repository]:
         """List the repositories with their paths, current branch and description."""
         return self.rows("SELECT repo_path, name, description, current_branch FROM repositories ORDER BY name")
 
     @tool(phrase=["list the files in {repo_path}", "show me which files {repo_path} has"])
-    def list_files(self, repo_path: str) -> list[str]:
+    def list_files(self, repo_path: RepoPath) -> list[str]:
         """List the files in a repository's working tree.
 
         Args:
@@ -532,7 +647,7 @@ class GitServer(World):
         return sorted(self._files("working_files", self._repo(repo_path)["repo_path"]))
 
     @tool(phrase=["show me {path} in {repo_path}", "read {path} from {repo_path}", "open {path} in {repo_path}"])
-    def read_file(self, repo_path: str, path: str) -> dict[str, str]:
+    def read_file(self, repo_path: RepoPath, path: str) -> FileContent:
         """Read a file of the working tree.
 
         Args:
@@ -551,7 +666,7 @@ class GitServer(World):
         "write {content} to {path} in {repo_path}",
         "create {path} in {repo_path} containing {content}",
     ])
-    def write_file(self, repo_path: str, path: str, content: str) -> dict[str, Any]:
+    def write_file(self, repo_path: RepoPath, path: str, content: str) -> FileWritten:
         """Create a file in the working tree or overwrite it (not staged: use git_add).
 
         Text files are saved ending with exactly one newline.
@@ -572,7 +687,8 @@ class GitServer(World):
         "in {path} of {repo_path}, replace {old_text} with {new_text}",
         "change {old_text} to {new_text} in {path} of {repo_path}",
     ])
-    def edit_file(self, repo_path: str, path: str, old_text: str, new_text: str) -> dict[str, Any]:
+    def edit_file(self, repo_path: RepoPath, path: str, old_text: Annotated[str, Field(min_length=1)],
+                  new_text: str) -> FileEdited:
         """Replace a piece of text that occurs exactly once in a working-tree file (not staged: use git_add).
 
         Args:
@@ -582,7 +698,7 @@ class GitServer(World):
             new_text: The replacement text.
         """
         current = self.read_file(repo_path, path)
-        count = current["content"].count(old_text) if old_text else 0
+        count = current["content"].count(old_text)
         if count != 1:
             raise ToolError(f"old_text occurs {count} times in {current['path']}; it must occur exactly once"
                             " (read_file shows the content)")
@@ -592,7 +708,7 @@ class GitServer(World):
         return {"path": current["path"], "replaced": 1}
 
     @tool(writes=True, phrase=["delete {path} from {repo_path}", "remove {path} in {repo_path}"])
-    def delete_file(self, repo_path: str, path: str) -> dict[str, Any]:
+    def delete_file(self, repo_path: RepoPath, path: str) -> FileDeleted:
         """Delete a file from the working tree (stage the deletion with git_add).
 
         Args:
@@ -605,7 +721,7 @@ class GitServer(World):
         return {"path": current["path"], "deleted": True}
 
     @tool(phrase=["check the status of {repo_path}", "run git status on {repo_path}"])
-    def git_status(self, repo_path: str) -> dict[str, Any]:
+    def git_status(self, repo_path: RepoPath) -> Status:
         """Show the current branch, staged and unstaged changes, untracked files, and how far origin is ahead/behind.
 
         Args:
@@ -618,8 +734,9 @@ class GitServer(World):
         "go through the history of {repo_path}[ (at most {max_count} commits)][ from {start_timestamp}]"
         "[ up to {end_timestamp}]",
     ])
-    def git_log(self, repo_path: str, max_count: int = 10, start_timestamp: str | None = None,
-                end_timestamp: str | None = None, branch: str | None = None) -> dict[str, Any]:
+    def git_log(self, repo_path: RepoPath, max_count: Annotated[int, Field(ge=1, le=100)] = 10,
+                start_timestamp: str | None = None, end_timestamp: str | None = None,
+                branch: str | None = None) -> Log:
         """Show commits newest first, from the current branch or another branch or revision.
 
         Args:
@@ -630,8 +747,6 @@ class GitServer(World):
             branch: Branch, origin/<branch> or revision to start from (the current branch by default).
         """
         repo = self._repo(repo_path)
-        if not 1 <= max_count <= 100:
-            raise ToolError("max_count must be between 1 and 100")
         start = parse_timestamp(start_timestamp, end=False) if start_timestamp else ""
         end = parse_timestamp(end_timestamp, end=True) if end_timestamp else "9999"
         tip = self._resolve(repo["repo_path"], branch or "HEAD")
@@ -642,8 +757,8 @@ class GitServer(World):
         "list the branches of {repo_path}[ ({branch_type})]",
         "show me the branches {repo_path} has[ (branch type: {branch_type})]",
     ])
-    def git_branch(self, repo_path: str, branch_type: Literal["local", "remote", "all"] = "local",
-                   contains: str | None = None, not_contains: str | None = None) -> dict[str, Any]:
+    def git_branch(self, repo_path: RepoPath, branch_type: Literal["local", "remote", "all"] = "local",
+                   contains: str | None = None, not_contains: str | None = None) -> Branches:
         """List branches with the commit each points at; the current one is flagged.
 
         Args:
@@ -676,7 +791,8 @@ class GitServer(World):
         "show me commit {revision} of {repo_path}[ with {context_lines} lines of context]",
         "show what {revision} changed in {repo_path}",
     ])
-    def git_show(self, repo_path: str, revision: str, context_lines: int = 3) -> dict[str, Any]:
+    def git_show(self, repo_path: RepoPath, revision: NonEmptyStr,
+                 context_lines: ContextLines = 3) -> CommitShown:
         """Show a commit: author, date, message, the files it changed and its diff against its parent.
 
         Args:
@@ -695,7 +811,7 @@ class GitServer(World):
         "show the unstaged changes in {repo_path}[ with {context_lines} lines of context]",
         "diff the edits I have not staged yet in {repo_path}",
     ])
-    def git_diff_unstaged(self, repo_path: str, context_lines: int = 3) -> dict[str, Any]:
+    def git_diff_unstaged(self, repo_path: RepoPath, context_lines: ContextLines = 3) -> Diff:
         """Diff of the working tree against the index: changes not staged yet (untracked files are not shown).
 
         Args:
@@ -710,7 +826,7 @@ class GitServer(World):
         "show what is staged in {repo_path}[ with {context_lines} lines of context]",
         "diff the staged changes of {repo_path}",
     ])
-    def git_diff_staged(self, repo_path: str, context_lines: int = 3) -> dict[str, Any]:
+    def git_diff_staged(self, repo_path: RepoPath, context_lines: ContextLines = 3) -> Diff:
         """Diff of the index against HEAD: what the next commit would contain.
 
         Args:
@@ -722,7 +838,8 @@ class GitServer(World):
         return {"diff_output": unified_diff(head, self._files("index_files", repo["repo_path"]), context_lines)}
 
     @tool(phrase=["diff the working tree of {repo_path}[ against {target}]", "compare {repo_path}[ with {target}]"])
-    def git_diff(self, repo_path: str, target: str = "HEAD", context_lines: int = 3) -> dict[str, Any]:
+    def git_diff(self, repo_path: RepoPath, target: NonEmptyStr = "HEAD",
+                 context_lines: ContextLines = 3) -> TargetDiff:
         """Diff of the tracked files of the working tree against a revision (a branch, hash, HEAD~N...).
 
         Args:
@@ -736,7 +853,7 @@ class GitServer(World):
         return {"target": target, "diff_output": unified_diff(base, working, context_lines)}
 
     @tool(writes=True, phrase=["stage {files} in {repo_path}", "git add {files} in {repo_path}"])
-    def git_add(self, repo_path: str, files: list[str]) -> dict[str, Any]:
+    def git_add(self, repo_path: RepoPath, files: Annotated[list[str], Field(min_length=1)]) -> Staged:
         """Stage files (their current working-tree content, or their deletion); '.' stages every change.
 
         Args:
@@ -745,8 +862,6 @@ class GitServer(World):
         """
         repo = self._repo(repo_path)
         path = repo["repo_path"]
-        if not files:
-            raise ToolError("files must name at least one path (or '.')")
         index, working = self._files("index_files", path), self._files("working_files", path)
         for spec in files:
             if spec.strip() in (".", "-A", "--all"):
@@ -768,7 +883,7 @@ class GitServer(World):
         "commit the staged changes in {repo_path} with the message {message}",
         "commit what is staged in {repo_path} as {message}",
     ])
-    def git_commit(self, repo_path: str, message: str) -> dict[str, Any]:
+    def git_commit(self, repo_path: RepoPath, message: NonEmptyStr) -> Committed:
         """Record the staged changes as a new commit on the current branch.
 
         Args:
@@ -776,8 +891,6 @@ class GitServer(World):
             message: The commit message.
         """
         repo = self._repo(repo_path)
-        if not message.strip():
-            raise ToolError("the commit message must not be empty")
         staged = self._status(repo)["staged"]
         if not staged:
             raise ToolError("nothing to commit: no changes are staged; stage files with git_add first")
@@ -790,8 +903,8 @@ class GitServer(World):
         "reset[ {files} in] {repo_path}[ (mode: {mode})]",
         "run a[ {mode}] git reset on {repo_path}[ for {files}]",
     ])
-    def git_reset(self, repo_path: str, files: list[str] | None = None,
-                  mode: Literal["mixed", "hard"] = "mixed") -> dict[str, Any]:
+    def git_reset(self, repo_path: RepoPath, files: list[str] | None = None,
+                  mode: Literal["mixed", "hard"] = "mixed") -> ResetDone:
         """Unstage changes (mixed, keeps your edits) or discard them entirely (hard), for some files or all.
 
         Args:
@@ -824,7 +937,8 @@ class GitServer(World):
         "create a branch {branch_name} in {repo_path}[ from {base_branch}]",
         "start a new branch {branch_name} in {repo_path}[ off {base_branch}]",
     ])
-    def git_create_branch(self, repo_path: str, branch_name: str, base_branch: str | None = None) -> dict[str, Any]:
+    def git_create_branch(self, repo_path: RepoPath, branch_name: str,
+                          base_branch: str | None = None) -> BranchCreated:
         """Create a branch (without switching to it) at the tip of another branch or revision.
 
         Args:
@@ -844,7 +958,7 @@ class GitServer(World):
         return {"branch_name": name, "base_branch": base, "head": commit[:7]}
 
     @tool(writes=True, phrase=["switch {repo_path} to {branch_name}", "check out {branch_name} in {repo_path}"])
-    def git_checkout(self, repo_path: str, branch_name: str) -> dict[str, Any]:
+    def git_checkout(self, repo_path: RepoPath, branch_name: str) -> CheckedOut:
         """Switch to a branch; a branch that exists only on origin gets a local copy.
 
         Refused while tracked files have uncommitted changes, unless the target points at the same commit.
@@ -879,8 +993,8 @@ class GitServer(World):
         "push {repo_path}[ to {remote}]",
         "push the current branch of {repo_path}[ to {remote}]",
     ])
-    def git_push(self, repo_path: str, remote: str = "origin", branch: str | None = None,
-                 force: bool = False) -> dict[str, Any]:
+    def git_push(self, repo_path: RepoPath, remote: str = "origin", branch: str | None = None,
+                 force: bool = False) -> Pushed:
         """Push a local branch to the remote; rejected if the remote has commits you lack, unless force.
 
         Args:
@@ -910,8 +1024,8 @@ class GitServer(World):
         "pull the latest changes into {repo_path}[ from {remote}]",
         "pull {repo_path}[ from {remote}]",
     ])
-    def git_pull(self, repo_path: str, remote: str = "origin", branch: str | None = None,
-                 rebase: bool = False) -> dict[str, Any]:
+    def git_pull(self, repo_path: RepoPath, remote: str = "origin", branch: str | None = None,
+                 rebase: bool = False) -> Pulled:
         """Bring a remote branch's commits into the current branch (fast-forward, or rebase when both moved).
 
         Args:
@@ -943,315 +1057,3 @@ class GitServer(World):
         self._set_branch(path, repo["current_branch"], tip)
         updated = [c["path"] for c in tree_changes(self._tree(local), self._tree(tip))]
         return {"status": f"{how} to {tip[:7]}", "remote": remote, "branch": name, "updated_files": updated}
-
-    # ---------------------------------------------------------------- scenarios
-    def _repos(self, condition: Callable[[dict[str, Any], dict[str, Any]], bool]) -> list[dict[str, Any]]:
-        """Repositories (with their status) satisfying a condition on (repository, status)."""
-        found = []
-        for repo in self.rows("SELECT * FROM repositories ORDER BY repo_path"):
-            status = self._status(repo)
-            if condition(repo, status):
-                found.append({**repo, "status": status})
-        return found
-
-    def _some_repo(self, rng: random.Random,
-                   condition: Callable[[dict[str, Any], dict[str, Any]], bool]) -> dict[str, Any] | None:
-        """A random repository (with its status) satisfying a condition, or None when none does."""
-        repos = self._repos(condition)
-        return rng.choice(repos) if repos else None
-
-    @staticmethod
-    def _dirty_tracked(status: dict[str, Any]) -> bool:
-        return bool(status["staged"] or status["unstaged"])
-
-    @staticmethod
-    def _after_status(repo: dict[str, Any], tool_name: str, **arguments: Any) -> tuple[Any, ...]:
-        """Gold calls finding the repository, checking its status, then calling a tool on it."""
-        return (call("list_repositories"), call("git_status", repo_path=repo["repo_path"]),
-                call(tool_name, repo_path=repo["repo_path"], **arguments))
-
-    @staticmethod
-    def _tracks(status: dict[str, Any], ahead: bool | None = None, behind: bool | None = None) -> bool:
-        """Whether the branch has an origin counterpart and is (or is not) ahead of / behind it, as asked."""
-        upstream = status["upstream"]
-        return bool(upstream) and all(wanted is None or (upstream[key] > 0) == wanted
-                                      for key, wanted in (("ahead", ahead), ("behind", behind)))
-
-    def _commit_staged_draft(self, rng: random.Random, asked: bool) -> Draft | None:
-        """Commit what a repository has staged, with a message given in the request or only when asked."""
-        repo = self._some_repo(rng, lambda r, s: bool(s["staged"]))
-        if repo is None:
-            return None
-        message = rng.choice(COMMIT_MESSAGES)
-        if asked:
-            return Draft(
-                request=f"Commit my staged work in the {repo['name']} repository. I'll give you the commit message.",
-                calls=(call("list_repositories"), call("git_diff_staged", repo_path=repo["repo_path"]),
-                       call("git_commit", repo_path=repo["repo_path"], message=message)),
-                ask=(UserFact("commit message", message, ("message", "wording")),))
-        return Draft(
-            request=rng.choice(["In my {name} repo, commit what I've already staged with the message '{m}'.",
-                                "Please commit the staged changes in {name}; message: '{m}'."]
-                               ).format(name=repo["name"], m=message),
-            calls=self._after_status(repo, "git_commit", message=message))
-
-    @scenario
-    def commit_staged(self, rng: random.Random) -> Draft | None:
-        return self._commit_staged_draft(rng, asked=False)
-
-    @scenario
-    def commit_staged_ask_message(self, rng: random.Random) -> Draft | None:
-        return self._commit_staged_draft(rng, asked=True)
-
-    def _settings(self, repos: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str, tuple[Any, ...]]]:
-        """(repository, file, EDITS entry) for every setting found exactly once in a working-tree file."""
-        return [(repo, path, edit) for repo in repos
-                for path, content in sorted(self._files("working_files", repo["repo_path"]).items())
-                for edit in EDITS if content.count(edit[1]) == 1]
-
-    @scenario
-    def edit_and_commit(self, rng: random.Random) -> Draft | None:
-        choices = [(repo, path, edit) for repo, path, edit in self._settings(self._repos(lambda r, s: not s["staged"]))
-                   if path not in {c["path"] for c in repo["status"]["unstaged"]}]
-        if not choices:
-            return None
-        repo, path, (_, old, _, news) = rng.choice(choices)
-        new = rng.choice(news)
-        message = rng.choice([f"Update {path.rsplit('/', 1)[-1]}", f"Use {new}"])
-        return Draft(
-            request=(f"In {repo['name']}, change '{old}' to '{new}' in {path}, then commit just that file with the"
-                     f" message '{message}'."),
-            calls=(call("list_repositories"),
-                   call("edit_file", repo_path=repo["repo_path"], path=path, old_text=old, new_text=new),
-                   call("git_add", repo_path=repo["repo_path"], files=[path]),
-                   call("git_commit", repo_path=repo["repo_path"], message=message)))
-
-    @scenario
-    def look_up_setting(self, rng: random.Random) -> Draft | None:
-        choices = self._settings(self._repos(lambda r, s: True))
-        if not choices:
-            return None
-        repo, path, (label, _, value, _) = rng.choice(choices)
-        return Draft(
-            request=rng.choice(["What {label} is set in my {name} repo right now?",
-                                "Can you check the current {label} in {name}? I forget which file it's in."]
-                               ).format(label=label, name=repo["name"]),
-            calls=(call("list_repositories"), call("list_files", repo_path=repo["repo_path"]),
-                   call("read_file", repo_path=repo["repo_path"], path=path)),
-            answer=(value,))
-
-    @scenario
-    def remove_file(self, rng: random.Random) -> Draft | None:
-        choices = [(repo, path) for repo in self._repos(lambda r, s: not self._dirty_tracked(s))
-                   for path in sorted(self._files("index_files", repo["repo_path"])) if path != "README.md"]
-        if not choices:
-            return None
-        repo, path = rng.choice(choices)
-        message = f"Remove {path.rsplit('/', 1)[-1]}"
-        return Draft(
-            request=f"Delete {path} from {repo['name']} and commit the removal with the message '{message}'.",
-            calls=(call("list_repositories"), call("delete_file", repo_path=repo["repo_path"], path=path),
-                   call("git_add", repo_path=repo["repo_path"], files=[path]),
-                   call("git_commit", repo_path=repo["repo_path"], message=message)))
-
-    @scenario
-    def unstaged_edit(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: bool(s["unstaged"]))
-        if repo is None:
-            return None
-        path = rng.choice(repo["status"]["unstaged"])["path"]
-        before = self.value("SELECT content FROM index_files WHERE repo_path = ? AND path = ?", repo["repo_path"], path)
-        after = self.value("SELECT content FROM working_files WHERE repo_path = ? AND path = ?", repo["repo_path"],
-                           path)
-        added = [line for line in after.removeprefix(before).splitlines() if line.strip()]
-        if not after.startswith(before) or not added:
-            return None
-        return Draft(
-            request=f"What did I add to {path} in {repo['name']} that I haven't staged yet? Quote the new lines.",
-            calls=(call("list_repositories"), call("git_diff_unstaged", repo_path=repo["repo_path"])),
-            answer=tuple(line.strip() for line in added))
-
-    @scenario
-    def compare_with_origin(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: self._tracks(s, behind=True))
-        if repo is None:
-            return None
-        branch = repo["current_branch"]
-        remote = self._tree(self._remote_head(repo["repo_path"], "origin", branch))
-        index, working = self._tracked(repo["repo_path"])
-        return Draft(
-            request=(f"Before I pull in {repo['name']}: which files in my working copy differ from what's on"
-                     f" origin's {branch}?"),
-            calls=(call("list_repositories"), call("git_branch", repo_path=repo["repo_path"], branch_type="remote"),
-                   call("git_diff", repo_path=repo["repo_path"], target=f"origin/{branch}")),
-            answer=tuple(c["path"] for c in tree_changes(remote, working)))
-
-    @scenario
-    def start_branch(self, rng: random.Random) -> Draft | None:
-        repos = self._repos(lambda r, s: r["current_branch"] == "main" or not self._dirty_tracked(s))
-        repo = rng.choice(repos)
-        name = f"exp/{rng.choice(VERBS)}-{rng.choice(NOUNS)}"
-        return Draft(
-            request=rng.choice(["In {repo}, create a branch '{b}' off main and switch to it.",
-                                "Start a new branch called {b} from main in my {repo} repo and check it out."]
-                               ).format(repo=repo["name"], b=name),
-            calls=(call("list_repositories"),
-                   call("git_create_branch", repo_path=repo["repo_path"], branch_name=name, base_branch="main"),
-                   call("git_checkout", repo_path=repo["repo_path"], branch_name=name)))
-
-    @scenario
-    def name_new_branch(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: r["current_branch"] == "main")
-        if repo is None:
-            return None
-        name = f"{rng.choice(['try', 'exp', 'wip'])}-{rng.choice(VERBS)}-{rng.choice(NOUNS)}"
-        return Draft(
-            request=(f"I want to try something in {repo['name']} without touching main: make a new branch from the"
-                     " current commit and switch to it. I'll tell you what to call it."),
-            calls=(call("list_repositories"),
-                   call("git_create_branch", repo_path=repo["repo_path"], branch_name=name),
-                   call("git_checkout", repo_path=repo["repo_path"], branch_name=name)),
-            ask=(UserFact("branch name", name, ("name", "call it")),))
-
-    @scenario
-    def push_commits(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: self._tracks(s, ahead=True, behind=False))
-        if repo is None:
-            return None
-        return Draft(
-            request=rng.choice(["Push my unpushed commits in {name} to origin.",
-                                "I have local commits in {name} that aren't on the server yet. Push them, please."]
-                               ).format(name=repo["name"]),
-            calls=self._after_status(repo, "git_push"))
-
-    @scenario
-    def pull_updates(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: self._tracks(s, ahead=False, behind=True)
-                                    and not self._dirty_tracked(s))
-        if repo is None:
-            return None
-        return Draft(
-            request=rng.choice(["A colleague pushed to {branch} on {name}. Bring my copy up to date.",
-                                "Update my {name} checkout with the new commits on origin."]
-                               ).format(name=repo["name"], branch=repo["current_branch"]),
-            calls=self._after_status(repo, "git_pull"))
-
-    @scenario
-    def rebase_and_push(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: self._tracks(s, ahead=True, behind=True)
-                                    and not self._dirty_tracked(s))
-        if repo is None:
-            return None
-        return Draft(
-            request=(f"My push in {repo['name']} keeps getting rejected. Pull origin's commits, put my local commits"
-                     " on top of them (rebase, no merge commit), then push."),
-            calls=(call("list_repositories"), call("git_pull", repo_path=repo["repo_path"], rebase=True),
-                   call("git_push", repo_path=repo["repo_path"])))
-
-    @scenario
-    def overwrite_remote(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: self._tracks(s, ahead=True, behind=True))
-        if repo is None:
-            return None
-        return Draft(
-            request=(f"Origin's {repo['current_branch']} in {repo['name']} has a commit I don't want. Make origin"
-                     " match my local branch exactly, even if that throws the remote commit away."),
-            calls=self._after_status(repo, "git_push", force=True))
-
-    @scenario
-    def last_commit(self, rng: random.Random) -> Draft:
-        repo = rng.choice(self._repos(lambda r, s: True))
-        branch = rng.choice(self.rows("SELECT name, head_hash FROM branches WHERE repo_path = ? ORDER BY name",
-                                      repo["repo_path"]))
-        info = self._commit_info(branch["head_hash"])
-        return Draft(
-            request=rng.choice(["Who made the latest commit on the {b} branch of {name}, and what was its message?",
-                                "In {name}, what's the most recent commit on {b}? Author and message, please."]
-                               ).format(b=branch["name"], name=repo["name"]),
-            calls=(call("list_repositories"),
-                   call("git_log", repo_path=repo["repo_path"], branch=branch["name"], max_count=1)),
-            answer=(info["author"], info["message"]))
-
-    @scenario
-    def files_in_commit(self, rng: random.Random) -> Draft:
-        repo = rng.choice(self._repos(lambda r, s: True))
-        head = self._head(repo)
-        parent = self._commit_info(head)["parent"]
-        files = tree_changes(self._tree(parent) if parent else {}, self._tree(head))
-        return Draft(
-            request=rng.choice([("Which files did the last commit on my current branch in {name} change, and what"
-                                 " was its message?"),
-                                ("What did the most recent commit of my checked-out branch in {name} touch? List the"
-                                 " files and give its message.")]).format(name=repo["name"]),
-            calls=(call("list_repositories"), call("git_log", repo_path=repo["repo_path"], max_count=1),
-                   call("git_show", repo_path=repo["repo_path"], revision=Ref(1, "commits.0.hash"))),
-            answer=(*(f["path"] for f in files), self._commit_info(head)["message"]))
-
-    @scenario
-    def unstaged_files(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: bool(s["unstaged"] or s["untracked"]))
-        if repo is None:
-            return None
-        status = repo["status"]
-        return Draft(
-            request=f"In {repo['name']}, which files have I changed or created but not staged yet?",
-            calls=(call("list_repositories"), call("git_status", repo_path=repo["repo_path"])),
-            answer=tuple([c["path"] for c in status["unstaged"]] + status["untracked"]))
-
-    @scenario
-    def unstage_file(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: bool(s["staged"]))
-        if repo is None:
-            return None
-        path = rng.choice(repo["status"]["staged"])["path"]
-        return Draft(
-            request=rng.choice(["I staged {p} in {name} by mistake. Unstage it but keep my edits.",
-                                "Take {p} out of the staging area in {name}; don't lose the changes in the file."]
-                               ).format(p=path, name=repo["name"]),
-            calls=self._after_status(repo, "git_reset", files=[path]))
-
-    @scenario
-    def discard_changes(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: self._dirty_tracked(s))
-        if repo is None:
-            return None
-        return Draft(
-            request=rng.choice(["Throw away all my uncommitted changes to tracked files in {name}; keep new files.",
-                                ("Reset {name} to its last commit: discard staged and unstaged edits (leave"
-                                 " untracked files alone).")]).format(name=repo["name"]),
-            calls=self._after_status(repo, "git_reset", mode="hard"))
-
-    @scenario
-    def add_file_and_push(self, rng: random.Random) -> Draft | None:
-        repo = self._some_repo(rng, lambda r, s: not s["staged"] and not self._tracks(s, behind=True))
-        if repo is None:
-            return None
-        path, title = rng.choice([f for f in NEW_FILES if f[0] not in self._files("working_files", repo["repo_path"])])
-        line = f"{title}: {rng.choice(TOPICS).lower()}"
-        message = f"Add {path}"
-        return Draft(
-            request=(f"Add a file {path} to {repo['name']} containing the single line '{line}'. Commit only that"
-                     f" file as '{message}' and push it to origin."),
-            calls=(call("list_repositories"),
-                   call("write_file", repo_path=repo["repo_path"], path=path, content=line),
-                   call("git_add", repo_path=repo["repo_path"], files=[path]),
-                   call("git_commit", repo_path=repo["repo_path"], message=message),
-                   call("git_push", repo_path=repo["repo_path"])))
-
-    @scenario
-    def checkout_colleague_branch(self, rng: random.Random) -> Draft | None:
-        candidates = []
-        for repo in self._repos(lambda r, s: not self._dirty_tracked(s) and not s["untracked"]):
-            local = {r["name"] for r in self.rows("SELECT name FROM branches WHERE repo_path = ?", repo["repo_path"])}
-            for row in self.rows("SELECT name FROM remote_branches WHERE repo_path = ? ORDER BY name",
-                                 repo["repo_path"]):
-                if row["name"] not in local:
-                    candidates.append((repo, row["name"]))
-        if not candidates:
-            return None
-        repo, branch = rng.choice(candidates)
-        return Draft(
-            request=(f"My colleague pushed a branch {branch} to origin for {repo['name']}. I don't have it locally"
-                     " yet; switch my checkout to it."),
-            calls=(call("list_repositories"), call("git_branch", repo_path=repo["repo_path"], branch_type="remote"),
-                   call("git_checkout", repo_path=repo["repo_path"], branch_name=branch)))

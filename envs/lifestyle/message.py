@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.core.tools import ToolError, tool
+from pydantic import Field
+from typing_extensions import NotRequired, TypedDict
+
+from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
 from envfactory_gym.core.world import World, fake_id, like_pattern
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -47,11 +49,6 @@ def compose(rng: random.Random, fake: Any, template: str) -> str:
                            city=fake.city())
 
 
-def message_ids(rows: list[dict[str, Any]]) -> list[int]:
-    """The ids of listed messages (for Ref)."""
-    return [row["message_id"] for row in rows]
-
-
 def period_start(now: dt.datetime, period: str) -> dt.datetime:
     """The first moment a stats period covers: midnight of today or of 7, 30 or 365 days ago."""
     if period == "all":
@@ -60,6 +57,87 @@ def period_start(now: dt.datetime, period: str) -> dt.datetime:
     return midnight - dt.timedelta(days=PERIOD_DAYS.get(period, 0))
 
 
+Limit = Annotated[int, Field(ge=1, le=100)]
+Offset = Annotated[int, Field(ge=0)]
+MessageText = Annotated[NonEmptyStr, Field(max_length=MAX_MESSAGE_CHARS)]
+
+
+# ------------------------------------------------------------------------------------------- declared returns
+class Done(TypedDict):
+    success: bool
+    message: str
+
+
+class LoggedIn(Done):
+    user_id: str
+
+
+class LoginStatus(TypedDict):
+    is_logged_in: bool
+    user_id: str | None
+    username: NotRequired[str]
+
+
+class UserIdentity(TypedDict):
+    user_id: str
+    username: str
+    display_name: str
+
+
+class UserProfile(UserIdentity):
+    status: str
+
+
+class ContactAdded(Done):
+    username: str
+    user_id: str
+
+
+class ContactRemoved(Done):
+    username: str
+
+
+class MessageSent(Done):
+    message_id: int
+    receiver_id: str
+    sent_at: str
+
+
+class MessageHeader(TypedDict):
+    message_id: int
+    sender_id: str
+    receiver_id: str
+    sent_at: str
+    is_read: bool
+    sender_username: str
+    sender_name: str
+    receiver_username: str
+
+
+class MessagePreview(MessageHeader):
+    preview: str
+
+
+class FullMessage(MessageHeader):
+    message: str
+
+
+class MarkedRead(TypedDict):
+    success: bool
+    marked_read: list[int]
+
+
+class MessageDeleted(Done):
+    message_id: int
+
+
+class MessageStats(TypedDict):
+    time_period: str
+    total_sent: int
+    total_received: int
+    unread: int
+    total_contacts: int
+    messages_by_contact: dict[str, int]
 
 
 class Message(World):
@@ -153,10 +231,6 @@ class Message(World):
     def _listing(self, where: str, params: tuple[Any, ...], limit: int, offset: int,
                  full: bool = False) -> list[dict[str, Any]]:
         """Messages matching a WHERE clause, newest first, with both parties' names; the text previewed unless full."""
-        if not 1 <= limit <= 100:
-            raise ToolError("limit must be between 1 and 100")
-        if offset < 0:
-            raise ToolError("offset must not be negative")
         return [self._present(row, full) for row in self.rows(
             "SELECT m.*, s.username AS sender_username, s.display_name AS sender_name, r.username AS receiver_username"
             " FROM messages m JOIN users s ON s.user_id = m.sender_id JOIN users r ON r.user_id = m.receiver_id"
@@ -186,11 +260,11 @@ class Message(World):
 
     # -------------------------------------------------------------------- tools
     @tool(writes=True, phrase=["log in as {user_id}", "sign in as {user_id}", "log me in as {user_id}"])
-    def login(self, user_id: str) -> dict[str, Any]:
+    def login(self, user_id: str) -> LoggedIn:
         """Log in as a user; most tools need a logged-in user.
 
         Args:
-            user_id: The user's id (get_user_id finds it from a username).
+            user_id: Your own user id (get_user_id finds it from your username).
         """
         user = self._user(user_id)
         current = self.value("SELECT user_id FROM session WHERE slot = 1")
@@ -201,14 +275,14 @@ class Message(World):
         return {"success": True, "user_id": user_id, "message": f"logged in as {user['username']}"}
 
     @tool(writes=True, phrase=["log me out", "sign me out", "log out of my account"])
-    def logout(self) -> dict[str, Any]:
+    def logout(self) -> Done:
         """Log the current user out."""
         user = self._user(self._me())
         self.execute("UPDATE session SET user_id = NULL WHERE slot = 1")
         return {"success": True, "message": f"{user['username']} logged out"}
 
     @tool(phrase=["check who is logged in", "check whether anyone is signed in"])
-    def check_login_status(self) -> dict[str, Any]:
+    def check_login_status(self) -> LoginStatus:
         """Tell whether someone is logged in, and who."""
         user_id = self.value("SELECT user_id FROM session WHERE slot = 1")
         if user_id is None:
@@ -219,7 +293,7 @@ class Message(World):
         "list the users[ matching {query}]",
         "look up the people on the service[ whose name contains {query}]",
     ])
-    def list_users(self, query: str | None = None) -> list[dict[str, Any]]:
+    def list_users(self, query: str | None = None) -> list[UserProfile]:
         """List the users of the service, optionally only those whose username or display name contains a text.
 
         Args:
@@ -228,7 +302,7 @@ class Message(World):
         return self._matching_users(query or "")
 
     @tool(phrase=["look up the account for {username}", "find the account for {username}"])
-    def get_user_id(self, username: str) -> dict[str, Any]:
+    def get_user_id(self, username: str) -> UserIdentity:
         """Find a user's id from their exact username.
 
         Args:
@@ -238,14 +312,14 @@ class Message(World):
         return {"user_id": user["user_id"], "username": user["username"], "display_name": user["display_name"]}
 
     @tool(phrase=["list my contacts", "show me my contact list"])
-    def list_contacts(self) -> list[dict[str, Any]]:
+    def list_contacts(self) -> list[UserProfile]:
         """List the logged-in user's contacts."""
         return self.rows("SELECT u.user_id, u.username, u.display_name, u.status FROM contacts c"
                          " JOIN users u ON u.user_id = c.contact_id WHERE c.owner_id = ? ORDER BY u.username",
                          self._me())
 
     @tool(writes=True, phrase=["add {username} to my contacts", "save {username} as a contact"])
-    def add_contact(self, username: str) -> dict[str, Any]:
+    def add_contact(self, username: str) -> ContactAdded:
         """Add a user to the logged-in user's contacts; you can only message your contacts.
 
         Args:
@@ -262,7 +336,7 @@ class Message(World):
                 "message": f"{user['display_name']} added to your contacts"}
 
     @tool(writes=True, phrase=["remove {username} from my contacts", "take {username} off my contact list"])
-    def remove_contact(self, username: str) -> dict[str, Any]:
+    def remove_contact(self, username: str) -> ContactRemoved:
         """Remove a user from the logged-in user's contacts (messages already exchanged stay).
 
         Args:
@@ -275,7 +349,7 @@ class Message(World):
         return {"success": True, "username": user["username"], "message": f"{user['display_name']} removed"}
 
     @tool(writes=True, phrase=["send {message} to {receiver_id}", "write {message} to {receiver_id}"])
-    def send_message(self, receiver_id: str, message: str) -> dict[str, Any]:
+    def send_message(self, receiver_id: str, message: MessageText) -> MessageSent:
         """Send a direct message to one of your contacts.
 
         Args:
@@ -285,10 +359,6 @@ class Message(World):
         me = self._me()
         receiver = self._user(receiver_id, "receiver_id")
         text = message.strip()
-        if not text:
-            raise ToolError("message must not be empty")
-        if len(text) > MAX_MESSAGE_CHARS:
-            raise ToolError(f"message is {len(text)} characters long; the limit is {MAX_MESSAGE_CHARS}")
         if receiver_id == me:
             raise ToolError("you cannot send a message to yourself")
         if not self._is_contact(me, receiver_id):
@@ -304,8 +374,8 @@ class Message(World):
         "check my inbox[ for messages from {sender_id}][ (latest {limit})]",
         "show me the[ {limit}] newest messages in my inbox[ from {sender_id}]",
     ])
-    def view_inbox(self, limit: int = 20, offset: int = 0, sender_id: str | None = None,
-                   unread_only: bool = False) -> list[dict[str, Any]]:
+    def view_inbox(self, limit: Limit = 20, offset: Offset = 0, sender_id: str | None = None,
+                   unread_only: bool = False) -> list[MessagePreview]:
         """List messages received by the logged-in user, newest first, with a preview of each text.
 
         Listing does not mark messages read; get_message shows a message's full text.
@@ -327,8 +397,8 @@ class Message(World):
         "show the messages I sent[ to {receiver_id}][ (latest {limit})]",
         "list my[ {limit}] latest sent messages[ to {receiver_id}]",
     ])
-    def view_sent_messages(self, receiver_id: str | None = None, limit: int = 20,
-                           offset: int = 0) -> list[dict[str, Any]]:
+    def view_sent_messages(self, receiver_id: str | None = None, limit: Limit = 20,
+                           offset: Offset = 0) -> list[MessagePreview]:
         """List messages sent by the logged-in user, newest first, with a preview and whether it was read.
 
         Args:
@@ -343,7 +413,7 @@ class Message(World):
                              (me, receiver_id, receiver_id), limit, offset)
 
     @tool(phrase=["open {message_id}", "show me the full text of {message_id}", "read {message_id} in full"])
-    def get_message(self, message_id: int) -> dict[str, Any]:
+    def get_message(self, message_id: int) -> FullMessage:
         """Get the full text and details of one message of your mailbox (sent or received).
 
         Args:
@@ -353,15 +423,13 @@ class Message(World):
         return self._listing("m.message_id = ?", (message_id,), 1, 0, full=True)[0]
 
     @tool(writes=True, phrase=["mark {message_ids} as read", "mark {message_ids} read"])
-    def mark_as_read(self, message_ids: list[int]) -> dict[str, Any]:
+    def mark_as_read(self, message_ids: Annotated[list[int], Field(min_length=1)]) -> MarkedRead:
         """Mark received messages as read.
 
         Args:
             message_ids: Ids of messages in your inbox.
         """
         me = self._me()
-        if not message_ids:
-            raise ToolError("message_ids must not be empty")
         for message_id in message_ids:
             if self._owned_message(message_id, me)["receiver_id"] != me:
                 raise ToolError(f"message {message_id} was sent by you; only received messages can be marked read")
@@ -369,7 +437,7 @@ class Message(World):
         return {"success": True, "marked_read": sorted(set(message_ids))}
 
     @tool(writes=True, phrase=["delete {message_id}", "remove {message_id} from my mailbox"])
-    def delete_message(self, message_id: int) -> dict[str, Any]:
+    def delete_message(self, message_id: int) -> MessageDeleted:
         """Delete a message from your own mailbox; the other person keeps their copy.
 
         Args:
@@ -385,8 +453,8 @@ class Message(World):
         "search my messages for {keyword}[ from {sender_id}][ to {receiver_id}]",
         "find my messages mentioning {keyword}[ from {sender_id}][ to {receiver_id}]",
     ])
-    def search_messages(self, keyword: str, sender_id: str | None = None, receiver_id: str | None = None,
-                        limit: int = 20) -> list[dict[str, Any]]:
+    def search_messages(self, keyword: NonEmptyStr, sender_id: str | None = None, receiver_id: str | None = None,
+                        limit: Limit = 20) -> list[MessagePreview]:
         """Search the text of the logged-in user's sent and received messages (case-insensitive), newest first.
 
         Args:
@@ -396,8 +464,6 @@ class Message(World):
             limit: At most this many messages (1-100).
         """
         me = self._me()
-        if not keyword.strip():
-            raise ToolError("keyword must not be empty")
         for user_id, field in ((sender_id, "sender_id"), (receiver_id, "receiver_id")):
             if user_id is not None:
                 self._user(user_id, field)
@@ -412,7 +478,7 @@ class Message(World):
         "count my sent, received and unread messages[ (period: {time_period})]",
     ])
     def get_message_stats(self, time_period: Literal["today", "week", "month", "year", "all"] = "all"
-                          ) -> dict[str, Any]:
+                          ) -> MessageStats:
         """Count the logged-in user's sent, received and unread messages, per contact, over a recent period.
 
         Args:
@@ -432,267 +498,3 @@ class Message(World):
                 "unread": sum(1 for r in received if not r["is_read"]),
                 "total_contacts": self.value("SELECT COUNT(*) FROM contacts WHERE owner_id = ?", me),
                 "messages_by_contact": dict(sorted(by_person.items(), key=lambda kv: (-kv[1], kv[0])))}
-
-    # ---------------------------------------------------------------- scenarios
-    def _account(self, rng: random.Random, where: str) -> dict[str, Any] | None:
-        """A user (the requester) satisfying an SQL condition on ``u``, or None."""
-        users = self.rows(f"SELECT * FROM users u WHERE {where} ORDER BY user_id")
-        return rng.choice(users) if users else None
-
-    def _pair(self, rng: random.Random, where: str, others: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """A requester satisfying ``where`` (on ``u``) and one of the users the query ``others`` lists for their id."""
-        me = self._account(rng, where)
-        if me is None:
-            return None
-        return me, rng.choice(self.rows(others, me["user_id"]))
-
-    def _with_contact(self, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """A requester with contacts, and one of their contacts."""
-        return self._pair(rng, "EXISTS (SELECT 1 FROM contacts WHERE owner_id = u.user_id)",
-                          "SELECT u.* FROM contacts c JOIN users u ON u.user_id = c.contact_id"
-                          " WHERE c.owner_id = ? ORDER BY u.user_id")
-
-    def _with_sender(self, rng: random.Random, unread: bool = False) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """A requester who received messages (unread ones, if asked), and someone who sent them one."""
-        only_unread = " AND m.is_read = 0" if unread else ""
-        return self._pair(rng, f"EXISTS (SELECT 1 FROM messages m WHERE m.receiver_id = u.user_id{only_unread})",
-                          "SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.sender_id"
-                          f" WHERE m.receiver_id = ?{only_unread} ORDER BY u.user_id")
-
-    @staticmethod
-    def _sign_in(user: dict[str, Any]) -> tuple[Any, ...]:
-        """The gold calls logging the requester in (their id is looked up from their username)."""
-        return call("get_user_id", username=user["username"]), call("login", user_id=Ref(0, "user_id"))
-
-    def _inbox(self, me: str, sender_id: str, unread_only: bool = False) -> list[dict[str, Any]]:
-        return self.rows("SELECT * FROM messages WHERE receiver_id = ? AND sender_id = ? AND (? = 0 OR is_read = 0)"
-                         " ORDER BY sent_at DESC, message_id DESC", me, sender_id, int(unread_only))
-
-    def _unique_by_name(self, user: dict[str, Any]) -> bool:
-        """Whether list_users with this display name as the query finds only this user."""
-        return len(self._matching_users(user["display_name"])) == 1
-
-    @scenario
-    def confirm_login(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "1")
-        if me is None:
-            return None
-        return Draft(
-            request=rng.choice([
-                "Sign me in as @{me}, then check the login status to be sure it worked and tell me my user id.",
-                "Log in to my account ({me}) and confirm I'm logged in: which user id does the session show?",
-            ]).format(me=me["username"]),
-            calls=(call("get_user_id", username=me["username"]), call("login", user_id=Ref(0, "user_id")),
-                   call("check_login_status")),
-            answer=(Ref(2, "user_id"),))
-
-    @scenario
-    def latest_from_friend(self, rng: random.Random) -> Draft | None:
-        found = self._with_sender(rng)
-        if found is None:
-            return None
-        me, friend = found
-        if not self._unique_by_name(friend):
-            return None
-        latest = self._inbox(me["user_id"], friend["user_id"])[0]
-        return Draft(
-            request=rng.choice([
-                "I'm {me} on here. What was the last thing {friend} wrote to me?",
-                "My username is {me}. Can you check what {friend}'s most recent message to me says?",
-            ]).format(me=me["username"], friend=friend["display_name"]),
-            calls=(*self._sign_in(me), call("list_users", query=friend["display_name"]),
-                   call("view_inbox", sender_id=Ref(2, "0.user_id"), limit=1),
-                   call("get_message", message_id=Ref(3, "0.message_id"))),
-            answer=(latest["body"],))
-
-    @scenario
-    def last_sent_to(self, rng: random.Random) -> Draft | None:
-        found = self._pair(rng, "EXISTS (SELECT 1 FROM messages WHERE sender_id = u.user_id)",
-                           "SELECT DISTINCT u.* FROM messages m JOIN users u ON u.user_id = m.receiver_id"
-                           " WHERE m.sender_id = ? ORDER BY u.user_id")
-        if found is None:
-            return None
-        me, friend = found
-        last = self.row("SELECT * FROM messages WHERE sender_id = ? AND receiver_id = ?"
-                        " ORDER BY sent_at DESC, message_id DESC", me["user_id"], friend["user_id"])
-        return Draft(
-            request=rng.choice([
-                "I'm {me}. What exactly was the last message I sent to @{friend}, and when did I send it?",
-                "Username {me}. Remind me of the full text of my latest message to {friend} and its date and time.",
-            ]).format(me=me["username"], friend=friend["username"]),
-            calls=(*self._sign_in(me), call("get_user_id", username=friend["username"]),
-                   call("view_sent_messages", receiver_id=Ref(2, "user_id"), limit=1),
-                   call("get_message", message_id=Ref(3, "0.message_id"))),
-            answer=(last["body"], last["sent_at"]))
-
-    @scenario
-    def message_contact(self, rng: random.Random) -> Draft | None:
-        found = self._with_contact(rng)
-        if found is None:
-            return None
-        me, friend = found
-        text = rng.choice(["Are you free for a call tonight?", "I'll bring the snacks on Saturday.",
-                           "Can you pick up some milk on the way?", "Congrats on the new job!",
-                           "Don't forget the meeting moved to 3pm."])
-        return Draft(
-            request=rng.choice([
-                "Log in as {me} and message {friend}: \"{text}\"",
-                "This is {me}. Please send @{friend} this exact text: \"{text}\"",
-            ]).format(me=me["username"], friend=friend["username"], text=text),
-            calls=(*self._sign_in(me), call("get_user_id", username=friend["username"]),
-                   call("send_message", receiver_id=Ref(2, "user_id"), message=text)))
-
-    @scenario
-    def message_new_person(self, rng: random.Random) -> Draft | None:
-        found = self._pair(rng, "EXISTS (SELECT 1 FROM users o WHERE o.user_id != u.user_id AND o.user_id NOT IN"
-                                " (SELECT contact_id FROM contacts WHERE owner_id = u.user_id))",
-                           "SELECT * FROM users WHERE user_id != ?1 AND user_id NOT IN"
-                           " (SELECT contact_id FROM contacts WHERE owner_id = ?1) ORDER BY user_id")
-        if found is None:
-            return None
-        me, stranger = found
-        text = rng.choice(["Hi! We met at the conference last week, great to connect.",
-                           "Hey, I'm the new neighbour from 4B. Nice to meet you!",
-                           "Hi, I found your keys at the cafe. Want me to drop them off?"])
-        return Draft(
-            request=rng.choice([
-                "My account is {me}. Send {user} (username {handle}) this: \"{text}\"",
-                "I'm {me}. I'd like to reach {handle} for the first time with: \"{text}\"",
-            ]).format(me=me["username"], user=stranger["display_name"], handle=stranger["username"], text=text),
-            calls=(*self._sign_in(me), call("add_contact", username=stranger["username"]),
-                   call("send_message", receiver_id=Ref(2, "user_id"), message=text)))
-
-    @scenario
-    def delete_sent_message(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE sender_id = u.user_id)")
-        if me is None:
-            return None
-        sent = self.rows("SELECT m.*, u.display_name FROM messages m JOIN users u ON u.user_id = m.receiver_id"
-                         " WHERE m.sender_id = ? ORDER BY m.message_id", me["user_id"])
-        message = rng.choice(sent)
-        same_text = self.value("SELECT COUNT(*) FROM messages WHERE (sender_id = ?1 OR receiver_id = ?1)"
-                               " AND body LIKE ?2 ESCAPE '\\'", me["user_id"], like_pattern(message["body"]))
-        if same_text != 1:
-            return None
-        return Draft(
-            request=rng.choice([
-                "I'm {me}. Delete the message I sent {friend} that says \"{body}\"",
-                "Username {me} here. Please remove my message \"{body}\" to {friend} from my mailbox.",
-            ]).format(me=me["username"], friend=message["display_name"], body=message["body"]),
-            calls=(*self._sign_in(me), call("search_messages", keyword=message["body"]),
-                   call("delete_message", message_id=Ref(2, "0.message_id"))))
-
-    @scenario
-    def mark_friend_read(self, rng: random.Random) -> Draft | None:
-        found = self._with_sender(rng, unread=True)
-        if found is None:
-            return None
-        me, friend = found
-        return Draft(
-            request=rng.choice([
-                "I'm {me}. Mark everything unread from @{friend} as read.",
-                "Log in as {me} and mark all of {friend}'s unread messages to me as read, please.",
-            ]).format(me=me["username"], friend=friend["username"]),
-            calls=(*self._sign_in(me), call("get_user_id", username=friend["username"]),
-                   call("view_inbox", sender_id=Ref(2, "user_id"), unread_only=True),
-                   call("mark_as_read", message_ids=Ref(3, then=message_ids))))
-
-    @scenario
-    def unread_senders(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id AND is_read = 0)")
-        if me is None:
-            return None
-        names = self.rows("SELECT DISTINCT u.display_name FROM messages m JOIN users u ON u.user_id = m.sender_id"
-                          " WHERE m.receiver_id = ? AND m.is_read = 0 ORDER BY u.display_name", me["user_id"])
-        return Draft(
-            request=rng.choice(["Who has sent me messages I haven't read yet? Please log into my account to check.",
-                                "Can you check my messages and tell me who I have unread messages from?"]),
-            calls=(*self._sign_in(me), call("view_inbox", unread_only=True, limit=100)),
-            answer=tuple(n["display_name"] for n in names),
-            ask=(UserFact("username", me["username"], ("username", "user name", "account", "handle", "log in")),))
-
-    @scenario
-    def top_conversation(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE u.user_id IN (sender_id, receiver_id))")
-        if me is None:
-            return None
-        since = period_start(self.start_time, "month").strftime(TIME_FORMAT)
-        counts = Counter(row["other"] for row in self.rows(
-            "SELECT u.display_name AS other FROM messages m JOIN users u"
-            " ON u.user_id = CASE WHEN m.sender_id = ?1 THEN m.receiver_id ELSE m.sender_id END"
-            " WHERE (m.sender_id = ?1 OR m.receiver_id = ?1) AND m.sent_at >= ?2", me["user_id"], since))
-        ranked = counts.most_common(2)
-        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-            return None
-        top_username = self.value("SELECT username FROM users WHERE display_name = ?", ranked[0][0])
-        return Draft(
-            request=rng.choice([
-                "I'm {me}. Who have I been messaging with the most over the past month, and how many messages?",
-                ("Username {me}. Over the last 30 days, which person did I exchange the most messages with?"
-                 " Include the count."),
-            ]).format(me=me["username"]),
-            calls=(*self._sign_in(me), call("get_message_stats", time_period="month")),
-            answer=(top_username, str(ranked[0][1])))
-
-    @scenario
-    def clear_from_sender(self, rng: random.Random) -> Draft | None:
-        found = self._with_sender(rng)
-        if found is None:
-            return None
-        me, friend = found
-        received = self._inbox(me["user_id"], friend["user_id"])
-        if len(received) > 3 or not self._unique_by_name(friend):
-            return None
-        return Draft(
-            request=rng.choice([
-                "I'm {me}. Delete every message {friend} has sent me.",
-                "Please log in as {me} and clear out all the messages I got from {friend}.",
-            ]).format(me=me["username"], friend=friend["display_name"]),
-            calls=(*self._sign_in(me), call("list_users", query=friend["display_name"]),
-                   call("view_inbox", sender_id=Ref(2, "0.user_id")),
-                   *(call("delete_message", message_id=Ref(3, f"{index}.message_id"))
-                     for index in range(len(received)))))
-
-    @scenario
-    def send_and_sign_out(self, rng: random.Random) -> Draft | None:
-        found = self._with_contact(rng)
-        if found is None:
-            return None
-        me, friend = found
-        text = rng.choice(["Landed safely, talk tomorrow.", "Thanks for dinner, it was lovely!",
-                           "Using a friend's laptop, will reply properly later."])
-        return Draft(
-            request=(f"I'm on a shared computer. Log in as {me['username']}, send {friend['username']}"
-                     f" \"{text}\", and then log me out."),
-            calls=(*self._sign_in(me), call("get_user_id", username=friend["username"]),
-                   call("send_message", receiver_id=Ref(2, "user_id"), message=text), call("logout")))
-
-    @scenario
-    def drop_contact(self, rng: random.Random) -> Draft | None:
-        found = self._with_contact(rng)
-        if found is None:
-            return None
-        me, friend = found
-        return Draft(
-            request=rng.choice(["I'm {me}. Please take {friend} off my contact list.",
-                                "Remove {friend} from my contacts (my username is {me})."]
-                               ).format(me=me["username"], friend=friend["display_name"]),
-            calls=(*self._sign_in(me), call("list_contacts"), call("remove_contact", username=friend["username"])))
-
-    @scenario
-    def reply_to_latest(self, rng: random.Random) -> Draft | None:
-        me = self._account(rng, "EXISTS (SELECT 1 FROM messages WHERE receiver_id = u.user_id)")
-        if me is None:
-            return None
-        latest = self.row("SELECT * FROM messages WHERE receiver_id = ? ORDER BY sent_at DESC, message_id DESC",
-                          me["user_id"])
-        if not self._is_contact(me["user_id"], latest["sender_id"]):
-            return None
-        reply = rng.choice(["Sounds great, count me in!", "Sorry, I can't make it this time.",
-                            "Let me get back to you tomorrow."])
-        return Draft(
-            request=(f"I'm {me['username']}. Reply to the most recent message in my inbox; I'll tell you what to"
-                     " say."),
-            calls=(*self._sign_in(me), call("view_inbox", limit=1),
-                   call("send_message", receiver_id=Ref(2, "0.sender_id"), message=reply)),
-            ask=(UserFact("reply", reply, ("reply", "say", "text", "write")),))

@@ -6,14 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.core.tools import ToolError, tool
+from pydantic import Field
+from typing_extensions import NotRequired, TypedDict
+
+from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
 from envfactory_gym.core.world import World, fake_id
-from envs.travel.cities import CITIES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, parse_date, plan_travellers, spoken_date
+from envs.travel.cities import CITIES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, parse_date, plan_travellers
 
 BookingStatus = Literal["confirmed", "cancelled", "completed"]
+Adults = Annotated[int, Field(ge=1, le=8)]
+Kids = Annotated[int, Field(ge=0, le=6)]
+#: A guest list: at least the lead guest, no empty names.
+GuestNames = Annotated[list[NonEmptyStr], Field(min_length=1)]
 
 HOTEL_WORDS = ("Aurora", "Harbor", "Linden", "Bellevue", "Regent", "Lantern", "Maple", "Crown", "Juniper",
                "Sterling", "Willow", "Cobalt", "Granite", "Saffron", "Ivory", "Summit", "Beacon", "Marigold",
@@ -31,8 +37,6 @@ REVIEW_COMMENTS = ("Great location and friendly staff.", "Clean rooms, but the w
                    "Check-in took forever.", "Quiet, comfortable and close to the metro.", "The bed was too soft.")
 WEEKEND_SURCHARGE = 0.20
 MAX_NIGHTS = 30
-
-
 
 
 def nights_of(checkin: dt.date, checkout: dt.date) -> list[dt.date]:
@@ -53,6 +57,127 @@ def cancellation_deadline(room: dict[str, Any], checkin: str) -> str | None:
     """Last day a stay can be cancelled for free, or None for a non-refundable rate."""
     days = room["free_cancellation_days"]
     return None if days is None else (dt.date.fromisoformat(checkin) - dt.timedelta(days=days)).isoformat()
+
+
+# ------------------------------------------------------------------------------------------- declared returns
+class Destination(TypedDict):
+    destination_id: str
+    city: str
+    country: str
+    description: str
+    hotel_count: int
+
+
+class RoomOffer(TypedDict):
+    room_type_id: str
+    name: str
+    price_per_night: float
+    free_cancellation_days: int | None
+    #: Only when dates were given.
+    rooms_left: NotRequired[int]
+    total_price: NotRequired[float]
+
+
+class HotelOffers(TypedDict):
+    hotel_id: str
+    name: str
+    stars: int
+    neighborhood: str
+    rating: float | None
+    review_count: int
+    rooms: list[RoomOffer]
+
+
+class RoomType(TypedDict):
+    room_type_id: str
+    name: str
+    max_adults: int
+    max_kids: int
+    price_per_night: float
+    free_cancellation_days: int | None
+
+
+class ReviewExcerpt(TypedDict):
+    reviewer: str
+    rating: int
+    comment: str
+
+
+class HotelDetails(TypedDict):
+    hotel_id: str
+    destination_id: str
+    name: str
+    stars: int
+    neighborhood: str
+    address: str
+    amenities: list[str]
+    city: str
+    country: str
+    rating: float | None
+    review_count: int
+    room_types: list[RoomType]
+    latest_reviews: list[ReviewExcerpt]
+
+
+class Stay(TypedDict):
+    booking_id: str
+    hotel_id: str
+    room_type_id: str
+    checkin_date: str
+    checkout_date: str
+    adults: int
+    kids: int
+    total_price: float
+    status: str
+    refund_amount: float | None
+    created_at: str
+    cancelled_at: str | None
+    hotel_name: str
+    city: str
+    room_type: str
+    free_cancellation_days: int | None
+    price_per_night: float
+    guests: list[str]
+    free_cancellation_until: str | None
+    cancellation_policy: str
+
+
+class StayView(Stay):
+    #: Only for confirmed bookings.
+    refund_if_cancelled_now: NotRequired[float]
+
+
+class ChangedStay(Stay):
+    price_difference: float
+
+
+class StayCancellation(TypedDict):
+    booking_id: str
+    status: str
+    refund_amount: float
+    currency: str
+
+
+class StaySummary(TypedDict):
+    booking_id: str
+    hotel_name: str
+    city: str
+    room_type: str
+    checkin_date: str
+    checkout_date: str
+    adults: int
+    kids: int
+    total_price: float
+    status: str
+    guests: str
+
+
+class Review(TypedDict):
+    review_id: str
+    hotel_name: str
+    rating: int
+    hotel_rating: float
+    review_count: int
 
 
 class HotelBooking(World):
@@ -162,13 +287,6 @@ class HotelBooking(World):
             raise ToolError(f"a stay can last at most {MAX_NIGHTS} nights")
         return checkin, checkout
 
-    @staticmethod
-    def _check_party(adults: int, kids: int) -> None:
-        if not 1 <= adults <= 8:
-            raise ToolError("adults must be between 1 and 8")
-        if not 0 <= kids <= 6:
-            raise ToolError("kids must be between 0 and 6")
-
     def _rooms_left(self, room: dict[str, Any], checkin: dt.date, checkout: dt.date,
                     ignore_booking: str | None = None) -> int:
         """Rooms of a type free on every night of a stay (confirmed bookings hold rooms)."""
@@ -216,8 +334,6 @@ class HotelBooking(World):
 
     def _set_guests(self, booking_id: str, guest_names: list[str], capacity: int) -> None:
         names = [name.strip() for name in guest_names]
-        if not names or not all(names):
-            raise ToolError("guest_names must list at least the lead guest, and no empty names")
         if len(names) > capacity:
             raise ToolError(f"{len(names)} guest names given but the booking is for {capacity} people")
         self.execute("DELETE FROM booking_guests WHERE booking_id = ?", booking_id)
@@ -237,14 +353,12 @@ class HotelBooking(World):
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["look up destinations matching {city}", "find the destinations for {city}"])
-    def search_destinations(self, city: str) -> list[dict[str, Any]]:
+    def search_destinations(self, city: NonEmptyStr) -> list[Destination]:
         """Find destinations by city or country name (part of it is enough).
 
         Args:
             city: City or country, e.g. 'Rome'.
         """
-        if not city.strip():
-            raise ToolError("city must not be empty")
         return self.rows(
             "SELECT d.destination_id, d.city, d.country, d.description, COUNT(h.hotel_id) AS hotel_count"
             " FROM destinations d LEFT JOIN hotels h USING (destination_id)"
@@ -258,7 +372,8 @@ class HotelBooking(World):
          "[, {adults} adult(s)][, {kids} child(ren)]"),
     ])
     def get_hotels(self, destination_id: str, checkin_date: str | None = None, checkout_date: str | None = None,
-                   adults: int = 1, kids: int = 0, limit: int = 10) -> list[dict[str, Any]]:
+                   adults: Adults = 1, kids: Kids = 0, limit: Annotated[int, Field(ge=1, le=50)] = 10
+                   ) -> list[HotelOffers]:
         """List a destination's hotels with the room types that fit the party.
 
         With dates, only rooms free on every night are shown, with the stay's total price (Friday and Saturday nights
@@ -276,9 +391,6 @@ class HotelBooking(World):
                      error=f"no destination '{destination_id}'; search_destinations gives the ids")
         if (checkin_date is None) != (checkout_date is None):
             raise ToolError("give both checkin_date and checkout_date, or neither")
-        self._check_party(adults, kids)
-        if not 1 <= limit <= 50:
-            raise ToolError("limit must be between 1 and 50")
         stay = self._stay(checkin_date, checkout_date) if checkin_date and checkout_date else None
         found = []
         for hotel in self.rows("SELECT hotel_id, name, stars, neighborhood FROM hotels WHERE destination_id = ?"
@@ -302,7 +414,7 @@ class HotelBooking(World):
         return found[:limit]
 
     @tool(phrase=["show me the details of {hotel_id}", "tell me about {hotel_id}"])
-    def get_hotel_details(self, hotel_id: str) -> dict[str, Any]:
+    def get_hotel_details(self, hotel_id: str) -> HotelDetails:
         """A hotel's address, amenities, rating, room types (capacity, nightly price, cancellation terms) and latest
         reviews.
 
@@ -325,8 +437,8 @@ class HotelBooking(World):
         ("reserve {room_type_id} at {hotel_id} for {guest_names}, checking in {checkin_date} and out {checkout_date} "
          "({adults} adult(s)[, {kids} child(ren)])"),
     ])
-    def book_hotel(self, hotel_id: str, room_type_id: str, checkin_date: str, checkout_date: str, adults: int,
-                   guest_names: list[str], kids: int = 0) -> dict[str, Any]:
+    def book_hotel(self, hotel_id: str, room_type_id: str, checkin_date: str, checkout_date: str, adults: Adults,
+                   guest_names: GuestNames, kids: Kids = 0) -> Stay:
         """Book one room for a stay; the lead guest comes first in guest_names.
 
         Args:
@@ -343,7 +455,6 @@ class HotelBooking(World):
                             hotel_id, error=f"hotel '{hotel_id}' has no room type '{room_type_id}'; "
                                             "get_hotel_details lists its room types")
         checkin, checkout = self._stay(checkin_date, checkout_date)
-        self._check_party(adults, kids)
         self._fit(room, adults, kids)
         price = self._reserve(room, checkin, checkout)
         booking_id = self.new_id("bookings", "hb_")
@@ -354,7 +465,7 @@ class HotelBooking(World):
         return self._booking(booking_id)
 
     @tool(writes=True, phrase=["cancel the hotel reservation ({booking_id})", "call off the hotel stay ({booking_id})"])
-    def cancel_booking(self, booking_id: str) -> dict[str, Any]:
+    def cancel_booking(self, booking_id: str) -> StayCancellation:
         """Cancel a confirmed hotel booking.
 
         Refunds the full price until the free-cancellation day, then all but the first night; non-refundable
@@ -373,15 +484,14 @@ class HotelBooking(World):
         "find the [{status} ]hotel bookings of {guest_name}",
         "look up [{status} ]hotel reservations under {guest_name}",
     ])
-    def list_bookings(self, guest_name: str, status: BookingStatus | None = None) -> list[dict[str, Any]]:
+    def list_bookings(self, guest_name: Annotated[NonEmptyStr, UserKnown], status: BookingStatus | None = None
+                      ) -> list[StaySummary]:
         """Find hotel bookings that list a guest (part of the name is enough), by check-in date.
 
         Args:
             guest_name: A guest's name.
             status: Only bookings with this status.
         """
-        if not guest_name.strip():
-            raise ToolError("guest_name must not be empty")
         return self.rows(
             "SELECT b.booking_id, h.name AS hotel_name, d.city, r.name AS room_type, b.checkin_date, b.checkout_date,"
             " b.adults, b.kids, b.total_price, b.status, (SELECT GROUP_CONCAT(guest_name, ', ') FROM"
@@ -392,7 +502,7 @@ class HotelBooking(World):
             " ORDER BY b.checkin_date, b.booking_id", guest_name.strip(), status)
 
     @tool(phrase=["pull up the hotel reservation ({booking_id})", "show me the hotel stay ({booking_id})"])
-    def get_booking(self, booking_id: str) -> dict[str, Any]:
+    def get_booking(self, booking_id: str) -> StayView:
         """A hotel booking with its guests, price, cancellation terms and what cancelling now would refund.
 
         Args:
@@ -410,8 +520,8 @@ class HotelBooking(World):
          "[ {adults} adult(s),][ {kids} child(ren),][ guests {guest_names},] the rest unchanged"),
     ])
     def modify_booking(self, booking_id: str, checkin_date: str | None = None, checkout_date: str | None = None,
-                       adults: int | None = None, kids: int | None = None,
-                       guest_names: list[str] | None = None) -> dict[str, Any]:
+                       adults: Adults | None = None, kids: Kids | None = None,
+                       guest_names: GuestNames | None = None) -> ChangedStay:
         """Change the dates, party size or guest list of a confirmed booking (not possible on non-refundable rates);
         the price is recomputed.
 
@@ -432,7 +542,6 @@ class HotelBooking(World):
                                        booking["checkout_date"] if checkout_date is None else checkout_date)
         adults = booking["adults"] if adults is None else adults
         kids = booking["kids"] if kids is None else kids
-        self._check_party(adults, kids)
         room = self.row("SELECT * FROM room_types WHERE room_type_id = ?", booking["room_type_id"])
         self._fit(room, adults, kids)
         price = self._reserve(room, checkin, checkout, ignore_booking=booking_id)
@@ -448,7 +557,7 @@ class HotelBooking(World):
         "review the hotel stay ({booking_id}): {rating} out of 5, {comment}",
         "rate the hotel stay ({booking_id}) {rating} stars and say {comment}",
     ])
-    def add_review(self, booking_id: str, rating: int, comment: str) -> dict[str, Any]:
+    def add_review(self, booking_id: str, rating: Annotated[int, Field(ge=1, le=5)], comment: NonEmptyStr) -> Review:
         """Review a completed stay (one review per booking), signed with the lead guest's name.
 
         Args:
@@ -459,215 +568,14 @@ class HotelBooking(World):
         booking = self._booking(booking_id)
         if booking["status"] != "completed":
             raise ToolError(f"booking '{booking_id}' is {booking['status']}; only completed stays can be reviewed")
-        if not 1 <= rating <= 5:
-            raise ToolError("rating must be between 1 and 5")
-        if not comment.strip():
-            raise ToolError("comment must not be empty")
         if self.row("SELECT 1 FROM reviews WHERE booking_id = ?", booking_id):
             raise ToolError(f"booking '{booking_id}' has already been reviewed")
         review_id = self.new_id("reviews", "rev_")
         self.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?)", review_id, booking["hotel_id"], booking_id,
                      booking["guests"][0], rating, comment.strip(), self.now().isoformat(timespec="minutes"))
+        average = self._rating(booking["hotel_id"])
         return {"review_id": review_id, "hotel_name": booking["hotel_name"], "rating": rating,
-                **self._rating(booking["hotel_id"])}
-
-    # ---------------------------------------------------------------- scenarios
-    def offers(self, city: str, checkin: dt.date, checkout: dt.date, adults: int = 1, kids: int = 0
-               ) -> list[dict[str, Any]]:
-        """Every free room type fitting the party in a city for a stay, with hotel, rating and total price."""
-        offers = []
-        for room in self.rows(
-                "SELECT r.*, h.name AS hotel_name, d.destination_id FROM room_types r JOIN hotels h USING (hotel_id)"
-                " JOIN destinations d USING (destination_id) WHERE d.city = ? AND r.max_adults >= ? AND"
-                " r.max_kids >= ? ORDER BY r.room_type_id", city, adults, kids):
-            if self._rooms_left(room, checkin, checkout) > 0:
-                offers.append({**room, **self._rating(room["hotel_id"]), "total_price": stay_price(room, checkin,
-                                                                                                   checkout)})
-        return offers
-
-    def stay_search(self, offer: dict[str, Any], checkin: dt.date, checkout: dt.date, adults: int = 1,
-                    kids: int = 0) -> tuple[Any, ...]:
-        """Gold calls from a city name to the hotels free for a stay."""
-        party = {"adults": adults} if adults != 1 else {}
-        party.update({"kids": kids} if kids else {})
-        city = self.value("SELECT city FROM destinations WHERE destination_id = ?", offer["destination_id"])
-        return (call("search_destinations", city=city),
-                call("get_hotels", destination_id=offer["destination_id"], checkin_date=checkin.isoformat(),
-                     checkout_date=checkout.isoformat(), **party))
-
-    @staticmethod
-    def book_call(offer: dict[str, Any], checkin: dt.date, checkout: dt.date, guests: list[str], adults: int,
-                  kids: int = 0) -> Any:
-        """The gold book_hotel call for an offer and a stay (kids only when there are some)."""
-        return call("book_hotel", hotel_id=offer["hotel_id"], room_type_id=offer["room_type_id"],
-                    checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=adults,
-                    **({"kids": kids} if kids else {}), guest_names=guests)
-
-    @staticmethod
-    def cheapest(offers: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """The single cheapest offer, or None when there is none or a tie."""
-        if not offers:
-            return None
-        best = min(offers, key=lambda o: o["total_price"])
-        return best if [o["total_price"] for o in offers].count(best["total_price"]) == 1 else None
-
-    def some_stay(self, rng: random.Random) -> tuple[dt.date, dt.date]:
-        checkin = FIRST_TRAVEL_DAY + dt.timedelta(days=rng.randrange(TRAVEL_DAYS))
-        return checkin, checkin + dt.timedelta(days=rng.randint(1, 4))
-
-    def some_city(self, rng: random.Random) -> str:
-        return rng.choice(CITIES).name
-
-    def nameable_bookings(self, status: str) -> list[dict[str, Any]]:
-        """Bookings whose lead guest has no other booking of that status at the same hotel."""
-        return self.rows(
-            "SELECT b.*, g.guest_name AS lead_guest, h.name AS hotel_name, d.city, r.name AS room_type,"
-            " r.max_adults, r.max_kids, r.free_cancellation_days FROM bookings b JOIN booking_guests g"
-            " ON g.booking_id = b.booking_id AND g.position = 1 JOIN hotels h USING (hotel_id)"
-            " JOIN destinations d USING (destination_id) JOIN room_types r USING (room_type_id) WHERE b.status = ?1"
-            " AND (SELECT COUNT(*) FROM bookings b2 JOIN booking_guests g2 ON g2.booking_id = b2.booking_id"
-            "  WHERE instr(lower(g2.guest_name), lower(g.guest_name)) AND b2.status = ?1) = 1 ORDER BY b.booking_id",
-            status)
-
-    @scenario
-    def cheapest_stay(self, rng: random.Random) -> Draft | None:
-        city, (checkin, checkout), adults = self.some_city(rng), self.some_stay(rng), rng.choice([1, 2])
-        best = self.cheapest(self.offers(city, checkin, checkout, adults))
-        if best is None:
-            return None
-        people = "me" if adults == 1 else "two adults"
-        return Draft(
-            request=rng.choice([
-                ("What's the cheapest hotel room in {c} for {p} from {a} to {b}? Tell me the hotel, its address "
-                 "and the total price."),
-                ("I'm looking at {c}, checking in {a} and out {b}, for {p}. Which hotel has the lowest total price, "
-                 "where is it, and how much would it be?"),
-            ]).format(c=city, p=people, a=spoken_date(checkin, rng), b=spoken_date(checkout, rng)),
-            calls=(*self.stay_search(best, checkin, checkout, adults),
-                   call("get_hotel_details", hotel_id=best["hotel_id"])),
-            answer=(best["hotel_name"], Ref(2, "address"), best["total_price"]))
-
-    @scenario
-    def book_named_room(self, rng: random.Random) -> Draft | None:
-        city, (checkin, checkout) = self.some_city(rng), self.some_stay(rng)
-        offers = self.offers(city, checkin, checkout, 2)
-        if not offers:
-            return None
-        offer = rng.choice(offers)
-        guests = [b["lead_guest"] for b in self.nameable_bookings("completed")]
-        lead, companion = rng.sample(guests, 2)
-        return Draft(
-            request=(f"Please book a {offer['name']} at {offer['hotel_name']} in {city} from "
-                     f"{spoken_date(checkin, rng)} to {spoken_date(checkout, rng)} for two adults: {lead} "
-                     f"(lead guest) and {companion}."),
-            calls=(*self.stay_search(offer, checkin, checkout, 2),
-                   self.book_call(offer, checkin, checkout, [lead, companion], adults=2)))
-
-    @scenario
-    def family_booking(self, rng: random.Random) -> Draft | None:
-        city, (checkin, checkout) = self.some_city(rng), self.some_stay(rng)
-        best = self.cheapest(self.offers(city, checkin, checkout, 2, 2))
-        if best is None:
-            return None
-        lead = rng.choice(self.nameable_bookings("completed"))["lead_guest"]
-        return Draft(
-            request=(f"We're two adults and two kids going to {city}, {spoken_date(checkin, rng)} to "
-                     f"{spoken_date(checkout, rng)}. Book the cheapest room that fits all of us, under my name, "
-                     f"{lead}."),
-            calls=(*self.stay_search(best, checkin, checkout, 2, 2),
-                   self.book_call(best, checkin, checkout, [lead], adults=2, kids=2)))
-
-    @scenario
-    def cancel_stay(self, rng: random.Random) -> Draft:
-        booking = rng.choice(self.nameable_bookings("confirmed"))
-        return Draft(
-            request=rng.choice([
-                "This is {g}. Cancel my stay at {h} starting {d}, and tell me how much I'll get back.",
-                "I'm {g} and I can't make it to {h} on {d} after all. Please cancel; what's the refund?",
-            ]).format(g=booking["lead_guest"], h=booking["hotel_name"], d=spoken_date(booking["checkin_date"], rng)),
-            calls=(call("list_bookings", guest_name=booking["lead_guest"]),
-                   call("cancel_booking", booking_id=booking["booking_id"])),
-            answer=(Ref(1, "refund_amount"),))
-
-    @scenario
-    def shift_stay(self, rng: random.Random) -> Draft | None:
-        bookings = [b for b in self.nameable_bookings("confirmed") if b["free_cancellation_days"] is not None]
-        if not bookings:
-            return None
-        booking, days = rng.choice(bookings), rng.choice([-1, 1, 2])
-        move = dt.timedelta(days=days)
-        checkin = dt.date.fromisoformat(booking["checkin_date"]) + move
-        checkout = dt.date.fromisoformat(booking["checkout_date"]) + move
-        direction = f"{abs(days)} day{'s' if abs(days) > 1 else ''} {'later' if days > 0 else 'earlier'}"
-        return Draft(
-            request=(f"I'm {booking['lead_guest']}. Could you move my {booking['hotel_name']} booking {direction}, "
-                     "keeping the same number of nights?"),
-            calls=(call("list_bookings", guest_name=booking["lead_guest"], status="confirmed"),
-                   call("modify_booking", booking_id=booking["booking_id"], checkin_date=checkin.isoformat(),
-                        checkout_date=checkout.isoformat())))
-
-    @scenario
-    def add_guest(self, rng: random.Random) -> Draft | None:
-        bookings = [b for b in self.nameable_bookings("confirmed")
-                    if b["free_cancellation_days"] is not None and b["adults"] < b["max_adults"]]
-        if not bookings:
-            return None
-        booking = rng.choice(bookings)
-        guests = self._guest_names(booking["booking_id"])
-        newcomer = rng.choice([b["lead_guest"] for b in self.nameable_bookings("completed")
-                               if b["lead_guest"] not in guests])
-        return Draft(
-            request=(f"Hi, {booking['lead_guest']} here. {newcomer} is joining me at {booking['hotel_name']} in "
-                     f"{booking['city']}; please add them to my booking as an extra adult."),
-            calls=(call("list_bookings", guest_name=booking["lead_guest"]),
-                   call("get_booking", booking_id=booking["booking_id"]),
-                   call("modify_booking", booking_id=booking["booking_id"], adults=booking["adults"] + 1,
-                        guest_names=[*guests, newcomer])))
-
-    @scenario
-    def review_stay(self, rng: random.Random) -> Draft | None:
-        reviewed = {r["booking_id"] for r in self.rows("SELECT booking_id FROM reviews WHERE booking_id IS NOT NULL")}
-        bookings = [b for b in self.nameable_bookings("completed") if b["booking_id"] not in reviewed]
-        if not bookings:
-            return None
-        booking = rng.choice(bookings)
-        rating, comment = rng.randint(1, 5), rng.choice(REVIEW_COMMENTS)
-        return Draft(
-            request=(f"I'm {booking['lead_guest']}. Please leave a {rating}-star review for my February stay at "
-                     f"{booking['hotel_name']} saying: \"{comment}\""),
-            calls=(call("list_bookings", guest_name=booking["lead_guest"], status="completed"),
-                   call("add_review", booking_id=booking["booking_id"], rating=rating, comment=comment)))
-
-    @scenario
-    def stay_details(self, rng: random.Random) -> Draft:
-        booking = rng.choice(self.nameable_bookings("confirmed"))
-        return Draft(
-            request=(f"I'm {booking['lead_guest']}. For my upcoming stay in {booking['city']}: what's the hotel's "
-                     "address, which room type did I book, and until when can I cancel for free?"),
-            calls=(call("list_bookings", guest_name=booking["lead_guest"], status="confirmed"),
-                   call("get_booking", booking_id=booking["booking_id"]),
-                   call("get_hotel_details", hotel_id=booking["hotel_id"])),
-            answer=(Ref(2, "address"), booking["room_type"],
-                    Ref(1, "free_cancellation_until", then=lambda day: day or "non-refundable")))
-
-    @scenario
-    def book_asking_checkout(self, rng: random.Random) -> Draft | None:
-        city, (checkin, checkout) = self.some_city(rng), self.some_stay(rng)
-        offers = self.offers(city, checkin, checkout)
-        if not offers:
-            return None
-        hotel = rng.choice(offers)["hotel_id"]
-        best = self.cheapest([o for o in offers if o["hotel_id"] == hotel])
-        if best is None:
-            return None
-        lead = rng.choice(self.nameable_bookings("completed"))["lead_guest"]
-        return Draft(
-            request=(f"Book me, {lead}, the cheapest room at {best['hotel_name']} in {city}, arriving "
-                     f"{spoken_date(checkin, rng)}. Just me."),
-            calls=(*self.stay_search(best, checkin, checkout),
-                   self.book_call(best, checkin, checkout, [lead], adults=1)),
-            ask=(UserFact("check-out date", checkout.isoformat(), ("check-out", "checkout", "leav", "nights",
-                                                                   "depart")),))
+                "hotel_rating": average["rating"], "review_count": average["review_count"]}
 
 
 class Stays:

@@ -4,22 +4,23 @@ insurance, budgets, currency conversion and support tickets. Account tools need 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from envfactory_gym.core.tasks import Draft, Ref, UserFact, call, scenario
-from envfactory_gym.core.tools import ToolError, tool
+from pydantic import Field
+from typing_extensions import NotRequired, TypedDict
+
+from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
 from envfactory_gym.core.world import World, fake_id
-from envs.travel.cities import (
-    CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, parse_date, plan_travellers, spoken_date,
-)
+from envs.travel.cities import CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, parse_date, plan_travellers
 
 TravelClass = Literal["economy", "business", "first"]
 GrantType = Literal["read_write", "read", "write"]
 InsuranceType = Literal["basic", "premium", "comprehensive"]
 Currency = Literal["USD", "RMB", "EUR", "JPY", "GBP", "CAD", "AUD", "INR", "RUB", "BRL", "MXN"]
 SupportCategory = Literal["baggage", "refund", "schedule_change", "special_assistance", "other"]
+#: A positive, finite amount of money.
+Amount = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 #: Units of each currency per US dollar, before the seed's small drift.
 BASE_RATES = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "JPY": 149.5, "RMB": 7.19, "CAD": 1.36, "AUD": 1.52,
@@ -37,8 +38,6 @@ INSURANCE = {
 ECONOMY_CANCELLATION_FEE = 0.10
 NEW_CARD_CREDIT = 5000.0
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
-#: In gold calls: the access token that the first call (authenticate) returned.
-TOKEN = Ref(0, "access_token")
 
 
 def luhn_complete(prefix: str) -> str:
@@ -62,12 +61,195 @@ def masked(number: str) -> str:
     return f"**** **** **** {number[-4:]}"
 
 
+# ------------------------------------------------------------------------------------------- declared returns
+class Session(TypedDict):
+    access_token: str
+    token_type: str
+    expires_in: int
+    scope: str
 
 
-def check_amount(value: float, field: str) -> float:
-    if not math.isfinite(value) or value <= 0:
-        raise ToolError(f"{field} must be a positive number, got {value}")
-    return value
+class TravellerName(TypedDict):
+    first_name: str
+    last_name: str
+
+
+class LoginStatus(TypedDict):
+    is_logged_in: bool
+    #: Without a token: everyone logged in.
+    logged_in_travellers: NotRequired[list[TravellerName]]
+    #: With a valid token: its scope and whose it is.
+    scope: NotRequired[str]
+    first_name: NotRequired[str]
+    last_name: NotRequired[str]
+
+
+class Airport(TypedDict):
+    code: str
+    name: str
+    city: str
+    country: str
+
+
+class CityAirport(TypedDict):
+    airport_code: str
+    name: str
+    city_name: str
+    country: str
+
+
+class Fare(TypedDict):
+    travel_class: str
+    price: float
+    seats_left: int
+
+
+class Flight(TypedDict):
+    flight_id: str
+    flight_number: str
+    airline: str
+    departure_airport: str
+    arrival_airport: str
+    departure_time: str
+    arrival_time: str
+    fares: list[Fare]
+
+
+class RegisteredCard(TypedDict):
+    card_id: str
+    card_number: str
+    brand: str
+    registration_status: str
+    balance: float
+
+
+class CreditCard(TypedDict):
+    card_id: str
+    brand: str
+    card_number: str
+    cardholder_name: str
+    expiration_date: str
+    last_four: str
+
+
+class CardBalance(TypedDict):
+    card_id: str
+    card_number: str
+    balance: float
+    currency: str
+
+
+class BookedFlight(TypedDict):
+    booking_id: str
+    transaction_id: str
+    invoice_number: str
+    booking_status: str
+    cost: float
+    currency: str
+    flight_number: str
+    departure_airport: str
+    arrival_airport: str
+    travel_date: str
+    departure_time: str
+    travel_class: str
+    traveler: str
+
+
+class PolicySummary(TypedDict):
+    insurance_type: str
+    cost: float
+    status: str
+
+
+class Invoice(TypedDict):
+    booking_id: str
+    invoice_number: str
+    flight_number: str
+    travel_date: str
+    departure_airport: str
+    arrival_airport: str
+    travel_class: str
+    traveler: str
+    cost: float
+    currency: str
+    transaction_id: str
+    booking_date: str
+    payment_status: str
+    insurance: PolicySummary | None
+
+
+class Cancellation(TypedDict):
+    booking_id: str
+    cancellation_status: str
+    refund_amount: float
+    currency: str
+    refund_transaction_id: str
+    cancellation_date: str
+
+
+class FlightBooking(TypedDict):
+    booking_id: str
+    status: str
+    flight_number: str
+    departure_airport: str
+    departure_city: str
+    arrival_airport: str
+    arrival_city: str
+    travel_date: str
+    departure_time: str
+    arrival_time: str
+    travel_class: str
+    cost: float
+    card_id: str
+    traveler: str
+
+
+class Coverage(TypedDict):
+    medical_expenses: int
+    lost_baggage: int
+    trip_delay: int
+    cancellation_refund: str
+
+
+class InsuranceQuote(TypedDict):
+    booking_id: str
+    insurance_type: str
+    insurance_cost: float
+    currency: str
+    coverage_details: Coverage
+
+
+class InsurancePolicy(InsuranceQuote):
+    insurance_id: str
+    insurance_status: str
+
+
+class BudgetUpdate(TypedDict):
+    budget_limit: float
+    currency: str
+    status: str
+
+
+class BudgetInfo(TypedDict):
+    budget_limit: float | None
+    total_spent: float
+    remaining_budget: float | None
+    currency: str
+
+
+class Conversion(TypedDict):
+    converted_amount: float
+    from_currency: str
+    to_currency: str
+    exchange_rate: float
+    conversion_date: str
+
+
+class SupportTicket(TypedDict):
+    support_ticket_id: str
+    status: str
+    estimated_response_time: str
+    message: str
 
 
 class TravelBooking(World):
@@ -253,7 +435,7 @@ class TravelBooking(World):
             raise ToolError(f"booking '{booking_id}' is {booking['status']}, not confirmed")
         return booking
 
-    def net_spent(self, account_id: str) -> float:
+    def _net_spent(self, account_id: str) -> float:
         """Net amount charged to the account's cards (charges minus refunds)."""
         total = self.value(
             "SELECT SUM(CASE t.kind WHEN 'refund' THEN -t.amount ELSE t.amount END) FROM transactions t"
@@ -272,7 +454,7 @@ class TravelBooking(World):
             raise ToolError(f"insufficient balance on card ending in {card['card_number'][-4:]}: it has "
                             f"{card['balance']:.2f} USD, the charge is {amount:.2f} USD")
         limit = account["budget_limit"]
-        spent = self.net_spent(account["account_id"])
+        spent = self._net_spent(account["account_id"])
         if limit is not None and spent + amount > limit:
             raise ToolError(f"this charge of {amount:.2f} USD would exceed the budget limit of {limit:.2f} USD "
                             f"({limit - spent:.2f} USD left); raise the limit with set_budget_limit or spend less")
@@ -286,7 +468,7 @@ class TravelBooking(World):
                      amount, self.now().strftime(TIME_FORMAT))
         return transaction_id
 
-    def _quote(self, booking: dict[str, Any], insurance_type: str) -> dict[str, Any]:
+    def _quote(self, booking: dict[str, Any], insurance_type: str) -> InsuranceQuote:
         plan = INSURANCE[insurance_type]
         return {"booking_id": booking["booking_id"], "insurance_type": insurance_type,
                 "insurance_cost": round(booking["cost"] * plan["rate"], 2), "currency": "USD",
@@ -299,8 +481,9 @@ class TravelBooking(World):
         ("sign me in as {first_name} {last_name} with client id {client_id} and secret {client_secret} ({grant_type} "
          "access)"),
     ])
-    def authenticate(self, client_id: str, client_secret: str, grant_type: GrantType, first_name: str,
-                     last_name: str) -> dict[str, Any]:
+    def authenticate(self, client_id: Annotated[str, UserKnown], client_secret: Annotated[str, UserKnown],
+                     grant_type: GrantType, first_name: Annotated[str, UserKnown],
+                     last_name: Annotated[str, UserKnown]) -> Session:
         """Log a traveller in and get the access token that account tools need.
 
         Calling it again for the same traveller returns the same token, with the union of the granted scopes.
@@ -332,7 +515,7 @@ class TravelBooking(World):
         return {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": scope}
 
     @tool(phrase=["check the login status", "check who is logged in"])
-    def check_login_status(self, access_token: str | None = None) -> dict[str, Any]:
+    def check_login_status(self, access_token: str | None = None) -> LoginStatus:
         """Whether an access token is valid (and whose it is); without a token, whether anyone is logged in.
 
         Args:
@@ -347,12 +530,12 @@ class TravelBooking(World):
         return {"is_logged_in": session is not None, **(session or {})}
 
     @tool(phrase=["list the airports you serve", "show me every airport you fly to"])
-    def list_airports(self) -> list[dict[str, Any]]:
+    def list_airports(self) -> list[Airport]:
         """List every airport served, with its code and city."""
         return self.rows("SELECT code, name, city, country FROM airports ORDER BY city")
 
     @tool(phrase=["find the airport in {city_name}", "look up the airport code for {city_name}"])
-    def get_airport_by_city(self, city_name: str) -> dict[str, Any]:
+    def get_airport_by_city(self, city_name: NonEmptyStr) -> CityAirport:
         """Find the airport serving a city.
 
         Args:
@@ -367,7 +550,8 @@ class TravelBooking(World):
         "search for [{travel_class} ]flights {departure_airport} to {arrival_airport} on {travel_date}",
     ])
     def search_flights(self, departure_airport: str, arrival_airport: str, travel_date: str,
-                       travel_class: TravelClass | None = None, max_results: int = 10) -> list[dict[str, Any]]:
+                       travel_class: TravelClass | None = None,
+                       max_results: Annotated[int, Field(ge=1, le=50)] = 10) -> list[Flight]:
         """Find flights between two airports on a day, by departure time, with each class's price and free seats.
 
         Args:
@@ -378,8 +562,6 @@ class TravelBooking(World):
             max_results: At most this many flights (1-50).
         """
         parse_date(travel_date, "travel_date")
-        if not 1 <= max_results <= 50:
-            raise ToolError("max_results must be between 1 and 50")
         for code in (departure_airport, arrival_airport):
             self.require("SELECT 1 FROM airports WHERE code = ?", code,
                          error=f"unknown airport code '{code}'; get_airport_by_city or list_airports give the codes")
@@ -401,8 +583,10 @@ class TravelBooking(World):
          "{cardholder_name}"),
         "add my card {card_number}, expiring {expiration_date}, CVV {cvv}, cardholder {cardholder_name}",
     ])
-    def register_credit_card(self, access_token: str, card_number: str, expiration_date: str, cardholder_name: str,
-                             cvv: int) -> dict[str, Any]:
+    def register_credit_card(self, access_token: str, card_number: Annotated[str, UserKnown],
+                             expiration_date: Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])/[0-9]{2}$")],
+                             cardholder_name: NonEmptyStr, cvv: Annotated[int, Field(ge=0, le=999)]
+                             ) -> RegisteredCard:
         """Add a credit card to the account (it starts with a 5000.00 USD credit line).
 
         Args:
@@ -416,17 +600,10 @@ class TravelBooking(World):
         number = card_number.replace(" ", "").replace("-", "")
         if len(number) != 16 or not number.isdigit() or not luhn_valid(number):
             raise ToolError("card_number is not a valid 16-digit card number")
-        try:
-            expiry = dt.datetime.strptime(expiration_date.strip(), "%m/%y").date()
-        except ValueError:
-            raise ToolError(f"expiration_date must look like 08/28 (MM/YY), got {expiration_date!r}") from None
+        expiry = dt.datetime.strptime(expiration_date, "%m/%y").date()
         today = self.now().date()
         if (expiry.year, expiry.month) < (today.year, today.month):
             raise ToolError(f"the card expired on {expiration_date}")
-        if not 0 <= cvv <= 999:
-            raise ToolError("cvv must be the 3-digit code from the back of the card")
-        if not cardholder_name.strip():
-            raise ToolError("cardholder_name must not be empty")
         if self.row("SELECT 1 FROM credit_cards WHERE card_number = ?", number):
             raise ToolError(f"the card ending in {number[-4:]} is already registered")
         card_id = self.new_id("credit_cards", "card_")
@@ -436,7 +613,7 @@ class TravelBooking(World):
                 "registration_status": "registered", "balance": NEW_CARD_CREDIT}
 
     @tool(phrase=["list my credit cards", "show me the cards on my account"])
-    def list_credit_cards(self, access_token: str) -> list[dict[str, Any]]:
+    def list_credit_cards(self, access_token: str) -> list[CreditCard]:
         """List the account's credit cards (numbers masked to the last four digits).
 
         Args:
@@ -451,7 +628,7 @@ class TravelBooking(World):
         return cards
 
     @tool(phrase=["check the balance on {card_id}", "tell me what's available on {card_id}"])
-    def get_credit_card_balance(self, access_token: str, card_id: str) -> dict[str, Any]:
+    def get_credit_card_balance(self, access_token: str, card_id: str) -> CardBalance:
         """The available balance of one of the account's cards.
 
         Args:
@@ -470,7 +647,8 @@ class TravelBooking(World):
          "[ (surname {traveler_last_name})] and charge it to {card_id}"),
     ])
     def book_flight(self, access_token: str, card_id: str, flight_id: str, travel_class: TravelClass,
-                    traveler_first_name: str | None = None, traveler_last_name: str | None = None) -> dict[str, Any]:
+                    traveler_first_name: NonEmptyStr | None = None,
+                    traveler_last_name: NonEmptyStr | None = None) -> BookedFlight:
         """Book a seat on a flight and charge the fare to a card (checks seats, card balance and budget limit).
 
         Args:
@@ -493,8 +671,6 @@ class TravelBooking(World):
             raise ToolError(f"no {travel_class} seats left on flight {flight['flight_number']}")
         first = account["first_name"] if traveler_first_name is None else traveler_first_name.strip()
         last = account["last_name"] if traveler_last_name is None else traveler_last_name.strip()
-        if not first or not last:
-            raise ToolError("traveler names must not be empty; leave them out to book for the account holder")
         if self.row("SELECT 1 FROM bookings WHERE flight_id = ? AND traveler_first_name = ? COLLATE NOCASE"
                     " AND traveler_last_name = ? COLLATE NOCASE AND status = 'confirmed'", flight_id, first, last):
             raise ToolError(f"{first} {last} already has a confirmed seat on flight {flight['flight_number']}")
@@ -515,7 +691,7 @@ class TravelBooking(World):
                 "traveler": f"{first} {last}"}
 
     @tool(phrase=["get the invoice of my flight booking ({booking_id})", "pull up the flight invoice for {booking_id}"])
-    def get_booking_invoice(self, access_token: str, booking_id: str) -> dict[str, Any]:
+    def get_booking_invoice(self, access_token: str, booking_id: str) -> Invoice:
         """The invoice of a booking: number, flight, cost, payment transaction and payment status.
 
         Args:
@@ -539,7 +715,7 @@ class TravelBooking(World):
                 "insurance": policy}
 
     @tool(writes=True, phrase=["cancel my flight booking ({booking_id})", "call off my flight ({booking_id})"])
-    def cancel_booking(self, access_token: str, booking_id: str) -> dict[str, Any]:
+    def cancel_booking(self, access_token: str, booking_id: str) -> Cancellation:
         """Cancel a confirmed flight booking and refund the card it was paid with.
 
         Business and first class fares are refunded in full; economy fares keep a 10% fee unless the booking has
@@ -574,7 +750,7 @@ class TravelBooking(World):
         "show my [{status} ]flight bookings[ from {start_date}][ until {end_date}]",
     ])
     def list_bookings(self, access_token: str, start_date: str | None = None, end_date: str | None = None,
-                      status: Literal["confirmed", "cancelled"] | None = None) -> list[dict[str, Any]]:
+                      status: Literal["confirmed", "cancelled"] | None = None) -> list[FlightBooking]:
         """List the account's flight bookings by travel date, optionally within dates and by status.
 
         Args:
@@ -603,7 +779,7 @@ class TravelBooking(World):
         "price {insurance_type} travel insurance for {booking_id}",
     ])
     def get_insurance_quote(self, access_token: str, booking_id: str,
-                            insurance_type: InsuranceType) -> dict[str, Any]:
+                            insurance_type: InsuranceType) -> InsuranceQuote:
         """Price and coverage of travel insurance for a confirmed booking (a share of the fare).
 
         Args:
@@ -619,7 +795,7 @@ class TravelBooking(World):
         "add {insurance_type} travel insurance to {booking_id} and pay with {card_id}",
     ])
     def purchase_insurance(self, access_token: str, booking_id: str, insurance_type: InsuranceType,
-                           card_id: str) -> dict[str, Any]:
+                           card_id: str) -> InsurancePolicy:
         """Buy travel insurance for a confirmed booking (one policy per booking), charged to a card.
 
         Args:
@@ -645,7 +821,7 @@ class TravelBooking(World):
         "set my travel budget to {budget_limit} USD",
         "cap my travel spending at {budget_limit} dollars",
     ])
-    def set_budget_limit(self, access_token: str, budget_limit: float) -> dict[str, Any]:
+    def set_budget_limit(self, access_token: str, budget_limit: Amount) -> BudgetUpdate:
         """Set the most the account may spend in total on flights and insurance (net of refunds).
 
         Args:
@@ -653,20 +829,19 @@ class TravelBooking(World):
             budget_limit: The limit in USD.
         """
         account = self._account(access_token, "write")
-        check_amount(budget_limit, "budget_limit")
         self.execute("UPDATE accounts SET budget_limit = ? WHERE account_id = ?", round(budget_limit, 2),
                      account["account_id"])
         return {"budget_limit": round(budget_limit, 2), "currency": "USD", "status": "updated"}
 
     @tool(phrase=["check my travel budget", "show how much of my travel budget is left"])
-    def get_budget_info(self, access_token: str) -> dict[str, Any]:
+    def get_budget_info(self, access_token: str) -> BudgetInfo:
         """The account's budget limit, what it has spent (net of refunds) and what remains.
 
         Args:
             access_token: Token from authenticate (read access).
         """
         account = self._account(access_token, "read")
-        limit, spent = account["budget_limit"], self.net_spent(account["account_id"])
+        limit, spent = account["budget_limit"], self._net_spent(account["account_id"])
         return {"budget_limit": limit, "total_spent": spent,
                 "remaining_budget": None if limit is None else round(limit - spent, 2), "currency": "USD"}
 
@@ -674,7 +849,7 @@ class TravelBooking(World):
         "convert {amount} {from_currency} to {to_currency}",
         "tell me what {amount} {from_currency} is in {to_currency}",
     ])
-    def convert_currency(self, amount: float, from_currency: Currency, to_currency: Currency) -> dict[str, Any]:
+    def convert_currency(self, amount: Amount, from_currency: Currency, to_currency: Currency) -> Conversion:
         """Convert an amount between currencies at today's rate.
 
         Args:
@@ -682,7 +857,6 @@ class TravelBooking(World):
             from_currency: Currency of the amount.
             to_currency: Currency wanted.
         """
-        check_amount(amount, "amount")
         rates = dict(self.conn.execute("SELECT currency, units_per_usd FROM exchange_rates"))
         rate = rates[to_currency] / rates[from_currency]
         return {"converted_amount": round(amount * rate, 2), "from_currency": from_currency,
@@ -693,8 +867,8 @@ class TravelBooking(World):
         "open a support ticket (category {category})[ about {booking_id}] saying {message}",
         "contact support ({category})[ about {booking_id}] with the message {message}",
     ])
-    def contact_support(self, access_token: str, category: SupportCategory, message: str,
-                        subject: str | None = None, booking_id: str | None = None) -> dict[str, Any]:
+    def contact_support(self, access_token: str, category: SupportCategory, message: NonEmptyStr,
+                        subject: str | None = None, booking_id: str | None = None) -> SupportTicket:
         """Open a support ticket, optionally about one of the account's bookings.
 
         Args:
@@ -705,8 +879,6 @@ class TravelBooking(World):
             booking_id: The booking concerned (from list_bookings).
         """
         account = self._account(access_token, "write")
-        if not message.strip():
-            raise ToolError("message must not be empty")
         if booking_id is not None:
             self._booking(account["account_id"], booking_id)
         ticket_id = self.new_id("support_tickets", "tkt_")
@@ -715,241 +887,6 @@ class TravelBooking(World):
                      message.strip(), self.now().strftime(TIME_FORMAT))
         return {"support_ticket_id": ticket_id, "status": "open", "estimated_response_time": "24 hours",
                 "message": "Your request was received; an agent will reply by email."}
-
-    # ---------------------------------------------------------------- scenarios
-    def login(self, account: dict[str, Any], grant_type: str = "read_write") -> Any:
-        """The gold authenticate call for an account (used by this world's and the domain's scenarios)."""
-        return call("authenticate", client_id=account["client_id"], client_secret=account["client_secret"],
-                    grant_type=grant_type, first_name=account["first_name"], last_name=account["last_name"])
-
-    @staticmethod
-    def credentials(account: dict[str, Any], rng: random.Random) -> str:
-        """How a traveller introduces themselves with their API credentials."""
-        return rng.choice([
-            "I'm {first} {last}; my client id is {id} and my secret is {secret}.",
-            "This is {first} {last} (client id {id}, client secret {secret}).",
-            "Name: {first} {last}. Client id: {id}. Secret: {secret}.",
-        ]).format(first=account["first_name"], last=account["last_name"], id=account["client_id"],
-                  secret=account["client_secret"])
-
-    def some_account(self, rng: random.Random) -> dict[str, Any]:
-        return rng.choice(self.rows("SELECT * FROM accounts ORDER BY account_id"))
-
-    def some_card(self, rng: random.Random, account_id: str) -> dict[str, Any]:
-        return rng.choice(self.rows("SELECT * FROM credit_cards WHERE account_id = ? ORDER BY card_id", account_id))
-
-    def some_account_and_card(self, rng: random.Random) -> tuple[dict[str, Any], dict[str, Any]]:
-        account = self.some_account(rng)
-        return account, self.some_card(rng, account["account_id"])
-
-    def unique_bookings(self, status: str = "confirmed") -> list[dict[str, Any]]:
-        """Bookings that are the account's only one of that status on their route and day (nameable by a user)."""
-        return self.rows(
-            "SELECT b.*, a.*, f.*, dep.city AS departure_city, arr.city AS arrival_city"
-            " FROM bookings b JOIN accounts a USING (account_id) JOIN flights f USING (flight_id)"
-            " JOIN airports dep ON dep.code = f.departure_airport JOIN airports arr ON arr.code = f.arrival_airport"
-            " WHERE b.status = ? AND (SELECT COUNT(*) FROM bookings b2 JOIN flights f2 USING (flight_id)"
-            "  WHERE b2.account_id = b.account_id AND b2.status = b.status AND f2.arrival_airport = f.arrival_airport"
-            "  AND f2.travel_date = f.travel_date) = 1 ORDER BY b.booking_id", status)
-
-    def cheapest_fare(self, rng: random.Random, travel_class: str = "economy") -> dict[str, Any] | None:
-        """A route and day whose cheapest fare in a class (with seats) is unique, with that flight."""
-        fares = self.rows(
-            "SELECT f.*, fa.price, dep.city AS departure_city, arr.city AS arrival_city FROM fares fa"
-            " JOIN flights f USING (flight_id) JOIN airports dep ON dep.code = f.departure_airport"
-            " JOIN airports arr ON arr.code = f.arrival_airport WHERE fa.travel_class = ? AND fa.seats_left > 0"
-            " ORDER BY f.flight_id", travel_class)
-        if not fares:
-            return None
-        pick = rng.choice(fares)
-        rivals = [f for f in fares if (f["departure_airport"], f["arrival_airport"], f["travel_date"]) ==
-                  (pick["departure_airport"], pick["arrival_airport"], pick["travel_date"])]
-        cheapest = min(rivals, key=lambda f: f["price"])
-        return cheapest if [f["price"] for f in rivals].count(cheapest["price"]) == 1 else None
-
-    def flight_search(self, flight: dict[str, Any], travel_class: str | None = None) -> tuple[Any, ...]:
-        """Gold calls from two city names to the flights of a day."""
-        return (call("get_airport_by_city", city_name=flight["departure_city"]),
-                call("get_airport_by_city", city_name=flight["arrival_city"]),
-                call("search_flights", departure_airport=flight["departure_airport"],
-                     arrival_airport=flight["arrival_airport"], travel_date=flight["travel_date"],
-                     **({"travel_class": travel_class} if travel_class else {})))
-
-    def booking_calls(self, account: dict[str, Any], flight: dict[str, Any], card: dict[str, Any],
-                      travel_class: str, **traveler: str) -> tuple[Any, ...]:
-        """Gold calls from logging in to a seat booked on a flight and paid with a card."""
-        return (self.login(account), *self.flight_search(flight, travel_class),
-                call("list_credit_cards", access_token=TOKEN),
-                call("book_flight", access_token=TOKEN, card_id=card["card_id"], flight_id=flight["flight_id"],
-                     travel_class=travel_class, **traveler))
-
-    @scenario
-    def widen_access(self, rng: random.Random) -> Draft:
-        account = self.some_account(rng)
-        first, then = rng.choice([("read", "write"), ("write", "read")])
-        return Draft(
-            request=(f"{self.credentials(account, rng)} Log me in with {first} access only, then also grant the "
-                     f"session {then} access, and check my login status: what scope does it have now?"),
-            calls=(self.login(account, first), self.login(account, then),
-                   call("check_login_status", access_token=TOKEN)),
-            answer=("read_write",))
-
-    @scenario
-    def book_cheapest_flight(self, rng: random.Random) -> Draft | None:
-        travel_class = rng.choice(["economy", "economy", "business"])
-        flight = self.cheapest_fare(rng, travel_class)
-        if flight is None:
-            return None
-        account, card = self.some_account_and_card(rng)
-        request = rng.choice([
-            "{who} Book me the cheapest {cls} seat from {a} to {b} on {d}, paid with my card ending in {last4}.",
-            ("{who} I need to fly {a} -> {b} on {d}. Take the cheapest {cls} option and charge my card ending "
-             "in {last4}."),
-        ]).format(who=self.credentials(account, rng), cls=travel_class, a=flight["departure_city"],
-                  b=flight["arrival_city"], d=spoken_date(flight["travel_date"], rng), last4=card["card_number"][-4:])
-        return Draft(request=request, calls=self.booking_calls(account, flight, card, travel_class))
-
-    @scenario
-    def book_for_companion(self, rng: random.Random) -> Draft | None:
-        flight = self.cheapest_fare(rng)
-        if flight is None:
-            return None
-        account, card = self.some_account_and_card(rng)
-        companion = (rng.choice(["Alex", "Jordan", "Sam", "Robin"]), account["last_name"])
-        return Draft(
-            request=(f"Hi, I'm {account['first_name']} {account['last_name']} (client id {account['client_id']}). "
-                     f"Please book the cheapest economy seat from {flight['departure_city']} to "
-                     f"{flight['arrival_city']} on {spoken_date(flight['travel_date'], rng)} for {companion[0]} "
-                     f"{companion[1]}, on my card ending in {card['card_number'][-4:]}."),
-            calls=self.booking_calls(account, flight, card, "economy", traveler_first_name=companion[0],
-                                     traveler_last_name=companion[1]),
-            ask=(UserFact("client secret", account["client_secret"], ("secret", "password", "credential")),))
-
-    @scenario
-    def cancel_flight(self, rng: random.Random) -> Draft:
-        booking = rng.choice(self.unique_bookings())
-        request = rng.choice([
-            "{who} Please cancel my flight to {c} on {d} and tell me how much I get back.",
-            "{who} My plans changed: cancel the {c} flight on {d}. How much will be refunded?",
-        ]).format(who=self.credentials(booking, rng), c=booking["arrival_city"],
-                  d=spoken_date(booking["travel_date"], rng))
-        return Draft(request=request, calls=(
-            self.login(booking),
-            call("list_bookings", access_token=TOKEN, status="confirmed"),
-            call("cancel_booking", access_token=TOKEN, booking_id=booking["booking_id"])),
-            answer=(Ref(2, "refund_amount"),))
-
-    @scenario
-    def invoice_lookup(self, rng: random.Random) -> Draft:
-        booking = rng.choice(self.unique_bookings(rng.choice(["confirmed", "confirmed", "cancelled"])))
-        return Draft(
-            request=(f"{self.credentials(booking, rng)} I need the invoice number and the payment status of my "
-                     f"{booking['status']} booking to {booking['arrival_city']} on "
-                     f"{spoken_date(booking['travel_date'], rng)}."),
-            calls=(self.login(booking, "read"),
-                   call("list_bookings", access_token=TOKEN),
-                   call("get_booking_invoice", access_token=TOKEN, booking_id=booking["booking_id"])),
-            answer=(Ref(2, "invoice_number"), Ref(2, "payment_status")))
-
-    @scenario
-    def card_balance(self, rng: random.Random) -> Draft:
-        account, card = self.some_account_and_card(rng)
-        return Draft(
-            request=rng.choice([
-                "{who} What's the available balance on my card ending in {last4}?",
-                "{who} How much can I still spend on the card that ends with {last4}?",
-            ]).format(who=self.credentials(account, rng), last4=card["card_number"][-4:]),
-            calls=(self.login(account, "read"),
-                   call("list_credit_cards", access_token=TOKEN),
-                   call("get_credit_card_balance", access_token=TOKEN, card_id=card["card_id"])),
-            answer=(Ref(2, "balance"),))
-
-    @scenario
-    def insure_flight(self, rng: random.Random) -> Draft | None:
-        insured = {r["booking_id"] for r in self.rows("SELECT booking_id FROM insurance_policies")}
-        bookings = [b for b in self.unique_bookings() if b["booking_id"] not in insured]
-        if not bookings:
-            return None
-        booking = rng.choice(bookings)
-        card = self.some_card(rng, booking["account_id"])
-        plan = rng.choice(list(INSURANCE))
-        return Draft(
-            request=(f"{self.credentials(booking, rng)} Add {plan} travel insurance to my flight to "
-                     f"{booking['arrival_city']} on {spoken_date(booking['travel_date'], rng)}; put it on my card "
-                     f"ending in {card['card_number'][-4:]} and tell me what it cost."),
-            calls=(self.login(booking),
-                   call("list_bookings", access_token=TOKEN, status="confirmed"),
-                   call("get_insurance_quote", access_token=TOKEN, booking_id=booking["booking_id"],
-                        insurance_type=plan),
-                   call("list_credit_cards", access_token=TOKEN),
-                   call("purchase_insurance", access_token=TOKEN, booking_id=booking["booking_id"],
-                        insurance_type=plan, card_id=card["card_id"])),
-            answer=(Ref(4, "insurance_cost"),))
-
-    @scenario
-    def set_budget(self, rng: random.Random) -> Draft:
-        account = self.some_account(rng)
-        limit = float(rng.randrange(20, 120) * 100)
-        return Draft(
-            request=rng.choice([
-                "{who} Cap my travel spending at {limit:.0f} dollars and tell me how much of it is left.",
-                "{who} Set my budget limit to ${limit:.0f}. How much room do I have left after what I've spent?",
-            ]).format(who=self.credentials(account, rng), limit=limit),
-            calls=(self.login(account),
-                   call("set_budget_limit", access_token=TOKEN, budget_limit=limit),
-                   call("get_budget_info", access_token=TOKEN)),
-            answer=(Ref(2, "remaining_budget"),))
-
-    @scenario
-    def register_card(self, rng: random.Random) -> Draft | None:
-        account = self.some_account(rng)
-        number = luhn_complete(rng.choice("45") + "".join(rng.choice("0123456789") for _ in range(14)))
-        spaced = " ".join(number[i:i + 4] for i in range(0, 16, 4))
-        expiry = f"{rng.randint(1, 12):02d}/{rng.randint(27, 31)}"
-        cvv = rng.randrange(100, 1000)
-        request = (f"{self.credentials(account, rng)} Register my new card {spaced} (security code {cvv}), in "
-                   f"my name as it appears on the card: {account['first_name']} {account['last_name']}.")
-        if expiry in request:
-            return None
-        return Draft(
-            request=request,
-            calls=(self.login(account),
-                   call("register_credit_card", access_token=TOKEN, card_number=number,
-                        expiration_date=expiry, cardholder_name=f"{account['first_name']} {account['last_name']}",
-                        cvv=cvv)),
-            ask=(UserFact("card expiration date", expiry, ("expiration date", "expir", "valid until")),))
-
-    @scenario
-    def fare_in_currency(self, rng: random.Random) -> Draft | None:
-        flight = self.cheapest_fare(rng)
-        if flight is None:
-            return None
-        currency = city(flight["arrival_city"]).currency
-        if currency == "USD":
-            currency = rng.choice(["EUR", "GBP", "JPY"])
-        return Draft(
-            request=(f"How much is the cheapest economy ticket from {flight['departure_city']} to "
-                     f"{flight['arrival_city']} on {spoken_date(flight['travel_date'], rng)}, in {currency}?"),
-            calls=(*self.flight_search(flight, "economy"),
-                   call("convert_currency", amount=flight["price"], from_currency="USD", to_currency=currency)),
-            answer=(Ref(3, "converted_amount"),))
-
-    @scenario
-    def support_request(self, rng: random.Random) -> Draft:
-        booking = rng.choice(self.unique_bookings())
-        category, need = rng.choice([
-            ("special_assistance", "I will need a wheelchair at the gate"),
-            ("baggage", "I want to bring a bicycle as checked baggage"),
-            ("schedule_change", "I'd like to know if an earlier flight that day is possible"),
-        ])
-        return Draft(
-            request=(f"{self.credentials(booking, rng)} For my flight to {booking['arrival_city']} on "
-                     f"{spoken_date(booking['travel_date'], rng)}: {need}. Please open a {category.replace('_', ' ')} "
-                     "request with support about that booking."),
-            calls=(self.login(booking),
-                   call("list_bookings", access_token=TOKEN, status="confirmed"),
-                   call("contact_support", access_token=TOKEN, category=category,
-                        message=need, booking_id=booking["booking_id"])))
 
 
 class Ledger:

@@ -9,7 +9,7 @@ import pytest
 
 from envfactory_gym.core.tools import ToolError
 from envs.academia.git_server import commit_hash
-from tests.envs.support import gold_calls, play, scenario_task
+from tests.envs.support import fails, gold_calls, play, scenario_task
 
 ENV = "GitServer"
 
@@ -192,3 +192,62 @@ def test_read_task_needs_the_answer_facts(env: Any) -> None:
     calls = gold_calls(task)
     assert play(env, task.id, calls, answer="It was " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, calls, answer="Someone committed recently.") == 0.0
+
+
+def test_limits_are_declared_in_the_schema_and_enforced_before_the_body(env: Any, world: Any) -> None:
+    from envfactory_gym.registration import world_set
+
+    tools = world_set(ENV)(0).tools
+    assert tools["git_log"][1].parameters["properties"]["max_count"]["maximum"] == 100
+    assert tools["git_show"][1].parameters["properties"]["context_lines"]["maximum"] == 20
+    assert tools["git_add"][1].parameters["properties"]["files"]["minItems"] == 1
+    assert tools["git_status"][1].user_known == {"repo_path"}
+    path = repo_where(world, lambda s: bool(s["staged"]))
+    assert fails(env, world, "git_log", {"repo_path": path, "max_count": 101}) == (
+        "invalid arguments for 'git_log': max_count must be between 1 and 100")
+    assert fails(env, world, "git_diff_staged", {"repo_path": path, "context_lines": -1}) == (
+        "invalid arguments for 'git_diff_staged': context_lines must be between 0 and 20")
+    assert fails(env, world, "git_commit", {"repo_path": path, "message": "  "}) == (
+        "invalid arguments for 'git_commit': message must not be empty")
+    assert fails(env, world, "git_add", {"repo_path": path, "files": []}) == (
+        "invalid arguments for 'git_add': files: List should have at least 1 item after validation, not 0")
+    edit = {"repo_path": path, "path": "README.md", "old_text": "", "new_text": "x"}
+    assert fails(env, world, "edit_file", edit) == (
+        "invalid arguments for 'edit_file': old_text: String should have at least 1 character")
+
+
+def test_results_match_their_declared_returns(world: Any) -> None:
+    def conforms(name: str, arguments: dict[str, Any]) -> Any:
+        result = world.call(name, arguments)
+        assert world.tools[name].nonconformity(result) is None, name
+        return result
+
+    for repo in conforms("list_repositories", {}):
+        path = repo["repo_path"]
+        status = conforms("git_status", {"repo_path": path})
+        conforms("git_branch", {"repo_path": path, "branch_type": "all"})
+        conforms("git_show", {"repo_path": path, "revision": "HEAD~1"})
+        conforms("git_diff", {"repo_path": path})
+        conforms("git_diff_unstaged", {"repo_path": path})
+        conforms("git_diff_staged", {"repo_path": path})
+        conforms("git_log", {"repo_path": path, "max_count": 100})
+        conforms("read_file", {"repo_path": path, "path": conforms("list_files", {"repo_path": path})[0]})
+        if status["upstream"] is None or not status["upstream"]["behind"]:
+            conforms("git_push", {"repo_path": path})
+    path = repo_where(world, lambda s: bool(s["staged"]))
+    conforms("git_reset", {"repo_path": path})
+    conforms("write_file", {"repo_path": path, "path": "notes/new.md", "content": "New"})
+    conforms("git_add", {"repo_path": path, "files": ["."]})
+    conforms("git_commit", {"repo_path": path, "message": "Everything"})
+    conforms("git_create_branch", {"repo_path": path, "branch_name": "exp/next"})
+    conforms("git_checkout", {"repo_path": path, "branch_name": "exp/next"})
+    behind = repo_where(world, lambda s: upstream(ahead=False, behind=True)(s) and clean(s))
+    conforms("git_pull", {"repo_path": behind})
+
+
+def test_templates_live_beside_the_environment_in_their_order() -> None:
+    from envfactory_gym.registration import templates
+
+    names = list(templates(ENV))
+    assert names[:3] == ["commit_staged", "commit_staged_ask_message", "edit_and_commit"] and len(names) == 20
+    assert names[-1] == "checkout_colleague_branch"

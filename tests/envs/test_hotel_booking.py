@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from envfactory_gym.core.tools import ToolError
+from envfactory_gym.registration import world_set
 from tests.envs.support import gold_calls, play, scenario_task
 
 ENV = "HotelBooking"
@@ -115,11 +116,15 @@ def test_reviews_only_for_completed_stays_once(env: Any, world: Any) -> None:
     upcoming = world.value("SELECT booking_id FROM bookings WHERE status = 'confirmed' ORDER BY booking_id")
     with pytest.raises(ToolError, match=f"^booking '{upcoming}' is confirmed; only completed stays can be reviewed$"):
         world.call("add_review", {"booking_id": upcoming, "rating": 4, "comment": "Nice"})
-    with pytest.raises(ToolError, match="^rating must be between 1 and 5$"):
-        world.call("add_review", {"booking_id": stay["booking_id"], "rating": 6, "comment": "Nice"})
+    with pytest.raises(ToolError) as bad:
+        world.call("add_review", {"booking_id": stay["booking_id"], "rating": 6, "comment": " "})
+    assert str(bad.value) == ("invalid arguments for 'add_review': rating must be between 1 and 5; "
+                              "comment must not be empty")
     count = world.value("SELECT COUNT(*) FROM reviews WHERE hotel_id = ?", stay["hotel_id"])
     review = world.call("add_review", {"booking_id": stay["booking_id"], "rating": 5, "comment": " Lovely "})
-    assert review["review_count"] == count + 1
+    assert (review["rating"], review["review_count"]) == (5, count + 1)
+    assert review["hotel_rating"] == world.value("SELECT ROUND(AVG(rating), 1) FROM reviews WHERE hotel_id = ?",
+                                                 stay["hotel_id"])
     lead = world.value("SELECT guest_name FROM booking_guests WHERE booking_id = ? AND position = 1",
                        stay["booking_id"])
     assert world.row("SELECT reviewer, rating, comment FROM reviews WHERE review_id = ?", review["review_id"]) == {
@@ -159,3 +164,25 @@ def test_gold_path_earns_one_and_booking_another_room_earns_zero(env: Any, world
     assert play(env, task.id, [*gold[:-1], (gold[-1][0], {**booked, "room_type_id": other})]) == 0.0
     assert play(env, task.id, [*gold[:-1], (gold[-1][0], {**booked, "guest_names": booked["guest_names"][:1],
                                                            "adults": 1})]) == 0.0
+
+
+def test_declared_limits_show_in_the_schema_and_are_enforced_before_the_body(env: Any, world: Any) -> None:
+    tools = world_set(ENV)(0).tools
+    hotels = tools["get_hotels"][1].parameters["properties"]
+    assert (hotels["limit"]["maximum"], hotels["adults"]["maximum"], hotels["kids"]["maximum"]) == (50, 8, 6)
+    assert tools["book_hotel"][1].parameters["properties"]["guest_names"]["minItems"] == 1
+    assert tools["list_bookings"][1].user_known == frozenset({"guest_name"})
+    offer = room(world, "max_adults >= 2")
+    before = env.state_digest()
+    with pytest.raises(ToolError) as party:
+        book(world, offer, "2026-03-10", "2026-03-12", adults=9)
+    assert str(party.value) == "invalid arguments for 'book_hotel': adults must be between 1 and 8"
+    with pytest.raises(ToolError) as nobody:
+        world.call("book_hotel", {"hotel_id": offer["hotel_id"], "room_type_id": offer["room_type_id"],
+                                  "checkin_date": "2026-03-10", "checkout_date": "2026-03-12", "adults": 1,
+                                  "guest_names": []})
+    assert str(nobody.value).startswith("invalid arguments for 'book_hotel': guest_names: List should have at least 1")
+    with pytest.raises(ToolError) as blank:
+        world.call("list_bookings", {"guest_name": "  "})
+    assert str(blank.value) == "invalid arguments for 'list_bookings': guest_name must not be empty"
+    assert env.state_digest() == before

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from envfactory_gym.core.tools import ToolError
-from tests.envs.support import gold_calls, play, scenario_task
+from tests.envs.support import fails, gold_calls, play, scenario_task
 
 ENV = "Message"
 
@@ -167,3 +167,58 @@ def test_read_task_needs_the_answer_facts(env: Any) -> None:
     calls = gold_calls(task)
     assert play(env, task.id, calls, answer="They wrote: " + "; ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, calls, answer="They sent you something.") == 0.0
+
+
+def test_limits_are_declared_in_the_schema_and_enforced_before_the_body(env: Any, world: Any) -> None:
+    from envfactory_gym.registration import world_set
+
+    tools = world_set(ENV)(0).tools
+    inbox = tools["view_inbox"][1].parameters["properties"]
+    assert (inbox["limit"]["minimum"], inbox["limit"]["maximum"], inbox["offset"]["minimum"]) == (1, 100, 0)
+    assert tools["send_message"][1].parameters["properties"]["message"]["maxLength"] == 1000
+    assert tools["login"][1].user_known == frozenset()  # opaque ids are looked up by username, not known
+    me, friend = user_with_contact(world)
+    log_in(world, me["user_id"])
+    assert fails(env, world, "view_inbox", {"limit": 0}) == (
+        "invalid arguments for 'view_inbox': limit must be between 1 and 100")
+    assert fails(env, world, "view_inbox", {"offset": -1}) == (
+        "invalid arguments for 'view_inbox': offset: Input should be greater than or equal to 0")
+    assert fails(env, world, "send_message", {"receiver_id": friend["user_id"], "message": "   "}) == (
+        "invalid arguments for 'send_message': message must not be empty")
+    assert fails(env, world, "search_messages", {"keyword": ""}) == (
+        "invalid arguments for 'search_messages': keyword must not be empty")
+    assert fails(env, world, "mark_as_read", {"message_ids": []}) == (
+        "invalid arguments for 'mark_as_read': message_ids: List should have at least 1 item after validation, not 0")
+    assert fails(env, world, "send_message", {"receiver_id": friend["user_id"], "message": "x" * 1001}) == (
+        "invalid arguments for 'send_message': message: String should have at most 1000 characters")
+
+
+def test_results_match_their_declared_returns(world: Any) -> None:
+    def conforms(name: str, arguments: dict[str, Any]) -> Any:
+        result = world.call(name, arguments)
+        assert world.tools[name].nonconformity(result) is None, name
+        return result
+
+    assert conforms("check_login_status", {}) == {"is_logged_in": False, "user_id": None}
+    me = world.value("SELECT receiver_id FROM messages ORDER BY message_id")
+    conforms("login", {"user_id": me})
+    conforms("check_login_status", {})
+    listed = conforms("view_inbox", {"limit": 100})
+    conforms("get_message", {"message_id": listed[0]["message_id"]})
+    conforms("search_messages", {"keyword": "a"})
+    conforms("view_sent_messages", {})
+    conforms("get_message_stats", {"time_period": "all"})
+    conforms("list_users", {"query": "a"})
+    conforms("list_contacts", {})
+
+
+def test_templates_live_beside_the_environment_in_their_order() -> None:
+    from envfactory_gym.registration import templates
+
+    assert list(templates(ENV)) == [
+        "confirm_login", "latest_from_friend", "last_sent_to", "message_contact", "message_new_person",
+        "delete_sent_message", "mark_friend_read", "unread_senders", "top_conversation", "clear_from_sender",
+        "send_and_sign_out", "drop_contact", "reply_to_latest"]
+    import envs.lifestyle.message as module
+
+    assert not [n for n, v in vars(module.Message).items() if getattr(v, "__envfactory_scenario__", False)]

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from envfactory_gym.core.tools import ToolError
+from envfactory_gym.registration import world_set
 from envs.travel.travel_booking import luhn_complete
 from tests.envs.support import gold_calls, play, scenario_task
 
@@ -146,7 +147,9 @@ def test_comprehensive_insurance_makes_cancellation_free(world: Any) -> None:
     assert cancelled["refund_amount"] == fare["price"]
     assert world.value("SELECT status FROM insurance_policies WHERE booking_id = ?", booked["booking_id"]) == "void"
     spent = world.call("get_budget_info", {"access_token": token})["total_spent"]
-    assert spent == round(world.net_spent(account["account_id"]), 2)
+    assert spent == round(world.value(
+        "SELECT SUM(CASE kind WHEN 'refund' THEN -amount ELSE amount END) FROM transactions JOIN credit_cards"
+        " USING (card_id) WHERE account_id = ?", account["account_id"]), 2)
 
 
 def test_register_credit_card_validates_and_never_stores_the_cvv(env: Any, world: Any) -> None:
@@ -191,8 +194,9 @@ def test_search_convert_and_support(world: Any) -> None:
     rates = dict(world.conn.execute("SELECT currency, units_per_usd FROM exchange_rates"))
     converted = world.call("convert_currency", {"amount": 100, "from_currency": "USD", "to_currency": "EUR"})
     assert converted["converted_amount"] == round(100 * rates["EUR"], 2)
-    with pytest.raises(ToolError, match="^amount must be a positive number, got -5.0$"):
+    with pytest.raises(ToolError) as negative:
         world.call("convert_currency", {"amount": -5, "from_currency": "USD", "to_currency": "EUR"})
+    assert str(negative.value) == "invalid arguments for 'convert_currency': amount: Input should be greater than 0"
     booking = world.row("SELECT * FROM bookings ORDER BY booking_id")
     token = login(world, world.row("SELECT * FROM accounts WHERE account_id = ?", booking["account_id"]))
     ticket = world.call("contact_support", {"access_token": token, "category": "baggage", "message": "Two bags?",
@@ -215,3 +219,33 @@ def test_gold_path_earns_one_and_cancelling_another_booking_earns_zero(env: Any,
     wrong = [gold[0], ("cancel_booking", {"access_token": token, "booking_id": other or "bk_missing"})]
     assert play(env, task.id, wrong, answer) == 0.0
     assert play(env, task.id, gold, "Done, the refund is on its way.") == 0.0
+
+
+def test_declared_limits_show_in_the_schema_and_are_enforced_before_the_body(env: Any, world: Any) -> None:
+    tools = world_set(ENV)(0).tools
+    assert tools["search_flights"][1].parameters["properties"]["max_results"]["maximum"] == 50
+    card = tools["register_credit_card"][1]
+    assert (card.parameters["properties"]["cvv"]["maximum"], sorted(card.user_known)) == (999, ["card_number"])
+    assert sorted(tools["authenticate"][1].user_known) == ["client_id", "client_secret", "first_name", "last_name"]
+    with pytest.raises(ToolError) as bounds:
+        world.call("search_flights", {"departure_airport": "JFK", "arrival_airport": "CDG",
+                                      "travel_date": "2026-03-05", "max_results": 51})
+    assert str(bounds.value) == "invalid arguments for 'search_flights': max_results must be between 1 and 50"
+    account, fare = account_with_budget_room(world), cheap_fare(world)
+    token = login(world, account)
+    before = env.state_digest()
+    with pytest.raises(ToolError) as blank:
+        world.call("book_flight", {"access_token": token, "card_id": account["card_id"],
+                                   "flight_id": fare["flight_id"], "travel_class": "economy",
+                                   "traveler_first_name": "  "})
+    assert str(blank.value) == "invalid arguments for 'book_flight': traveler_first_name must not be empty"
+    with pytest.raises(ToolError) as card_errors:
+        world.call("register_credit_card", {"access_token": token, "card_number": luhn_complete("411111111111111"),
+                                            "expiration_date": "13/29", "cardholder_name": "A B", "cvv": 1000})
+    assert str(card_errors.value) == (
+        "invalid arguments for 'register_credit_card': expiration_date: String should match pattern "
+        "'^(0[1-9]|1[0-2])/[0-9]{2}$'; cvv must be between 0 and 999")
+    with pytest.raises(ToolError) as budget:
+        world.call("set_budget_limit", {"access_token": token, "budget_limit": 0})
+    assert str(budget.value) == "invalid arguments for 'set_budget_limit': budget_limit: Input should be greater than 0"
+    assert env.state_digest() == before

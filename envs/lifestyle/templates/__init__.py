@@ -1,0 +1,1 @@
+"""Task templates of the Lifestyle environments."""
