@@ -16,9 +16,8 @@ from typing import Any
 
 import gymnasium as gym
 
+from envfactory_gym.core.domains import DOMAINS
 from envfactory_gym.core.tasks import Task, read_tasks
-
-DOMAINS = ("Commerce", "Finance", "Travel", "Office", "Lifestyle", "Academia", "Utilities")
 
 ENVS_ROOT = Path(__file__).resolve().parent.parent / "envs"
 #: ``class Name(World)`` at the start of a line of an environment module.

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from envfactory_gym.core import state
+from envfactory_gym.core.domains import domain_of
 from envfactory_gym.core.tasks import marked
 from envfactory_gym.core.tools import ToolError, ToolSpec, build_spec
 
@@ -49,7 +50,7 @@ class World:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.name = cls.__dict__.get("name", cls.__name__)
-        cls.domain = cls.__dict__.get("domain") or _domain_of(cls.__module__)
+        cls.domain = cls.__dict__.get("domain") or domain_of(cls.__module__)
         cls.tools = {attr: build_spec(fn, **marker) for attr, (fn, marker) in marked(cls, "__envfactory_tool__").items()}
 
     # ----------------------------------------------------------------- data
@@ -206,14 +207,6 @@ class World:
     def changes(self, prefix: str = "") -> Counter[state.Change]:
         """Canonical change records since this seed's initial state (what rewards compare)."""
         return state.Canonicalizer(self.conn, self.tables, self.volatile).changes(self.diff(), prefix)
-
-
-def _domain_of(module: str) -> str:
-    """The domain of an environment module, from its folder (``envs.office.calendar`` -> ``Office``)."""
-    from envfactory_gym.registration import DOMAINS
-
-    folders = module.split(".")
-    return next((d for d in DOMAINS if d.lower() in folders), "")
 
 
 def fake_id(rng: random.Random, prefix: str) -> str:
