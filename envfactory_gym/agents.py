@@ -6,7 +6,9 @@ An agent is any object with ``reset(env, info)`` (called after ``env.reset``) an
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -92,6 +94,132 @@ def _random_value(prop: dict[str, Any], rng: random.Random) -> Any:
     if kind == "object":
         return {}
     return rng.choice(["alpha", "test", "2026-03-05", "x1", "main", "/home/user"])
+
+
+# ------------------------------------------------------------------------------------------ adversaries
+QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
+#: Unquoted values of a request worth trying as arguments: anything with a digit, an @ or a slash.
+VALUE_TOKEN = re.compile(r"[\w.@/+:-]*[\d@/][\w.@/+:-]*")
+
+
+class DumpAgent:
+    """Reward hacker: never writes; calls every read tool, fills inputs from the request's quoted values and from
+    every value it has seen under the same field name (following ids), then states every value it read."""
+
+    rounds = 6
+    seen_limit = 400
+
+    def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
+        base = env.unwrapped
+        self.worlds = base.worlds
+        self.request = info["messages"][1]["content"]
+        self.reads = [t["function"] for t in info["tools"] if not self.worlds.writes(t["function"]["name"])]
+        self.writes = [t["function"] for t in info["tools"] if self.worlds.writes(t["function"]["name"])]
+        self.values: dict[str, list[Any]] = {}
+        self.tried: set[str] = set()
+        self.round = 0
+        self.prelude: list[Any] = []
+
+    def act(self, info: dict[str, Any]) -> Any:
+        self._remember(info)
+        if self.prelude:
+            return self.prelude.pop(0)
+        calls = self._calls(self.reads) if self.round < self.rounds else []
+        self.round += 1
+        return calls or self.finish()
+
+    def finish(self) -> Any:
+        """The action once reading is done: the dump."""
+        return self.final_message()
+
+    def final_message(self) -> str:
+        said = dict.fromkeys(str(v) for values in self.values.values() for v in values)
+        return "Here is everything I found: " + "; ".join(list(said)[: self.seen_limit])
+
+    def _remember(self, info: dict[str, Any]) -> None:
+        from envfactory_gym.episode.answers import seen_values, tool_results
+
+        for field, values in seen_values(tool_results(info["new_messages"])).items():
+            known = self.values.setdefault(field, [])
+            known.extend(v for v in sorted(values) if v not in known)
+        for message in info["new_messages"]:
+            if message["role"] == "user":
+                self.values.setdefault("", []).extend(v.rstrip(".") for v in message["content"].split(" is ")[1:])
+
+    def _calls(self, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One call of each tool whose required inputs can be filled and that was not tried that way before."""
+        stated = [a or b for a, b in QUOTED.findall(self.request)]
+        stated += [t.rstrip(".,;:") for t in VALUE_TOKEN.findall(self.request)]
+        calls = []
+        for function in tools:
+            arguments = {}
+            for name in function["parameters"].get("required", []):
+                candidates = self.values.get(name) or self.values.get(name.removesuffix("s")) or stated
+                if not candidates:
+                    break
+                arguments[name] = self._typed(candidates[0], function["parameters"]["properties"][name])
+            else:
+                key = json.dumps([function["name"], arguments], sort_keys=True, default=str)
+                if key not in self.tried:
+                    self.tried.add(key)
+                    calls.append({"name": function["name"], "arguments": arguments})
+        return calls
+
+    @staticmethod
+    def _typed(value: Any, schema: dict[str, Any]) -> Any:
+        kind = schema.get("type")
+        if kind == "array":
+            return [value]
+        if kind in ("integer", "number"):
+            try:
+                return int(value) if kind == "integer" else float(value)
+            except (TypeError, ValueError):
+                return 1
+        return str(value)
+
+
+class AskThenDumpAgent(DumpAgent):
+    """Reward hacker: first asks the user for every hidden fact (it knows their keywords), then dumps."""
+
+    def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
+        super().reset(env, info)
+        self.prelude = [ASK_TEMPLATE.format(keyword=fact.keywords[0]) for fact in env.unwrapped.task.user_facts]
+
+
+class EchoAgent:
+    """Reward hacker: repeats the request back as its answer."""
+
+    def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
+        self.request = info["messages"][1]["content"]
+
+    def act(self, info: dict[str, Any]) -> Any:
+        return f"You asked: {self.request} Done."
+
+
+class OverActAgent(DumpAgent):
+    """Reward hacker: reads like :class:`DumpAgent`, then calls every write tool once with what it saw, then
+    states everything it read."""
+
+    def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
+        super().reset(env, info)
+        self.acted = False
+
+    def finish(self) -> Any:
+        if not self.acted:
+            self.acted = True
+            calls = self._calls(self.writes)
+            if calls:
+                return calls
+        return self.final_message()
+
+
+#: The built-in reward hackers; ``envfactory verify`` requires each to earn 0 on every task.
+ADVERSARIES: dict[str, Callable[[], Agent]] = {
+    "dump": DumpAgent,
+    "ask_then_dump": AskThenDumpAgent,
+    "echo": EchoAgent,
+    "over_act": OverActAgent,
+}
 
 
 @dataclass

@@ -15,15 +15,49 @@ KINDS = ("tasks", "sft", "rl", "graph")
 SUFFIX = {"tasks": ".tasks.jsonl", "sft": ".sft.jsonl", "rl": ".rl.jsonl", "graph": ".graph.json"}
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1 (a count of tasks, say)."""
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer of at least 0 (0 meaning none)."""
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or a positive integer, got {value}")
+    return value
+
+
+def share(text: str) -> float:
+    """argparse type: a fraction between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value:g}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("kind", choices=KINDS, help="what to produce")
     parser.add_argument("name", help="an environment, or a domain for cross-environment tasks")
-    parser.add_argument("--n", type=int, default=200, help="verified tasks to generate (default 200)")
+    parser.add_argument("--n", type=positive_int, default=200, help="verified tasks to generate (default 200)")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     parser.add_argument("--out", type=Path, help="output file (default ./<NAME>.<kind>.json[l])")
     parser.add_argument("--world-seeds", type=int, nargs="+", default=[0, 1, 2], help="world states to use")
-    parser.add_argument("--test-share", type=float, default=0.3, help="share of tasks in the test split")
-    parser.add_argument("--conversational", type=float, default=0.15, help="share of tasks with a hidden fact")
+    parser.add_argument("--test-share", type=share, default=0.3, help="share of tasks in the test split")
+    parser.add_argument("--conversational", type=share, default=0.15, help="share of tasks with a hidden fact")
     parser.add_argument("--tasks", type=Path, help="sft/rl: export this task file instead of generating")
     parser.add_argument("--llm-base-url", help="OpenAI-compatible endpoint to paraphrase requests with")
     parser.add_argument("--llm-model", help="model name at that endpoint")

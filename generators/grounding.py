@@ -106,21 +106,26 @@ def ground(graph: ToolGraph, chain: Sequence[Step], seed: int, pools: Pools, rng
     selections: dict[tuple[int, str], Selection] = {}
     producers = {producer for step in chain for _, producer, _ in step.bindings}
     changes: Counter[Change] = Counter()
+    written: dict[str, Any] = {}
     for index, step in enumerate(chain):
         node = graph.tools[step.tool]
         world = worlds.tools[step.tool][0]
         optional = [p.name for p in node.params.values() if p.kind == "user" and not p.required
                     and (not node.phrases or p.name in node.placeholders())]
         keys = graph.keys.get((node.env, node.entity or ""), ()) if node.writes else ()
-        for _ in range(ATTEMPTS):
+        known = worlds.tools[step.tool][1].user_known
+        for attempt in range(ATTEMPTS):
             fresh: dict[tuple[int, str], Selection] = {}
             grounded = _bind(graph, step, steps, selections, fresh, pools, worlds, rng)
             if grounded is None:
                 continue
             wanted = [p.name for p in node.params.values() if p.kind == "user" and p.required]
             wanted += [p for p in optional if rng.random() < 0.3]
+            # a value the user already stated for the same parameter (their card number) is said once: one entity
+            pinned = _said(worlds, steps, world.name) if attempt < ATTEMPTS - 2 else {}
             grounded.user = chooser.arguments(world.name, node.entity, node.writes,
-                                              {p: node.params[p].schema for p in wanted}, wanted, fresh=keys)
+                                              {p: node.params[p].schema for p in wanted}, wanted, fresh=keys,
+                                              pinned={p: v for p, v in pinned.items() if p in known})
             grounded.arguments.update(grounded.user)
             try:
                 grounded.result = worlds.call(step.tool, grounded.arguments)
@@ -131,10 +136,10 @@ def ground(graph: ToolGraph, chain: Sequence[Step], seed: int, pools: Pools, rng
             if index in producers and grounded.result in (None, [], {}):
                 continue
             if node.writes:
-                after = worlds.changes()
-                if after == changes:
+                after = worlds.diff()  # every table: a login changes only ungraded state, yet it did something
+                if after == written:
                     continue  # a write that changes nothing (inviting someone already invited) proves nothing
-                changes = after
+                written, changes = after, worlds.changes()
             obvious = _stated([*steps, grounded]) | {str(p.schema["default"]) for p in node.params.values()
                                                      if p.schema.get("default") is not None}
             if step.goal and not node.writes and not _ask_facts(grounded, index, obvious, graph.public, rng):
@@ -145,6 +150,18 @@ def ground(graph: ToolGraph, chain: Sequence[Step], seed: int, pools: Pools, rng
         if len(steps) <= index:
             raise GroundingFailed(index, step.tool)
     return Grounded(seed, steps, worlds, changes)
+
+
+def _said(worlds: WorldSet, steps: list[GroundedStep], world: str) -> dict[str, Any]:
+    """User-known values the chain's earlier calls of ``world`` state, by parameter name (the first one said)."""
+    out: dict[str, Any] = {}
+    for step in steps:
+        owner, spec = worlds.tools[step.tool]
+        if owner.name == world:
+            for param, value in step.user.items():
+                if param in spec.user_known:
+                    out.setdefault(param, value)
+    return out
 
 
 def _stated(steps: list[GroundedStep]) -> set[str]:

@@ -3,7 +3,8 @@
 A chain is built goal by goal: pick a goal tool (favouring tools the kept tasks use least), then, for each of its
 derived inputs, either reuse a step already in the chain that produces it or plan a producer first (recursively),
 so every derived input has a producer earlier in the chain and every non-goal step feeds a later one. Goals are
-added until the chain reaches a target length (1-8); a chain across environments takes its goals from 2-3 of them.
+added until the chain reaches a target length (1-8) or holds three goals (a request states one to three goals); a
+chain across environments takes its goals from 2-3 of them.
 
 The sampler also learns which links ground: :meth:`ChainSampler.learn` records, per (tool, input, producer),
 whether grounding got through, and choices are weighted by that success rate (a contact found by name is
@@ -22,6 +23,8 @@ from generators.graph import ToolGraph
 #: Relative frequency of target chain lengths.
 LENGTHS = {1: 2.0, 2: 3.0, 3: 3.0, 4: 2.0, 5: 1.0, 6: 0.5, 7: 0.3, 8: 0.2}
 MAX_LENGTH = 8
+#: Most goals of one chain: a request states one to three things the user wants.
+MAX_GOALS = 3
 #: Chance of binding an optional derived input (e.g. a calendar id where the default calendar would do).
 OPTIONAL_BIND = 0.35
 #: Chance of reusing a producer already in the chain rather than planning a new one.
@@ -80,7 +83,7 @@ class ChainSampler:
         steps: list[Step] = []
         for index in range(self.max_length):
             env = chosen[index] if index < envs else rng.choice(chosen)
-            if index >= envs and len(steps) >= length:
+            if index >= envs and (len(steps) >= length or self._goals(steps) >= MAX_GOALS):
                 break
             room = self.max_length - len(steps)
             asked = {s.tool for s in steps if s.goal and not self.graph.tools[s.tool].writes}
@@ -93,6 +96,10 @@ class ChainSampler:
                 self.outcomes.setdefault((goal, "", ""), [0, 0])[1] += 1
                 return None
         return self._finish(steps)
+
+    def _goals(self, steps: list[Step]) -> int:
+        """How many goals a request for ``steps`` states (its goals and its writes)."""
+        return sum(1 for s in steps if s.goal or self.graph.tools[s.tool].writes)
 
     def _finish(self, steps: list[Step]) -> tuple[Step, ...] | None:
         if not steps or len(steps) > self.max_length:

@@ -9,17 +9,21 @@ import json
 import sys
 from collections import Counter
 
-from envfactory_gym.core.tasks import Task
+from envfactory_gym.core.tasks import Task, mask_request
+from generators.generate_cli import non_negative_int, positive_int, share
 
 
 def merge(scenario_tasks: list[Task], chain_tasks: list[Task]) -> list[Task]:
-    """Scenario tasks first, then chain tasks whose gold calls no earlier task has."""
+    """Template tasks first, then chain tasks whose gold calls and request shape (values masked) no earlier task
+    has."""
     seen = {json.dumps(t.gold, sort_keys=True) for t in scenario_tasks}
+    shapes = {mask_request(t.request) for t in scenario_tasks}
     merged = list(scenario_tasks)
     for task in chain_tasks:
-        key = json.dumps(task.gold, sort_keys=True)
-        if key not in seen:
+        key, shape = json.dumps(task.gold, sort_keys=True), mask_request(task.request)
+        if key not in seen and shape not in shapes:
             seen.add(key)
+            shapes.add(shape)
             merged.append(task)
     return merged
 
@@ -35,11 +39,11 @@ def coverage(name: str, tasks: list[Task]) -> tuple[int, list[str]]:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="+", help="environment names, or domains with cross-environment scenarios")
-    parser.add_argument("--n", type=int, default=60, help="scenario tasks to keep per name (default 60)")
-    parser.add_argument("--chains", type=int, default=0,
+    parser.add_argument("--n", type=positive_int, default=60, help="scenario tasks to keep per name (default 60)")
+    parser.add_argument("--chains", type=non_negative_int, default=0,
                         help="also add up to this many tasks sampled along the tool graph (default 0)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="world seeds (default 0 1 2)")
-    parser.add_argument("--test-share", type=float, default=0.3, help="share of tasks in the test split")
+    parser.add_argument("--test-share", type=share, default=0.3, help="share of tasks in the test split")
     parser.add_argument("--dry-run", action="store_true", help="report without writing the task files")
 
 
@@ -52,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     status = 0
     for name in args.names:
-        tasks, report = build_tasks(name, args.n, args.seeds, args.test_share)
+        tasks, report = build_tasks(name, args.n, args.seeds, args.test_share, distinct_requests=True)
         crashes = list(report.crashes)
         if args.chains:
             chains, chain_report = generate(name, args.chains, world_seeds=args.seeds, test_share=args.test_share)

@@ -5,7 +5,7 @@ and checked by :func:`~generators.scenarios.calibrate`: doing nothing and stoppi
 hidden facts stay out of the request) and adds: the exploration run must earn reward 1 against the replayed
 expectation (determinism), one argument swapped for another real value must fail (a plausible wrong chain), no
 tool-only value may appear in the request, and no earlier task may have the same gold calls, the same chain with
-the same stated values, or a near-identical request.
+the same stated values, a near-identical request, or the same request once values are masked (:func:`masked`).
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from typing import Any
 from envfactory_gym.agents import final_message
 from envfactory_gym.episode.reward import grade
 from envfactory_gym.core.state import Change
-from envfactory_gym.core.tasks import Call, Draft, Task
+from envfactory_gym.core.tasks import Call, Draft, Ref, Task, mask_request
+from envfactory_gym.core.tools import ToolError
 from generators.crashes import ToolCrash, crash_of
-from generators.graph import UNREACHABLE, ToolGraph, tool_graph
+from generators.graph import UNREACHABLE, ToolGraph, leaves, tool_graph
 from generators.grounding import Grounded, GroundedStep, GroundingFailed, ground
 from generators.rendering import find_leaks, render, secrets
 from generators.sampling import ChainSampler
-from generators.scenarios import Rejected, calibrate, run_draft, split_of
+from generators.scenarios import Rejected, calibrate, challenge, run_draft, split_of
 from generators.values import Chooser, Pools, pools
 
 #: A request rewriter: (request, values it must keep, values it must not contain) -> new request or None.
@@ -51,6 +52,8 @@ class Report:
     cross: int = 0
     conversational: int = 0
     rewritten: int = 0
+    #: Kept tasks whose gold passed an alternative-path check (another producer of a derived input).
+    alt_paths: int = 0
     seconds: float = 0.0
     #: Tool bodies that crashed (probing the graph, grounding, replaying); the run went on without them.
     crashes: list[ToolCrash] = field(default_factory=list)
@@ -71,6 +74,7 @@ class Report:
         ]
         if self.rewritten:
             rows.append(("rewritten by the LLM", self.rewritten))
+        rows.append(("alternative path checked", self.alt_paths))
         rows += [(f"length {k}", "#" * max(1, round(40 * v / max(1, self.kept))) + f" {v}")
                  for k, v in sorted(self.lengths.items())]
         rows += [(f"rejected: {reason}", count) for reason, count in self.rejected.most_common()]
@@ -160,18 +164,22 @@ def _attempt(graph: ToolGraph, sampler: ChainSampler, rng: random.Random, report
     if not grade(expected, grounded.changes, facts, final_message(facts)).success:
         raise Rejected("the gold calls do not reach reward 1 when replayed")
     _perturbed_fails(graph, grounded, draft, expected, facts, world_seed, state, rng)
-    seen.add(gold, tools, rendered.mentions, request)
     key = json.dumps(gold, sort_keys=True) + request
     task_id = f"{graph.name}-gen-{hashlib.blake2b(key.encode(), digest_size=5).hexdigest()}"
     used_envs = len({graph.tools[t].env for t in tools})
-    return Task(
+    task = Task(
         id=task_id, env=graph.name, seed=world_seed, split=split_of(task_id, test_share), request=request,
         gold=tuple(gold), answer_facts=tuple(facts), user_facts=rendered.user_facts,
         tags={"calls": len(gold), "envs": used_envs, "conversational": bool(rendered.user_facts),
-              "writes": any(graph.tools[t].writes for t in tools),
+              "writes": bool(expected),
               "difficulty": difficulty(len(gold), used_envs, bool(rendered.user_facts)),
               "generator": "graph", "chain": tools},
     )
+    if challenge(task, graph.worlds, _alternative_paths(graph, grounded, gold, world_seed)):
+        task.tags["alt_path"] = True
+        report.alt_paths += 1
+    seen.add(gold, tools, rendered.mentions, request)
+    return task
 
 
 def difficulty(calls: int, envs: int, conversational: bool) -> str:
@@ -199,6 +207,42 @@ def _perturbed_fails(graph: ToolGraph, grounded: Grounded, draft: Draft, expecte
             raise Rejected("a perturbed chain also succeeds")
         return
     raise Rejected("no plausible perturbation runs")
+
+
+def _alternative_paths(graph: ToolGraph, grounded: Grounded, gold: list[dict[str, Any]], seed: int,
+                       limit: int = 1) -> list[list[dict[str, Any]]]:
+    """The gold with one look-up swapped for another producer of the same values (``graph.planned_producers``):
+    a read tool, called with the arguments of the look-up it accepts, whose result shows every value the later
+    calls take from the look-up, under the same field names. Look-ups that yield answer facts are kept."""
+    steps = grounded.steps
+    paths: list[list[dict[str, Any]]] = []
+    for j, step in enumerate(steps):
+        consumers = [(i, p, ref) for i, s in enumerate(steps) for p, ref in s.refs.items() if ref.step == j]
+        if step.writes or step.facts or not consumers:
+            continue
+        wanted = {(_field_of(steps[i], p), json.dumps(Ref(0, ref.path).resolve([step.result]), default=str))
+                  for i, p, ref in consumers}
+        first, param, _ = consumers[0]
+        for producer, _ in graph.planned_producers(steps[first].tool, param):
+            node = graph.tools[producer]
+            arguments = {k: v for k, v in step.arguments.items() if k in node.params}
+            if producer == step.tool or node.writes or any(
+                    q.required and q.name not in arguments for q in node.params.values()):
+                continue
+            worlds = graph.worlds(seed)
+            for done in gold[:j]:
+                worlds.call(done["name"], done["arguments"])
+            try:
+                result = worlds.call(producer, arguments)
+            except ToolError:
+                continue
+            shown = {(path.rsplit(".", 1)[-1], json.dumps(value, default=str)) for path, _, value in leaves(result)}
+            if wanted <= shown:
+                paths.append([*gold[:j], {"name": producer, "arguments": arguments}, *gold[j + 1:]])
+                break
+        if len(paths) >= limit:
+            break
+    return paths
 
 
 def _alternative(graph: ToolGraph, step: GroundedStep, param: str, state: Pools, rng: random.Random) -> Any:
@@ -239,12 +283,15 @@ class _Seen:
         self.gold: set[str] = set()
         self.stated: set[tuple[tuple[str, ...], frozenset[str]]] = set()
         self.words: dict[tuple[str, ...], list[frozenset[str]]] = {}
+        self.masked: set[str] = set()
 
     def check(self, gold: list[dict[str, Any]], tools: list[str], mentions: Sequence[str], request: str) -> None:
         if json.dumps(gold, sort_keys=True) in self.gold:
             raise Rejected("duplicate gold calls")
         if (tuple(tools), frozenset(m.lower() for m in mentions)) in self.stated:
             raise Rejected("near-duplicate: same chain and stated values")
+        if masked(request, mentions) in self.masked:
+            raise Rejected("near-duplicate: same request after masking values")
         words = _words(request)
         for other in self.words.get(tuple(tools), []):
             if len(words & other) / max(1, len(words | other)) >= 0.9:
@@ -254,6 +301,15 @@ class _Seen:
         self.gold.add(json.dumps(gold, sort_keys=True))
         self.stated.add((tuple(tools), frozenset(m.lower() for m in mentions)))
         self.words.setdefault(tuple(tools), []).append(_words(request))
+        self.masked.add(masked(request, mentions))
+
+
+def masked(request: str, mentions: Sequence[str] = ()) -> str:
+    """A request's shape (:func:`~envfactory_gym.core.tasks.mask_request`), the values it mentions masked too."""
+    text = request
+    for value in sorted({str(m) for m in mentions if len(str(m)) >= 2}, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "'<v>'", text, flags=re.IGNORECASE)
+    return mask_request(text)
 
 
 def _words(text: str) -> frozenset[str]:

@@ -171,12 +171,17 @@ class Chooser:
         self.rng = rng
 
     def arguments(self, world: str, entity: str | None, writes: bool, params: dict[str, dict[str, Any]],
-                  names: Iterable[str], fresh: Collection[str] = ()) -> dict[str, Any]:
+                  names: Iterable[str], fresh: Collection[str] = (),
+                  pinned: dict[str, Any] | None = None) -> dict[str, Any]:
         """Values for ``names`` (parameters of one tool, given as name -> JSON schema); ``fresh`` names must get
-        new values (the key columns of the rows a write tool creates: a new customer needs a new email)."""
+        new values (the key columns of the rows a write tool creates: a new customer needs a new email);
+        ``pinned`` names keep the given values (what the user already said), and other names read from one row
+        take it from a row that agrees with them (the password of the card already named)."""
         names = list(names)
+        pinned = {n: v for n, v in (pinned or {}).items() if n in names and n not in fresh}
         out = self._from_one_row(world, [n for n in names if not (writes and _is_label(n)) and n not in fresh],
-                                 skip=entity if writes else None)
+                                 skip=entity if writes else None, pinned=pinned)
+        out.update(pinned)
         for name in names:
             if name not in out:
                 value = self.value(world, entity, writes, name, params[name], name in fresh)
@@ -185,8 +190,10 @@ class Chooser:
         _order_pairs(out, self.rng)
         return out
 
-    def _from_one_row(self, world: str, names: list[str], skip: str | None) -> dict[str, Any]:
-        """Parameters naming two or more columns of one table take their values from one row of it.
+    def _from_one_row(self, world: str, names: list[str], skip: str | None,
+                      pinned: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Parameters naming two or more columns of one table take their values from one row of it (one that
+        agrees with the ``pinned`` values, where there is one).
 
         ``skip``: the table a write tool creates rows in (copying a row of it would only duplicate the row).
         """
@@ -199,7 +206,11 @@ class Chooser:
                 best = (hits, key)
         if best is None or not self.pools.rows[best[1]]:
             return {}
-        row = self.rng.choice(self.pools.rows[best[1]])
+        rows = self.pools.rows[best[1]]
+        if pinned:
+            agreeing = [r for r in rows if all(r.get(n) == v for n, v in pinned.items() if n in r)]
+            rows = agreeing or rows
+        row = self.rng.choice(rows)
         return {n: row[n] for n in names if n in row and row[n] is not None and speakable(row[n])}
 
     def value(self, world: str, entity: str | None, writes: bool, name: str, schema: dict[str, Any],

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from rl.rollout import common_prefix, shared_prefix_cache
+from rl.rollout import cache_kwargs, common_prefix, shared_prefix_cache
 from rl.tokens import Episode
 
 
@@ -29,8 +29,8 @@ def token_logprobs(model: Any, episodes: Sequence[Episode], temperature: float =
     mask = torch.tensor([[m or context_weight for m in e.mask] + [0] * (width - len(e.mask)) for e in episodes],
                         device=device, dtype=torch.float32)
     positions = torch.arange(p, width, device=device)[None].expand(len(episodes), -1)
-    out = model(input_ids=ids[:, p:], position_ids=positions, past_key_values=cache, use_cache=cache is not None,
-                output_hidden_states=values is not None)
+    out = model(input_ids=ids[:, p:], position_ids=positions, use_cache=cache is not None,
+                output_hidden_states=values is not None, **cache_kwargs(model, cache))
     logits = out.logits[:, :-1].float() / temperature
     lp = torch.zeros(ids.shape, device=device)
     lp[:, p + 1:] = torch.log_softmax(logits, -1).gather(-1, ids[:, p + 1:, None])[..., 0]

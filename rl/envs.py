@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -57,17 +57,31 @@ class TaskListEnv(ToolUseEnv):
 
 
 def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int = 0,
-                    conversational: bool = True) -> list[Task]:
+                    conversational: bool = True, progress: Callable[[int], Any] | None = None) -> list[Task]:
     """Tasks of ``name`` built in memory from its scenario templates, one per scenario on each world seed.
 
     Kept: at most ``max_calls`` gold calls (0: any) and, unless ``conversational``, no facts only the user knows.
     All are labelled ``split``: a generalisation split is made by giving train and test disjoint world seeds.
+    ``progress(1)`` is called after each world seed.
+
+    Built one world at a time (for ``progress``), dropping a task whose gold calls an earlier world's task already
+    has: the same tasks, in the same order, as one ``build_tasks`` call over all the seeds, whose only state
+    across worlds is that set of gold calls.
     """
     from generators.scenarios import build_tasks
 
     if not envfactory_gym.registration.templates(name):
         raise ValueError(f"'{name}' has no task templates to generate from; use --tasks suite")
-    built, _ = build_tasks(name, 10**6, seeds=list(seeds), max_attempts=1)
+    built: list[Task] = []
+    seen: set[str] = set()
+    for seed in seeds:
+        for task in build_tasks(name, 10**6, seeds=[seed], max_attempts=1)[0]:
+            key = json.dumps(list(task.gold), sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                built.append(task)
+        if progress is not None:
+            progress(1)
     return [dataclasses.replace(t, split=split) for t in built
             if (not max_calls or t.tags["calls"] <= max_calls) and (conversational or not t.user_facts)]
 

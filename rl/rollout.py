@@ -7,6 +7,8 @@ and its cache is repeated over the batch, then each row's own suffix is prefille
 
 from __future__ import annotations
 
+import functools
+import inspect
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -35,6 +37,23 @@ class Job:
     group: int = 0
 
 
+@functools.cache
+def _cache_name(model_class: type) -> str:
+    return "cache" if "cache" in inspect.signature(model_class.forward).parameters else "past_key_values"
+
+
+def cache_kwargs(model: Any, cache: Any) -> dict[str, Any]:
+    """The KV cache as a keyword argument of the model's forward, under the name this transformers takes it by:
+    ``cache`` in recent 5.x releases (where ``past_key_values`` still works but raises a FutureWarning and logs a
+    deprecation on every run), ``past_key_values`` before. The same cache object either way: results are equal."""
+    return {_cache_name(type(model)): cache}
+
+
+def output_cache(model: Any, output: Any) -> Any:
+    """The KV cache a forward pass returned (``output.cache``, or ``output.past_key_values`` before 5.x's rename)."""
+    return getattr(output, _cache_name(type(model)))
+
+
 def common_prefix(seqs: Sequence[Sequence[int]]) -> int:
     """Length of the longest common prefix of token sequences."""
     first, n = seqs[0], min(len(s) for s in seqs)
@@ -49,7 +68,7 @@ def common_prefix(seqs: Sequence[Sequence[int]]) -> int:
 def shared_prefix_cache(model: Any, prefix: list[int], batch: int) -> DynamicCache:
     """The KV cache of ``prefix`` computed once and repeated ``batch`` times (autograd flows through it)."""
     ids = torch.tensor([prefix], device=model.device)
-    cache = model(input_ids=ids, use_cache=True).past_key_values
+    cache = output_cache(model, model(input_ids=ids, use_cache=True))
     cache.batch_repeat_interleave(batch)
     return cache
 
@@ -70,8 +89,8 @@ def generate(model: Any, contexts: list[list[int]], max_new_tokens: int, eos_id:
     out: list[list[int]] = [[] for _ in contexts]
     finished = torch.zeros(len(contexts), dtype=torch.bool, device=device)
     for _ in range(max_new_tokens):
-        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, past_key_values=cache,
-                       use_cache=True).logits[:, -1].float()
+        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
+                       **cache_kwargs(model, cache)).logits[:, -1].float()
         if greedy:
             token = logits.argmax(-1)
         else:
@@ -140,10 +159,11 @@ class EnvPool:
 
 
 def play(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: int, max_new_tokens: int,
-         oracle: bool = False) -> list[Episode]:
+         oracle: bool = False, progress: Callable[[int], Any] | None = None) -> list[Episode]:
     """Play every job to the end, all episodes advancing one turn per model call; returns them in job order.
 
     An episode whose context would outgrow ``max_len`` ends with reward 0 (``info["overflow"]``).
+    ``progress(1)`` is called as each episode ends.
     """
     episodes, live = [], []
     for job in jobs:
@@ -180,5 +200,7 @@ def play(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: i
             episode.info["messages"] = list(info["messages"])
             del episode.info["last_info"]
             pool.give(episode.info["env"], env)
+            if progress is not None:
+                progress(1)
         live = still
     return episodes

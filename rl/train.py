@@ -32,6 +32,7 @@ from typing import Any
 
 import torch
 import transformers
+from tqdm import tqdm
 
 from envfactory_gym.core.tasks import Task
 from rl import algo, envs
@@ -113,6 +114,7 @@ class Config:
     max_turns: int = _help("agent turns before an episode is truncated", default=6)
     max_new_tokens: int = _help("tokens per assistant turn", default=96)
     max_len: int = _help("tokens per episode (context limit)", default=4096)
+    progress: bool = _help("progress bars with totals and ETA for every phase, on stderr", default=True)
 
 
 def parse_args(argv: list[str] | None = None) -> Config:
@@ -137,16 +139,58 @@ class Log:
     """Metrics as JSON Lines, echoed briefly to stdout."""
 
     def __init__(self, path: Path) -> None:
-        self.file = path.open("a", encoding="utf-8")
+        self.path = path
+        self.file: Any = None  # opened by the first record (a run that exits on a usage error leaves none open)
         self.start = time.time()
 
     def __call__(self, phase: str, **values: Any) -> dict[str, Any]:
         record = {"phase": phase, "time": round(time.time() - self.start, 2), **values}
+        if self.file is None:
+            self.file = self.path.open("a", encoding="utf-8")
         self.file.write(json.dumps(record) + "\n")
         self.file.flush()
         shown = " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
-        print(shown, flush=True)
+        tqdm.write(shown, file=sys.stdout)  # above the progress bars rather than through them
+        sys.stdout.flush()
         return record
+
+
+class Phases:
+    """Progress bars of a run's phases (on stderr): each phase numbered among all of them, with its total and ETA.
+
+    Counting only: nothing here touches a random generator or the order of work, so metrics are unchanged."""
+
+    def __init__(self, names: list[str], enabled: bool) -> None:
+        self.names = names
+        self.enabled = enabled
+        self.done = 0
+
+    def __call__(self, name: str, total: int, unit: str) -> tqdm:
+        """The bar of the next phase, called ``name`` (one of ``names``, which may repeat: e.g. evaluations)."""
+        self.done += 1
+        return tqdm(total=total, desc=f"[{self.done}/{len(self.names)}] {name}", unit=unit, file=sys.stderr,
+                    disable=not self.enabled, dynamic_ncols=True, leave=True)
+
+
+def phase_plan(cfg: Config) -> list[str]:
+    """The phases of a local run in order (the evaluation phases included), for the ``[i/n]`` of the bars."""
+    generated = cfg.tasks == "generated"
+    phases = ["generate tasks"] if generated else []
+    if not (cfg.resume or cfg.model):
+        phases.append("tokenizer")
+    if not cfg.resume:
+        phases.append("eval before SFT")
+        if cfg.sft_epochs:
+            phases += ["gold trajectories", "SFT"]
+    phases.append("eval after SFT")
+    if cfg.train_eval:
+        phases.append("train eval after SFT")
+    if cfg.steps:
+        phases.append("RL")
+    phases.append("eval after RL")
+    if cfg.train_eval:
+        phases.append("train eval after RL")
+    return phases
 
 
 def env_names(spec: str) -> list[str]:
@@ -154,23 +198,33 @@ def env_names(spec: str) -> list[str]:
 
 
 def build_tokenizer(names: list[str], vocab_size: int, max_turns: int, train: list[tuple[str, Task]] | None = None,
-                    phrase_min_count: int = 0, qwen3_split: bool = False) -> Any:
+                    phrase_min_count: int = 0, qwen3_split: bool = False, bar: tqdm | None = None) -> Any:
     """Train the BPE on the system prompts and the gold trajectories of the train tasks (never the test tasks).
 
-    ``train``: the (env, task) pairs to use (default: the committed train tasks of ``names``).
+    ``train``: the (env, task) pairs to use (default: the committed train tasks of ``names``). ``bar`` counts the
+    gold trajectories played (its total is set here: one per task, plus one for training the BPE).
     """
     train = envs.tasks(names, "train") if train is None else train
+    if bar is not None:
+        bar.reset(total=len(train) + 1)
     texts = []
     for name in names:
         mine = [t for n, t in train if n == name]
         env = envs.make(name, max_turns, tasks=mine)
         for task in mine:
             texts += [m["content"] for m in envs.oracle_conversation(env, task.id, task.seed)[0]]
-    return train_tokenizer(texts, vocab_size, phrase_min_count, qwen3_split)
+            if bar is not None:
+                bar.update()
+    tokenizer = train_tokenizer(texts, vocab_size, phrase_min_count, qwen3_split)
+    if bar is not None:
+        bar.update()
+    return tokenizer
 
 
-def task_split(cfg: Config, names: list[str]) -> tuple[list[tuple[str, Task]], list[tuple[str, Task]]]:
-    """The (env, task) pairs to train on and to evaluate on, per ``--tasks`` (see :class:`Config`)."""
+def task_split(cfg: Config, names: list[str], bar: tqdm | None = None
+               ) -> tuple[list[tuple[str, Task]], list[tuple[str, Task]]]:
+    """The (env, task) pairs to train on and to evaluate on, per ``--tasks`` (see :class:`Config`); ``bar``
+    counts the worlds generated (its total is set here)."""
     if cfg.tasks == "suite":
         return envs.tasks(names, "train", cfg.max_tasks), envs.tasks(names, "test", cfg.max_tasks)
     train_seeds = range(cfg.train_worlds)
@@ -180,10 +234,13 @@ def task_split(cfg: Config, names: list[str]) -> tuple[list[tuple[str, Task]], l
     if not 0 <= cfg.sft_worlds < cfg.train_worlds:
         raise ValueError("--sft-worlds must be 0 or fewer than --train-worlds (RL needs worlds of its own)")
     committed_test = {t.id for _, t in envs.tasks(names, "test")}  # the suite's own test tasks stay unseen
+    if bar is not None:
+        bar.reset(total=len(names) * (len(train_seeds) + len(test_seeds)))
     split = {}
     for part, seeds in (("train", train_seeds), ("test", test_seeds)):
         split[part] = [(name, task) for name in names for task in [
-            t for t in envs.generated_tasks(name, seeds, part, cfg.max_calls, cfg.conversational)
+            t for t in envs.generated_tasks(name, seeds, part, cfg.max_calls, cfg.conversational,
+                                            bar.update if bar is not None else None)
             if t.id not in committed_test][: cfg.max_tasks or None]]
     return split["train"], split["test"]
 
@@ -208,17 +265,19 @@ def threads(n: int) -> Iterator[None]:
 
 
 def rollouts(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config, greedy: bool,
-             generator: torch.Generator | None = None) -> list[Episode]:
-    """Play the jobs with the model: greedy (evaluation) or sampled at ``cfg.temperature`` (RL)."""
+             generator: torch.Generator | None = None, bar: tqdm | None = None) -> list[Episode]:
+    """Play the jobs with the model: greedy (evaluation) or sampled at ``cfg.temperature`` (RL); ``bar`` counts
+    finished episodes."""
     model.eval()
     with threads(cfg.decode_threads):
         return play(jobs, model_actor(model, fmt, cfg.max_new_tokens, cfg.temperature, greedy, generator), fmt, pool,
-                    cfg.max_len, cfg.max_new_tokens)
+                    cfg.max_len, cfg.max_new_tokens, progress=bar.update if bar is not None else None)
 
 
-def evaluate(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config) -> list[Episode]:
+def evaluate(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config,
+             bar: tqdm | None = None) -> list[Episode]:
     """Greedy episodes of the given tasks."""
-    return rollouts(model, fmt, jobs, pool, cfg, greedy=True)
+    return rollouts(model, fmt, jobs, pool, cfg, greedy=True, bar=bar)
 
 
 def success(episodes: list[Episode]) -> float:
@@ -248,12 +307,15 @@ def batches(episodes: list[Episode], size: int, bucket: int = 0) -> list[list[in
     return out
 
 
-def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.Random) -> None:
-    """Cross-entropy on the model's tokens of the gold trajectories."""
+def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.Random,
+        bar: tqdm | None = None) -> None:
+    """Cross-entropy on the model's tokens of the gold trajectories; ``bar`` counts the steps of all epochs."""
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.sft_lr, weight_decay=0.0)
     total = cfg.sft_epochs * -(-len(episodes) // cfg.sft_batch_size)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 10) * (1 - s / max(total, 1)))
     model.train()
+    if bar is not None:  # batches never mix environments: an epoch has this many, whatever the shuffle
+        bar.reset(total=cfg.sft_epochs * len(batches(episodes, cfg.sft_batch_size)))
     step = 0
     for epoch in range(cfg.sft_epochs):
         order = list(range(len(episodes)))
@@ -271,6 +333,9 @@ def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.
             sched.step()
             step += 1
             log("sft", epoch=epoch, step=step, loss=round(loss.item(), 4))
+            if bar is not None:
+                bar.update()
+                bar.set_postfix(epoch=epoch + 1, loss=round(loss.item(), 4), refresh=False)
 
 
 def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer, episodes: list[Episode],
@@ -382,11 +447,16 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     sampler = torch.Generator(device=cfg.device).manual_seed(cfg.seed)
     (out / "metrics.jsonl").unlink(missing_ok=True)
     log = Log(out / "metrics.jsonl")
+    phases = Phases(phase_plan(cfg), cfg.progress)
     started = time.time()
 
     # 1. tokenizer and model: from a checkpoint, or built from scratch
     try:
-        train_tasks, test_tasks = task_split(cfg, names)
+        if cfg.tasks == "generated":
+            with phases("generate tasks", 0, "world") as bar:
+                train_tasks, test_tasks = task_split(cfg, names, bar)
+        else:
+            train_tasks, test_tasks = task_split(cfg, names)
     except ValueError as exc:  # bad world ranges, or a name without task templates
         sys.exit(f"python -m rl.train: {exc}")
     without = [n for n in names if not any(m == n for m, _ in train_tasks)]
@@ -397,8 +467,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if source:
         tokenizer, model = load_tokenizer(source), models.load(source, cfg.device)
     else:
-        tokenizer = build_tokenizer(names, cfg.vocab_size, cfg.max_turns, train_tasks, cfg.phrase_min_count,
-                                    cfg.qwen3_split)
+        with phases("tokenizer", 0, "task") as bar:
+            tokenizer = build_tokenizer(names, cfg.vocab_size, cfg.max_turns, train_tasks, cfg.phrase_min_count,
+                                        cfg.qwen3_split, bar)
         model = models.build(tokenizer, models.SIZES[cfg.size], cfg.seed).to(cfg.device)
     fmt = ChatFormat(tokenizer)
     catalog = None if cfg.tasks == "suite" else {n: [t for m, t in train_tasks + test_tasks if m == n] for n in names}
@@ -414,13 +485,15 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     seen: dict[str, float] = {}  # greedy success on a sample of RL train tasks (--train-eval)
 
     def held_out(stage: str) -> None:
-        episodes = evaluate(model, fmt, test, pool, cfg)
+        with phases(f"eval {stage}", len(test), "episode") as bar:
+            episodes = evaluate(model, fmt, test, pool, cfg, bar)
         table[stage] = success(episodes)
         log("eval", stage=stage, success=table[stage], reward=sum(e.reward for e in episodes) / len(episodes),
             partial=sum(e.info.get("reward_info", {}).get("partial", 0.0) for e in episodes) / len(episodes))
         if cfg.train_eval and stage != "before SFT":  # greedy success on RL train tasks: what tuning may look at
-            episodes = evaluate(model, fmt, rl_jobs[:: max(len(rl_jobs) // cfg.train_eval, 1)][: cfg.train_eval],
-                                pool, cfg)
+            sample = rl_jobs[:: max(len(rl_jobs) // cfg.train_eval, 1)][: cfg.train_eval]
+            with phases(f"train eval {stage}", len(sample), "episode") as bar:
+                episodes = evaluate(model, fmt, sample, pool, cfg, bar)
             seen[stage] = success(episodes)
             log("train_eval", stage=stage, success=seen[stage])
 
@@ -433,10 +506,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     else:
         held_out("before SFT")
         if cfg.sft_epochs:
-            gold = play(sft_jobs, oracle_actor(fmt), fmt, pool, cfg.max_len, cfg.max_new_tokens, oracle=True)
+            with phases("gold trajectories", len(sft_jobs), "episode") as bar:
+                gold = play(sft_jobs, oracle_actor(fmt), fmt, pool, cfg.max_len, cfg.max_new_tokens, oracle=True,
+                            progress=bar.update)
             log("gold", success=success(gold), model_tokens=sum(e.model_tokens for e in gold),
                 max_len=max(len(e.ids) for e in gold))
-            sft(model, gold, cfg, log, rng)
+            with phases("SFT", 0, "step") as bar:
+                sft(model, gold, cfg, log, rng, bar)
             save(model, tokenizer, out / "sft")
     held_out("after SFT")
 
@@ -448,6 +524,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if cfg.resume:
         opt.load_state_dict(state["optimizer"])
     order: list[Job] = []
+    rl_bar = phases("RL", cfg.steps, "step") if cfg.steps else None
+    if rl_bar is not None:
+        rl_bar.update(step0)  # resumed steps
     for step in range(step0, cfg.steps):
         t0 = time.time()
         jobs = []
@@ -465,6 +544,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             update_s=round(time.time() - t1, 2), env_share=round(pool.env_seconds / (time.time() - t0), 4), **stats)
         save(model, tokenizer, out / "checkpoint")
         torch.save({"step": step + 1, "optimizer": opt.state_dict(), "rng": rng.getstate()}, out / "trainer_state.pt")
+        if rl_bar is not None:
+            rl_bar.update()
+            rl_bar.set_postfix(reward=round(sum(e.reward for e in episodes) / len(episodes), 3), refresh=False)
+    if rl_bar is not None:
+        rl_bar.close()
     held_out("after RL")
     if cfg.steps == step0:
         save(model, tokenizer, out / "checkpoint")
@@ -479,6 +563,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     for stage, value in table.items():
         print(f"{stage:<12}{value:>9.3f}" + (f"{seen[stage]:>8.3f}" if stage in seen else "        " * bool(seen)))
     print(f"outputs in {out}/ (metrics.jsonl, reward_curve.png, checkpoint/)")
+    log.file.close()
+    log.file = None
     return table
 
 

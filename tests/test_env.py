@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 import subprocess
 import sys
 
@@ -212,5 +213,54 @@ def test_env_plays_given_tasks() -> None:
     env = ToolUseEnv(NAME, tasks=[task])
     assert [t.id for t in env.tasks] == ["custom-1"]
     assert run_episode(env, OracleAgent(), "custom-1").reward == 1.0
-    with pytest.raises(ValueError, match="no tasks given for 'Calendar' \\(split='train'\\)"):
-        ToolUseEnv(NAME, tasks=[task], split="train")
+    assert ToolUseEnv(NAME, tasks=[task], split="train").task_ids == ["custom-1"]  # given tasks are played as given
+    with pytest.raises(ValueError, match="^no tasks given for 'Calendar'$"):
+        ToolUseEnv(NAME, tasks=[])
+
+
+def test_reset_draws_train_tasks_by_default_and_test_on_request() -> None:
+    train = gym.make(env_id(NAME)).unwrapped
+    assert {t.split for t in train.tasks} == {"train"}
+    assert {t.split for t in gym.make(env_id(NAME), split="test").unwrapped.tasks} == {"test"}
+    assert len(gym.make(env_id(NAME), split=None).unwrapped.tasks) == len(load_tasks(NAME))
+    with pytest.raises(ValueError, match=r"^split must be 'train', 'test' or None \(both\), got 'dev'$"):
+        gym.make(env_id(NAME), split="dev")
+
+
+def test_a_bad_reset_leaves_the_env_usable() -> None:
+    env = gym.make(env_id(NAME))
+    test_id = next(t.id for t in load_tasks(NAME, "test"))
+    with pytest.raises(ValueError, match=rf"^unknown task_id '{test_id}' for 'Calendar' \(split='train', \d+ tasks, "
+                                         r"e\.g\. .*\); env\.unwrapped\.task_ids lists them all, and split='test'"):
+        env.reset(options={"task_id": test_id})
+    env.reset(seed=0)
+    _, _, _, _, info = env.step({"name": "list_calendars", "arguments": {}})
+    assert info["errors"] == [] and len(info["calls"]) == 1
+
+
+def test_reset_options_are_checked() -> None:
+    env = gym.make(env_id(NAME)).unwrapped
+    with pytest.raises(ValueError, match=r"^unknown reset option\(s\) 'taskid'; accepted: task_id$"):
+        env.reset(options={"taskid": env.task_ids[0]})
+    with pytest.raises(TypeError, match=r"^reset options must be a dict such as \{'task_id': \.\.\.\}, got str$"):
+        env.reset(options="Calendar-x")
+    assert env.reset(options={"task_id": env.task_ids[1]})[1]["task_id"] == env.task_ids[1]
+
+
+@pytest.mark.parametrize("action", ["", "   ", [], "<think>planning</think>", {"role": "assistant", "content": ""}])
+def test_an_empty_action_is_an_error_turn_not_the_end(action: Any) -> None:
+    env = gym.make(env_id(NAME))
+    env.reset(seed=0)
+    observation, reward, terminated, truncated, info = env.step(action)
+    assert not terminated and not truncated and reward == 0.0
+    assert info["errors"] == ["Error: the action holds no tool call and no message; call a tool or reply to the user."]
+
+
+def test_the_action_space_contains_what_step_accepts() -> None:
+    space = gym.make(env_id(NAME)).action_space
+    call = {"name": "list_calendars", "arguments": {}}
+    assert space.contains("hello") and space.contains(call) and space.contains([call, call])
+    assert space.contains({"role": "assistant", "content": None, "tool_calls": [{"function": call}]})
+    assert not space.contains({"foo": 1}) and not space.contains(7) and not space.contains([])
+    with pytest.raises(ValueError, match=r"^max_turns must be a positive integer, got 0$"):
+        gym.make(env_id(NAME), max_turns=0)

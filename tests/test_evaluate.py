@@ -116,6 +116,26 @@ def test_resume_skips_finished_episodes_and_retries_errors(tmp_path: Path) -> No
         evaluate("noop", ["Calendar"], k=1, out=out, progress=False)
 
 
+def test_a_run_directory_holds_one_selection(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from envfactory_gym.evaluation.evaluate import default_run_dir
+
+    out = tmp_path / "run"
+    evaluate("noop", ["Calendar"], k=1, limit=1, out=out, progress=False)
+    assert {k: v for k, v in json.loads((out / "run.json").read_text()).items() if k in ("envs", "split")} == \
+        {"envs": ["Calendar"], "split": "test"}
+    assert evaluate("noop", ["EnvFactory/Calendar-v0"], k=1, limit=1, out=out, progress=False).played == 0
+    for envs, split in ((["CampusCard"], "test"), (["Calendar", "CampusCard"], "test"), (["Calendar"], "train")):
+        with pytest.raises(ValueError, match=r"holds the run of --envs Calendar --split test, not of --envs "):
+            evaluate("noop", envs, split=split, k=1, limit=1, out=out, progress=False)
+    assert len((out / EPISODES_FILE).read_text().splitlines()) == 1
+    assert cli.main(["eval", "--agent", "noop", "--envs", "CampusCard", "--k", "1", "--out", str(out)]) == 2
+    assert "rerun with --envs Calendar --split test to resume that run" in capsys.readouterr().err
+    # without --out, other selections get directories of their own
+    assert default_run_dir("noop") == Path("runs/noop")
+    assert default_run_dir("noop", ["Travel", "Calendar"]) == Path("runs/noop-Calendar-Travel")
+    assert default_run_dir("noop", ["all"], "train") == Path("runs/noop-train")
+
+
 def test_episodes_of_edited_tasks_are_replayed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "run"
     assert evaluate("noop", ["Calendar"], k=1, limit=2, out=out, progress=False).played == 2
@@ -161,6 +181,28 @@ def test_module_class_agents_load_from_a_module_or_a_file(tmp_path: Path, monkey
         load_agent("no_such_module_xyz:Agent")
 
 
+def test_module_class_agents_load_from_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    (tmp_path / "cwd_agents_mod.py").write_text(AGENT_MODULE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".", str(tmp_path))])
+    monkeypatch.delitem(sys.modules, "cwd_agents_mod", raising=False)
+    loaded = load_agent("cwd_agents_mod:SeededOracle", {"note": "here"})
+    assert (loaded.name, loaded.make(3).seed, loaded.make(3).note) == ("SeededOracle", 3, "here")
+    assert cli.main(["eval", "--agent", "cwd_agents_mod:SeededOracle", "--envs", "Calendar", "--k", "1",
+                     "--limit", "1", "--out", str(tmp_path / "run")]) == 0
+    assert "100.0%" in capsys.readouterr().out
+    with pytest.raises(ValueError) as caught:
+        load_agent("no_such_agents_mod:Agent")
+    assert "No module named 'no_such_agents_mod'" in str(caught.value)
+    assert f"looked in the current directory {tmp_path}" in str(caught.value)
+    assert cli.main(["eval", "--agent", "no_such_agents_mod:Agent", "--envs", "Calendar", "--out",
+                     str(tmp_path / "run2")]) == 2
+    assert f"looked in the current directory {tmp_path} and on the Python path" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------------------- OpenAI-compatible
 class CannedEndpoint(BaseHTTPRequestHandler):
     """A chat-completions server answering with the oracle's moves as OpenAI tool calls (or an HTTP error)."""
@@ -204,7 +246,7 @@ class CannedEndpoint(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    env = gym.make("EnvFactory/Calendar-v0").unwrapped
+    env = gym.make("EnvFactory/Calendar-v0", split=None).unwrapped
     plans = {}
     for task in load_tasks("Calendar", "test")[:3]:
         _, info = env.reset(options={"task_id": task.id})
@@ -228,7 +270,7 @@ def test_openai_agent_against_a_local_endpoint(tmp_path: Path, endpoint: str) ->
     requests = CannedEndpoint.requests
     assert all(r["model"] == "canned-model" and r["temperature"] == 0 for r in requests)
     assert all(r["authorization"].startswith("Bearer ") for r in requests)
-    env = gym.make("EnvFactory/Calendar-v0").unwrapped
+    env = gym.make("EnvFactory/Calendar-v0", split=None).unwrapped
     assert requests[0]["tools"] == env.tool_schemas
     later = next(r for r in requests if any(m["role"] == "tool" for m in r["messages"]))
     assistant = next(m for m in later["messages"] if m.get("tool_calls"))
@@ -288,7 +330,7 @@ def build_tiny_qwen3(path: Path) -> None:
     torch = pytest.importorskip("torch", reason="torch is not installed (pip install -e .[rl])")
     transformers = pytest.importorskip("transformers", reason="transformers is not installed (pip install -e .[rl])")
     tokenizers = pytest.importorskip("tokenizers", reason="tokenizers is not installed (pip install -e .[rl])")
-    env = gym.make("EnvFactory/Calendar-v0").unwrapped
+    env = gym.make("EnvFactory/Calendar-v0", split=None).unwrapped
     _, info = env.reset()
     texts = [info["messages"][0]["content"], *(t.request for t in env.tasks)]
     bpe = tokenizers.Tokenizer(tokenizers.models.BPE())

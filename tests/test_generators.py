@@ -22,10 +22,10 @@ from envfactory_gym.core.worldset import WorldSet
 from generators.graph import build, leaves, tool_graph
 from generators.grounding import ground
 from generators.llm import LLMRewriter
-from generators.rendering import fill, find_leaks, secrets
+from generators.rendering import _narration, fill, find_leaks, lookups, narrates_lookup, render, secrets
 from generators.sampling import ChainSampler, Step, topology_holds
 from generators.scenarios import Rejected, calibrate
-from generators.synthesis import _perturbed_fails, _Seen, synthesize
+from generators.synthesis import _perturbed_fails, _Seen, masked, synthesize
 from generators.values import is_id_like, pools
 
 CITIES = ["Lisbon", "Osaka", "Denver", "Dublin"]
@@ -303,6 +303,61 @@ def test_a_leaked_id_is_caught() -> None:
     assert not find_leaks(f"Please delete {grounded.steps[1].references['event_id'].reference}.", forbidden)
 
 
+# ---------------------------------------------------------------------------------------- goal-level requests
+def test_a_lookup_feeding_an_update_is_implied_not_narrated() -> None:
+    graph = tool_graph("Calendar")
+    search = _narration(graph, "search_events")
+    assert search is not None and search.search("please search my events for 'retro wind'")
+    chain = (Step("search_events", (), False), Step("update_event", (("event_id", 0, "[].event_id"),), True))
+    state = pools(graph.worlds, 0)
+    for seed in range(8):
+        grounded = ground(graph, chain, 0, state, random.Random(seed))
+        request = render(graph, grounded, random.Random(seed)).request
+        assert grounded.steps[1].references["event_id"].reference in request  # the goal names the event
+        assert not search.search(" ".join(request.lower().split())), request  # the look-up stays implied
+        assert not re.search(r"\b(?:find out|then|next)\b", request, re.IGNORECASE), request
+    tasks, _ = synthesize(graph, 12, seed=5)
+    fed = [t for t in tasks if lookups(t, graph)]
+    assert fed and not any(narrates_lookup(t, graph) for t in tasks)
+
+
+def test_requests_equal_after_masking_values_are_near_duplicates() -> None:
+    assert masked("Top up campus card 2024059446 with 5.0 yuan via wechat on 2026-03-04T13:30.") == \
+        masked("top up campus card 201617521 with 18.9 yuan via wechat on 2026-03-11T09:00.")
+    assert masked("Delete the event 'Gym side'.") == masked("Delete the event 'Retro wind'.")
+    assert masked("Delete the event 'Gym side'.") != masked("Move the event 'Gym side'.")
+    seen = _Seen()
+    seen.add([{"name": "delete_event", "arguments": {"event_id": "a"}}], ["search_events", "delete_event"],
+             ["Gym side"], "Please delete the event 'Gym side'.")
+    with pytest.raises(Rejected, match="near-duplicate: same request after masking"):
+        seen.check([{"name": "delete_event", "arguments": {"event_id": "b"}}], ["list_events", "delete_event"],
+                   ["Retro wind"], "Please delete the event 'Retro wind'.")
+    seen.check([{"name": "delete_event", "arguments": {"event_id": "b"}}], ["list_events", "delete_event"],
+               ["Retro wind"], "Could you remove the event 'Retro wind' from my calendar?")
+
+
+def test_a_campus_card_request_names_one_cardholder() -> None:
+    graph = tool_graph("CampusCard")
+    chain = (Step("query_balance", (), True), Step("recharge", (), True), Step("query_basic_info", (), True))
+    state = pools(graph.worlds, 0)
+    world = graph.worlds(0).worlds["CampusCard"]
+    one = 0
+    for seed in range(8):
+        grounded = ground(graph, chain, 0, state, random.Random(seed))
+        first = grounded.steps[0].arguments["userId"]
+        if world.value("SELECT card_status FROM cardholders WHERE userId = ?", first) != "active":
+            continue  # a lost or frozen card cannot be topped up: the top-up is another card's
+        one += 1
+        assert {s.arguments["userId"] for s in grounded.steps} == {first}
+        request = render(graph, grounded, random.Random(seed)).request
+        assert set(re.findall(r"\b\d{9,10}\b", request)) == {first}, request
+    assert one >= 4
+    tasks, _ = synthesize(graph, 12, seed=3)
+    several = [t for t in tasks if len(t.gold) > 1]
+    assert several and sum(len({g["arguments"]["userId"] for g in t.gold}) == 1 for t in several) \
+        >= 0.7 * len(several)
+
+
 # -------------------------------------------------------------------------------------------- calibration
 def test_calibration_rejects_bad_tasks() -> None:
     graph = toy_graph()
@@ -373,7 +428,7 @@ def test_llm_rewrite_is_checked(endpoint: str) -> None:
     assert rewrite("Move 'Retro wind' to Room B.", keep, forbidden) == "Please put Retro wind in Room B."
     assert LLMRewriter("http://127.0.0.1:9/v1", "tiny", timeout=2)("x", [], set()) is None  # nothing listening
     tasks, report = synthesize(tool_graph("Calendar"), 5, seed=2, rewriter=rewrite)
-    assert report.rewritten == len(tasks) == 5
+    assert len(tasks) == 5 and report.rewritten >= 5  # a rewritten request may still be rejected (a duplicate)
     assert all(t.request.startswith("Hello! ") for t in tasks)
 
 
@@ -477,3 +532,104 @@ def test_benchmark_reports_a_rate() -> None:
 
     result = measure("Calendar", n=10)
     assert result["tasks"] == 10 and result["tasks_per_s"] > 0 and result["cpu_s"] > 0
+
+
+# ------------------------------------------------------------------------- calibration: adversaries, paths, spans
+def _toy_task(request: str, gold: list[dict[str, Any]], facts: tuple[str, ...]) -> Task:
+    return Task(id="ToyTravel-probe", env="ToyTravel", seed=0, split="train", request=request, gold=tuple(gold),
+                answer_facts=facts)
+
+
+def test_a_task_an_adversary_wins_is_rejected() -> None:
+    from generators.scenarios import challenge
+
+    cities = TOY(0).call("list_cities", {})
+    lisbon = next(c for c in cities if c["city"] == "Lisbon")
+    look = [{"name": "list_cities", "arguments": {}}]
+    # the answer is in the request: echoing it back wins
+    with pytest.raises(Rejected, match="an adversary earns reward 1: echo"):
+        challenge(_toy_task("Is Lisbon one of the cities you serve?", look, ("Lisbon",)), TOY)
+    # the code must be read, and dumping every code read states competing codes: no adversary wins
+    assert challenge(_toy_task("What is the code of the city Lisbon?", look, (lisbon["city_code"],)), TOY) == 0
+
+
+def test_an_update_of_one_end_of_a_time_span_is_rejected() -> None:
+    from envfactory_gym.registration import world_set
+    from generators.scenarios import check_spans
+
+    event = world_set("Calendar")(0).worlds["Calendar"].rows("SELECT * FROM events ORDER BY event_id LIMIT 1")[0]
+    draft = Draft("Move it.", ())
+    import datetime as dt
+
+    earlier = (dt.datetime.fromisoformat(event["start_time"]) - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    start_only = [{"name": "update_event", "arguments": {"event_id": event["event_id"], "start_time": earlier}}]
+    with pytest.raises(Rejected, match="an update changes one end of a time span: events.start_time"):
+        calibrate("Calendar", 0, draft, start_only, [])
+    both = [{"name": "update_event", "arguments": {"event_id": event["event_id"], "start_time": "2026-03-20T09:00",
+                                                   "end_time": "2026-03-20T10:00"}}]
+    assert calibrate("Calendar", 0, draft, both, [])
+    # a row the chain itself created is held to it too (the net change is one added row)
+    created = [{"name": "create_event", "arguments": {"summary": "Probe", "start_time": "2026-03-20T09:00",
+                                                      "end_time": "2026-03-20T10:00"}},
+               {"name": "update_event", "arguments": {"event_id": "<created>", "end_time": "2026-03-24T10:00"}}]
+    worlds = world_set("Calendar")(0)
+    created[1]["arguments"]["event_id"] = worlds.call("create_event", created[0]["arguments"])["event_id"]
+    with pytest.raises(Rejected, match="an update changes one end of a time span: events.end_time"):
+        calibrate("Calendar", 0, draft, created, [])
+    row = {"event_id": "e1", "start_time": "2026-03-20T09:00", "end_time": "2026-03-20T10:00"}
+    with pytest.raises(Rejected, match="a row ends before it starts"):
+        check_spans({("Calendar", "events"): {}}, {("Calendar", "events"): {
+            ("e1",): {**row, "end_time": "2026-03-20T08:00"}}})
+    check_spans({("Calendar", "events"): {}}, {("Calendar", "events"): {("e1",): row}})
+
+
+def test_the_six_calendar_tasks_of_issue_12_are_rejected() -> None:
+    """Calendar-gen-ede7df5517, Calendar-gen-96ff727f5d and the train tasks whose update changes one end only."""
+    wrong = [t for t in load_tasks("Calendar") if any(
+        g["name"] == "update_event" and ("start_time" in g["arguments"]) != ("end_time" in g["arguments"])
+        for g in t.gold)]
+    for task in wrong:
+        with pytest.raises(Rejected, match="one end of a time span"):
+            calibrate("Calendar", task.seed, Draft(task.request, ()), list(task.gold), list(task.answer_facts))
+    tasks, _ = synthesize(tool_graph("Calendar"), 40, seed=2)
+    for task in tasks:
+        for call in task.gold:
+            if call["name"] == "update_event":
+                assert ("start_time" in call["arguments"]) == ("end_time" in call["arguments"]), task.request
+
+
+def test_alternative_paths_pass_and_are_tagged() -> None:
+    from generators.scenarios import alternative_paths, build_tasks, challenge
+
+    tasks, report = build_tasks("Calendar", 30)
+    tagged = [t for t in tasks if t.tags.get("alt_path")]
+    assert tagged and report.alt_paths == len(tagged)
+    assert {t.tags["scenario"] for t in tagged} <= {"when_is_event", "move_event", "cancel_event", "relocate_event"}
+    # a declared alternative that does not reach the same outcome rejects the task
+    task = next(t for t in tagged if t.tags["scenario"] == "cancel_event")
+    event_id = task.gold[-1]["arguments"]["event_id"]
+    other = next(e["event_id"] for e in world_set("Calendar")(task.seed).call("list_events", {"max_results": 100})
+                 if e["event_id"] != event_id)
+    with pytest.raises(Rejected, match="an alternative path fails"):
+        challenge(task, world_set("Calendar"), [[{"name": "delete_event", "arguments": {"event_id": other}}]])
+    with pytest.raises(Rejected, match="an alternative path fails"):
+        broken = Draft("x", (), alternatives=((Call("get_event", {"event_id": "no"}),),))
+        alternative_paths("Calendar", task.seed, broken)
+    # graph chains: a look-up swapped for another producer of the same value
+    chains, chain_report = synthesize(tool_graph("Calendar"), 30, seed=4)
+    swapped = [t for t in chains if t.tags.get("alt_path")]
+    assert swapped and chain_report.alt_paths == len(swapped)
+
+
+def test_writes_tag_means_the_gold_changes_graded_state() -> None:
+    from envfactory_gym.episode.replay import expected_changes
+    from generators.scenarios import build_tasks
+
+    tasks, _ = build_tasks("Message", 40)
+    chains, _ = synthesize(tool_graph("Message"), 12, seed=1)
+    worlds = world_set("Message")(0)
+    for task in tasks + chains:
+        assert task.tags["writes"] == bool(expected_changes("Message", task)), task.request
+    login_only = [t for t in tasks + chains
+                  if {g["name"] for g in t.gold if worlds.writes(g["name"])} <= {"login", "logout"}]
+    assert login_only and not any(t.tags["writes"] for t in login_only)

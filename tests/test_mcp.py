@@ -142,6 +142,14 @@ def test_serve_rejects_unknown_names_and_tasks(capsys: pytest.CaptureFixture[str
     assert "unknown" in capsys.readouterr().err
 
 
+def test_serve_rejects_an_unknown_name_before_importing_mcp() -> None:
+    code = ("import sys; from envfactory_gym import cli; rc = cli.main(['serve', 'Nope']); "
+            "print(rc, 'mcp' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "2 False"
+    assert out.stderr.count("unknown environment or domain 'Nope'") == 1
+
+
 # ------------------------------------------------------ real client sessions
 @pytest.mark.parametrize("name", [pytest.param(n, marks=() if n == PRIMARY else pytest.mark.slow) for n in NAMES])
 def test_stdio_session_lists_and_calls_tools(name: str) -> None:
@@ -408,6 +416,20 @@ def test_wrap_mcp_over_http_with_a_token() -> None:
             assert (reward, terminated) == (0.0, False)
         finally:
             env.close()
+
+
+def test_wrap_mcp_without_the_token_says_the_server_wants_one() -> None:
+    from envfactory_gym.mcp.client import McpUnauthorizedError
+
+    with http_server(EnvironmentServer(PRIMARY), token=TOKEN) as url:
+        for headers, why in ((None, "wants a bearer token and none was sent"),
+                             ({"Authorization": "Bearer wrong"}, "rejected the Authorization header")):
+            with pytest.raises(McpUnauthorizedError) as caught:
+                envfactory_gym.wrap_mcp(url=url, headers=headers, user_message="hi", timeout=30)
+            message = str(caught.value)
+            assert message.startswith(f"{url} answered HTTP 401 Unauthorized: the server {why}")
+            assert 'headers={"Authorization": "Bearer <token>"}' in message
+            assert isinstance(caught.value, PermissionError) and caught.value.__suppress_context__
 
 
 def test_fresh_session_gives_every_episode_its_own_state() -> None:

@@ -11,6 +11,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("envfactory_gym.cli.catalog", "list the environments with their tools and task sets"),
     "verify": ("envfactory_gym.evaluation.verify", "run the executed checks of environments and print a table"),
+    "card": ("envfactory_gym.evaluation.card", "print or write the quality card of environments (envs/QUALITY.md)"),
     "tasks": ("generators.scenario_cli", "build an environment's task file from its scenario templates"),
     "generate": ("generators.generate_cli", "generate tasks, SFT data, RL prompts or the tool graph from tool chains"),
     "bench": ("envfactory_gym.cli.bench", "measure step, reset, digest, memory and batched throughput"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -53,6 +54,36 @@ class Task:
         return cls(**data)
 
 
+# ----------------------------------------------------------------------------------------- request shapes
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+#: (pattern, placeholder), applied in order: a placeholder is never matched by a later pattern.
+MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNORECASE), r) for p, r in (
+    (r"(?<!\w)'[^'\n]+?'(?!\w)|\"[^\"\n]+\"|“[^”\n]+”|‘[^’\n]+’", "<str>"),
+    (r"\bhttps?://\S+", "<url>"),
+    (r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", "<email>"),
+    (r"(?<![\w/])~?(?:/[\w.-]+)+/?", "<path>"),
+    (r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?", "<date>"),
+    (rf"\b{_MONTH}\.? {_DAY}(?:,? \d{{4}})?\b|\b{_DAY} {_MONTH}\b(?:,? \d{{4}})?", "<date>"),
+    (r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", "<date>"),
+    (r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?", "<time>"),
+    (r"\b(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9]+(?:[_-][a-z0-9]+)*\b", "<id>"),
+    (r"\d+(?:[.,]\d+)*", "<num>"),
+))
+
+
+def mask_request(text: str) -> str:
+    """A request's shape: its values replaced by placeholders, spacing collapsed, lower case.
+
+    >>> mask_request("Move 'Vendor demo' (evt_1a2b3c4d5e) to 2026-03-22 at 14:30, 90 minutes.")
+    'move <str> (<id>) to <date> at <time>, <num> minutes.'
+    """
+    for pattern, placeholder in MASKS:
+        text = pattern.sub(placeholder, text)
+    return " ".join(text.split()).lower()
+
+
 def read_tasks(path: str | Path) -> list[Task]:
     """Read a task file; a missing file is an empty task set."""
     path = Path(path)
@@ -97,12 +128,18 @@ def call(tool: str, /, **arguments: Any) -> Call:
 
 @dataclass(frozen=True)
 class Draft:
-    """What a scenario proposes: the request, the gold calls, the answer facts and the hidden user facts."""
+    """What a scenario proposes: the request, the gold calls, the answer facts and the hidden user facts.
+
+    ``alternatives`` are other valid call sequences to the same outcome (finding an event by listing its day
+    instead of searching its title); their :class:`Ref` point into their own results. Calibration replays each
+    and keeps the task only if every one earns reward 1 as well.
+    """
 
     request: str
     calls: tuple[Call, ...]
     answer: tuple[Any, ...] = ()
     ask: tuple[UserFact, ...] = ()
+    alternatives: tuple[tuple[Call, ...], ...] = ()
 
 
 ScenarioFn = Callable[[Any, Any], Draft | None]

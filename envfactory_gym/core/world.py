@@ -42,6 +42,10 @@ class World:
     schema: ClassVar[str]
     #: Columns whose values depend on the path taken (timestamps of the episode clock), per table.
     volatile: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: Tables that are not the user's outcome (sessions, auth tokens, cursors, view state): never graded.
+    ungraded: ClassVar[tuple[str, ...]] = ()
+    #: Result fields holding money in minor units (cents), so "75.00" in an answer matches 7500.
+    minor_units: ClassVar[frozenset[str]] = frozenset()
     #: Wall time of the episode clock at reset; it advances one minute per successful write call.
     start_time: ClassVar[dt.datetime] = dt.datetime(2026, 3, 2, 9, 0)
     tools: ClassVar[dict[str, ToolSpec]]
@@ -205,8 +209,10 @@ class World:
         return state.diff(self.conn, self.tables, base)
 
     def changes(self, prefix: str = "") -> Counter[state.Change]:
-        """Canonical change records since this seed's initial state (what rewards compare)."""
-        return state.Canonicalizer(self.conn, self.tables, self.volatile).changes(self.diff(), prefix)
+        """Canonical change records since this seed's initial state (what rewards compare; ``ungraded`` tables
+        are left out)."""
+        graded = {name: change for name, change in self.diff().items() if name not in self.ungraded}
+        return state.Canonicalizer(self.conn, self.tables, self.volatile).changes(graded, prefix)
 
 
 def fake_id(rng: random.Random, prefix: str) -> str:

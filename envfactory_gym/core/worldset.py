@@ -92,5 +92,10 @@ class WorldSet:
             total += world.changes(prefix=f"{name}.")
         return total
 
+    @property
+    def minor_units(self) -> frozenset[str]:
+        """Result fields of any member that hold money in minor units."""
+        return frozenset().union(*(cls.minor_units for cls in self.members))
+
     def describe(self) -> str:
         return "\n".join(f"{cls.name}: {' '.join((cls.__doc__ or '').split())}" for cls in self.members)

@@ -13,8 +13,11 @@ import gymnasium as gym
 from envfactory_gym.core.tools import ToolError
 from envfactory_gym.episode.actions import ParsedCall, parse_action
 from envfactory_gym.episode.prompt import clip
-from envfactory_gym.episode.spaces import DialogueText
+from envfactory_gym.episode.spaces import ActionSpace, DialogueText
 from envfactory_gym.episode.transcript import render_transcript
+
+#: The error turn of an action with neither a tool call nor text for the user (empty, ``[]``, only a think block).
+EMPTY_ACTION = "Error: the action holds no tool call and no message; call a tool or reply to the user."
 
 # Built once: json.dumps with non-default options builds a new encoder on every call.
 encode_observation = json.JSONEncoder(default=str).encode
@@ -29,10 +32,12 @@ class DialogueEnv(gym.Env[str, Any]):
     def __init__(self, max_turns: int, render_mode: str | None) -> None:
         if render_mode not in (None, "ansi"):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+        if not isinstance(max_turns, int) or max_turns < 1:
+            raise ValueError(f"max_turns must be a positive integer, got {max_turns!r}")
         self.max_turns = max_turns
         self.render_mode = render_mode
         self.observation_space = DialogueText()
-        self.action_space = DialogueText(max_length=4096)
+        self.action_space = ActionSpace(max_length=4096)
         self.messages: list[dict[str, Any]] = []
         self.turns = 0
         self.done = True
@@ -81,7 +86,9 @@ class DialogueEnv(gym.Env[str, Any]):
         new = [{"role": "tool", "tool_call_id": cid, "name": call.name, "content": self._run(call)}
                for cid, call in zip(call_ids, parsed.calls)]
         terminated = False
-        if not parsed.calls:
+        if not parsed.calls and not parsed.content.strip():
+            new.append({"role": "tool", "tool_call_id": None, "name": "", "content": EMPTY_ACTION})
+        elif not parsed.calls:
             reply, terminated = self.user_reply(parsed.content)
             if reply is not None:
                 new.append({"role": "user", "content": reply})

@@ -13,8 +13,8 @@ from envfactory_gym.core.worldset import WorldSet
 from envfactory_gym.episode.actions import ParsedCall
 from envfactory_gym.episode.dialogue import DialogueEnv
 from envfactory_gym.episode.prompt import system_prompt
-from envfactory_gym.episode.replay import expected_changes, translate
-from envfactory_gym.episode.reward import RewardBreakdown, grade
+from envfactory_gym.episode.replay import grade_episode, translate
+from envfactory_gym.episode.reward import RewardBreakdown
 from envfactory_gym.episode.user import ScriptedUser, UserSimulator
 from envfactory_gym.registration import load_tasks, world_set
 
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from envfactory_gym.mcp.client import McpToolBackend
 
 _encode_result = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+#: Keys ``reset(options=...)`` accepts.
+RESET_OPTIONS = frozenset({"task_id"})
 
 #: Generator states kept per process for ``reset(seed=...)`` (least recently used dropped first).
 RNG_CACHE_SIZE = 4096
@@ -50,7 +53,8 @@ class ToolUseEnv(DialogueEnv):
 
     Args:
         name: an environment name (``"TravelBooking"``) or a domain (``"Travel"``).
-        split: draw tasks from ``"train"``, ``"test"`` or both (None).
+        split: draw the registered tasks of ``"train"`` (the default, for training), ``"test"`` (evaluation) or
+            both (None). Tasks given with ``tasks=`` are played as given.
         max_turns: agent actions before the episode is truncated.
         reward_mode: ``"binary"`` (1 on success, else 0) or ``"partial"`` (the partial-credit figure).
         user: a factory ``task -> UserSimulator``; the scripted user by default.
@@ -58,35 +62,42 @@ class ToolUseEnv(DialogueEnv):
         tasks: play these tasks instead of the registered task files (e.g. freshly generated ones).
         backend: ``"local"`` runs tool calls in process; ``"mcp"`` sends them through an MCP client session to
             an in-memory server over this env's state (same observations, digests and rewards).
+        worlds: the world-set class to play on instead of the one registered as ``name`` (e.g. a generator's
+            unregistered environments).
     """
 
     def __init__(
         self,
         name: str,
-        split: Literal["train", "test"] | None = None,
+        split: Literal["train", "test"] | None = "train",
         max_turns: int = 30,
         reward_mode: Literal["binary", "partial"] = "binary",
         user: Any = ScriptedUser,
         render_mode: str | None = None,
         tasks: Sequence[Task] | None = None,
         backend: Literal["local", "mcp"] = "local",
+        worlds: type[WorldSet] | None = None,
     ) -> None:
         if backend not in ("local", "mcp"):
             raise ValueError(f"backend must be 'local' or 'mcp', got {backend!r}")
         if reward_mode not in ("binary", "partial"):
             raise ValueError(f"reward_mode must be 'binary' or 'partial', got {reward_mode!r}")
+        if split not in ("train", "test", None):
+            raise ValueError(f"split must be 'train', 'test' or None (both), got {split!r}")
         super().__init__(max_turns, render_mode)
         self.name = name
+        self.split = split
         if tasks is None:
             self.tasks, self.task_index = _catalog(name, split)
         else:
-            self.tasks = [t for t in tasks if split is None or t.split == split]
+            self.tasks = list(tasks)
             if not self.tasks:
-                raise ValueError(f"no tasks given for '{name}' (split={split!r})")
+                raise ValueError(f"no tasks given for '{name}'")
             self.task_index = {t.id: t for t in self.tasks}
         self.reward_mode = reward_mode
         self.user_factory = user
-        self.worlds: WorldSet = world_set(name)(self.tasks[0].seed)
+        self.worlds_cls = worlds
+        self.worlds: WorldSet = (worlds or world_set(name))(self.tasks[0].seed)
         self.mcp: McpToolBackend | None = None
         if backend == "mcp":
             from envfactory_gym.mcp.client import McpToolBackend
@@ -98,12 +109,16 @@ class ToolUseEnv(DialogueEnv):
         self.progress = 0.0
         self.breakdown: RewardBreakdown | None = None
 
+    @property
+    def task_ids(self) -> list[str]:
+        """The ids of the tasks this env draws from (its split), for ``reset(options={"task_id": ...})``."""
+        return list(self.task_index)
+
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        """Start an episode: the task named by ``options={"task_id": ...}``, else one drawn with ``seed``."""
+        task_id = self._task_option(options)
         self._seed_rng(seed)
-        task_id = (options or {}).get("task_id")
         if task_id is not None:
-            if task_id not in self.task_index:
-                raise ValueError(f"unknown task_id {task_id!r} for '{self.name}'")
             self.task = self.task_index[task_id]
         else:
             self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
@@ -137,6 +152,24 @@ class ToolUseEnv(DialogueEnv):
         return extra
 
     # -------------------------------------------------------------- helpers
+    def _task_option(self, options: Any) -> str | None:
+        """The task id of the reset options, checked before anything changes (None: draw one)."""
+        if options is None:
+            return None
+        if not isinstance(options, dict):
+            raise TypeError(f"reset options must be a dict such as {{'task_id': ...}}, got {type(options).__name__}")
+        unknown = sorted(set(options) - RESET_OPTIONS)
+        if unknown:
+            raise ValueError(f"unknown reset option(s) {', '.join(map(repr, unknown))}; "
+                             f"accepted: {', '.join(sorted(RESET_OPTIONS))}")
+        task_id = options.get("task_id")
+        if task_id is not None and task_id not in self.task_index:
+            known = ", ".join(list(self.task_index)[:3])
+            raise ValueError(f"unknown task_id {task_id!r} for '{self.name}' (split={self.split!r}, "
+                             f"{len(self.task_index)} tasks, e.g. {known}); env.unwrapped.task_ids lists them all"
+                             + (", and split='test' or split=None opens the others" if self.split else ""))
+        return task_id
+
     def _seed_rng(self, seed: int | None) -> None:
         """``Env.reset(seed=...)`` semantics, restoring a cached generator state instead of re-deriving it."""
         if seed is None or self._np_random is None or seed not in _RNG_STATES:
@@ -151,9 +184,8 @@ class ToolUseEnv(DialogueEnv):
                 _RNG_STATES.popitem(last=False)
 
     def grade(self) -> RewardBreakdown:
-        """Grade the current state and the agent's messages against the task."""
-        answer = "\n".join(m["content"] for m in self.messages if m["role"] == "assistant" and m["content"])
-        return grade(expected_changes(self.name, self.task), self.worlds.changes(), self.task.answer_facts, answer)
+        """Grade the current state and the agent's messages against the task (facts against what it was shown)."""
+        return grade_episode(self.name, self.task, self.worlds, self.messages, self.worlds_cls)
 
     def close(self) -> None:
         if self.mcp is not None:

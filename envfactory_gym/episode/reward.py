@@ -1,22 +1,20 @@
-"""Grading an episode: order-independent end-state match, required answer facts, partial credit."""
+"""Grading an episode: order-independent end-state match, required answer facts, partial credit.
+
+State: the change records of the episode must equal the gold path's, as multisets (any order, any valid path).
+An inserted row may differ from the gold one only in columns the gold left empty (NULL): a field the request does
+not constrain, such as an optional refund reason, is not graded. Answers: see :mod:`envfactory_gym.episode.answers`.
+"""
 
 from __future__ import annotations
 
-import re
+import ast
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from envfactory_gym.core.state import Change
-
-_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3})")
-_SPACES = re.compile(r"\s+")
-
-
-def normalize_text(text: str) -> str:
-    """Lower case, no thousands separators, single spaces: how answers and facts are compared."""
-    return _SPACES.sub(" ", _DIGIT_COMMA.sub("", text.lower())).strip()
+from envfactory_gym.episode.answers import FactResult, grade_facts
 
 
 @dataclass
@@ -30,21 +28,28 @@ class RewardBreakdown:
     missing_changes: list[Change] = field(default_factory=list)
     unexpected_changes: list[Change] = field(default_factory=list)
     missing_facts: list[str] = field(default_factory=list)
+    #: Per required fact: its kind, whether the answer states it, and the competing values it also states.
+    facts: list[FactResult] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(vars(self))
         out["missing_changes"] = [repr(c) for c in self.missing_changes]
         out["unexpected_changes"] = [repr(c) for c in self.unexpected_changes]
+        out["facts"] = [{"fact": f.fact, "kind": f.kind, "found": f.found, "competing": list(f.competing)}
+                        for f in self.facts]
         return out
 
 
-def grade(expected: Counter[Change], actual: Counter[Change], facts: Sequence[str], answer: str) -> RewardBreakdown:
-    """Compare the canonical change sets and look for every fact in the agent's messages to the user."""
+def grade(expected: Counter[Change], actual: Counter[Change], facts: Sequence[str], answer: str,
+          seen: dict[str, set[str]] | None = None, minor_units: frozenset[str] = frozenset()) -> RewardBreakdown:
+    """Compare the canonical change sets, and grade every fact in the agent's messages to the user against the
+    values it was shown (``seen``, by field; see :func:`~envfactory_gym.episode.answers.seen_values`)."""
     missing = expected - actual
     unexpected = actual - expected
+    _pair_unconstrained(missing, unexpected)
     achieved = sum(expected.values()) - sum(missing.values())
-    said = normalize_text(answer)
-    missing_facts = [f for f in facts if normalize_text(f) not in said]
+    fact_results = grade_facts(facts, answer, seen or {}, minor_units)
+    missing_facts = [f.fact for f in fact_results if not f.passed]
     targets = sum(expected.values()) + len(facts)
     if targets:
         score = (achieved + len(facts) - len(missing_facts) - sum(unexpected.values())) / targets
@@ -61,4 +66,42 @@ def grade(expected: Counter[Change], actual: Counter[Change], facts: Sequence[st
         missing_changes=sorted(missing.elements(), key=repr),
         unexpected_changes=sorted(unexpected.elements(), key=repr),
         missing_facts=missing_facts,
+        facts=fact_results,
     )
+
+
+def _pair_unconstrained(missing: Counter[Change], unexpected: Counter[Change]) -> None:
+    """Drop pairs of an expected and an actual inserted row that differ only where the expected row is NULL."""
+    for want in list(missing.elements()):
+        if want[0] != "added":
+            continue
+        wanted = dict(want[2])
+        for got in list(unexpected):
+            if unexpected[got] and got[0] == "added" and got[1] == want[1] and _fills(wanted, dict(got[2])):
+                missing[want] -= 1
+                unexpected[got] -= 1
+                break
+    missing += Counter()  # drop zero counts
+    unexpected += Counter()
+
+
+def _fills(wanted: dict[str, Any], got: dict[str, Any]) -> bool:
+    return wanted.keys() == got.keys() and all(v is None or _fills_value(v, got[k]) for k, v in wanted.items())
+
+
+def _fills_value(wanted: Any, got: Any) -> bool:
+    """Equal, or both signatures of generated rows of one table (``<table:row>``, see
+    :class:`~envfactory_gym.core.state.Canonicalizer`) whose rows differ only where the wanted one is NULL: an
+    inserted row's own generated key is the signature of the row, so it differs wherever the row does."""
+    if got == wanted:
+        return True
+    if not (isinstance(wanted, str) and isinstance(got, str) and wanted.startswith("<") and wanted.endswith(">")):
+        return False
+    table, _, inner = wanted[1:-1].partition(":")
+    if not inner or not got.startswith(f"<{table}:") or not got.endswith(">"):
+        return False
+    try:
+        rows = ast.literal_eval(inner), ast.literal_eval(got[len(table) + 2:-1])
+        return _fills(dict(rows[0]), dict(rows[1]))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False

@@ -28,6 +28,21 @@ class DialogueText(Text):
         super().__init__(max_length=max_length, min_length=0, charset=CHARSET, seed=seed)
 
 
+class ActionSpace(DialogueText):
+    """Actions: model text (sampled as text), and the structured forms ``step`` accepts as well: a call
+    ``{"name", "arguments"}``, a list of calls, or an OpenAI-style assistant message with ``tool_calls``."""
+
+    def contains(self, x: Any) -> bool:
+        if isinstance(x, str):
+            return super().contains(x)
+        from envfactory_gym.episode.actions import parse_action
+
+        if not isinstance(x, dict | list | tuple):
+            return False
+        parsed = parse_action(x)
+        return bool(parsed.calls or parsed.content) and not any(call.error for call in parsed.calls)
+
+
 class SharedTextView(Sequence[str]):
     """The current strings of a shared buffer of ``n`` texts, decoded on access."""
 

@@ -3,7 +3,8 @@ endpoint, and users' own classes.
 
 Specs:
 
-- ``oracle``, ``noop``, ``random``: the baselines of :mod:`envfactory_gym.agents`.
+- ``oracle``, ``noop``, ``random``: the baselines of :mod:`envfactory_gym.agents`; ``dump``, ``ask_then_dump``,
+  ``echo``, ``over_act``: its built-in reward hackers.
 - ``hf:PATH``: a local causal LM and its tokenizer (a ``rl.train`` checkpoint or any Qwen3-format model); the
   dialogue is rendered with the tokenizer's chat template and the raw generated text is the action.
 - ``openai:BASE_URL[#MODEL]``: ``POST BASE_URL/chat/completions`` with ``tools``; the model defaults to the first
@@ -24,6 +25,7 @@ import importlib.util
 import inspect
 import json
 import os
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -34,7 +36,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from envfactory_gym.agents import Agent, NoOpAgent, OracleAgent, RandomAgent
+from envfactory_gym.agents import ADVERSARIES, Agent, NoOpAgent, OracleAgent, RandomAgent
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,12 @@ def load_agent(spec: str, agent_args: dict[str, Any] | None = None) -> LoadedAge
         return LoadedAgent(spec, "noop", None, lambda seed: NoOpAgent(**kwargs))
     if spec == "random":
         return LoadedAgent(spec, "random", None, lambda seed: RandomAgent(seed=seed, **kwargs))
+    if spec in ADVERSARIES:
+        return LoadedAgent(spec, spec, None, lambda seed: ADVERSARIES[spec](**kwargs))
     kind, sep, target = spec.partition(":")
     if not sep or not target:
-        raise ValueError(f"unknown agent {spec!r}: use oracle, noop, random, hf:PATH, openai:URL[#MODEL] "
-                         "or module:Class")
+        raise ValueError(f"unknown agent {spec!r}: use oracle, noop, random, {', '.join(ADVERSARIES)}, hf:PATH, "
+                         "openai:URL[#MODEL] or module:Class")
     if kind == "hf":
         path = str(Path(target).expanduser())
         if not Path(path).is_dir():
@@ -92,13 +96,35 @@ def _import_class(module: str, attr: str) -> type:
             mod = importlib.util.module_from_spec(loaded)
             loaded.loader.exec_module(mod)
         else:
-            mod = importlib.import_module(module)
+            mod = _import_module(module)
         cls = getattr(mod, attr)
+    except ModuleNotFoundError as exc:
+        top = module.split(".")[0]
+        where = "" if module.endswith(".py") or exc.name not in (top, module) else (
+            f" (looked in the current directory {Path.cwd()} and on the Python path; give a file with "
+            f"path/to/{module.replace('.', '/')}.py:{attr}, or add its directory to PYTHONPATH)")
+        raise ValueError(f"cannot load agent {module}:{attr}: {exc}{where}") from exc
     except (ImportError, AttributeError, OSError) as exc:
         raise ValueError(f"cannot load agent {module}:{attr}: {exc}") from exc
     if not callable(getattr(cls, "act", None)) or not callable(getattr(cls, "reset", None)):
         raise ValueError(f"{module}:{attr} is not an agent: it must define reset(env, info) and act(info)")
     return cls
+
+
+def _import_module(module: str) -> Any:
+    """Import ``module`` from the Python path or, failing that, from the current directory (as ``python -m`` would:
+    the ``envfactory`` script's own directory is on its path, the directory it is run from is not)."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        here = os.getcwd()
+        top = module.split(".")[0]
+        if exc.name != top or here in sys.path or not ((Path(here) / f"{top}.py").is_file()
+                                                       or (Path(here) / top).is_dir()):
+            raise
+    sys.path.append(here)  # kept: the module may import its neighbours later; spawned eval workers inherit it
+    importlib.invalidate_caches()
+    return importlib.import_module(module)
 
 
 def _accepts(cls: type, name: str) -> bool:

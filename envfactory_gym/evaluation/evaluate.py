@@ -202,18 +202,38 @@ def render_summary(summary: dict[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------------------------------------------ run
-def default_run_dir(spec: str) -> Path:
-    return Path("runs") / (re.sub(r"[^A-Za-z0-9._-]+", "-", spec).strip("-")[:80] or "agent")
+def env_names(envs: Iterable[str]) -> list[str]:
+    """The ``--envs`` of a run as recorded in ``run.json``: names without the id decoration, each once, sorted."""
+    return sorted({name.removeprefix("EnvFactory/").removesuffix("-v0") for name in envs})
 
 
-def _check_run_config(run_dir: Path, config: dict[str, Any]) -> None:
+def default_run_dir(spec: str, envs: Iterable[str] = ("all",), split: str = "test") -> Path:
+    """``runs/<agent>`` for the whole suite's test split, ``runs/<agent>-<envs>[-<split>]`` otherwise: runs of
+    different selections get directories of their own."""
+    names = env_names(envs)
+    parts = [spec[:80], *([] if names == ["all"] else names), *([] if split == "test" else [split])]
+    return Path("runs") / (re.sub(r"[^A-Za-z0-9._-]+", "-", "-".join(parts)).strip("-")[:160] or "agent")
+
+
+def _check_run_config(run_dir: Path, config: dict[str, Any], selection: dict[str, Any]) -> None:
+    """Refuse a run directory that holds another agent configuration or another selection (``--envs``,
+    ``--split``): its episodes would end up in the same viewer and run files as this run's."""
     path = run_dir / "run.json"
     if path.exists():
         stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored != config:
-            raise ValueError(f"{run_dir} holds episodes of another configuration ({stored}); choose another --out")
+        if {key: stored.get(key) for key in config} != config:
+            shown = {key: stored.get(key) for key in config}
+            raise ValueError(f"{run_dir} holds episodes of another configuration ({shown}); choose another --out")
+        # run.json files written before the selection was recorded hold no "envs": they are taken as they are
+        recorded = {key: stored[key] for key in selection if key in stored}
+        if recorded and recorded != {key: selection[key] for key in recorded}:
+            theirs = " ".join(f"--{key} {','.join(v) if isinstance(v, list) else v}" for key, v in recorded.items())
+            ours = " ".join(f"--{key} {','.join(v) if isinstance(v, list) else v}" for key, v in selection.items())
+            raise ValueError(f"{run_dir} holds the run of {theirs}, not of {ours}: episodes of different "
+                             f"selections are not merged into one run; rerun with {theirs} to resume that run, or "
+                             "give this one another --out")
     run_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps({**config, **selection}, indent=2) + "\n", encoding="utf-8")
 
 
 def evaluate(agent: str, envs: Iterable[str] = ("all",), split: str = "test", k: int = 4, seed: int = 0,
@@ -229,11 +249,13 @@ def evaluate(agent: str, envs: Iterable[str] = ("all",), split: str = "test", k:
     agent_args = dict(agent_args or {})
     loaded = load_agent(agent, agent_args)
     task_split = None if split == "all" else split
+    envs = list(envs)
     selection = select(envs, task_split, limit)
     if not selection:
         raise ValueError(f"no tasks selected (envs={list(envs)}, split={split})")
-    run_dir = Path(out) if out else default_run_dir(loaded.spec)
-    _check_run_config(run_dir, {"agent": loaded.spec, "agent_args": agent_args, "max_turns": max_turns})
+    run_dir = Path(out) if out else default_run_dir(loaded.spec, envs, split)
+    _check_run_config(run_dir, {"agent": loaded.spec, "agent_args": agent_args, "max_turns": max_turns},
+                      {"envs": env_names(envs), "split": split})
     path = run_dir / EPISODES_FILE
     fingerprints = {(name, t.id): task_fingerprint(t) for name, tasks in selection.items() for t in tasks}
     done = {key for key, r in read_records(path).items()
@@ -294,7 +316,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, default=4, help="episodes per task, seeds seed..seed+k-1 (default: 4)")
     parser.add_argument("--seed", type=int, default=0, help="first seed (default: 0)")
     parser.add_argument("--workers", type=int, default=1, help="processes, each building its own envs (default: 1)")
-    parser.add_argument("--out", help="run directory (default: runs/<agent>); an existing one is resumed")
+    parser.add_argument("--out", help="run directory (default: runs/<agent>, runs/<agent>-<envs>[-<split>] for "
+                             "other selections); an existing one of the same agent, --envs and --split is resumed")
     parser.add_argument("--agent-arg", type=_agent_arg, action="append", default=[], metavar="KEY=VALUE",
                         help="keyword argument for the agent (JSON value or string), e.g. max_new_tokens=512")
     parser.add_argument("--max-turns", type=int, default=30, help="agent actions before truncation (default: 30)")

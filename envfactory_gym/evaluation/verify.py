@@ -3,7 +3,8 @@
 Checks per environment or domain: Gymnasium's ``check_env``; determinism (same seed and actions give the
 same observations, digest and reward); every tool succeeds on a seeded state and returns JSON; every task's gold
 path earns 1; doing nothing and stopping one call short earn 0; garbage and adversarial actions raise nothing,
-never reach a tool bug, and leave the state unchanged whenever they are rejected.
+never reach a tool bug, and leave the state unchanged whenever they are rejected; every built-in reward hacker
+(dump everything read, ask then dump, echo, over-act) earns 0 on every task.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import json
 import random
 import string
+import sys
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from typing import Any
 
 import gymnasium as gym
 
-CHECKS = ("check_env", "determinism", "tools", "gold", "negative", "adversarial")
+CHECKS = ("check_env", "determinism", "tools", "gold", "negative", "adversarial", "reward_hacks")
 
 
 @dataclass
@@ -32,7 +34,7 @@ class CheckResult:
 
 
 def _make(name: str) -> Any:
-    return gym.make(f"EnvFactory/{name}-v0").unwrapped
+    return gym.make(f"EnvFactory/{name}-v0", split=None).unwrapped
 
 
 def _play(env: Any, task_id: str, actions: Iterable[Any], seed: int = 0) -> tuple[list[str], float, str]:
@@ -206,6 +208,18 @@ def bad_value_for(kind: str | None) -> Any:
     return {"integer": 0, "number": 0.0, "boolean": False, "array": [], "object": {}}.get(kind, "")
 
 
+def check_reward_hacks(name: str) -> CheckResult:
+    """Every built-in reward hacker (:data:`envfactory_gym.agents.ADVERSARIES`) must earn 0 on every task."""
+    from envfactory_gym.agents import ADVERSARIES, run_episode
+
+    env = _make(name)
+    failures = [f"{name} task {task.id}: the '{hacker}' adversary earned reward 1"
+                for task in env.tasks for hacker, make in ADVERSARIES.items()
+                if run_episode(env, make(), task.id).success]
+    return CheckResult(name, "reward_hacks", not failures,
+                       f"{len(ADVERSARIES)} adversaries x {len(env.tasks)} tasks", failures)
+
+
 def check_adversarial(name: str, count: int = 1000, seed: int = 0) -> CheckResult:
     env = _make(name)
     rng = random.Random(seed)
@@ -248,6 +262,7 @@ RUNNERS: dict[str, Callable[[str], CheckResult]] = {
     "gold": check_gold,
     "negative": check_negative,
     "adversarial": check_adversarial,
+    "reward_hacks": check_reward_hacks,
 }
 
 
@@ -289,7 +304,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    results = verify(args.names, args.checks)
+    from envfactory_gym.registration import DOMAINS, ENVIRONMENTS
+
+    names = [n.removeprefix("EnvFactory/").removesuffix("-v0") for n in args.names]
+    unknown = [n for n in names if n not in ENVIRONMENTS and n not in DOMAINS]
+    if unknown:  # a usage error, said once (not once per check)
+        print(f"envfactory verify: error: unknown environment or domain: {', '.join(unknown)}; known: "
+              f"{', '.join([*ENVIRONMENTS, *DOMAINS])}", file=sys.stderr)
+        return 2
+    results = verify(names, args.checks)
     print(render_table(results))
     return 0 if all(r.passed for r in results) else 1
 

@@ -31,6 +31,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from envfactory_gym.registration import members
+
+    try:  # a typo is answered at once, before the MCP SDK (about a second to import) is loaded
+        members(args.name)
+    except KeyError as exc:
+        print(f"envfactory serve: {exc.args[0]}", file=sys.stderr)
+        return 2
+
     import anyio
 
     from envfactory_gym.mcp.server import EnvironmentServer, announce, serve_http, serve_stdio

@@ -238,16 +238,43 @@ class McpEnv(DialogueEnv):
         self.client.close()
 
 
+class McpUnauthorizedError(PermissionError):
+    """The MCP server at a URL answered HTTP 401: it wants a bearer token (none was sent, or the wrong one)."""
+
+
+def unauthorized_message(url: str, headers: dict[str, str] | None) -> str:
+    sent = any(k.lower() == "authorization" for k in (headers or {}))
+    why = "rejected the Authorization header sent" if sent else "wants a bearer token and none was sent"
+    return (f"{url} answered HTTP 401 Unauthorized: the server {why}. Pass the token the server was started with "
+            f"(envfactory serve --token, or $ENVFACTORY_MCP_TOKEN): "
+            f"wrap_mcp(url=..., headers={{\"Authorization\": \"Bearer <token>\"}})")
+
+
 @asynccontextmanager
 async def _http_client(url: str, headers: dict[str, str] | None) -> AsyncIterator[Client]:
     import httpx2
     from mcp.client.streamable_http import streamable_http_client
 
-    async with (
-        httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=300)) as http,
-        Client(streamable_http_client(url, http_client=http)) as client,
-    ):
-        yield client
+    # The SDK reports a 401 as a bare "Server returned an error response" inside nested exception groups: watch
+    # the status codes ourselves and say what the server wants.
+    statuses: list[int] = []
+
+    async def record(response: httpx2.Response) -> None:
+        statuses.append(response.status_code)
+
+    connected = False
+    try:
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=300),
+                               event_hooks={"response": [record]}) as http,
+            Client(streamable_http_client(url, http_client=http)) as client,
+        ):
+            connected = True
+            yield client
+    except BaseException as exc:
+        if not connected and 401 in statuses and isinstance(exc, Exception):
+            raise McpUnauthorizedError(unauthorized_message(url, headers)) from None
+        raise
 
 
 def wrap_mcp(
@@ -274,7 +301,8 @@ def wrap_mcp(
         user_message: the first user turn, or several to draw from with the reset seed.
         reward_fn: ``messages -> float`` called once when an episode ends; the reward is 0 without it.
         system_prompt: the instructions placed before the tool list (a generic default otherwise).
-        headers: HTTP headers for every request (``{"Authorization": "Bearer ..."}``).
+        headers: HTTP headers for every request (``{"Authorization": "Bearer ..."}``); a server that answers 401
+            (no token, or the wrong one) makes this raise :class:`McpUnauthorizedError`.
         env: environment variables of the stdio process (the SDK's safe default set otherwise).
         cwd: working directory of the stdio process.
         max_turns: agent actions before an episode is truncated.

@@ -19,7 +19,7 @@ import logging
 import socket
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -51,10 +51,12 @@ SESSIONLESS = (
 
 @dataclass
 class Episode:
-    """The state of one client session: its worlds and, for the evaluation tools, its task."""
+    """The state of one client session: its worlds, for the evaluation tools its task, and the results shown
+    since the last reset (answers are graded against them)."""
 
     worlds: WorldSet
     task: Task | None
+    shown: list[Any] = field(default_factory=list)
 
 
 def mcp_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -131,14 +133,15 @@ class EnvironmentServer(MCPServer):
         """Run an environment tool on the calling session's episode (evaluation tools go to ``MCPServer``)."""
         if name in self.eval_names:
             return await super().call_tool(name, arguments, context)
-        worlds = self.episode(context).worlds
+        episode = self.episode(context)
         try:
-            result = worlds.call(name, arguments)
+            result = episode.worlds.call(name, arguments)
         except EnvToolError as exc:
             raise ToolError(str(exc)) from None
         except Exception as exc:  # a bug in a tool body: reported like the in-process env does, state rolled back
             logger.exception("tool %r crashed", name)
             raise ToolError(f"internal error in tool '{name}': {type(exc).__name__}: {exc}") from None
+        episode.shown.append(result)
         text = json.dumps(result, ensure_ascii=False, default=str)
         structured = result if isinstance(result, dict) else {"result": result}
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
@@ -175,6 +178,7 @@ class EnvironmentServer(MCPServer):
         elif seed is None:
             seed = self.seed
         episode.worlds.reset(seed)
+        episode.shown.clear()
         return {"task_id": episode.task.id if episode.task else None, "seed": seed}
 
     def eval_task(self, ctx: Context) -> dict[str, Any]:
@@ -188,12 +192,15 @@ class EnvironmentServer(MCPServer):
         Args:
             answer: everything the agent said to the user.
         """
+        from envfactory_gym.episode.answers import seen_values
         from envfactory_gym.episode.replay import expected_changes
         from envfactory_gym.episode.reward import grade
 
         task = self._require_task(ctx)
-        worlds = self.episode(ctx).worlds
-        return grade(expected_changes(self.env_name, task), worlds.changes(), task.answer_facts, answer).as_dict()
+        episode = self.episode(ctx)
+        worlds = episode.worlds
+        return grade(expected_changes(self.env_name, task), worlds.changes(), task.answer_facts, answer,
+                     seen_values(episode.shown), worlds.minor_units).as_dict()
 
     def _require_task(self, ctx: Context) -> Task:
         task = self.episode(ctx).task

@@ -501,7 +501,8 @@ class Retail(World):
                 " WHERE l.order_id = ? ORDER BY l.line", order["order_id"])]
         return orders
 
-    @tool(phrase=['look up {order_id}', 'pull up the details of {order_id}'])
+    @tool(phrase=['look up my order {order_id}', 'pull up the details of my order {order_id}',
+                  'check on my order {order_id}'])
     def get_order_details(self, order_id: Annotated[str, UserKnown]) -> Order:
         """Get an order: status, shipping address, items (with options and prices), total and payments.
 
@@ -614,7 +615,8 @@ class Retail(World):
         self.execute("UPDATE orders SET payment_method_id = ? WHERE order_id = ?", payment_method_id, order_id)
         return self._order(order_id)
 
-    @tool(writes=True, phrase=['cancel {order_id} (reason: {reason})', 'call off {order_id}, reason: {reason}'])
+    @tool(writes=True, phrase=['cancel {order_id} (reason: {reason})', 'call off {order_id}, reason: {reason}',
+                               'cancel my order {order_id}; the reason is {reason}'])
     def cancel_pending_order(self, order_id: Annotated[str, UserKnown], reason: CancelReason) -> Order:
         """Cancel a pending order; everything paid is refunded to the methods that paid it.
 

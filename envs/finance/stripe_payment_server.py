@@ -222,6 +222,7 @@ class StripePaymentServer(World):
     """
     volatile = {"customers": ("created",), "prices": ("created",), "payment_intents": ("created", "canceled_at"),
                 "charges": ("created",), "refunds": ("created",)}
+    minor_units = frozenset({"amount", "unit_amount", "amount_refunded"})
 
     @classmethod
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:

@@ -158,6 +158,7 @@ class Message(World):
     CREATE INDEX messages_by_sender ON messages (sender_id, sent_at);
     """
     volatile = {"messages": ("sent_at",)}
+    ungraded = ("session",)
 
     @classmethod
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:

@@ -320,7 +320,8 @@ class Calendar(World):
         self.execute("UPDATE events SET calendar_id = ? WHERE event_id = ?", calendar_id, event_id)
         return self._event(event_id)
 
-    @tool(writes=True, phrase=["add guests to {event_id}", "invite more people to {event_id}"])
+    @tool(writes=True, phrase=["add guests to {event_id}", "invite more people to {event_id}",
+                               "extend the guest list of {event_id}"])
     def add_attendees(self, event_id: str, emails: list[str]) -> Event:
         """Invite more people to an event.
 
@@ -332,7 +333,8 @@ class Calendar(World):
         self._invite(event_id, emails)
         return self._event(event_id)
 
-    @tool(writes=True, phrase=["take guests off the list of {event_id}", "uninvite people from {event_id}"])
+    @tool(writes=True, phrase=["take guests off the list of {event_id}", "uninvite people from {event_id}",
+                               "shorten the guest list of {event_id}"])
     def remove_attendees(self, event_id: str, emails: list[str]) -> Event:
         """Withdraw the invitation of people to an event.
 

@@ -302,6 +302,7 @@ class TravelBooking(World):
         "insurance_policies": ("purchased_at",),
         "support_tickets": ("subject", "message", "created_at"),
     }
+    ungraded = ("sessions",)
 
     @classmethod
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:

@@ -12,8 +12,8 @@ import envfactory_gym  # noqa: F401  (registers the ids)
 
 @pytest.fixture
 def env(request: pytest.FixtureRequest) -> Any:
-    """The module's environment (unwrapped), reset to one of its seed-0 tasks."""
-    environment = gym.make(f"EnvFactory/{request.module.ENV}-v0").unwrapped
+    """The module's environment (unwrapped, train and test tasks), reset to one of its seed-0 tasks."""
+    environment = gym.make(f"EnvFactory/{request.module.ENV}-v0", split=None).unwrapped
     environment.reset(seed=0, options={"task_id": next(t.id for t in environment.tasks if t.seed == 0)})
     return environment
 

@@ -259,7 +259,11 @@ def test_another_valid_path_also_earns_one(env: Any, world: Any) -> None:
 
 
 def test_read_task_needs_its_answer(env: Any) -> None:
-    task = scenario_task(env, "last_error")
+    task = scenario_task(env, "largest_data_file")
     gold = gold_calls(task)
-    assert play(env, task.id, gold, answer=f"The last error was: {task.answer_facts[0]}") == 1.0
-    assert play(env, task.id, gold, answer="There were some errors.") == 0.0
+    name, size = task.answer_facts
+    assert play(env, task.id, gold, answer=f"The biggest is {name}, {size} bytes.") == 1.0
+    assert play(env, task.id, gold, answer=f"The biggest is {name}.") == 0.0
+    listing = env.worlds.call("list_directory", gold[0][1])
+    others = [e["name"] for e in listing if e["name"] != name and e["type"] == "file"]
+    assert others and play(env, task.id, gold, answer=f"{name} or {others[0]}, {size} bytes.") == 0.0  # competing

@@ -218,7 +218,7 @@ def test_templates_live_beside_the_environment_in_their_order() -> None:
     assert list(templates(ENV)) == [
         "confirm_login", "latest_from_friend", "last_sent_to", "message_contact", "message_new_person",
         "delete_sent_message", "mark_friend_read", "unread_senders", "top_conversation", "clear_from_sender",
-        "send_and_sign_out", "drop_contact", "reply_to_latest"]
+        "drop_contact", "reply_to_latest"]
     import envs.lifestyle.message as module
 
     assert not [n for n, v in vars(module.Message).items() if getattr(v, "__envfactory_scenario__", False)]

@@ -210,7 +210,8 @@ def test_refund_of_the_wrong_amount_earns_zero(env: Any) -> None:
     assert play(env, task.id, gold) == 1.0
     refund = gold[-1][1]
     assert play(env, task.id, [*gold[:-1], ("create_refund", {**refund, "amount": refund["amount"] + 100})]) == 0.0
-    assert play(env, task.id, [*gold[:-1], ("create_refund", {**refund, "reason": "duplicate"})]) == 0.0
+    # the request states no reason, so a reason the agent adds is not graded (an unconstrained field)
+    assert play(env, task.id, [*gold[:-1], ("create_refund", {**refund, "reason": "duplicate"})]) == 1.0
 
 
 def test_read_task_needs_the_answer_facts(env: Any) -> None:

@@ -18,7 +18,7 @@ from tests.envs.support import gold_calls, play, scenario_task
 @pytest.fixture(scope="module")
 def env() -> Any:
     """The domain env, built once for the module (it overrides the per-environment fixture of conftest.py)."""
-    return gym.make("EnvFactory/Travel-v0").unwrapped
+    return gym.make("EnvFactory/Travel-v0", split=None).unwrapped
 
 
 def cross_task(env: Any, scenario: str) -> Any:

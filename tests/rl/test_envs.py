@@ -50,3 +50,16 @@ def test_task_split_uses_disjoint_worlds_or_the_committed_files():
     with pytest.raises(ValueError, match="disjoint"):
         train.task_split(train.parse_args(["--train-worlds", "5", "--sft-worlds", "1", "--test-world-start", "3"]),
                          [ENV])
+
+
+def test_generated_tasks_world_by_world_are_one_build_over_all_worlds():
+    """Built one world at a time (to report progress), the tasks are those of one build over every world."""
+    import dataclasses
+
+    from generators.scenarios import build_tasks
+
+    calls = []
+    by_world = envs.generated_tasks(ENV, range(3), "train", progress=calls.append)
+    assert calls == [1, 1, 1]
+    at_once = [dataclasses.replace(t, split="train") for t in build_tasks(ENV, 10**6, seeds=[0, 1, 2], max_attempts=1)[0]]
+    assert [t.to_json() for t in by_world] == [t.to_json() for t in at_once]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import warnings
 
 import pytest
 import torch
@@ -25,15 +27,28 @@ def test_checkpoint_reload(tiny_model, tokenizer, tmp_path):
     assert tok.chat_template["training"] == TRAINING_TEMPLATE and tok.encode("<tool_call>") == tokenizer.encode("<tool_call>")
 
 
-def test_smoke_run_writes_metrics_plot_and_a_loadable_checkpoint(tmp_path):
-    table = train.main(SMOKE + ["--out", str(tmp_path)])
+def test_smoke_run_writes_metrics_plot_and_a_loadable_checkpoint(tmp_path, capsys):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = train.main(SMOKE + ["--out", str(tmp_path)])
     assert set(table) == {"before SFT", "after SFT", "after RL"}
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["phase"] for r in records if r["phase"] in ("eval", "rl")] == ["eval", "eval", "rl", "eval"]
     assert (tmp_path / "reward_curve.png").stat().st_size > 0
+    # progress: every phase has a bar on stderr, numbered among all of them, that ends at its total
+    err = capsys.readouterr().err
+    plan = train.phase_plan(train.parse_args(SMOKE))
+    assert plan == ["generate tasks", "tokenizer", "eval before SFT", "gold trajectories", "SFT", "eval after SFT",
+                    "train eval after SFT", "RL", "eval after RL", "train eval after RL"]
+    for i, phase in enumerate(plan):
+        assert re.search(rf"\[{i + 1}/10\] {phase}: 100%\|[^\r\n]*\| ([1-9][0-9]*)/\1 \[", err), (phase, err[-2000:])
+    assert "[1/10] generate tasks: 100%" in err and "| 3/3 [" in err  # 2 train worlds and 1 test world
+    # transformers' deprecation of the past_key_values argument: neither its FutureWarning nor its log line
+    assert not [w for w in caught if "past_key_values" in str(w.message)] and "past_key_values" not in err
     again = train.main(SMOKE + ["--out", str(tmp_path / "again"), "--model", str(tmp_path / "checkpoint"),
-                                "--sft-epochs", "0", "--steps", "0"])
+                                "--sft-epochs", "0", "--steps", "0", "--no-progress"])
     assert again["after SFT"] == table["after RL"]  # the reloaded checkpoint plays the same greedy episodes
+    assert "eval after SFT" not in capsys.readouterr().err
 
 
 def test_bad_choices_are_usage_errors(capsys):

@@ -143,8 +143,7 @@ def partial_refund(world: StripePaymentServer, rng: random.Random) -> Draft:
                             "{w} asked for {m} back on the '{d}' payment. Please refund that much."]
                            ).format(m=money(amount, charge["currency"]), w=name, d=charge["description"]),
         calls=(lookup, call("list_payment_intents", customer_id=CUSTOMER, status="succeeded"),
-               call("create_refund", payment_intent_id=described(1, charge["description"]), amount=amount,
-                    reason="requested_by_customer")))
+               call("create_refund", payment_intent_id=described(1, charge["description"]), amount=amount)))
 
 
 @scenario

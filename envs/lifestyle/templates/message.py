@@ -257,21 +257,6 @@ def clear_from_sender(world: Message, rng: random.Random) -> Draft | None:
 
 
 @scenario
-def send_and_sign_out(world: Message, rng: random.Random) -> Draft | None:
-    found = with_contact(world, rng)
-    if found is None:
-        return None
-    me, friend = found
-    text = rng.choice(["Landed safely, talk tomorrow.", "Thanks for dinner, it was lovely!",
-                       "Using a friend's laptop, will reply properly later."])
-    return Draft(
-        request=(f"I'm on a shared computer. Log in as {me['username']}, send {friend['username']}"
-                 f" \"{text}\", and then log me out."),
-        calls=(*sign_in(me), call("get_user_id", username=friend["username"]),
-               call("send_message", receiver_id=Ref(2, "user_id"), message=text), call("logout")))
-
-
-@scenario
 def drop_contact(world: Message, rng: random.Random) -> Draft | None:
     found = with_contact(world, rng)
     if found is None:

@@ -63,6 +63,14 @@ def other_calendar(world: Calendar, rng: random.Random, event: dict[str, Any]) -
     return rng.choice(world.rows("SELECT name FROM calendars WHERE calendar_id != ? ORDER BY name",
                                 event["calendar_id"]))["name"]
 
+def on_its_day(event: dict[str, Any], *rest: Any) -> tuple[Any, ...]:
+    """An alternative path (``Draft.alternatives``): find the event among the events of its day (list_events)
+    instead of searching its title, then make the same calls."""
+    day = event["start_time"][:10]
+    next_day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    return (call("list_events", time_min=f"{day}T00:00", time_max=f"{next_day}T00:00", max_results=100), *rest)
+
+
 def guest_calls(tool_name: str, event: dict[str, Any], contact: dict[str, Any]) -> tuple[Any, ...]:
     """Look the contact and the event up, then add them to or remove them from its guest list."""
     return (call("find_contact", name=contact["name"]), call("search_events", query=event["summary"]),
@@ -92,7 +100,8 @@ def when_is_event(world: Calendar, rng: random.Random) -> Draft:
         request=rng.choice(["When is my '{s}' meeting, and where?", "I forgot when '{s}' is. Time and place?"]
                            ).format(s=event["summary"]),
         calls=(call("search_events", query=event["summary"]),),
-        answer=(event["start_time"], event["location"]))
+        answer=(event["start_time"], event["location"]),
+        alternatives=(on_its_day(event),))
 
 
 @scenario
@@ -112,21 +121,23 @@ def move_event(world: Calendar, rng: random.Random) -> Draft:
     event = some_event(world, rng)
     new_start = later(days=rng.choice([1, 2, 7]))(event["start_time"])
     length = minutes_between(event["start_time"], event["end_time"])
+    update = call("update_event", event_id=event["event_id"], start_time=new_start, end_time=later(length)(new_start))
     return Draft(
         request=f"Please move '{event['summary']}' to {new_start.replace('T', ' at ')}, same length as before.",
-        calls=(call("search_events", query=event["summary"]),
-               call("update_event", event_id=event["event_id"], start_time=new_start,
-                    end_time=later(length)(new_start))))
+        calls=(call("search_events", query=event["summary"]), update),
+        alternatives=(on_its_day(event, update),))
 
 
 @scenario
 
 def cancel_event(world: Calendar, rng: random.Random) -> Draft:
     event = some_event(world, rng)
+    delete = call("delete_event", event_id=event["event_id"])
     return Draft(
         request=rng.choice(["Cancel '{s}', it's not happening.", "Delete the event '{s}' from my calendar."]
                            ).format(s=event["summary"]),
-        calls=(call("search_events", query=event["summary"]), call("delete_event", event_id=event["event_id"])))
+        calls=(call("search_events", query=event["summary"]), delete),
+        alternatives=(on_its_day(event, delete),))
 
 
 @scenario
@@ -160,10 +171,11 @@ def invite_to_event(world: Calendar, rng: random.Random) -> Draft | None:
 def relocate_event(world: Calendar, rng: random.Random) -> Draft:
     event = some_event(world, rng)
     place = rng.choice([p for p in PLACES if p != event["location"]])
+    update = call("update_event", event_id=event["event_id"], location=place)
     return Draft(
         request=f"Move '{event['summary']}' to {place}. Keep the time.",
-        calls=(call("search_events", query=event["summary"]),
-               call("update_event", event_id=event["event_id"], location=place)))
+        calls=(call("search_events", query=event["summary"]), update),
+        alternatives=(on_its_day(event, update),))
 
 
 @scenario
