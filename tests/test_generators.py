@@ -172,7 +172,7 @@ def test_phrases_are_declared_with_tools_and_validated() -> None:
         build_spec(bad, writes=False, phrase="find {town}")
     with pytest.raises(TypeError, match="brackets"):
         build_spec(bad, writes=False, phrase="find [{city}")
-    assert tool(phrase="x")(bad).__envfactory_tool__ == {"writes": False, "phrase": "x"}
+    assert tool(phrase="x")(bad).__envfactory_tool__ == {"writes": False, "phrase": "x", "public_name": None}
 
 
 def test_fill_drops_optional_parts_and_needs_required_placeholders() -> None:

@@ -115,11 +115,14 @@ BOUND_ERRORS = frozenset({"greater_than_equal", "less_than_equal", "greater_than
 
 
 def tool(function: Callable[..., Any] | None = None, *, writes: bool = False,
-         phrase: str | Sequence[str] | None = None) -> Any:
+         phrase: str | Sequence[str] | None = None, name: str | None = None) -> Any:
     """Mark a method of a :class:`~envfactory_gym.core.world.World` as a tool.
 
     ``writes=True`` declares that the tool may change the state (it then runs inside a savepoint).
     The description is the docstring's summary; parameter descriptions come from its ``Args:`` section.
+
+    ``name`` offers the tool under another name than the method's (a tool called ``diff`` would shadow
+    :meth:`World.diff`, so its method is ``diff_files`` with ``name="diff"``).
 
     ``phrase`` (optional; one string or alternatives) says how a user would ask for this call, for task
     generation: an imperative clause with ``{parameter}`` placeholders, e.g.
@@ -131,13 +134,14 @@ def tool(function: Callable[..., Any] | None = None, *, writes: bool = False,
     """
 
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn.__envfactory_tool__ = {"writes": writes, "phrase": phrase}  # type: ignore[attr-defined]
+        fn.__envfactory_tool__ = {"writes": writes, "phrase": phrase, "public_name": name}  # type: ignore[attr-defined]
         return fn
 
     return mark(function) if function is not None else mark
 
 
-def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequence[str] | None = None) -> ToolSpec:
+def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequence[str] | None = None,
+               public_name: str | None = None) -> ToolSpec:
     """Derive a :class:`ToolSpec` from a tool method (``self`` is skipped)."""
     doc = docstring_parser.parse(inspect.getdoc(function) or "")
     if not doc.short_description:
@@ -174,7 +178,7 @@ def build_spec(function: Callable[..., Any], writes: bool, phrase: str | Sequenc
                             f"{sorted(unknown)} or has unbalanced brackets")
     returns = _declared(hints.get("return", Any))
     return ToolSpec(
-        name=function.__name__,
+        name=public_name or function.__name__,
         function=function,
         writes=writes,
         description=description,

@@ -55,7 +55,8 @@ class World:
         super().__init_subclass__(**kwargs)
         cls.name = cls.__dict__.get("name", cls.__name__)
         cls.domain = cls.__dict__.get("domain") or domain_of(cls.__module__)
-        cls.tools = {attr: build_spec(fn, **marker) for attr, (fn, marker) in marked(cls, "__envfactory_tool__").items()}
+        specs = [build_spec(fn, **marker) for fn, marker in marked(cls, "__envfactory_tool__").values()]
+        cls.tools = {spec.name: spec for spec in specs}
 
     # ----------------------------------------------------------------- data
     @classmethod
@@ -89,6 +90,12 @@ class World:
         conn.execute("VACUUM")
         cls.tables = tables
         return conn.serialize(), {t.name: state.table_digest(conn, t) for t in tables}
+
+    @classmethod
+    def days_before_start(cls, rng: random.Random, least: int, most: int) -> dt.date:
+        """A seeded date ``least``-``most`` days before the episode clock starts (for ``populate``: Faker's
+        relative dates such as ``date_between("-1y")`` read the wall clock and would change the data every day)."""
+        return (cls.start_time - dt.timedelta(days=rng.randint(least, most))).date()
 
     def __init__(self, seed: int = 0) -> None:
         self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
