@@ -171,8 +171,8 @@ class ChainSampler:
             bindings.append((param.name, index, rng.choice(paths)))
         firsts = self.graph.requires.get(tool, ())
         if firsts and not any(step.tool in firsts for step in steps):
-            first = self._weighted(rng, [t for t in firsts if t not in stack] or firsts, coverage,
-                                   [(tool, "", t) for t in firsts], keyed=set(firsts))
+            candidates = [t for t in firsts if t not in stack] or list(firsts)
+            first = self._weighted(rng, candidates, coverage, [(tool, "", t) for t in candidates], keyed=set(firsts))
             if self._plan(rng, first, steps, coverage, (*stack, tool), goal=False) is None:
                 return None
         steps.append(Step(tool, tuple(bindings), goal))
