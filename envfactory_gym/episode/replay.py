@@ -39,8 +39,10 @@ def grade_episode(name: str, task: Task, worlds: WorldSet, messages: list[dict[s
                   worlds_cls: type[WorldSet] | None = None) -> RewardBreakdown:
     """Grade an episode's state and its messages to the user against the task."""
     answer = "\n".join(m["content"] for m in messages if m["role"] == "assistant" and m.get("content"))
-    seen = seen_values(tool_results(messages))
-    return grade(expected_changes(name, task, worlds_cls), worlds.changes(), task.answer_facts, answer, seen, worlds.minor_units)
+    # what the agent was shown matters only to answer facts: write-only tasks (most write steps) skip the parse
+    seen = seen_values(tool_results(messages)) if task.answer_facts else {}
+    return grade(expected_changes(name, task, worlds_cls), worlds.changes(), task.answer_facts, answer, seen,
+                 worlds.minor_units)
 
 
 def translate(worlds: WorldSet, task: Task, tool: str) -> str:

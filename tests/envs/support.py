@@ -31,6 +31,13 @@ def play(env: Any, task_id: str, calls: Calls, answer: str = "Done.") -> float:
     return reward
 
 
+def assert_answer_is_graded(env: Any, task: Any) -> None:
+    """A read task's gold calls earn 1 with its answer facts stated, and 0 with an answer that states none."""
+    calls = gold_calls(task)
+    assert play(env, task.id, calls, answer="Here it is: " + "; ".join(task.answer_facts) + ".") == 1.0
+    assert play(env, task.id, calls, answer="I looked it up for you.") == 0.0
+
+
 def gold_calls(task: Any) -> Calls:
     """A task's gold calls as (name, arguments) pairs, the shape :func:`play` takes."""
     return [(g["name"], g["arguments"]) for g in task.gold]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from envfactory_gym.registration import world_set
-from tests.envs.support import fails, gold_calls, play
+from tests.envs.support import assert_answer_is_graded, fails, gold_calls, play
 
 ENV = "ClinicalTrialsGov"
 OPEN = "('RECRUITING', 'NOT_YET_RECRUITING', 'ENROLLING_BY_INVITATION', 'ACTIVE_NOT_RECRUITING', 'SUSPENDED')"
@@ -111,6 +111,4 @@ def test_save_task_gold_earns_one_and_another_study_zero(env: Any, world: Any) -
 
 def test_read_task_needs_its_answer(env: Any) -> None:
     task = next(t for t in env.tasks if not t.tags["writes"] and t.answer_facts and not t.user_facts)
-    calls = gold_calls(task)
-    assert play(env, task.id, calls, answer="Here it is: " + "; ".join(task.answer_facts)) == 1.0
-    assert play(env, task.id, calls, answer="I looked it up for you.") == 0.0
+    assert_answer_is_graded(env, task)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from envfactory_gym.registration import world_set
-from tests.envs.support import fails, gold_calls, play
+from tests.envs.support import assert_answer_is_graded, fails, gold_calls, play
 
 ENV = "HackerNews"
 VIEWER = "quietloop"
@@ -127,6 +127,4 @@ def test_vote_task_gold_earns_one_and_another_item_zero(env: Any, world: Any) ->
 
 def test_read_task_needs_the_answer_facts(env: Any) -> None:
     task = next(t for t in env.tasks if not t.tags["writes"] and t.answer_facts and not t.user_facts)
-    calls = gold_calls(task)
-    assert play(env, task.id, calls, answer="Here you go: " + "; ".join(task.answer_facts) + ".") == 1.0
-    assert play(env, task.id, calls, answer="I looked it up for you.") == 0.0
+    assert_answer_is_graded(env, task)

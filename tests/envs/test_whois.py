@@ -7,7 +7,7 @@ import ipaddress
 from typing import Any
 
 from envfactory_gym.registration import world_set
-from tests.envs.support import fails, gold_calls, play
+from tests.envs.support import assert_answer_is_graded, fails, gold_calls, play
 
 ENV = "Whois"
 TODAY = "2026-03-02"
@@ -211,6 +211,4 @@ def test_gold_tasks_earn_one_and_a_wrong_path_zero(env: Any) -> None:
 
 def test_read_task_needs_its_answer(env: Any) -> None:
     task = next(t for t in env.tasks if tuple(t.tags.get("chain", ())) == ("whois_tld",) and t.answer_facts)
-    calls = gold_calls(task)
-    assert play(env, task.id, calls, answer="Here it is: " + ", ".join(task.answer_facts) + ".") == 1.0
-    assert play(env, task.id, calls, answer="I looked it up for you.") == 0.0
+    assert_answer_is_graded(env, task)
