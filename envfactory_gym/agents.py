@@ -26,7 +26,8 @@ class Agent(Protocol):
 
 def final_message(facts: Iterable[str]) -> str:
     facts = list(facts)
-    return "Done. " + ("Here is what you asked for: " + "; ".join(facts) + "." if facts else "Your request is complete.")
+    # no status-like words ("Done", "Complete"): a value the agent was shown that competes with a fact fails it
+    return "Here is what you asked for: " + "; ".join(facts) + "." if facts else "All set."
 
 
 class OracleAgent:

@@ -502,6 +502,7 @@ def _costs(tools: dict[str, ToolNode], links: dict[tuple[str, str], list[tuple[s
 @functools.cache
 def tool_graph(name: str, seed: int = 0) -> ToolGraph:
     """The graph of a registered environment or domain (probed once per process)."""
+    from envfactory_gym.episode.replay import translate
     from envfactory_gym.registration import load_tasks, world_set
 
     worlds_cls = world_set(name)
@@ -509,10 +510,6 @@ def tool_graph(name: str, seed: int = 0) -> ToolGraph:
     gold = []
     for task in load_tasks(name):
         if task.seed == seed:
-            gold.append([{"name": _public(worlds, task.env, g["name"]), "arguments": g["arguments"]}
-                         for g in task.gold])
+            gold.append([{"name": translate(worlds, task, g), "arguments": g["arguments"]} for g in task.gold])
     return build(name, worlds_cls, seed, gold)
 
-
-def _public(worlds: WorldSet, env: str, tool: str) -> str:
-    return worlds.public_name(env, tool) if env in worlds.worlds else tool

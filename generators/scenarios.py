@@ -88,6 +88,15 @@ def run_draft(name: str | type[WorldSet], seed: int, draft: Draft) -> tuple[Worl
     return worlds, gold, facts
 
 
+def qualified(tools: dict[str, tuple[World, Any]], gold: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Gold calls as stored: across several environments, each names its environment and that environment's own
+    tool, so the task still plays when a new domain member makes a tool name ambiguous (and prefixed)."""
+    if len({world.name for world, _ in tools.values()}) < 2:
+        return gold
+    return [{"env": tools[g["name"]][0].name, "name": tools[g["name"]][1].name, "arguments": g["arguments"]}
+            for g in gold]
+
+
 def calibrate(name: str | type[WorldSet], seed: int, draft: Draft, gold: list[dict[str, Any]],
               facts: list[str]) -> Counter[Change]:
     """Raise :class:`Rejected` unless the task separates the gold path from doing nothing and from stopping short.
@@ -198,7 +207,7 @@ class PathAgent:
     def reset(self, env: gym.Env, info: dict[str, Any]) -> None:
         base = env.unwrapped
         self.plan: list[Any] = [ASK_TEMPLATE.format(keyword=fact.keywords[0]) for fact in base.task.user_facts]
-        self.plan += [{"name": translate(base.worlds, base.task, c["name"]), "arguments": c["arguments"]}
+        self.plan += [{"name": translate(base.worlds, base.task, c), "arguments": c["arguments"]}
                       for c in self.calls]
         self.plan.append(final_message(self.facts))
 
@@ -275,7 +284,7 @@ def build_tasks(name: str, n: int, seeds: Iterable[int] = (0, 1, 2), test_share:
                     task_id = f"{name}-{scenario_name}-s{seed}-{attempt}"
                     task = Task(
                         id=task_id, env=name, seed=seed, split=split_of(task_id, test_share), request=draft.request,
-                        gold=tuple(gold), answer_facts=tuple(facts), user_facts=draft.ask,
+                        gold=tuple(qualified(tools, gold)), answer_facts=tuple(facts), user_facts=draft.ask,
                         tags={"calls": len(gold), "envs": len({tools[g["name"]][0].name for g in gold}),
                               "conversational": bool(draft.ask), "scenario": scenario_name,
                               "writes": bool(expected)})

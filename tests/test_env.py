@@ -88,9 +88,15 @@ def test_invalid_actions_become_error_turns_without_state_change(env: gym.Env) -
 def test_progress_signal_follows_state_changes(env: gym.Env) -> None:
     task = next(t for t in env.unwrapped.tasks if t.tags["writes"] and not t.answer_facts and not t.conversational)
     _, info = env.reset(seed=0, options={"task_id": task.id})
-    assert info["progress"] == 0.0
+    assert "progress" not in info and env.unwrapped.progress == 0.0
     for name, arguments in env.unwrapped.gold_calls():
-        _, _, _, _, info = env.step({"name": name, "arguments": arguments})
+        env.step({"name": name, "arguments": arguments})
+    assert env.unwrapped.progress == 1.0
+    tracked = gym.make(env.spec.id, progress=True)
+    _, info = tracked.reset(seed=0, options={"task_id": task.id})
+    assert info["progress"] == 0.0
+    for name, arguments in tracked.unwrapped.gold_calls():
+        _, _, _, _, info = tracked.step({"name": name, "arguments": arguments})
     assert info["progress"] == 1.0
 
 

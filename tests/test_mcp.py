@@ -71,7 +71,7 @@ def write_task(name: str) -> Task:
 
 def gold(name: str, task: Task) -> list[tuple[str, dict[str, Any]]]:
     worlds = world_set(name)(task.seed)
-    return [(translate(worlds, task, g["name"]), g["arguments"]) for g in task.gold]
+    return [(translate(worlds, task, g), g["arguments"]) for g in task.gold]
 
 
 def local_text(worlds: WorldSet, tool: str, arguments: Any) -> tuple[bool, str]:

@@ -82,7 +82,7 @@ def test_write_changes_state_and_failed_write_rolls_back(bank: Bank) -> None:
 
 def test_read_tools_cannot_write(bank: Bank) -> None:
     before = bank.digest()
-    with pytest.raises(Exception, match="readonly"):
+    with pytest.raises(Exception, match="not authorized"):
         bank.call("sneaky_write", {})
     assert bank.digest() == before
 

@@ -1,8 +1,11 @@
 """The suite's benchmark (``envfactory bench`` or ``python -m envfactory_gym.cli.bench``).
 
-Measures, in this process on one core: steps/s of a typical tool call through the Gymnasium env, reset time
-after the first build of a seed, grading time, state digest time at 1,000 rows, memory per live episode, and the
-throughput of 2,048 concurrent episodes of mixed environments through :class:`~envfactory_gym.vector.BatchedEnv`.
+Measures, in this process: steps/s of a typical read call through the Gymnasium env; for every environment, the
+median step time of its keyed reads (a read returning one record), searches (a read returning a list) and writes
+(taken from its tasks' gold calls), reset and reset + first step, grading, memory per live episode and its floor
+(a keyed select turned into a dict and JSON), with ratios to the floor and flags; and oracle steps/s of 2,048
+concurrent episodes of mixed environments through :class:`~envfactory_gym.vector.BatchedEnv` against the same
+episodes played one at a time.
 """
 
 from __future__ import annotations
@@ -10,11 +13,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 BENCH_ENV = "Calendar"
+#: Step timings per environment: calls per timing round (best of three rounds).
+STEP_REPEAT = 300
+#: An environment is flagged when its time for a measure, as a multiple of its floor, is this many times the
+#: median multiple over all environments.
+OUTLIER = 3.0
+#: The done-when bounds of a step, as multiples of the same environment's keyed read step.
+BOUNDS = {"search_us": 2.0, "write_us": 2.0, "first_step_us": 2.0}
 
 
 def _per_call(fn: Callable[[], Any], repeat: int) -> float:
@@ -33,121 +45,243 @@ def _rss_bytes() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def bench_step(name: str, repeat: int) -> dict[str, float]:
-    import gymnasium as gym
-
-    env = gym.make(f"EnvFactory/{name}-v0", max_turns=10**9)
-    task = env.unwrapped.tasks[0]
-    env.reset(seed=0, options={"task_id": task.id})
-    tool, arguments = env.unwrapped.gold_calls()[0]
-    text = f'<tool_call>{json.dumps({"name": tool, "arguments": arguments})}</tool_call>'
-    step_text = _per_call(lambda: env.step(text), repeat)
-    env.reset(seed=0, options={"task_id": task.id})
-    step_dict = _per_call(lambda: env.step({"name": tool, "arguments": arguments}), repeat)
-    reset = _per_call(lambda: env.reset(seed=0, options={"task_id": task.id}), repeat)
-    return {"step_text_per_s": 1 / step_text, "step_dict_per_s": 1 / step_dict, "reset_us": reset * 1e6,
-            "typical_call": tool}
+def _text(call: tuple[str, dict[str, Any]]) -> str:
+    """A call as a raw Qwen3 text action."""
+    return f'<tool_call>{json.dumps({"name": call[0], "arguments": call[1]})}</tool_call>'
 
 
-def bench_grade(name: str, repeat: int) -> dict[str, float]:
-    import gymnasium as gym
+@dataclass
+class Sample:
+    """One gold call of a task and the gold calls before it (a tool call valid at that point of the task)."""
 
-    from envfactory_gym.agents import OracleAgent
-
-    env = gym.make(f"EnvFactory/{name}-v0").unwrapped
-    task = next(t for t in env.tasks if t.tags.get("writes"))
-    _, info = env.reset(options={"task_id": task.id})
-    agent = OracleAgent()
-    agent.reset(env, info)
-    for action in agent.plan[:-1]:
-        env.step(action)
-    env.grade()
-    return {"grade_ms": _per_call(env.grade, repeat) * 1e3}
+    task_id: str
+    before: list[str]
+    call: str
+    tool: str
 
 
-def bench_digest(name: str, rows: int = 1000) -> dict[str, float]:
-    """Digest time of a world padded to ``rows`` rows (copies of its largest table's rows with fresh keys)."""
-    from envfactory_gym.registration import world_set
+def _samples(env: Any) -> dict[str, Sample]:
+    """The first sample of every tool the environment's tasks use, in task order."""
+    found: dict[str, Sample] = {}
+    for task in env.tasks:
+        env.reset(options={"task_id": task.id})
+        calls = [_text(c) for c in env.gold_calls()]
+        for position, (tool, _) in enumerate(env.gold_calls()):
+            found.setdefault(tool, Sample(task.id, calls[:position], calls[position], tool))
+    return found
 
-    world = next(iter(world_set(name)(0).worlds.values()))
-    tables = [t for t in world.tables if not t.bookkeeping]
-    count = lambda: sum(world.value(f'SELECT COUNT(*) FROM "{t.name}"') for t in tables)  # noqa: E731
-    target = max(tables, key=lambda t: world.value(f'SELECT COUNT(*) FROM "{t.name}"'))
-    world.conn.execute("PRAGMA query_only = 0")
-    key = target.key[0]
-    copy = 0
-    while count() < rows:
-        copy += 1
-        columns = ", ".join(f'"{c}"' for c in target.columns)
-        select = ", ".join(f"\"{c}\" || '-copy{copy}'" if c == key else f'"{c}"' for c in target.columns)
-        world.conn.execute(f'INSERT INTO "{target.name}" ({columns}) SELECT {select} FROM "{target.name}"'
-                           f" LIMIT {rows - count()}")
-    return {"digest_ms": _per_call(world.digest, 200) * 1e3, "digest_rows": count()}
+
+def _kind(spec: Any) -> str:
+    """"write", "keyed" (a read that returns one record) or "search" (a read that returns a list)."""
+    if spec.writes:
+        return "write"
+    return "search" if (spec.output_schema or {}).get("type") == "array" else "keyed"
+
+
+def bench_environment(name: str, repeat: int = STEP_REPEAT) -> dict[str, Any]:
+    """Step, reset, grading and memory figures of one environment, and its floor."""
+    from envfactory_gym.episode.env import ToolUseEnv
+
+    env = ToolUseEnv(name, split=None, max_turns=10**9)
+    samples = _samples(env)
+    kinds: dict[str, list[float]] = {"keyed": [], "search": [], "write": []}
+    for tool, sample in samples.items():
+        world, spec = env.worlds.tools[tool]
+        env.reset(options={"task_id": sample.task_id})
+        for action in sample.before:
+            env.step(action)
+        if not spec.writes:
+            kinds[_kind(spec)].append(_per_call(lambda: env.step(sample.call), repeat))
+            continue
+
+        def replay(with_call: bool, sample: Sample = sample) -> None:
+            env.reset(options={"task_id": sample.task_id})
+            for action in sample.before:
+                env.step(action)
+            if with_call:
+                env.step(sample.call)
+
+        rounds = max(repeat // (len(sample.before) + 2), 20)
+        kinds["write"].append(max(_per_call(lambda: replay(True), rounds) - _per_call(lambda: replay(False), rounds), 0.0))
+    figures: dict[str, Any] = {"name": name, "tools": len(samples)}
+    for kind, times in kinds.items():
+        figures[f"{kind}_us"] = statistics.median(times) * 1e6 if times else None
+    keyed = next((s for t, s in samples.items() if _kind(env.worlds.tools[t][1]) == "keyed"), None)
+    if keyed is not None and not keyed.before:
+        def first_step() -> None:
+            env.reset(options={"task_id": keyed.task_id})
+            env.step(keyed.call)
+        figures["first_step_us"] = _per_call(first_step, repeat) * 1e6 - _reset_us(env, keyed.task_id, repeat)
+    else:
+        figures["first_step_us"] = None
+    figures["reset_us"] = _reset_us(env, env.tasks[0].id, repeat)
+    figures["grade_us"] = _grade_us(env)
+    figures["floor_us"] = _floor_us(env)
+    figures["episode_kib"] = _episode_memory(name, env.tasks) / 1024
+    return figures
+
+
+def _reset_us(env: Any, task_id: str, repeat: int) -> float:
+    return _per_call(lambda: env.reset(options={"task_id": task_id}), repeat) * 1e6
+
+
+def _grade_us(env: Any) -> float | None:
+    """Grading at the end of the first task that writes (gold calls replayed)."""
+    task = next((t for t in env.tasks if t.tags.get("writes")), None)
+    if task is None:
+        return None
+    env.reset(options={"task_id": task.id})
+    for call in env.gold_calls():
+        env.step(_text(call))
+    return _per_call(env.grade, 200) * 1e6
+
+
+def _floor_us(env: Any) -> float:
+    """The floor: a keyed select of one row of the environment's largest table, turned into a dict and JSON."""
+    world = max(env.worlds.worlds.values(), key=lambda w: len(w.tables))
+    table = max((t for t in world.tables if not t.bookkeeping),
+                key=lambda t: world.value(f'SELECT COUNT(*) FROM "{t.name}"'))
+    key = world.value(f'SELECT "{table.key[0]}" FROM "{table.name}" LIMIT 1')
+    sql = f'SELECT * FROM "{table.name}" WHERE "{table.key[0]}" = ?'
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    return _per_call(lambda: encode(world.row(sql, key)), 2000) * 1e6
+
+
+def _episode_memory(name: str, tasks: list[Any], episodes: int = 200) -> float:
+    """Resident bytes per live episode (distinct tasks, snapshots already built)."""
+    from envfactory_gym.episode.env import ToolUseEnv
+
+    chosen = [tasks[i % len(tasks)] for i in range(episodes)]
+    warm = ToolUseEnv(name, split=None)
+    for task in {t.id: t for t in chosen}.values():
+        warm.reset(options={"task_id": task.id})
+    before = _rss_bytes()
+    live = [ToolUseEnv(name, split=None) for _ in chosen]
+    for env, task in zip(live, chosen):
+        env.reset(options={"task_id": task.id})
+    return (_rss_bytes() - before) / episodes
 
 
 def bench_batch(names: list[str], episodes: int) -> dict[str, float]:
-    """Memory per live episode and oracle-driven throughput of ``episodes`` concurrent episodes."""
+    """Oracle steps/s over ``episodes`` concurrent episodes of mixed environments, and over the same episodes
+    played one at a time (the single-episode rate the batch is held to)."""
     from envfactory_gym.agents import OracleAgent
     from envfactory_gym.vector import BatchedEnv
 
     slots = [names[i % len(names)] for i in range(episodes)]
-    BatchedEnv(names).reset()  # build every snapshot and catalog first, so only per-episode memory is counted
-    before = _rss_bytes()
-    batch = BatchedEnv(slots, max_turns=50)
-    started = batch.reset(seeds=list(range(episodes)))
-    memory = (_rss_bytes() - before) / episodes
-    agents = []
-    for slot, (_, info) in started.items():
-        agent = OracleAgent()
-        agent.reset(batch.envs[slot], info)
-        agents.append(agent)
-    infos = {slot: info for slot, (_, info) in started.items()}
-    steps, start = 0, time.perf_counter()
-    while active := batch.active():
-        results = batch.step({slot: agents[slot].act(infos[slot]) for slot in active})
-        steps += len(results)
-        infos.update({slot: r.info for slot, r in results.items()})
-    elapsed = time.perf_counter() - start
-    solved = sum(env.breakdown.success for env in batch.envs if env.breakdown)
-    return {"episode_memory_kib": memory / 1024, "batch_episodes": episodes, "batch_steps_per_s": steps / elapsed,
-            "batch_episodes_per_s": episodes / elapsed, "batch_solved": solved}
+    BatchedEnv(names).reset()  # build every snapshot and catalog first
+
+    def play(batch: BatchedEnv, together: bool) -> tuple[int, float, int]:
+        started = batch.reset(seeds=list(range(len(batch))))
+        agents, infos = [], {}
+        for slot, (_, info) in started.items():
+            agents.append(OracleAgent())
+            agents[-1].reset(batch.envs[slot], info)
+            infos[slot] = info
+        steps, start = 0, time.perf_counter()
+        groups = [batch.active()] if together else [[slot] for slot in range(len(batch))]
+        for group in groups:
+            while active := [slot for slot in group if not batch.envs[slot].done]:
+                results = batch.step({slot: agents[slot].act(infos[slot]) for slot in active})
+                steps += len(results)
+                infos.update({slot: r.info for slot, r in results.items()})
+        return steps, time.perf_counter() - start, sum(env.breakdown.success for env in batch.envs if env.breakdown)
+
+    steps, elapsed, solved = play(BatchedEnv(slots, max_turns=50), together=True)
+    one_steps, one_elapsed, _ = play(BatchedEnv(slots, max_turns=50), together=False)
+    return {"batch_episodes": episodes, "batch_steps_per_s": steps / elapsed, "batch_solved": solved,
+            "single_steps_per_s": one_steps / one_elapsed, "batch_ratio": (steps / elapsed) / (one_steps / one_elapsed)}
 
 
-def measure(repeat: int = 5000, episodes: int = 2048) -> dict[str, Any]:
-    from envfactory_gym.registration import ENVIRONMENTS, load_tasks
+def bench_typical(repeat: int) -> dict[str, Any]:
+    """Text and dict actions of the typical read call (the first gold call of the first Calendar task)."""
+    from envfactory_gym.episode.env import ToolUseEnv
 
-    names = [n for n in ENVIRONMENTS if load_tasks(n)]
-    figures: dict[str, Any] = {"environments": len(names)}
-    figures |= bench_step(BENCH_ENV, repeat)
-    figures |= bench_grade(BENCH_ENV, 200)
-    figures |= bench_digest(BENCH_ENV)
+    env = ToolUseEnv(BENCH_ENV, max_turns=10**9)
+    task = env.tasks[0]
+    env.reset(options={"task_id": task.id})
+    tool, arguments = env.gold_calls()[0]
+    step_text = _per_call(lambda: env.step(_text((tool, arguments))), repeat)
+    step_dict = _per_call(lambda: env.step({"name": tool, "arguments": arguments}), repeat)
+    return {"step_text_per_s": 1 / step_text, "step_dict_per_s": 1 / step_dict, "typical_call": tool}
+
+
+def measure(repeat: int = 5000, episodes: int = 2048, names: list[str] | None = None) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    from envfactory_gym.registration import ENVIRONMENTS, load_tasks, register_all
+
+    register_all()
+    every = [n for n in ENVIRONMENTS if load_tasks(n, None)]
+    names = names or every
+    figures: dict[str, Any] = {"environments": len(every)}
+    figures |= bench_typical(repeat)
+    figures["per_environment"] = [bench_environment(n) for n in tqdm(names, desc="bench", unit="env")]
     figures |= bench_batch(names, episodes)
     return figures
 
 
-TARGETS = {
-    "step_text_per_s": (">=", 20_000, "steps/s, raw Qwen3 text action"),
-    "step_dict_per_s": (">=", 20_000, "steps/s, dict action"),
-    "reset_us": ("<=", 50, "µs per reset (cached snapshot)"),
-    "grade_ms": ("<=", 1, "ms to grade an episode"),
-    "digest_ms": ("<=", 1, "ms per state digest"),
-    "episode_memory_kib": ("<=", 1024, "KiB per live episode"),
-    "batch_steps_per_s": (None, None, "steps/s over concurrent episodes (oracle)"),
-}
+PER_ENV_COLUMNS = {"keyed_us": "keyed read", "search_us": "search", "write_us": "write",
+                   "first_step_us": "reset+first step", "reset_us": "reset", "grade_us": "grade",
+                   "floor_us": "floor", "episode_kib": "KiB/episode"}
+
+
+def misses(row: dict[str, Any]) -> list[str]:
+    """The step bounds an environment misses."""
+    return [f"{PER_ENV_COLUMNS[key]} > {bound:g}x keyed read" for key, bound in BOUNDS.items()
+            if row[key] is not None and row["keyed_us"] and row[key] > bound * row["keyed_us"]]
+
+
+def flags(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Per environment: the step bounds it misses and the measures far above its peers'."""
+    out = {row["name"]: misses(row) for row in rows}
+    for key in ("keyed_us", "search_us", "write_us", "first_step_us", "grade_us"):
+        ratios = [row[key] / row["floor_us"] for row in rows if row[key] is not None]
+        if len(ratios) < 3:
+            continue
+        median = statistics.median(ratios)
+        for row in rows:
+            if row[key] is not None and row[key] / row["floor_us"] > OUTLIER * median:
+                out[row["name"]].append(f"{PER_ENV_COLUMNS[key]} {row[key] / row['floor_us']:.0f}x floor "
+                                        f"(peers {median:.0f}x)")
+    return out
 
 
 def render(figures: dict[str, Any]) -> str:
     from tabulate import tabulate
 
-    rows = []
-    for key, (op, target, label) in TARGETS.items():
-        value = figures[key]
-        met = "" if op is None else ("yes" if (value >= target if op == ">=" else value <= target) else "NO")
-        rows.append([label, f"{value:,.1f}" if value >= 10 else f"{value:.3f}", f"{op} {target:,}" if op else "", met])
-    head = (f"{figures['environments']} environments; typical call: {figures['typical_call']} on {BENCH_ENV}; "
-            f"digest at {figures['digest_rows']} rows; {figures['batch_episodes']} concurrent episodes, "
-            f"{figures['batch_solved']} solved by the oracle")
-    return head + "\n" + tabulate(rows, headers=["measure", "value", "target", "met"], tablefmt="github")
+    rows = figures["per_environment"]
+    flagged = flags(rows)
+    table = []
+    for row in rows:
+        cells = [row["name"]]
+        for key in PER_ENV_COLUMNS:
+            value = row[key]
+            if value is None:
+                cells.append("-")
+            elif key in ("floor_us", "episode_kib"):
+                cells.append(f"{value:,.1f}")
+            else:
+                cells.append(f"{value:,.1f} ({value / row['floor_us']:.1f}x)")
+        cells.append("; ".join(flagged[row["name"]]) or "ok")
+        table.append(cells)
+    head = (f"Per environment, µs per step through the Gymnasium env (text actions), in brackets the multiple of "
+            f"the environment's floor (a keyed select turned into a dict and JSON):")
+    per_env = tabulate(table, headers=["environment", *PER_ENV_COLUMNS.values(), "flags"], tablefmt="github")
+    summary = tabulate([
+        [f"steps/s, typical read call ({figures['typical_call']} on {BENCH_ENV}), raw Qwen3 text action",
+         f"{figures['step_text_per_s']:,.0f}", ">= 20,000", "yes" if figures["step_text_per_s"] >= 20_000 else "NO"],
+        ["steps/s, same call, dict action", f"{figures['step_dict_per_s']:,.0f}", "", ""],
+        [f"steps/s, oracle over {figures['batch_episodes']:,} concurrent mixed episodes (BatchedEnv)",
+         f"{figures['batch_steps_per_s']:,.0f}", "", ""],
+        ["steps/s, the same episodes one at a time", f"{figures['single_steps_per_s']:,.0f}", "", ""],
+        ["concurrent / one at a time", f"{figures['batch_ratio']:.0%}", ">= 80%",
+         "yes" if figures["batch_ratio"] >= 0.8 else "NO"],
+    ], headers=["measure", "value", "target", "met"], tablefmt="github")
+    missed = sum(bool(misses(row)) for row in rows)
+    return (f"{head}\n\n{per_env}\n\n{missed} of {len(rows)} environments miss a step bound "
+            f"(search, write, reset+first step <= 2x keyed read)\n\n{summary}\n"
+            f"{figures['batch_solved']} of {figures['batch_episodes']} concurrent episodes solved by the oracle")
 
 
 SECTIONS = ("core", "mcp", "generation")
@@ -156,7 +290,8 @@ SECTIONS = ("core", "mcp", "generation")
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS),
                         help="what to measure: the env core, MCP transports, task generation (default: all)")
-    parser.add_argument("--repeat", type=int, default=5000, help="calls per timing round")
+    parser.add_argument("--repeat", type=int, default=5000, help="calls per timing round of the typical call")
+    parser.add_argument("--envs", nargs="+", metavar="NAME", help="environments to measure (default: all)")
     parser.add_argument("--episodes", type=int, default=2048, help="concurrent episodes in the batched run")
     parser.add_argument("--mcp-calls", type=int, default=500, help="calls per MCP transport")
     parser.add_argument("--tasks", type=int, default=1000, help="verified tasks to generate")
@@ -166,7 +301,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     figures: dict[str, Any] = {}
     if "core" in args.sections:
-        figures["core"] = measure(args.repeat, args.episodes)
+        figures["core"] = measure(args.repeat, args.episodes, args.envs)
     if "mcp" in args.sections:
         from envfactory_gym.mcp import bench as bench_mcp
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Change = tuple[Any, ...]
+#: Name prefix of the change-log tables (one per table; they are bookkeeping, never described or digested).
+LOG_PREFIX = "_was_"
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,26 @@ class Table:
     def ordered_select(self) -> str:
         return f'SELECT * FROM "{self.name}" ORDER BY {", ".join(self.key)}'
 
+    @property
+    def log(self) -> str:
+        """The change-log table of this table (see :func:`logged_diff`)."""
+        return f"{LOG_PREFIX}{self.name}"
+
+    @functools.cached_property
+    def log_selects(self) -> tuple[str, str, str]:
+        """Queries of :func:`logged_diff`: first versions of touched rows, touched rows now, untouched rows."""
+        columns = ", ".join(f'"{c}"' for c in self.columns)
+        touched = f'rowid IN (SELECT _rid FROM "{self.log}")'
+        return (f'SELECT {columns} FROM "{self.log}" WHERE _existed ORDER BY _rid',
+                f'SELECT {columns} FROM "{self.name}" WHERE {touched} ORDER BY rowid',
+                f'SELECT {columns} FROM "{self.name}" WHERE NOT {touched}')
+
 
 def describe_tables(conn: sqlite3.Connection) -> tuple[Table, ...]:
-    """Every table of a database with its columns and key (primary key, or rowid)."""
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != '_dirty' ORDER BY name")]
+    """Every ordinary table of a database with its columns and key (primary key, or rowid); full-text indexes
+    (virtual tables and their shadow tables) are derived data and left out."""
+    names = sorted(r[0] for r in conn.execute("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'")
+                   if r[0] != "_dirty" and not r[0].startswith(("sqlite_", LOG_PREFIX)))
     tables = []
     for name in names:
         info = conn.execute(f'PRAGMA table_info("{name}")').fetchall()
@@ -73,40 +90,34 @@ class TableDiff:
         }
 
 
-def diff(conn: sqlite3.Connection, tables: tuple[Table, ...], base: bytes) -> dict[str, TableDiff]:
-    """Rows added, removed and changed (paired by key) in ``conn`` relative to the serialized ``base`` state."""
-    conn.execute("ATTACH ':memory:' AS base")
-    try:
-        conn.deserialize(base, name="base")
-        result = {}
-        for table in tables:
-            if table.bookkeeping:
-                continue
-            cols = table.columns
-            select = ", ".join(f'"{c}"' for c in cols)
-            new = conn.execute(
-                f'SELECT {select} FROM main."{table.name}" EXCEPT SELECT {select} FROM base."{table.name}"'
-            ).fetchall()
-            old = conn.execute(
-                f'SELECT {select} FROM base."{table.name}" EXCEPT SELECT {select} FROM main."{table.name}"'
-            ).fetchall()
-            if not new and not old:
-                continue
-            key_index = [cols.index(k) for k in table.key] if table.key != ("rowid",) else list(range(len(cols)))
-            before = {tuple(r[i] for i in key_index): dict(zip(cols, r)) for r in old}
-            change = TableDiff()
-            for r in new:
-                k = tuple(r[i] for i in key_index)
-                row = dict(zip(cols, r))
-                if k in before:
-                    change.changed.append((before.pop(k), row))
-                else:
-                    change.added.append(row)
-            change.removed.extend(before.values())
-            result[table.name] = change
-        return result
-    finally:
-        conn.execute("DETACH base")
+def logged_diff(conn: sqlite3.Connection, table: Table) -> TableDiff:
+    """Rows of ``table`` added, removed and changed (paired by key) since the initial state, from its change log:
+    only touched rows are read, except in a table without a declared key, where a touched row may equal an
+    untouched one (so rows compare as whole-table sets there)."""
+    first, now_touched, untouched = table.log_selects
+    before = conn.execute(first).fetchall()
+    now = conn.execute(now_touched).fetchall()
+    if table.key == ("rowid",):
+        rest = set(conn.execute(untouched).fetchall())
+        base, current = rest.union(before), rest.union(now)
+        before, now = list(dict.fromkeys(before)), list(dict.fromkeys(now))
+    else:
+        base, current = set(before), set(now)
+    cols = table.columns
+    key_index = [cols.index(k) for k in table.key] if table.key != ("rowid",) else list(range(len(cols)))
+    old = {tuple(r[i] for i in key_index): dict(zip(cols, r)) for r in before if r not in current}
+    change = TableDiff()
+    for r in now:
+        if r in base:
+            continue
+        k = tuple(r[i] for i in key_index)
+        row = dict(zip(cols, r))
+        if k in old:
+            change.changed.append((old.pop(k), row))
+        else:
+            change.added.append(row)
+    change.removed.extend(old.values())
+    return change
 
 
 class Canonicalizer:

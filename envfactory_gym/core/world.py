@@ -12,7 +12,7 @@ import functools
 import hashlib
 import random
 import sqlite3
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -30,8 +30,43 @@ CREATE TABLE _dirty (tbl TEXT PRIMARY KEY);
 #: Initial states kept per process, over all environments (least recently used dropped first). A snapshot of
 #: an environment with realistic data is 100-400 kB; a rebuild costs hundreds of milliseconds.
 SNAPSHOT_CACHE_SIZE = 512
-DIRTY_TRIGGER = """CREATE TRIGGER "_dirty_{table}_{op}" AFTER {op} ON "{table}"
-BEGIN INSERT INTO _dirty SELECT '{table}' WHERE NOT EXISTS (SELECT 1 FROM _dirty WHERE tbl = '{table}'); END;"""
+#: Idle connections kept per process, over all environments and seeds (least recently used closed first). An
+#: idle connection holds a seed's initial state with its schema already parsed, so an episode that starts on that
+#: seed again skips deserializing and re-reading the schema.
+IDLE_CONNECTIONS = 128
+_IDLE: OrderedDict[tuple[type, int], list[sqlite3.Connection]] = OrderedDict()
+TEXT_INDEX = """CREATE VIRTUAL TABLE "{table}_text" USING fts5({columns}, content="{table}", tokenize="trigram");
+INSERT INTO "{table}_text"("{table}_text") VALUES ('rebuild');
+CREATE TRIGGER "_text_{table}_insert" AFTER INSERT ON "{table}"
+BEGIN INSERT INTO "{table}_text"(rowid, {columns}) VALUES (new.rowid, {new}); END;
+CREATE TRIGGER "_text_{table}_delete" AFTER DELETE ON "{table}"
+BEGIN INSERT INTO "{table}_text"("{table}_text", rowid, {columns}) VALUES ('delete', old.rowid, {old}); END;
+CREATE TRIGGER "_text_{table}_update" AFTER UPDATE ON "{table}" WHEN {changed} BEGIN
+INSERT INTO "{table}_text"("{table}_text", rowid, {columns}) VALUES ('delete', old.rowid, {old});
+INSERT INTO "{table}_text"(rowid, {columns}) VALUES (new.rowid, {new}); END;"""
+#: Shortest text a trigram index can look up; shorter texts are matched by scanning.
+TRIGRAM = 3
+# Per table, the change log that diffs read: the first version of every row an episode touched (``_existed`` 0
+# for rows it inserted), and the table in ``_dirty``. (No "OR IGNORE": an UPSERT's conflict clause would
+# override it inside the trigger.)
+CHANGE_LOG = """CREATE TABLE "{log}" (_rid INTEGER PRIMARY KEY, _existed INTEGER NOT NULL, {columns});
+CREATE TRIGGER "_log_{table}_insert" AFTER INSERT ON "{table}" BEGIN {dirty}
+INSERT INTO "{log}" (_rid, _existed) SELECT new.rowid, 0 WHERE NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = new.rowid);
+END;
+CREATE TRIGGER "_log_{table}_update" AFTER UPDATE ON "{table}" BEGIN {dirty}
+INSERT INTO "{log}" SELECT old.rowid, 1, {old} WHERE NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid);
+INSERT INTO "{log}" (_rid, _existed) SELECT new.rowid, 0 WHERE NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = new.rowid);
+END;
+CREATE TRIGGER "_log_{table}_delete" AFTER DELETE ON "{table}" BEGIN {dirty}
+INSERT INTO "{log}" SELECT old.rowid, 1, {old} WHERE NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid);
+END;"""
+#: Authorizer actions that change the database (see World._authorize).
+WRITE_ACTIONS = frozenset({
+    sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE, sqlite3.SQLITE_CREATE_TABLE,
+    sqlite3.SQLITE_DROP_TABLE, sqlite3.SQLITE_ALTER_TABLE, sqlite3.SQLITE_CREATE_INDEX, sqlite3.SQLITE_DROP_INDEX,
+    sqlite3.SQLITE_CREATE_TRIGGER, sqlite3.SQLITE_DROP_TRIGGER, sqlite3.SQLITE_CREATE_VIEW, sqlite3.SQLITE_DROP_VIEW,
+    sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH})
+MARK_DIRTY = "INSERT INTO _dirty SELECT '{table}' WHERE NOT EXISTS (SELECT 1 FROM _dirty WHERE tbl = '{table}');"
 
 
 class World:
@@ -44,6 +79,9 @@ class World:
     volatile: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: Tables that are not the user's outcome (sessions, auth tokens, cursors, view state): never graded.
     ungraded: ClassVar[tuple[str, ...]] = ()
+    #: Text columns that search tools match by substring, per table: each gets a trigram index kept in sync by
+    #: triggers; tools filter with :meth:`text_filter` instead of scanning with LIKE.
+    text_search: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: Result fields holding money in minor units (cents), so "75.00" in an answer matches 7500.
     minor_units: ClassVar[frozenset[str]] = frozenset()
     #: Wall time of the episode clock at reset; it advances one minute per successful write call.
@@ -82,11 +120,17 @@ class World:
         fake = faker.Faker("en_US")
         fake.seed_instance(seed)
         cls.populate(sqlite_utils.Database(conn), random.Random(seed), fake)
+        for table, columns in cls.text_search.items():
+            conn.executescript(TEXT_INDEX.format(
+                table=table, columns=", ".join(f'"{c}"' for c in columns),
+                new=", ".join(f'new."{c}"' for c in columns), old=", ".join(f'old."{c}"' for c in columns),
+                changed=" OR ".join(["old.rowid IS NOT new.rowid", *(f'old."{c}" IS NOT new."{c}"' for c in columns)])))
         tables = state.describe_tables(conn)
         for table in tables:
             if not table.bookkeeping:
-                for op in ("INSERT", "UPDATE", "DELETE"):
-                    conn.execute(DIRTY_TRIGGER.format(table=table.name, op=op))
+                conn.executescript(CHANGE_LOG.format(
+                    table=table.name, log=table.log, columns=", ".join(f'"{c}"' for c in table.columns),
+                    old=", ".join(f'old."{c}"' for c in table.columns), dirty=MARK_DIRTY.format(table=table.name)))
         conn.execute("VACUUM")
         cls.tables = tables
         return conn.serialize(), {t.name: state.table_digest(conn, t) for t in tables}
@@ -98,23 +142,82 @@ class World:
         return (cls.start_time - dt.timedelta(days=rng.randint(least, most))).date()
 
     def __init__(self, seed: int = 0) -> None:
-        self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self.conn: sqlite3.Connection | None = None
+        self.seed = seed
+        #: Whether the connection's committed state is the seed's initial state (the episode runs in one open
+        #: transaction on top of it, so a reset to the same seed is a rollback).
+        self.pristine = False
+        #: True while a read-only tool runs: statements prepared then may not write.
+        self.read_only = False
         self.reset(seed)
 
     def reset(self, seed: int) -> None:
-        """Restore the initial state of ``seed`` (deserializes the cached snapshot)."""
-        self.seed = seed
-        self.conn.deserialize(type(self).snapshot(seed))
-        self.conn.execute("PRAGMA query_only = 1")
+        """Restore the initial state of ``seed``: roll the episode back when it started on ``seed``, else take an
+        idle connection holding that state or deserialize the cached snapshot into a new one."""
+        if self.conn is not None and self.pristine and seed == self.seed:
+            self.conn.execute("ROLLBACK")
+            self.conn.execute("BEGIN")
+            return
+        self._release()
+        idle = _IDLE.get((type(self), seed))
+        if idle:
+            self.conn = idle.pop()
+            if not idle:
+                del _IDLE[(type(self), seed)]
+        else:
+            self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA recursive_triggers = 1")  # rows an INSERT OR REPLACE deletes are logged too
+            self.conn.deserialize(type(self).snapshot(seed))
+        self.conn.set_authorizer(self._authorize)
+        self.seed, self.pristine = seed, True
+        self.conn.execute("BEGIN")
+
+    def _authorize(self, action: int, table: str | None, *_: Any) -> int:
+        """SQLite's check of every statement as it is prepared: no writes while a read tool runs (SQLite's own
+        schema bookkeeping, such as a full-text index declaring its columns on first use, is not a write)."""
+        if self.read_only and action in WRITE_ACTIONS and table != "sqlite_master":
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    def _release(self) -> None:
+        """Give the connection back: to the idle pool when its committed state is still its seed's initial one."""
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        conn.execute("ROLLBACK")
+        conn.set_authorizer(None)
+        if not self.pristine:
+            conn.close()
+            return
+        _IDLE.setdefault((type(self), self.seed), []).append(conn)
+        _IDLE.move_to_end((type(self), self.seed))
+        while sum(map(len, _IDLE.values())) > IDLE_CONNECTIONS:
+            key, oldest = next(iter(_IDLE.items()))
+            oldest.pop(0).close()
+            if not oldest:
+                del _IDLE[key]
+
+    def __del__(self) -> None:
+        try:
+            self._release()
+        except Exception:  # noqa: BLE001 - at interpreter exit the pool and sqlite3 may be gone already
+            pass
 
     def load(self, data: bytes) -> None:
         """Replace the state with serialized bytes (from :meth:`serialize`)."""
+        self.conn.execute("ROLLBACK")
         self.conn.deserialize(data)
-        self.conn.execute("PRAGMA query_only = 1")
+        self.conn.execute("BEGIN")
+        self.pristine = False
         self.seed = self.value("SELECT value FROM _meta WHERE key = 'seed'")
 
     def serialize(self) -> bytes:
-        return self.conn.serialize()
+        """The current state as bytes (commits the episode, so the next reset rebuilds this connection)."""
+        self.conn.execute("COMMIT")
+        self.pristine = False
+        data = self.conn.serialize()
+        self.conn.execute("BEGIN")
+        return data
 
     # ----------------------------------------------------------------- calls
     def call(self, name: str, arguments: Any) -> Any:
@@ -123,10 +226,20 @@ class World:
         if spec is None:
             raise ToolError(f"unknown tool '{name}'; available tools: {', '.join(self.tools)}")
         kwargs = spec.validate(arguments)
-        if not spec.writes:
-            return spec.function(self, **kwargs)
         conn = self.conn
-        conn.execute("PRAGMA query_only = 0")
+        if not spec.writes:
+            # Statements a read tool prepares may not write (see _authorize); a write statement prepared earlier
+            # and cached is caught by the change count. (Not PRAGMA query_only: toggling it expires every
+            # prepared statement, so the next statements all re-prepare.)
+            changes, self.read_only = conn.total_changes, True
+            try:
+                result = spec.function(self, **kwargs)
+            finally:
+                self.read_only = False
+            if conn.total_changes != changes:
+                raise RuntimeError(f"tool '{name}' is declared read-only but changed the state; "
+                                   "declare it with @tool(writes=True)")
+            return result
         conn.execute("SAVEPOINT tool_call")
         try:
             result = spec.function(self, **kwargs)
@@ -136,7 +249,6 @@ class World:
             raise
         finally:
             conn.execute("RELEASE tool_call")
-            conn.execute("PRAGMA query_only = 1")
         return result
 
     # ------------------------------------------------- helpers for tool bodies
@@ -163,6 +275,19 @@ class World:
         """The first column of the first row, or None."""
         found = self.conn.execute(sql, params).fetchone()
         return None if found is None else found[0]
+
+    def text_filter(self, table: str, text: str) -> tuple[str, tuple[str, ...]]:
+        """An SQL condition and its parameters: rows of ``table`` whose ``text_search`` columns contain ``text``
+        (case-insensitive). Texts of 3+ characters use the trigram index; shorter ones scan those columns."""
+        columns = self.text_search.get(table)
+        if columns is None:
+            raise KeyError(f"{type(self).__name__}.text_search declares no columns for table '{table}'")
+        text = text.strip()
+        if len(text) >= TRIGRAM:
+            return (f'"{table}".rowid IN (SELECT rowid FROM "{table}_text" WHERE "{table}_text" MATCH ?)',
+                    ('"' + text.replace('"', '""') + '"',))
+        condition = " OR ".join(f'"{table}"."{column}" LIKE ? ESCAPE \'\\\'' for column in columns)
+        return f"({condition})", (like_pattern(text),) * len(columns)
 
     def execute(self, sql: str, *params: Any) -> int:
         """Run a write statement (only inside a ``writes=True`` tool); returns the number of changed rows."""
@@ -208,12 +333,12 @@ class World:
         clean = {k: v for k, v in initial.items() if k not in dirty and not k.startswith("_")}
         return state.digest(self.conn, self.tables, clean)
 
-    def diff(self, base: bytes | None = None) -> dict[str, state.TableDiff]:
-        """Structured diff against serialized ``base`` bytes (default: this seed's initial state)."""
-        if base is None:
-            dirty = self.dirty()
-            return state.diff(self.conn, tuple(t for t in self.tables if t.name in dirty), self.snapshot(self.seed))
-        return state.diff(self.conn, self.tables, base)
+    def diff(self) -> dict[str, state.TableDiff]:
+        """Rows added, removed and changed (paired by key) since this seed's initial state (from the change log
+        of the tables written, so it costs what changed)."""
+        dirty = self.dirty()
+        found = ((t.name, state.logged_diff(self.conn, t)) for t in self.tables if t.name in dirty)
+        return {name: change for name, change in found if change}
 
     def changes(self, prefix: str = "") -> Counter[state.Change]:
         """Canonical change records since this seed's initial state (what rewards compare; ``ungraded`` tables

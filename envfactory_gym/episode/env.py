@@ -13,7 +13,7 @@ from envfactory_gym.core.worldset import WorldSet
 from envfactory_gym.episode.actions import ParsedCall
 from envfactory_gym.episode.dialogue import DialogueEnv
 from envfactory_gym.episode.prompt import system_prompt
-from envfactory_gym.episode.replay import grade_episode, translate
+from envfactory_gym.episode.replay import episode_progress, grade_episode, translate
 from envfactory_gym.episode.reward import RewardBreakdown
 from envfactory_gym.episode.user import ScriptedUser, UserSimulator
 from envfactory_gym.registration import load_tasks, world_set
@@ -64,6 +64,9 @@ class ToolUseEnv(DialogueEnv):
             an in-memory server over this env's state (same observations, digests and rewards).
         worlds: the world-set class to play on instead of the one registered as ``name`` (e.g. a generator's
             unregistered environments).
+        progress: put the partial-credit figure of the episode so far in every ``info`` (``info["progress"]``,
+            graded after each successful write). Off by default: ``env.unwrapped.progress`` computes the same
+            figure when asked, so steps do not pay for a grade nobody reads.
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class ToolUseEnv(DialogueEnv):
         tasks: Sequence[Task] | None = None,
         backend: Literal["local", "mcp"] = "local",
         worlds: type[WorldSet] | None = None,
+        progress: bool = False,
     ) -> None:
         if backend not in ("local", "mcp"):
             raise ValueError(f"backend must be 'local' or 'mcp', got {backend!r}")
@@ -106,7 +110,10 @@ class ToolUseEnv(DialogueEnv):
         self._call = self.worlds.call if self.mcp is None else self.mcp.call
         self.tool_schemas, self.prompt, self._system_json = _prompt(type(self.worlds))
         self.task: Task = self.tasks[0]
-        self.progress = 0.0
+        self.progress_in_info = progress
+        #: Messages when the state last changed (progress is graded against those), and the figure once graded.
+        self._graded_upto = 0
+        self._progress: float | None = 0.0
         self.breakdown: RewardBreakdown | None = None
 
     @property
@@ -126,7 +133,7 @@ class ToolUseEnv(DialogueEnv):
         self.user: UserSimulator = self.user_factory(self.task)
         self.start(self.task.request, self.prompt)
         self.breakdown = None
-        self.progress = 0.0
+        self._progress = 0.0
         observation = f"[{self._system_json}, {json.dumps(self.messages[1])}]"
         return observation, self.info([], [])
 
@@ -139,14 +146,25 @@ class ToolUseEnv(DialogueEnv):
 
     def after_calls(self, calls: list[ParsedCall], turns: list[dict[str, Any]]) -> None:
         if any(self.worlds.writes(c.name) and not t["content"].startswith("Error:") for c, t in zip(calls, turns)):
-            self.progress = self.grade().partial
+            self._graded_upto, self._progress = len(self.messages), None
+
+    @property
+    def progress(self) -> float:
+        """Partial credit of the episode so far: the state and the messages as of the last successful write
+        (graded when first asked for after that write)."""
+        if self._progress is None:
+            self._progress = episode_progress(self.name, self.task, self.worlds, self.messages[:self._graded_upto],
+                                              self.worlds_cls)
+        return self._progress
 
     def final_reward(self) -> float:
         self.breakdown = self.grade()
         return float(self.breakdown.success) if self.reward_mode == "binary" else self.breakdown.partial
 
     def extra_info(self) -> dict[str, Any]:
-        extra: dict[str, Any] = {"task_id": self.task.id, "env": self.name, "progress": self.progress}
+        extra: dict[str, Any] = {"task_id": self.task.id, "env": self.name}
+        if self.progress_in_info:
+            extra["progress"] = self.progress
         if self.done and self.breakdown is not None:
             extra["reward_info"] = self.breakdown.as_dict()
         return extra
@@ -196,4 +214,4 @@ class ToolUseEnv(DialogueEnv):
 
     def gold_calls(self) -> list[tuple[str, dict[str, Any]]]:
         """The current task's gold calls under this env's tool names."""
-        return [(translate(self.worlds, self.task, g["name"]), g["arguments"]) for g in self.task.gold]
+        return [(translate(self.worlds, self.task, g), g["arguments"]) for g in self.task.gold]

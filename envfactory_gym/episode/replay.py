@@ -10,7 +10,7 @@ from envfactory_gym.core.state import Change
 from envfactory_gym.core.tasks import Task
 from envfactory_gym.core.worldset import WorldSet
 from envfactory_gym.episode.answers import seen_values, tool_results
-from envfactory_gym.episode.reward import RewardBreakdown, grade
+from envfactory_gym.episode.reward import RewardBreakdown, grade, progress
 from envfactory_gym.registration import world_set
 
 #: Expected change sets kept per process (least recently used dropped first); a replay costs about a millisecond.
@@ -28,7 +28,7 @@ def expected_changes(name: str, task: Task, worlds_cls: type[WorldSet] | None = 
         return found
     worlds = (worlds_cls or world_set(name))(task.seed)
     for gold in task.gold:
-        worlds.call(translate(worlds, task, gold["name"]), gold["arguments"])
+        worlds.call(translate(worlds, task, gold), gold["arguments"])
     found = _EXPECTED[key] = worlds.changes()
     if len(_EXPECTED) > EXPECTED_CACHE_SIZE:
         _EXPECTED.popitem(last=False)
@@ -38,13 +38,27 @@ def expected_changes(name: str, task: Task, worlds_cls: type[WorldSet] | None = 
 def grade_episode(name: str, task: Task, worlds: WorldSet, messages: list[dict[str, Any]],
                   worlds_cls: type[WorldSet] | None = None) -> RewardBreakdown:
     """Grade an episode's state and its messages to the user against the task."""
-    answer = "\n".join(m["content"] for m in messages if m["role"] == "assistant" and m.get("content"))
-    # what the agent was shown matters only to answer facts: write-only tasks (most write steps) skip the parse
-    seen = seen_values(tool_results(messages)) if task.answer_facts else {}
-    return grade(expected_changes(name, task, worlds_cls), worlds.changes(), task.answer_facts, answer, seen,
+    return grade(expected_changes(name, task, worlds_cls), worlds.changes(), *_answer(task, messages),
                  worlds.minor_units)
 
 
-def translate(worlds: WorldSet, task: Task, tool: str) -> str:
-    """A gold call's tool name as offered in ``worlds`` (member tasks inside a domain may be prefixed)."""
-    return worlds.public_name(task.env, tool) if task.env in worlds.worlds else tool
+def episode_progress(name: str, task: Task, worlds: WorldSet, messages: list[dict[str, Any]],
+                     worlds_cls: type[WorldSet] | None = None) -> float:
+    """``grade_episode(...).partial``, computed without the breakdown."""
+    return progress(expected_changes(name, task, worlds_cls), worlds.changes(), *_answer(task, messages),
+                    worlds.minor_units)
+
+
+def _answer(task: Task, messages: list[dict[str, Any]]) -> tuple[tuple[str, ...], str, dict[str, set[str]]]:
+    """The task's facts, the agent's messages to the user, and the values it was shown by field."""
+    if not task.answer_facts:  # what the agent said and saw matters only to answer facts
+        return (), "", {}
+    answer = "\n".join(m["content"] for m in messages if m["role"] == "assistant" and m.get("content"))
+    return task.answer_facts, answer, seen_values(tool_results(messages))
+
+
+def translate(worlds: WorldSet, task: Task, call: dict[str, Any]) -> str:
+    """A gold call's tool name as offered in ``worlds``: a call names its environment's own tool (``env`` in a
+    cross-environment task's calls, else the task's environment), which a domain may offer prefixed."""
+    env = call.get("env", task.env)
+    return worlds.public_name(env, call["name"]) if env in worlds.worlds else call["name"]

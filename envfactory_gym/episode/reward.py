@@ -44,23 +44,16 @@ def grade(expected: Counter[Change], actual: Counter[Change], facts: Sequence[st
           seen: dict[str, set[str]] | None = None, minor_units: frozenset[str] = frozenset()) -> RewardBreakdown:
     """Compare the canonical change sets, and grade every fact in the agent's messages to the user against the
     values it was shown (``seen``, by field; see :func:`~envfactory_gym.episode.answers.seen_values`)."""
-    missing = expected - actual
-    unexpected = actual - expected
-    _pair_unconstrained(missing, unexpected)
+    missing, unexpected = _compare(expected, actual)
     achieved = sum(expected.values()) - sum(missing.values())
     fact_results = grade_facts(facts, answer, seen or {}, minor_units)
     missing_facts = [f.fact for f in fact_results if not f.passed]
-    targets = sum(expected.values()) + len(facts)
-    if targets:
-        score = (achieved + len(facts) - len(missing_facts) - sum(unexpected.values())) / targets
-    else:
-        score = 0.0 if unexpected else 1.0
     state_match = not missing and not unexpected
     return RewardBreakdown(
         success=state_match and not missing_facts,
         state_match=state_match,
         facts_found=not missing_facts,
-        partial=max(0.0, score),
+        partial=_partial(expected, missing, unexpected, len(facts), len(missing_facts)),
         expected_changes=sum(expected.values()),
         achieved_changes=achieved,
         missing_changes=sorted(missing.elements(), key=repr),
@@ -68,6 +61,32 @@ def grade(expected: Counter[Change], actual: Counter[Change], facts: Sequence[st
         missing_facts=missing_facts,
         facts=fact_results,
     )
+
+
+def progress(expected: Counter[Change], actual: Counter[Change], facts: Sequence[str], answer: str,
+             seen: dict[str, set[str]] | None = None, minor_units: frozenset[str] = frozenset()) -> float:
+    """``grade(...).partial`` without building the breakdown (the per-step progress figure)."""
+    missing, unexpected = _compare(expected, actual)
+    failed = sum(not f.passed for f in grade_facts(facts, answer, seen or {}, minor_units)) if facts else 0
+    return _partial(expected, missing, unexpected, len(facts), failed)
+
+
+def _compare(expected: Counter[Change], actual: Counter[Change]) -> tuple[Counter[Change], Counter[Change]]:
+    """Expected changes not made and changes made but not expected."""
+    missing = expected - actual
+    unexpected = actual - expected
+    _pair_unconstrained(missing, unexpected)
+    return missing, unexpected
+
+
+def _partial(expected: Counter[Change], missing: Counter[Change], unexpected: Counter[Change], facts: int,
+             missing_facts: int) -> float:
+    """Expected changes made and facts stated, less unexpected changes, over all targets."""
+    targets = sum(expected.values()) + facts
+    if not targets:
+        return 0.0 if unexpected else 1.0
+    achieved = sum(expected.values()) - sum(missing.values())
+    return max(0.0, (achieved + facts - missing_facts - sum(unexpected.values())) / targets)
 
 
 def _pair_unconstrained(missing: Counter[Change], unexpected: Counter[Change]) -> None:

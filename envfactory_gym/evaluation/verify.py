@@ -33,8 +33,28 @@ class CheckResult:
     failures: list[str] = field(default_factory=list)
 
 
+#: Tasks of each member a domain's episode checks replay in the domain env (its members verify all of theirs).
+MEMBER_SAMPLE = 3
+
+
 def _make(name: str) -> Any:
     return gym.make(f"EnvFactory/{name}-v0", split=None).unwrapped
+
+
+def _checked(env: Any) -> list[Any]:
+    """The tasks the episode checks play: all of an environment's; a domain's cross-environment tasks and the
+    first :data:`MEMBER_SAMPLE` of each member's (enough to show they play under the domain's tool names)."""
+    if len(env.worlds.worlds) == 1:
+        return env.tasks
+    per_member: dict[str, int] = {}
+    sample = []
+    for task in env.tasks:
+        if task.env not in env.worlds.worlds:
+            sample.append(task)
+        elif per_member.setdefault(task.env, 0) < MEMBER_SAMPLE:
+            per_member[task.env] += 1
+            sample.append(task)
+    return sample
 
 
 def _play(env: Any, task_id: str, actions: Iterable[Any], seed: int = 0) -> tuple[list[str], float, str]:
@@ -131,11 +151,11 @@ def check_tools(name: str, random_calls: int = 20) -> CheckResult:
 def check_gold(name: str) -> CheckResult:
     env = _make(name)
     failures = []
-    for task in env.tasks:
+    for task in _checked(env):
         _, reward, _ = _play(env, task.id, _oracle_actions(env, task.id))
         if reward != 1.0:
             failures.append(f"{name} task {task.id}: gold path earned {reward}: {env.breakdown.as_dict()}")
-    return CheckResult(name, "gold", not failures, f"{len(env.tasks)} tasks", failures)
+    return CheckResult(name, "gold", not failures, f"{len(_checked(env))} tasks", failures)
 
 
 def check_negative(name: str) -> CheckResult:
@@ -143,7 +163,7 @@ def check_negative(name: str) -> CheckResult:
 
     env = _make(name)
     failures = []
-    for task in env.tasks:
+    for task in _checked(env):
         _, reward, _ = _play(env, task.id, ["I can't help with that."])
         if reward != 0.0:
             failures.append(f"{name} task {task.id}: doing nothing earned {reward}")
@@ -153,7 +173,7 @@ def check_negative(name: str) -> CheckResult:
         _, reward, _ = _play(env, task.id, [*asks, *short, final_message(())])
         if reward != 0.0:
             failures.append(f"{name} task {task.id}: stopping one call short earned {reward}")
-    return CheckResult(name, "negative", not failures, f"{len(env.tasks)} tasks x 2 wrong paths", failures)
+    return CheckResult(name, "negative", not failures, f"{len(_checked(env))} tasks x 2 wrong paths", failures)
 
 
 def adversarial_actions(tools: dict[str, Any], count: int, rng: random.Random) -> list[Any]:
@@ -214,10 +234,10 @@ def check_reward_hacks(name: str) -> CheckResult:
 
     env = _make(name)
     failures = [f"{name} task {task.id}: the '{hacker}' adversary earned reward 1"
-                for task in env.tasks for hacker, make in ADVERSARIES.items()
+                for task in _checked(env) for hacker, make in ADVERSARIES.items()
                 if run_episode(env, make(), task.id).success]
     return CheckResult(name, "reward_hacks", not failures,
-                       f"{len(ADVERSARIES)} adversaries x {len(env.tasks)} tasks", failures)
+                       f"{len(ADVERSARIES)} adversaries x {len(_checked(env))} tasks", failures)
 
 
 def check_adversarial(name: str, count: int = 1000, seed: int = 0) -> CheckResult:

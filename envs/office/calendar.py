@@ -81,6 +81,7 @@ class Calendar(World):
                             response TEXT NOT NULL DEFAULT 'needsAction', PRIMARY KEY (event_id, email));
     CREATE TABLE contacts (email TEXT PRIMARY KEY, name TEXT NOT NULL);
     """
+    text_search = {"events": ("summary", "location", "description")}
 
     @classmethod
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
@@ -194,11 +195,11 @@ class Calendar(World):
         """
         if calendar_id is not None:
             self._calendar_id(calendar_id)
+        matches, params = self.text_filter("events", query)
         return self.rows(
             "SELECT event_id, calendar_id, summary, start_time, end_time, location FROM events"
-            " WHERE (summary LIKE ?1 ESCAPE '\\' OR location LIKE ?1 ESCAPE '\\' OR description LIKE ?1 ESCAPE '\\')"
-            " AND (?2 IS NULL OR calendar_id = ?2) AND status != 'cancelled' ORDER BY start_time, event_id LIMIT 20",
-            like_pattern(query.strip()), calendar_id)
+            f" WHERE {matches} AND (? IS NULL OR calendar_id = ?) AND status != 'cancelled'"
+            " ORDER BY start_time, event_id LIMIT 20", *params, calendar_id, calendar_id)
 
     @tool(phrase=["look up {event_id}", "pull up the details of {event_id}"])
     def get_event(self, event_id: str) -> Event:
