@@ -6,10 +6,11 @@ Gymnasium; environment modules, Faker and the MCP SDK are imported only when an 
 
 from typing import Any
 
-from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, env_id, load_tasks, register_all
+from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, env_id, load_tasks, register_all, register_path
 
 __version__ = "0.1.0"
-__all__ = ["DOMAINS", "ENVIRONMENTS", "env_id", "load_tasks", "ToolUseEnv", "wrap_mcp", "__version__"]
+__all__ = ["DOMAINS", "ENVIRONMENTS", "env_id", "load_tasks", "register_path", "ToolUseEnv", "wrap_mcp",
+           "__version__"]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,8 +9,12 @@ in ``envs/<domain>/templates/<module>.py`` (cross-environment ones of a domain i
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
+import importlib.util
+import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +28,38 @@ ENVS_ROOT = Path(__file__).resolve().parent.parent / "envs"
 WORLD_CLASS = re.compile(r"^class (\w+)\((?:[\w.]+\.)?World\):", re.MULTILINE)
 CROSS_TEMPLATES = "cross"
 
-#: Environment name -> (domain, "module:Class") of its World (filled by :func:`register_all`).
+#: Environment name -> (domain, "module:Class") of its World (filled by :func:`register_all`); environments of
+#: a directory added with :func:`register_path` have "path/to/module.py:Class".
 ENVIRONMENTS: dict[str, tuple[str, str]] = {}
+#: Directories laid out like ``envs/`` (``<domain>/<module>.py``, ``<domain>/tasks/<Name>.jsonl``) whose
+#: environments register too: :func:`register_path`, and the ``ENVFACTORY_PATH`` environment variable.
+EXTRA_ROOTS: list[Path] = []
 
 
 def discover(root: Path = ENVS_ROOT) -> dict[str, tuple[str, str]]:
-    """Environment name -> (domain, "module:Class") for every World subclass under ``root/<domain>/``."""
+    """Environment name -> (domain, target) for every World subclass under ``root/<domain>/``."""
     found: dict[str, tuple[str, str]] = {}
     for domain in DOMAINS:
         for path in sorted((root / domain.lower()).glob("*.py")):
             for name in WORLD_CLASS.findall(path.read_text(encoding="utf-8")):
-                target = f"{root.name}.{domain.lower()}.{path.stem}:{name}"
+                module = f"{root.name}.{domain.lower()}.{path.stem}" if root == ENVS_ROOT else str(path.resolve())
+                target = f"{module}:{name}"
                 if name in found:
                     raise ValueError(f"environment '{name}' is defined twice: {found[name][1]} and {target}")
                 found[name] = (domain, target)
     return found
+
+
+def register_path(directory: str | Path) -> list[str]:
+    """Register the environments of a directory laid out like ``envs/`` (e.g. the output of ``envfactory generate
+    env --out DIR``) without touching the package; returns their names."""
+    root = Path(directory).resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"no such directory: {root}")
+    if root not in EXTRA_ROOTS:
+        EXTRA_ROOTS.append(root)
+    register_all()
+    return list(discover(root))
 
 
 def cross_domains() -> tuple[str, ...]:
@@ -61,8 +82,16 @@ def members(name: str) -> tuple[str, ...]:
 
 
 def _load(target: str) -> type:
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    module, _, attr = target.rpartition(":")
+    if not module.endswith(".py"):
+        return getattr(importlib.import_module(module), attr)
+    key = "envfactory_external_" + hashlib.blake2b(module.encode(), digest_size=6).hexdigest()
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, module)
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[key] = loaded
+        spec.loader.exec_module(loaded)
+    return getattr(sys.modules[key], attr)
 
 
 @functools.cache
@@ -79,6 +108,8 @@ def templates(name: str) -> dict[str, Any]:
 
     if name in ENVIRONMENTS:
         domain, target = ENVIRONMENTS[name]
+        if target.rpartition(":")[0].endswith(".py"):
+            return {}  # environments of a registered directory have no templates
         module = target.partition(":")[0].rsplit(".", 1)[1]
     else:
         members(name)
@@ -88,8 +119,13 @@ def templates(name: str) -> dict[str, Any]:
 
 def task_file(name: str) -> Path:
     """Where the tasks of an environment (or the cross-environment tasks of a domain) are stored."""
-    domain = ENVIRONMENTS[name][0] if name in ENVIRONMENTS else name
-    return ENVS_ROOT / domain.lower() / "tasks" / f"{name}.jsonl"
+    if name in ENVIRONMENTS:
+        domain, target = ENVIRONMENTS[name]
+        module = target.rpartition(":")[0]
+        if module.endswith(".py"):
+            return Path(module).parent / "tasks" / f"{name}.jsonl"
+        return ENVS_ROOT / domain.lower() / "tasks" / f"{name}.jsonl"
+    return ENVS_ROOT / name.lower() / "tasks" / f"{name}.jsonl"
 
 
 @functools.cache
@@ -111,6 +147,12 @@ def register_all() -> None:
     module was added or removed: ids of environments that are gone are dropped)."""
     ENVIRONMENTS.clear()
     ENVIRONMENTS.update(discover())
+    roots = [*(Path(p).resolve() for p in os.environ.get("ENVFACTORY_PATH", "").split(os.pathsep) if p), *EXTRA_ROOTS]
+    for root in dict.fromkeys(roots):
+        for name, entry in discover(root).items():
+            if name in ENVIRONMENTS:
+                raise ValueError(f"environment '{name}' of {root} is already registered from {ENVIRONMENTS[name][1]}")
+            ENVIRONMENTS[name] = entry
     world_set.cache_clear()
     _tasks.cache_clear()
     ids = {env_id(name) for name in [*ENVIRONMENTS, *DOMAINS]}

@@ -30,10 +30,12 @@ def merge(scenario_tasks: list[Task], chain_tasks: list[Task]) -> list[Task]:
 
 def coverage(name: str, tasks: list[Task]) -> tuple[int, list[str]]:
     """How many of the offered tools some task's gold calls use, and the unused ones."""
+    from envfactory_gym.episode.replay import translate
     from envfactory_gym.registration import world_set
 
-    tools = list(world_set(name)(0).tools)
-    used = {g["name"] for t in tasks for g in t.gold}
+    worlds = world_set(name)(0)
+    tools = list(worlds.tools)
+    used = {translate(worlds, t, g) for t in tasks for g in t.gold}
     return len(used & set(tools)), [t for t in tools if t not in used]
 
 

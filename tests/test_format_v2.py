@@ -207,3 +207,34 @@ def test_the_readme_environment_runs_as_written(capsys: pytest.CaptureFixture[st
     finally:
         path.unlink()
         envfactory_gym.register_all()
+
+
+def test_a_registered_directory_adds_its_environments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``register_path(DIR)`` (or ``ENVFACTORY_PATH``) registers a directory laid out like ``envs/``; its task
+    files live beside its modules."""
+    from envfactory_gym.agents import OracleAgent, run_episode
+    from envfactory_gym.cli import main
+
+    for root in (tmp_path, tmp_path / "copy"):
+        (root / "lifestyle").mkdir(parents=True)
+        (root / "lifestyle" / "larder.py").write_text(readme_example().replace("class Pantry(", "class Larder("),
+                                                      encoding="utf-8")
+    try:
+        assert envfactory_gym.register_path(tmp_path) == ["Larder"]
+        assert registration.ENVIRONMENTS["Larder"] == ("Lifestyle", f"{tmp_path / 'lifestyle' / 'larder.py'}:Larder")
+        assert main(["tasks", "Larder", "--chains", "20"]) == 0
+        assert registration.task_file("Larder") == tmp_path / "lifestyle" / "tasks" / "Larder.jsonl"
+        envfactory_gym.register_all()
+        env = gym.make("EnvFactory/Larder-v0", split=None)
+        task = env.unwrapped.tasks[0]
+        assert run_episode(env, OracleAgent(), task.id).success
+        with pytest.raises(ValueError, match="environment 'Larder' of .* is already registered"):
+            monkeypatch.setenv("ENVFACTORY_PATH", str(tmp_path / "copy"))
+            envfactory_gym.register_all()
+    finally:
+        registration.EXTRA_ROOTS.clear()
+        monkeypatch.delenv("ENVFACTORY_PATH", raising=False)
+        envfactory_gym.register_all()
+    assert "Larder" not in registration.ENVIRONMENTS
+    with pytest.raises(FileNotFoundError, match="no such directory"):
+        envfactory_gym.register_path(tmp_path / "missing")

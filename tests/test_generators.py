@@ -144,15 +144,17 @@ def toy_graph() -> Any:
     return build("ToyTravel", TOY)
 
 
-def _importable(name: str) -> bool:
+def _chains(name: str) -> bool:
+    """Whether an environment's committed tasks include tool-graph chains (some come from templates only, where
+    chains cannot fill a tool's object parameters)."""
     try:
         world_set(name)
     except Exception:  # noqa: BLE001 - an environment being written may not import yet
         return False
-    return bool(load_tasks(name))
+    return any("chain" in task.tags for task in load_tasks(name))
 
 
-ENVS = [name for name in ENVIRONMENTS if _importable(name)]
+ENVS = [name for name in ENVIRONMENTS if _chains(name)]
 
 
 # ------------------------------------------------------------------------------------------ declarations

@@ -144,7 +144,6 @@ def test_changes_compare_generated_ids_by_content_and_ignore_volatile_columns() 
 
 def test_upsert_into_a_dirty_table(bank: Bank) -> None:
     """Dirty-table triggers must not break INSERT ... ON CONFLICT DO UPDATE."""
-    bank.conn.execute("PRAGMA query_only = 0")
     upsert = "INSERT INTO accounts VALUES ('acc_x', 'Zed', 1) ON CONFLICT(account_id) DO UPDATE SET balance = balance + 1"
     bank.conn.execute(upsert)
     bank.conn.execute(upsert)

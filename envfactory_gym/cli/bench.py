@@ -1,6 +1,6 @@
 """The suite's benchmark (``envfactory bench`` or ``python -m envfactory_gym.cli.bench``).
 
-Measures, in this process: steps/s of a typical read call through the Gymnasium env; for every environment, the
+Measures, in CPU time of this process (wall time on an idle core; unaffected by other jobs on a loaded one): steps/s of a typical read call through the Gymnasium env; for every environment, the
 median step time of its keyed reads (a read returning one record), searches (a read returning a list) and writes
 (taken from its tasks' gold calls), reset and reset + first step, grading, memory per live episode and its floor
 (a keyed select turned into a dict and JSON), with ratios to the floor and flags; and oracle steps/s of 2,048
@@ -30,13 +30,14 @@ BOUNDS = {"search_us": 2.0, "write_us": 2.0, "first_step_us": 2.0}
 
 
 def _per_call(fn: Callable[[], Any], repeat: int) -> float:
-    """Seconds per call of ``fn`` (best of three rounds of ``repeat`` calls)."""
+    """CPU seconds of this process per call of ``fn`` (best of three rounds of ``repeat`` calls): the same as wall
+    time on an idle core, and not inflated by other jobs on a loaded one."""
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(repeat):
             fn()
-        best = min(best, (time.perf_counter() - start) / repeat)
+        best = min(best, (time.process_time() - start) / repeat)
     return best
 
 
@@ -178,14 +179,14 @@ def bench_batch(names: list[str], episodes: int) -> dict[str, float]:
             agents.append(OracleAgent())
             agents[-1].reset(batch.envs[slot], info)
             infos[slot] = info
-        steps, start = 0, time.perf_counter()
+        steps, start = 0, time.process_time()
         groups = [batch.active()] if together else [[slot] for slot in range(len(batch))]
         for group in groups:
             while active := [slot for slot in group if not batch.envs[slot].done]:
                 results = batch.step({slot: agents[slot].act(infos[slot]) for slot in active})
                 steps += len(results)
                 infos.update({slot: r.info for slot, r in results.items()})
-        return steps, time.perf_counter() - start, sum(env.breakdown.success for env in batch.envs if env.breakdown)
+        return steps, time.process_time() - start, sum(env.breakdown.success for env in batch.envs if env.breakdown)
 
     steps, elapsed, solved = play(BatchedEnv(slots, max_turns=50), together=True)
     one_steps, one_elapsed, _ = play(BatchedEnv(slots, max_turns=50), together=False)

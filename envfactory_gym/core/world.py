@@ -35,15 +35,10 @@ SNAPSHOT_CACHE_SIZE = 512
 #: seed again skips deserializing and re-reading the schema.
 IDLE_CONNECTIONS = 128
 _IDLE: OrderedDict[tuple[type, int], list[sqlite3.Connection]] = OrderedDict()
+# The trigram index of a table's text columns holds the initial state only (no triggers, so writes pay nothing);
+# once an episode writes to the table, its searches scan (see World.text_filter).
 TEXT_INDEX = """CREATE VIRTUAL TABLE "{table}_text" USING fts5({columns}, content="{table}", tokenize="trigram");
-INSERT INTO "{table}_text"("{table}_text") VALUES ('rebuild');
-CREATE TRIGGER "_text_{table}_insert" AFTER INSERT ON "{table}"
-BEGIN INSERT INTO "{table}_text"(rowid, {columns}) VALUES (new.rowid, {new}); END;
-CREATE TRIGGER "_text_{table}_delete" AFTER DELETE ON "{table}"
-BEGIN INSERT INTO "{table}_text"("{table}_text", rowid, {columns}) VALUES ('delete', old.rowid, {old}); END;
-CREATE TRIGGER "_text_{table}_update" AFTER UPDATE ON "{table}" WHEN {changed} BEGIN
-INSERT INTO "{table}_text"("{table}_text", rowid, {columns}) VALUES ('delete', old.rowid, {old});
-INSERT INTO "{table}_text"(rowid, {columns}) VALUES (new.rowid, {new}); END;"""
+INSERT INTO "{table}_text"("{table}_text") VALUES ('rebuild');"""
 #: Shortest text a trigram index can look up; shorter texts are matched by scanning.
 TRIGRAM = 3
 # Per table, the change log that diffs read: the first version of every row an episode touched (``_existed`` 0
@@ -79,8 +74,8 @@ class World:
     volatile: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: Tables that are not the user's outcome (sessions, auth tokens, cursors, view state): never graded.
     ungraded: ClassVar[tuple[str, ...]] = ()
-    #: Text columns that search tools match by substring, per table: each gets a trigram index kept in sync by
-    #: triggers; tools filter with :meth:`text_filter` instead of scanning with LIKE.
+    #: Text columns that search tools match by substring, per table: each gets a trigram index of the initial
+    #: state; tools filter with :meth:`text_filter` instead of scanning every row with LIKE.
     text_search: ClassVar[dict[str, tuple[str, ...]]] = {}
     #: Result fields holding money in minor units (cents), so "75.00" in an answer matches 7500.
     minor_units: ClassVar[frozenset[str]] = frozenset()
@@ -121,10 +116,7 @@ class World:
         fake.seed_instance(seed)
         cls.populate(sqlite_utils.Database(conn), random.Random(seed), fake)
         for table, columns in cls.text_search.items():
-            conn.executescript(TEXT_INDEX.format(
-                table=table, columns=", ".join(f'"{c}"' for c in columns),
-                new=", ".join(f'new."{c}"' for c in columns), old=", ".join(f'old."{c}"' for c in columns),
-                changed=" OR ".join(["old.rowid IS NOT new.rowid", *(f'old."{c}" IS NOT new."{c}"' for c in columns)])))
+            conn.executescript(TEXT_INDEX.format(table=table, columns=", ".join(f'"{c}"' for c in columns)))
         tables = state.describe_tables(conn)
         for table in tables:
             if not table.bookkeeping:
@@ -278,16 +270,24 @@ class World:
 
     def text_filter(self, table: str, text: str) -> tuple[str, tuple[str, ...]]:
         """An SQL condition and its parameters: rows of ``table`` whose ``text_search`` columns contain ``text``
-        (case-insensitive). Texts of 3+ characters use the trigram index; shorter ones scan those columns."""
-        columns = self.text_search.get(table)
-        if columns is None:
-            raise KeyError(f"{type(self).__name__}.text_search declares no columns for table '{table}'")
+        (case-insensitive, as ``LIKE``). While the episode has not written to the table, texts of 3+ characters
+        are looked up in the trigram index; otherwise the columns are scanned."""
+        indexed, scan, columns = self._text_conditions(table)
         text = text.strip()
-        if len(text) >= TRIGRAM:
-            return (f'"{table}".rowid IN (SELECT rowid FROM "{table}_text" WHERE "{table}_text" MATCH ?)',
-                    ('"' + text.replace('"', '""') + '"',))
-        condition = " OR ".join(f'"{table}"."{column}" LIKE ? ESCAPE \'\\\'' for column in columns)
-        return f"({condition})", (like_pattern(text),) * len(columns)
+        if len(text) >= TRIGRAM and self.value("SELECT 1 FROM _dirty WHERE tbl = ?", table) is None:
+            return indexed, ('"' + text.replace('"', '""') + '"',)
+        return scan, (like_pattern(text),) * columns
+
+    @classmethod
+    @functools.cache
+    def _text_conditions(cls, table: str) -> tuple[str, str, int]:
+        """The index lookup and the scan of a table's ``text_search`` columns (built once per class)."""
+        columns = cls.text_search.get(table)
+        if columns is None:
+            raise KeyError(f"{cls.__name__}.text_search declares no columns for table '{table}'")
+        indexed = f'"{table}".rowid IN (SELECT rowid FROM "{table}_text" WHERE "{table}_text" MATCH ?)'
+        scan = "(" + " OR ".join(f'"{table}"."{column}" LIKE ? ESCAPE \'\\\'' for column in columns) + ")"
+        return indexed, scan, len(columns)
 
     def execute(self, sql: str, *params: Any) -> int:
         """Run a write statement (only inside a ``writes=True`` tool); returns the number of changed rows."""

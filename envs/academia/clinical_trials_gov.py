@@ -119,6 +119,8 @@ class ClinicalTrialsGov(World):
                           enrollmentCount INTEGER NOT NULL, startDate TEXT NOT NULL, completionDate TEXT NOT NULL,
                           whyStopped TEXT NOT NULL, hasResults INTEGER NOT NULL);
     CREATE INDEX studies_by_condition ON studies (condition, overallStatus);
+    CREATE INDEX studies_by_status ON studies (overallStatus, phase);
+    CREATE INDEX studies_by_sponsor ON studies (sponsor_id);
     CREATE TABLE sites (nctId TEXT NOT NULL REFERENCES studies, facility TEXT NOT NULL, city TEXT NOT NULL,
                         state TEXT NOT NULL, country TEXT NOT NULL, recruitmentStatus TEXT NOT NULL,
                         PRIMARY KEY (nctId, facility));
@@ -131,6 +133,7 @@ class ClinicalTrialsGov(World):
     CREATE TABLE saved_studies (nctId TEXT PRIMARY KEY REFERENCES studies, note TEXT NOT NULL,
                                 alerts INTEGER NOT NULL, savedAt TEXT NOT NULL);
     """
+    text_search = {"studies": ("condition",), "sponsors": ("name",), "sites": ("city", "state", "country")}
     volatile = {"saved_studies": ("savedAt",)}
 
     @classmethod
@@ -206,6 +209,25 @@ class ClinicalTrialsGov(World):
                          " ORDER BY s.startDate DESC, s.nctId LIMIT ? OFFSET ?", *params, limit, offset)
         return [{**r, "hasResults": bool(r["hasResults"])} for r in rows]
 
+    def _contains(self, where: str, params: tuple[Any, ...], key: str, table: str, column: str,
+                  text: str) -> tuple[str, tuple[Any, ...]]:
+        """``where`` narrowed to rows whose ``key`` is the ``column`` of a ``table`` row containing ``text`` (trigram
+        index); an empty text matches nothing, as LIKE '' did on these never-empty columns."""
+        if not text:
+            return f"{where} AND 0", params
+        matches, found = self.text_filter(table, text)
+        return f"{where} AND {key} IN (SELECT {column} FROM {table} WHERE {matches})", params + found
+
+    def _study_filter(self, condition: str | None, intervention: str | None,
+                      status: str | None) -> tuple[str, tuple[Any, ...]]:
+        """Studies whose condition (trigram index) and intervention contain these texts, with this status."""
+        pattern = intervention and like_pattern(intervention.strip())
+        where = "(? IS NULL OR s.intervention LIKE ? ESCAPE '\\') AND (? IS NULL OR s.overallStatus = ?)"
+        params = (pattern, pattern, status, status)
+        if condition is not None:
+            where, params = self._contains(where, params, "s.nctId", "studies", "nctId", condition)
+        return where, params
+
     def _study(self, nct_id: str) -> dict[str, Any]:
         return self.require("SELECT * FROM studies WHERE nctId = ?", nct_id, error=(
             f"no study with NCT id '{nct_id}'; clinicaltrials_search_studies finds studies by condition"))
@@ -236,9 +258,10 @@ class ClinicalTrialsGov(World):
             if not re.fullmatch(r"pt_[0-9a-f]{8}", pageToken):
                 raise ToolError(f"invalid pageToken '{pageToken}'; pass the nextPageToken of the previous page")
             offset = int(pageToken[3:], 16)
-        where = ("(?1 IS NULL OR s.overallStatus = ?1) AND (?2 IS NULL OR s.phase = ?2)"
-                 " AND (?3 IS NULL OR p.name LIKE ?3 ESCAPE '\\')")
-        params = (status, phase, sponsor and like_pattern(sponsor.strip()))
+        where = "(? IS NULL OR s.overallStatus = ?) AND (? IS NULL OR s.phase = ?)"
+        params: tuple[Any, ...] = (status, status, phase, phase)
+        if sponsor is not None:
+            where, params = self._contains(where, params, "p.sponsor_id", "sponsors", "sponsor_id", sponsor)
         total = self.value(f"SELECT COUNT(*) FROM studies s JOIN sponsors p USING (sponsor_id) WHERE {where}", *params)
         page = self._summaries(where, *params, limit=pageSize, offset=offset)
         return {"studies": page, "totalCount": total,
@@ -279,11 +302,11 @@ class ClinicalTrialsGov(World):
         """
         if not any(v and v.strip() for v in (condition, intervention, location)) and status is None:
             raise ToolError("give at least one of condition, intervention, location or status to search")
-        where = ("(?1 IS NULL OR s.condition LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR s.intervention LIKE ?2 ESCAPE"
-                 " '\\') AND (?3 IS NULL OR s.nctId IN (SELECT nctId FROM sites WHERE city LIKE ?3 ESCAPE '\\' OR"
-                 " state LIKE ?3 ESCAPE '\\' OR country LIKE ?3 ESCAPE '\\')) AND (?4 IS NULL OR s.overallStatus = ?4)")
-        params = tuple(v and v.strip() and like_pattern(v.strip()) for v in (condition, intervention, location))
-        found = self._summaries(where, *params, status)
+        where, params = self._study_filter(condition and condition.strip(), intervention and intervention.strip(),
+                                           status)
+        if location is not None:
+            where, params = self._contains(where, params, "s.nctId", "sites", "nctId", location and location.strip())
+        found = self._summaries(where, *params)
         return {"studies": found[:pageSize], "totalCount": len(found)}
 
     @tool(phrase=["get the posted results of {nctId}", "show me what {nctId} found"])
@@ -328,10 +351,7 @@ class ClinicalTrialsGov(World):
                "country": "t.country", "start_year": "substr(s.startDate, 1, 4)", "condition": "s.condition",
                "intervention_type": "s.interventionType"}[group_by]
         join = " JOIN (SELECT DISTINCT nctId, country FROM sites) t USING (nctId)" if group_by == "country" else ""
-        where = ("(?1 IS NULL OR s.condition LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR s.intervention LIKE ?2"
-                 " ESCAPE '\\') AND (?3 IS NULL OR s.overallStatus = ?3)")
-        params = (condition and like_pattern(condition.strip()), intervention and like_pattern(intervention.strip()),
-                  status)
+        where, params = self._study_filter(condition, intervention, status)
         buckets = self.rows(f"SELECT {key} AS value, COUNT(*) AS count FROM studies s JOIN sponsors p"
                             f" USING (sponsor_id){join} WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1", *params)
         total = self.value(f"SELECT COUNT(*) FROM studies s WHERE {where}", *params)

@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, like_pattern
+from envfactory_gym.core.world import World
 
 # name, category, indications, brands, (groups: approved unless "withdrawn"), dosage form
 DRUGS = [
@@ -161,6 +161,7 @@ class DrugBank(World):
                         dosage_form TEXT NOT NULL, side_effects TEXT NOT NULL, contraindications TEXT NOT NULL,
                         pregnancy_category TEXT NOT NULL);
     CREATE TABLE brands (brand TEXT PRIMARY KEY COLLATE NOCASE, drugbank_id TEXT NOT NULL REFERENCES drugs);
+    CREATE INDEX brands_by_drug ON brands (drugbank_id);
     CREATE TABLE indications (drugbank_id TEXT NOT NULL REFERENCES drugs, condition TEXT NOT NULL,
                               PRIMARY KEY (drugbank_id, condition));
     CREATE TABLE interactions (drug_a TEXT NOT NULL REFERENCES drugs, drug_b TEXT NOT NULL REFERENCES drugs,
@@ -171,6 +172,7 @@ class DrugBank(World):
     CREATE TABLE medications (drugbank_id TEXT PRIMARY KEY REFERENCES drugs, dosage TEXT NOT NULL,
                               added_at TEXT NOT NULL);
     """
+    text_search = {"drugs": ("name",), "brands": ("brand",), "indications": ("condition",)}
     volatile = {"medications": ("added_at",)}
 
     @classmethod
@@ -273,9 +275,10 @@ class DrugBank(World):
             limit: At most this many drugs.
         """
         text = query.strip()
+        (names, name_params), (brands, brand_params) = self.text_filter("drugs", text), self.text_filter("brands", text)
         ids = [r["drugbank_id"] for r in self.rows(
-            "SELECT DISTINCT d.drugbank_id FROM drugs d LEFT JOIN brands b USING (drugbank_id) WHERE d.name LIKE ?1"
-            " ESCAPE '\\' OR b.brand LIKE ?1 ESCAPE '\\' ORDER BY d.name", like_pattern(text))]
+            f"SELECT drugbank_id FROM drugs WHERE {names} OR drugbank_id IN (SELECT drugbank_id FROM brands WHERE"
+            f" {brands}) ORDER BY name", *name_params, *brand_params)]
         if fuzzy:
             names = {r["name"].lower(): r["drugbank_id"] for r in self.rows(
                 "SELECT name, drugbank_id FROM drugs UNION ALL SELECT brand, drugbank_id FROM brands")}
@@ -322,10 +325,10 @@ class DrugBank(World):
         Args:
             condition: The condition, e.g. "hypertension".
         """
+        matches, params = self.text_filter("indications", condition)
         return {"drugs": self.rows(
-            "SELECT d.drugbank_id, d.name, d.category, i.condition FROM indications i JOIN drugs d USING"
-            " (drugbank_id) WHERE i.condition LIKE ? ESCAPE '\\' ORDER BY d.groups, d.name, i.condition",
-            like_pattern(condition.strip()))}
+            "SELECT d.drugbank_id, d.name, d.category, indications.condition FROM indications JOIN drugs d USING"
+            f" (drugbank_id) WHERE {matches} ORDER BY d.groups, d.name, indications.condition", *params)}
 
     @tool(phrase=["identify the medicine with barcode {barcode}", "scan the package with code {barcode}"])
     def get_drug_by_barcode(self, barcode: Annotated[str, UserKnown, Field(pattern=r"^(\d{12}|\d{4}-\d{4}-\d{2})$")]

@@ -177,6 +177,8 @@ class GitHubServer(World):
     CREATE TABLE checks (owner TEXT, repo TEXT, sha TEXT, context TEXT, state TEXT NOT NULL, description TEXT NOT NULL,
                          PRIMARY KEY (owner, repo, sha, context));
     """
+    text_search = {"users": ("login", "name"), "files": ("content",), "issues": ("title", "body"),
+                   "pulls": ("title", "body")}
     volatile = {"repos": ("created_at",), "commits": ("date",), "issues": ("created_at", "updated_at", "closed_at"),
                 "comments": ("created_at",), "pulls": ("created_at", "updated_at", "merged_at"),
                 "reviews": ("submitted_at",), "review_comments": ("created_at",)}
@@ -504,11 +506,12 @@ class GitHubServer(World):
             sort: Order by follower count (joined is by login here)."""
         text, quals = parse_query(q)
         kind = {"user": "User", "org": "Organization"}.get(quals.get("type", "").lower())
+        matches, params = self.text_filter("users", text)
+        location = like_pattern(quals["location"]) if "location" in quals else None
         rows = self.rows("SELECT login, name, type, company, location, bio, followers FROM users WHERE "
-                         "(login LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR type = ?2) AND "
-                         "(?3 IS NULL OR location LIKE ?3 ESCAPE '\\') ORDER BY " +
-                         ("followers" if sort == "followers" else "login") + (" DESC" if order == "desc" else ""),
-                         like_pattern(text), kind, like_pattern(quals["location"]) if "location" in quals else None)
+                         f"{matches} AND (? IS NULL OR type = ?) AND (? IS NULL OR location LIKE ? ESCAPE '\\')"
+                         " ORDER BY " + ("followers" if sort == "followers" else "login") +
+                         (" DESC" if order == "desc" else ""), *params, kind, kind, location, location)
         return {"total_count": len(rows), "users": rows[(page - 1) * per_page:page * per_page]}
 
     # ------------------------------------------------------------------------------------------------- repositories
@@ -772,9 +775,11 @@ class GitHubServer(World):
         if not text:
             raise ToolError("search_code needs some text to look for besides qualifiers")
         hits = []
-        for f in self.rows("SELECT f.owner, f.repo, f.path, f.content, f.sha FROM files f JOIN repos r ON "
-                           "r.owner = f.owner AND r.repo = f.repo AND r.default_branch = f.ref "
-                           "WHERE f.content LIKE ? ESCAPE '\\' ORDER BY f.owner, f.repo, f.path", like_pattern(text)):
+        matches, params = self.text_filter("files", text)
+        for f in self.rows("SELECT files.owner, files.repo, files.path, files.content, files.sha FROM files"
+                           " JOIN repos r ON r.owner = files.owner AND r.repo = files.repo"
+                           f" AND r.default_branch = files.ref WHERE {matches}"
+                           " ORDER BY files.owner, files.repo, files.path", *params):
             full = f"{f['owner']}/{f['repo']}"
             if (quals.get("repo", full).lower() == full.lower() and quals.get("user", f["owner"]) == f["owner"]
                     and quals.get("path", "") in f["path"] and f["path"].endswith(quals.get("extension", ""))
@@ -922,8 +927,8 @@ class GitHubServer(World):
         for kind, table, number in (("issue", "issues", "issue_number"), ("pr", "pulls", "pull_number")):
             if quals.get("kind", kind) != kind:
                 continue
-            for r in self.rows(f"SELECT * FROM {table} WHERE (title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\')",
-                               like_pattern(text)):
+            matches, params = self.text_filter(table, text)
+            for r in self.rows(f"SELECT * FROM {table} WHERE {matches}", *params):
                 full, labels = f"{r['owner']}/{r['repo']}", [x for x in r.get("labels", "").split(",") if x]
                 if (self._visible(r["owner"], r["repo"]) and quals.get("repo", full).lower() == full.lower()
                         and quals.get("author", r["author"]) == r["author"] and (not state or r["state"] == state)

@@ -3,6 +3,7 @@ reading log (want-to-read, currently-reading, already-read) and reading lists.""
 
 from __future__ import annotations
 
+import calendar
 import random
 from typing import Annotated, Any, Literal
 
@@ -10,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id, like_pattern
+from envfactory_gym.core.world import World, fake_id
 
 COVERS = "https://covers.openlibrary.org"
 Shelf = Literal["want-to-read", "currently-reading", "already-read"]
@@ -83,6 +84,7 @@ class OpenLibrary(World):
     CREATE INDEX editions_by_work ON editions (work_id);
     CREATE INDEX books_by_author ON books (author_key);
     """
+    text_search = {"books": ("title",), "authors": ("name",)}
     volatile = {"shelved_books": ("logged_on",)}
 
     @classmethod
@@ -94,9 +96,9 @@ class OpenLibrary(World):
         for a in range(48):
             born = rng.randrange(1850, 1990)
             name = f"{fake.first_name()} {rng.choice(surnames) if a % 3 == 0 else fake.last_name()}"
-            died = f"{rng.randrange(1, 29)} {fake.month_name()} {born + rng.randrange(45, 95)}" if born < 1940 else ""
+            died = f"{rng.randrange(1, 29)} {calendar.month_name[rng.randint(1, 12)]} {born + rng.randrange(45, 95)}" if born < 1940 else ""
             key = f"OL{next(serial)}A"
-            authors.append({"key": key, "name": name, "birth_date": f"{rng.randrange(1, 29)} {fake.month_name()} {born}",
+            authors.append({"key": key, "name": name, "birth_date": f"{rng.randrange(1, 29)} {calendar.month_name[rng.randint(1, 12)]} {born}",
                             "death_date": died, "photo_id": rng.randrange(10**6, 10**7) if rng.random() < .7 else None,
                             "wikipedia": f"https://en.wikipedia.org/wiki/{name.replace(' ', '_')}",
                             "bio": f"{rng.choice(ROLES).capitalize()} born in {fake.city()}, {fake.country()}."})
@@ -116,7 +118,7 @@ class OpenLibrary(World):
                     when = min(year + e * rng.randrange(3, 25), 2025)
                     edition = f"OL{next(serial)}M"
                     editions.append({"key": edition, "work_id": work, "publisher": rng.choice(PUBLISHERS),
-                                     "publish_date": f"{fake.month_name()} {when}", "number_of_pages": rng.randrange(90, 900),
+                                     "publish_date": f"{calendar.month_name[rng.randint(1, 12)]} {when}", "number_of_pages": rng.randrange(90, 900),
                                      "physical_format": rng.choice(FORMATS),
                                      "cover_id": rng.randrange(10**6, 2 * 10**7) if rng.random() < .8 else None})
                     body = f"{rng.randrange(10**8):09d}"
@@ -174,11 +176,12 @@ class OpenLibrary(World):
         Args:
             title: The title or part of it, e.g. "Silent River".
         """
+        where, params = self.text_filter("books", title)
         matches = self.rows(
-            "SELECT w.work_id, w.title, a.name AS author_name, w.first_publish_year, w.subjects,"
-            " (SELECT COUNT(*) FROM editions e WHERE e.work_id = w.work_id) AS edition_count FROM books w"
-            " JOIN authors a ON a.key = w.author_key WHERE w.title LIKE ? ESCAPE '\\'"
-            " ORDER BY edition_count DESC, w.title LIMIT 20", like_pattern(title.strip()))
+            "SELECT books.work_id, books.title, a.name AS author_name, books.first_publish_year, books.subjects,"
+            " (SELECT COUNT(*) FROM editions e WHERE e.work_id = books.work_id) AS edition_count FROM books"
+            f" JOIN authors a ON a.key = books.author_key WHERE {where}"
+            " ORDER BY edition_count DESC, books.title LIMIT 20", *params)
         for match in matches:
             match["subjects"] = match["subjects"].split("; ")
         return {"title": title, "matches": matches}
@@ -213,11 +216,12 @@ class OpenLibrary(World):
             name: The name or part of it.
             limit: At most this many authors.
         """
+        matches, params = self.text_filter("authors", name)
         found = self.rows(
-            "SELECT a.key, a.name, a.birth_date, a.death_date, COUNT(w.work_id) AS work_count,"
-            " (SELECT title FROM books t WHERE t.author_key = a.key ORDER BY first_publish_year LIMIT 1) AS top_work"
-            " FROM authors a JOIN books w ON w.author_key = a.key WHERE a.name LIKE ? ESCAPE '\\'"
-            " GROUP BY a.key ORDER BY a.name LIMIT ?", like_pattern(name.strip()), limit)
+            "SELECT authors.key, authors.name, authors.birth_date, authors.death_date, COUNT(w.work_id) AS work_count,"
+            " (SELECT title FROM books t WHERE t.author_key = authors.key ORDER BY first_publish_year LIMIT 1)"
+            " AS top_work FROM authors JOIN books w ON w.author_key = authors.key"
+            f" WHERE {matches} GROUP BY authors.key ORDER BY authors.name LIMIT ?", *params, limit)
         return {"authors": found, "count": len(found)}
 
     @tool(phrase=["pull up the Open Library author record {author_key}"])

@@ -82,6 +82,7 @@ class SimpleArxiv(World):
                              PRIMARY KEY (arxiv_id, tag));
     CREATE INDEX authors_by_name ON paper_authors (author);
     """
+    text_search = {"papers": ("title", "abstract")}
     volatile = {"saved_papers": ("saved_on",)}
 
     @classmethod
@@ -146,12 +147,9 @@ class SimpleArxiv(World):
             return None
         return [c for c, (a, *_) in TAXONOMY.items() if a in (categories or []) or c in (sub_categories or [])]
 
-    def _search(self, where: str, query: str, limit: int, allowed: list[str] | None) -> list[dict[str, Any]]:
-        """Papers matching ``where`` (a condition on ``?1``) for every word of the query, newest first."""
-        words = query.split()
-        clause = " AND ".join(where.replace("?1", f"?{i + 1}") for i in range(len(words)))
-        found = self.rows(f"SELECT * FROM papers p WHERE {clause} ORDER BY published_date DESC, arxiv_id",
-                          *[like_pattern(w) for w in words])
+    def _search(self, where: str, params: list[str], limit: int, allowed: list[str] | None) -> list[dict[str, Any]]:
+        """Papers matching ``where``, newest first."""
+        found = self.rows(f"SELECT * FROM papers WHERE {where} ORDER BY published_date DESC, arxiv_id", *params)
         return [p for p in found if allowed is None or p["primary_category"] in allowed
                 or set(p["cross_lists"].split()) & set(allowed)][:limit]
 
@@ -177,7 +175,8 @@ class SimpleArxiv(World):
             categories: Only these archives, e.g. ["cs", "stat"].
             sub_categories: Only these categories, e.g. ["cs.LG"] (cross-lists count).
         """
-        found = self._search("(p.title LIKE ?1 ESCAPE '\\' OR p.abstract LIKE ?1 ESCAPE '\\')", query, limit,
+        filters = [self.text_filter("papers", word) for word in query.split()]
+        found = self._search(" AND ".join(m for m, _ in filters), [p for _, params in filters for p in params], limit,
                              self._filter(categories, sub_categories))
         grouped: dict[str, list[Hit]] = {}
         for p in found:
@@ -198,9 +197,13 @@ class SimpleArxiv(World):
             categories: Only these archives, e.g. ["math"].
             sub_categories: Only these categories, e.g. ["math.PR"].
         """
-        where = ("(p.title LIKE ?1 ESCAPE '\\' OR p.arxiv_id LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM"
-                 " paper_authors a WHERE a.arxiv_id = p.arxiv_id AND a.author LIKE ?1 ESCAPE '\\'))")
-        papers = self._search(where, query, limit, self._filter(categories, sub_categories))
+        words = query.split()
+        where = " AND ".join(
+            f"(papers.title LIKE ?{i} ESCAPE '\\' OR papers.arxiv_id LIKE ?{i} ESCAPE '\\' OR EXISTS (SELECT 1 FROM"
+            f" paper_authors a WHERE a.arxiv_id = papers.arxiv_id AND a.author LIKE ?{i} ESCAPE '\\'))"
+            for i in range(1, len(words) + 1))
+        papers = self._search(where, [like_pattern(w) for w in words], limit,
+                              self._filter(categories, sub_categories))
         return {"papers": [{"arxiv_id": p["arxiv_id"], "title": p["title"], "authors": self._authors(p["arxiv_id"]),
                             "primary_category": p["primary_category"],
                             "categories": [p["primary_category"], *p["cross_lists"].split()],

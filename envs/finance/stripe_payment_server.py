@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id, like_pattern
+from envfactory_gym.core.world import World, fake_id
 
 #: Supported currencies and the smallest amount (in minor units) a payment may have in each.
 MINIMUM_AMOUNT = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50}
@@ -196,6 +196,7 @@ class StripePaymentServer(World):
     CREATE TABLE customers (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT, phone TEXT,
                             description TEXT, default_payment_method TEXT REFERENCES payment_methods,
                             created INTEGER NOT NULL);
+    CREATE INDEX customers_by_name ON customers (name, id);
     CREATE TABLE payment_methods (id TEXT PRIMARY KEY, customer TEXT REFERENCES customers,
                                   type TEXT NOT NULL DEFAULT 'card', brand TEXT NOT NULL, last4 TEXT NOT NULL,
                                   exp_month INTEGER NOT NULL, exp_year INTEGER NOT NULL, created INTEGER NOT NULL);
@@ -220,6 +221,7 @@ class StripePaymentServer(World):
                           currency TEXT NOT NULL, reason TEXT, status TEXT NOT NULL DEFAULT 'succeeded',
                           created INTEGER NOT NULL);
     """
+    text_search = {"customers": ("name", "email")}
     volatile = {"customers": ("created",), "prices": ("created",), "payment_intents": ("created", "canceled_at"),
                 "charges": ("created",), "refunds": ("created",)}
     minor_units = frozenset({"amount", "unit_amount", "amount_refunded"})
@@ -420,8 +422,8 @@ class StripePaymentServer(World):
         Args:
             query: Part of a name or an email address.
         """
-        return self._listing("SELECT * FROM customers WHERE name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'"
-                             " ORDER BY name, id", 20, like_pattern(query.strip()))
+        matches, params = self.text_filter("customers", query)
+        return self._listing(f"SELECT * FROM customers WHERE {matches} ORDER BY name, id", 20, *params)
 
     @tool(writes=True, phrase=[
         'change the email of {customer_id} to {email}[ and the phone number to {phone}]',

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
-from envfactory_gym.core.world import World, fake_id, like_pattern
+from envfactory_gym.core.world import World, fake_id
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 MAX_MESSAGE_CHARS = 1000
@@ -157,6 +157,7 @@ class Message(World):
     CREATE INDEX messages_by_receiver ON messages (receiver_id, sent_at);
     CREATE INDEX messages_by_sender ON messages (sender_id, sent_at);
     """
+    text_search = {"users": ("username", "display_name"), "messages": ("body",)}
     volatile = {"messages": ("sent_at",)}
     ungraded = ("session",)
 
@@ -222,9 +223,9 @@ class Message(World):
                             error=f"no user with username '{username}'; list_users shows every user")
 
     def _matching_users(self, query: str) -> list[dict[str, Any]]:
-        pattern = like_pattern(query.strip())
-        return self.rows("SELECT user_id, username, display_name, status FROM users WHERE username LIKE ?1"
-                         " ESCAPE '\\' OR display_name LIKE ?1 ESCAPE '\\' ORDER BY username", pattern)
+        matches, params = self.text_filter("users", query)
+        return self.rows(f"SELECT user_id, username, display_name, status FROM users WHERE {matches}"
+                         " ORDER BY username", *params)
 
     def _is_contact(self, owner_id: str, contact_id: str) -> bool:
         return self.value("SELECT 1 FROM contacts WHERE owner_id = ? AND contact_id = ?", owner_id, contact_id) == 1
@@ -468,11 +469,12 @@ class Message(World):
         for user_id, field in ((sender_id, "sender_id"), (receiver_id, "receiver_id")):
             if user_id is not None:
                 self._user(user_id, field)
+        matches, params = self.text_filter("messages", keyword)
         return self._listing(
-            "((m.sender_id = ?1 AND m.deleted_by_sender = 0) OR (m.receiver_id = ?1 AND m.deleted_by_receiver = 0))"
-            " AND m.body LIKE ?2 ESCAPE '\\' AND (?3 IS NULL OR m.sender_id = ?3)"
-            " AND (?4 IS NULL OR m.receiver_id = ?4)",
-            (me, like_pattern(keyword.strip()), sender_id, receiver_id), limit, 0)
+            "((m.sender_id = ? AND m.deleted_by_sender = 0) OR (m.receiver_id = ? AND m.deleted_by_receiver = 0))"
+            f" AND m.message_id IN (SELECT message_id FROM messages WHERE {matches})"
+            " AND (? IS NULL OR m.sender_id = ?) AND (? IS NULL OR m.receiver_id = ?)",
+            (me, me, *params, sender_id, sender_id, receiver_id, receiver_id), limit, 0)
 
     @tool(phrase=[
         "get my message statistics[ (period: {time_period})]",

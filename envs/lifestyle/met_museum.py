@@ -39,7 +39,7 @@ ANONYMOUS = {10, 13, 14, 1}
 QUALIFIERS = ["", "", "with Figures", "in Winter", "at Dawn", "No. 2", "with Horses", "with Birds", "Fragment",
               "of a Priest", "with Lotus Motif", "in Blue", "at Evening", "from a Tomb", "with Vines", "No. 7"]
 MAX_ITEMS, MAX_COLLECTIONS, DEFAULT = 50, 20, "Met Favorites"
-ObjectId = Annotated[str, Field(pattern=r"^\d{1,7}$")]
+ObjectId = Annotated[str, Field(pattern=r"^\d{1,7}$"), UserKnown]  # shown in the Met's object URLs
 Year = Annotated[int, Field(ge=-5000, le=2030)]
 
 Department = TypedDict("Department", {"departmentId": int, "displayName": str})

@@ -96,7 +96,7 @@ class GoogleSheets(World):
             permissions.append({"spreadsheet_id": book_id, "email": owner, "role": "owner"})
             if owner != ME:
                 permissions.append({"spreadsheet_id": book_id, "email": ME, "role": rng.choice(["reader", "writer"])})
-            for email in {fake.free_email() for _ in range(rng.randrange(0, 4))} - {ME, owner}:
+            for email in sorted({fake.free_email() for _ in range(rng.randrange(0, 4))} - {ME, owner}):
                 permissions.append({"spreadsheet_id": book_id, "email": email, "role": rng.choice(["reader", "writer"])})
             for index, (name, headers) in enumerate(specs):
                 sheet_id = 0 if index == 0 else rng.randrange(10**8, 2 * 10**9)

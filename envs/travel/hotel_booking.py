@@ -207,7 +207,9 @@ class HotelBooking(World):
                           booking_id TEXT UNIQUE REFERENCES bookings, reviewer TEXT NOT NULL,
                           rating INTEGER NOT NULL, comment TEXT NOT NULL, created_at TEXT NOT NULL);
     CREATE INDEX bookings_room ON bookings (room_type_id, checkin_date);
+    CREATE INDEX bookings_by_status ON bookings (status, checkin_date);
     """
+    text_search = {"destinations": ("city", "country"), "booking_guests": ("guest_name",)}
     volatile = {"bookings": ("created_at", "cancelled_at"), "reviews": ("created_at",)}
 
     @classmethod
@@ -359,11 +361,11 @@ class HotelBooking(World):
         Args:
             city: City or country, e.g. 'Rome'.
         """
+        matches, params = self.text_filter("destinations", city)
         return self.rows(
-            "SELECT d.destination_id, d.city, d.country, d.description, COUNT(h.hotel_id) AS hotel_count"
-            " FROM destinations d LEFT JOIN hotels h USING (destination_id)"
-            " WHERE instr(lower(d.city), lower(?1)) OR instr(lower(d.country), lower(?1))"
-            " GROUP BY d.destination_id ORDER BY d.city", city.strip())
+            "SELECT destination_id, destinations.city, destinations.country, destinations.description,"
+            " COUNT(h.hotel_id) AS hotel_count FROM destinations LEFT JOIN hotels h USING (destination_id)"
+            f" WHERE {matches} GROUP BY destination_id ORDER BY destinations.city", *params)
 
     @tool(phrase=[
         ("list the hotels at {destination_id}[ from {checkin_date}][ to {checkout_date}][, {adults} adult(s)]"
@@ -492,14 +494,15 @@ class HotelBooking(World):
             guest_name: A guest's name.
             status: Only bookings with this status.
         """
+        matches, params = self.text_filter("booking_guests", guest_name)
         return self.rows(
             "SELECT b.booking_id, h.name AS hotel_name, d.city, r.name AS room_type, b.checkin_date, b.checkout_date,"
             " b.adults, b.kids, b.total_price, b.status, (SELECT GROUP_CONCAT(guest_name, ', ') FROM"
             " (SELECT guest_name FROM booking_guests WHERE booking_id = b.booking_id ORDER BY position)) AS guests"
             " FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d USING (destination_id)"
             " JOIN room_types r USING (room_type_id) WHERE b.booking_id IN (SELECT booking_id FROM booking_guests"
-            " WHERE instr(lower(guest_name), lower(?1))) AND (?2 IS NULL OR b.status = ?2)"
-            " ORDER BY b.checkin_date, b.booking_id", guest_name.strip(), status)
+            f" WHERE {matches}) AND (? IS NULL OR b.status = ?) ORDER BY b.checkin_date, b.booking_id",
+            *params, status, status)
 
     @tool(phrase=["pull up the hotel reservation ({booking_id})", "show me the hotel stay ({booking_id})"])
     def get_booking(self, booking_id: str) -> StayView:

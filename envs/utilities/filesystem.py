@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import base64
 import datetime as dt
 import difflib
@@ -245,7 +246,7 @@ class Filesystem(World):
                 f"# {meeting.replace('-', ' ').title()}\n\nDate: {day}\nAttendees: {', '.join(attendees)}\n\n"
                 f"## Notes\n\n- {fake.sentence()}\n- {fake.sentence()}\n\n## Action items\n\n"
                 f"- [ ] {attendees[0]} to send the {fake.word()} {rng.choice(['draft', 'numbers', 'plan'])}"
-                f" by {fake.day_of_week()}\n", at=held)
+                f" by {calendar.day_name[rng.randrange(7)]}\n", at=held)
 
         for project in projects:
             for offset in sorted(rng.sample(range(1, 10), rng.randint(3, 4)), reverse=True):

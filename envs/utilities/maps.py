@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id, like_pattern
+from envfactory_gym.core.world import World, fake_id
 
 # metro: (state, country, latitude, longitude, base elevation m, area code, zip prefix, arterial roads)
 METROS = {
@@ -98,6 +98,7 @@ class Maps(World):
                          elevation_meters REAL NOT NULL, phone_number TEXT NOT NULL, website TEXT NOT NULL,
                          rating REAL NOT NULL, user_ratings_total INTEGER NOT NULL, opening_hours TEXT NOT NULL);
     CREATE INDEX places_by_city ON places (city, category);
+    CREATE INDEX places_by_city_nocase ON places (city COLLATE NOCASE, rating);
     CREATE TABLE reviews (review_id TEXT PRIMARY KEY, place_id TEXT NOT NULL REFERENCES places, author TEXT NOT NULL,
                           rating INTEGER NOT NULL, text TEXT NOT NULL, time TEXT NOT NULL, mine INTEGER NOT NULL);
     CREATE INDEX reviews_by_place ON reviews (place_id, time);
@@ -105,6 +106,7 @@ class Maps(World):
     CREATE TABLE saved_places (list_name TEXT NOT NULL REFERENCES lists, place_id TEXT NOT NULL REFERENCES places,
                                note TEXT NOT NULL, saved_at TEXT NOT NULL, PRIMARY KEY (list_name, place_id));
     """
+    text_search = {"places": ("name", "category", "address")}
     volatile = {"reviews": ("time",), "lists": ("created",), "saved_places": ("saved_at",)}
     MAX_LISTS = 12
 
@@ -239,9 +241,9 @@ class Maps(World):
             city: Only places in this city.
             max_results: At most this many places.
         """
-        rows = self.rows("SELECT * FROM places WHERE (name LIKE ?1 ESCAPE '\\' OR category LIKE ?1 ESCAPE '\\' OR"
-                         " address LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR city = ?2 COLLATE NOCASE)"
-                         " ORDER BY rating DESC, name LIMIT ?3", like_pattern(query.strip()), city, max_results)
+        matches, params = self.text_filter("places", query)
+        rows = self.rows(f"SELECT * FROM places WHERE {matches} AND (? IS NULL OR city = ? COLLATE NOCASE)"
+                         " ORDER BY rating DESC, name LIMIT ?", *params, city, city, max_results)
         return [{"place_id": p["place_id"], "name": p["name"], "category": p["category"],
                  "formatted_address": self._address(p), "rating": p["rating"]} for p in rows]
 

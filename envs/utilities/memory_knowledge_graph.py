@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import random
 import re
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, like_pattern
+from envfactory_gym.core.world import World
 
 MAX_OBSERVATIONS = 40
 EntityName = Annotated[str, UserKnown, Field(min_length=1, max_length=80, pattern=r"\S")]
@@ -73,6 +74,7 @@ class MemoryKnowledgeGraph(World):
                             relationType TEXT NOT NULL, PRIMARY KEY (source, target, relationType));
     CREATE INDEX relations_by_target ON relations (target);
     """
+    text_search = {"entities": ("name", "entityType"), "observations": ("content",)}
 
     @classmethod
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
@@ -104,7 +106,7 @@ class MemoryKnowledgeGraph(World):
             role = rng.choice(ROLES)
             notes = [job(role), *rng.sample(HOBBIES, rng.randrange(1, 3))]
             if rng.random() < 0.4:
-                notes.append(f"birthday on {fake.month_name()} {rng.randrange(1, 29)}")
+                notes.append(f"birthday on {calendar.month_name[rng.randint(1, 12)]} {rng.randrange(1, 29)}")
             people.append(add(name, "person", *notes))
             links.add((name, rng.choice(orgs), "works_at"))
             links.add((name, rng.choice(cities), "lives_in"))
@@ -112,7 +114,7 @@ class MemoryKnowledgeGraph(World):
         for first, second in (rng.sample(people, 2) for _ in range(14)):
             links.add((first, second, rng.choice(["manages", "is_married_to", "knows", "mentors"])))
         for project in rng.sample(PROJECTS, 8):
-            add(project, "project", f"started in {fake.month_name()} {rng.choice([2024, 2025])}",
+            add(project, "project", f"started in {calendar.month_name[rng.randint(1, 12)]} {rng.choice([2024, 2025])}",
                 f"status: {rng.choice(['planning', 'active', 'active', 'paused', 'wrapping up'])}")
             links.add((rng.choice(people), project, "leads"))
             for member in rng.sample(people, rng.randrange(1, 4)):
@@ -153,10 +155,11 @@ class MemoryKnowledgeGraph(World):
         Args:
             query: Text to look for, e.g. "Ledgerly" or "cello".
         """
-        pattern = like_pattern(query.strip())
-        names = self.rows("SELECT name FROM entities WHERE name LIKE ?1 ESCAPE '\\' OR entityType LIKE ?1 ESCAPE '\\'"
-                          " OR name IN (SELECT entityName FROM observations WHERE content LIKE ?1 ESCAPE '\\')",
-                          pattern)
+        entities, entity_params = self.text_filter("entities", query)
+        observations, observation_params = self.text_filter("observations", query)
+        names = self.rows(f"SELECT name FROM entities WHERE {entities}"
+                          f" OR name IN (SELECT entityName FROM observations WHERE {observations})",
+                          *entity_params, *observation_params)
         return self._graph([r["name"] for r in names], touching=False)
 
     @tool(phrase=["tell me what you know about {names}", "open the memory entries for {names}"])

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id, like_pattern
+from envfactory_gym.core.world import World, fake_id
 
 # name, region, country, latitude, longitude, timezone, population, elevation m, early-March mean °C, wetness
 CITIES = [
@@ -123,6 +123,7 @@ class Weather(World):
     CREATE TABLE saved_locations (alias TEXT PRIMARY KEY COLLATE NOCASE, name TEXT NOT NULL, latitude REAL NOT NULL,
                                   longitude REAL NOT NULL, timezone TEXT NOT NULL, saved_at TEXT NOT NULL);
     """
+    text_search = {"cities": ("city",)}
     volatile = {"saved_locations": ("saved_at",)}
 
     @classmethod
@@ -204,9 +205,10 @@ class Weather(World):
         Args:
             city: The city's name or part of it, e.g. "Portland".
         """
+        matches, params = self.text_filter("cities", city)
         return {"results": self.rows(
             "SELECT city AS name, region, country, latitude, longitude, timezone, population, elevation_m FROM cities"
-            " WHERE city LIKE ? ESCAPE '\\' ORDER BY population DESC", like_pattern(city.strip()))}
+            f" WHERE {matches} ORDER BY population DESC", *params)}
 
     @tool(phrase=["check the current weather at {latitude}, {longitude}",
                   "find out what the weather is like right now at coordinates {latitude}, {longitude}"])

@@ -38,9 +38,14 @@ def assert_answer_is_graded(env: Any, task: Any) -> None:
     assert play(env, task.id, calls, answer="I looked it up for you.") == 0.0
 
 
-def gold_calls(task: Any) -> Calls:
-    """A task's gold calls as (name, arguments) pairs, the shape :func:`play` takes."""
-    return [(g["name"], g["arguments"]) for g in task.gold]
+def gold_calls(task: Any, env: Any = None) -> Calls:
+    """A task's gold calls as (name, arguments) pairs, the shape :func:`play` takes; a cross-environment task's
+    calls name their environment's own tools, so pass the domain ``env`` to get the names it offers."""
+    if env is None:
+        return [(g["name"], g["arguments"]) for g in task.gold]
+    from envfactory_gym.episode.replay import translate
+
+    return [(translate(env.worlds, task, g), g["arguments"]) for g in task.gold]
 
 
 def scenario_task(env: Any, scenario: str, where: Callable[[Any], bool] = lambda task: True) -> Any:

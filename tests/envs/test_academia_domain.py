@@ -28,7 +28,7 @@ def test_domain_offers_cross_tasks_over_several_members(env: Any) -> None:
 
 def test_shelved_book_needs_the_right_shelf_and_the_author(env: Any) -> None:
     task = scenario_task(env, "town_watched_book_shelved", lambda t: t.env == "Academia")
-    gold = gold_calls(task)
+    gold = gold_calls(task, env)
     answer = "Done. The book is by " + task.answer_facts[0]
     assert play(env, task.id, gold, answer) == 1.0
     name, shelve = gold[-1]
@@ -38,6 +38,6 @@ def test_shelved_book_needs_the_right_shelf_and_the_author(env: Any) -> None:
 
 def test_trial_interaction_answer_needs_every_trial(env: Any) -> None:
     task = scenario_task(env, "trials_and_interaction", lambda t: t.env == "Academia")
-    gold = gold_calls(task)
+    gold = gold_calls(task, env)
     assert play(env, task.id, gold, "Trials: " + ", ".join(task.answer_facts)) == 1.0
     assert play(env, task.id, gold, "Trials: " + ", ".join(task.answer_facts[1:])) == 0.0

@@ -38,9 +38,7 @@ def test_unverified_sender_and_sandbox_recipient_are_rejected(env: Any, world: A
                                                "subject": "x", "body_text": "y"})
     assert message == ("MessageRejected: Email address is not verified. The following identities failed the check in "
                        "region US-EAST-1: ceo@unknown-example.org. Verify it (verify_email_identity) first")
-    world.conn.execute("PRAGMA query_only = 0")
     world.conn.execute("UPDATE account SET sandbox = 1")
-    world.conn.execute("PRAGMA query_only = 1")
     message = fails(env, world, "send_email", {"source": sender(world), "to_addresses": ["stranger@nowhere-x.com"],
                                                "subject": "x", "body_text": "y"})
     assert message == ("MessageRejected: the account is in the sandbox, so recipients must be verified; these "
@@ -48,9 +46,7 @@ def test_unverified_sender_and_sandbox_recipient_are_rejected(env: Any, world: A
 
 
 def test_daily_quota_is_enforced(env: Any, world: Any) -> None:
-    world.conn.execute("PRAGMA query_only = 0")
     world.conn.execute("UPDATE account SET sent_last_24h = 200")
-    world.conn.execute("PRAGMA query_only = 1")
     message = fails(env, world, "send_email", {"source": sender(world), "to_addresses": [verified_person(world)],
                                                "subject": "x", "body_text": "y"})
     assert message == "Throttling: Daily message quota exceeded (200 of 200 sent in the last 24 hours)"

@@ -59,9 +59,7 @@ def test_downvote_rules(env: Any, world: Any) -> None:
     comment = unvoted(world, "comment")
     assert world.call("downvote", {"item_id": comment["id"]}) == {"id": comment["id"], "vote": "down",
                                                                   "points": comment["score"] - 1}
-    world.conn.execute("PRAGMA query_only = 0")
     world.conn.execute("UPDATE users SET karma = 120 WHERE user_id = ?", (VIEWER,))
-    world.conn.execute("PRAGMA query_only = 1")
     other = world.value("SELECT i.id FROM items i JOIN items p ON p.id = i.parent WHERE i.type = 'comment'"
                         " AND i.by != ?1 AND p.by != ?1 AND i.id NOT IN (SELECT item_id FROM votes) ORDER BY i.id",
                         VIEWER)

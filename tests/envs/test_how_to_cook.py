@@ -74,9 +74,7 @@ def test_schema_limits_and_text_search(env: Any, world: Any) -> None:
     assert (people["minimum"], people["maximum"]) == (1, 20)
     over = fails(env, world, "recommend_meal", {"people_count": 21})
     assert over == "invalid arguments for 'recommend_meal': people_count must be between 1 and 20"
-    world.conn.execute("PRAGMA query_only = 0")
     world.conn.execute("INSERT INTO recipes VALUES ('staple-99', '螺蛳粉', '主食', 3, 2, 30, '柳州螺蛳粉', '酸笋要够')")
-    world.conn.execute("PRAGMA query_only = 1")
     assert [r["name"] for r in world.call("search_recipes", {"query": "柳州螺"})] == ["螺蛳粉"]
 
 

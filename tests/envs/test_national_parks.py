@@ -84,10 +84,8 @@ def test_schema_limits_and_text_search(env: Any, world: Any) -> None:
     limit = tools["findParks"][1].parameters["properties"]["limit"]
     assert (limit["minimum"], limit["maximum"]) == (1, 50)
     assert "Date" not in str(tools["reserveCampsite"][1].user_known)
-    world.conn.execute("PRAGMA query_only = 0")
     world.conn.execute("INSERT INTO campgrounds VALUES ('999999', 'Quillback Terrace', 'yose', 'new loop', 4, 20.0,"
                        " 1, 1, 12, 7, 6)")
-    world.conn.execute("PRAGMA query_only = 1")
     found = world.call("getCampgrounds", {"q": "quillback"})
     assert [c["name"] for c in found["data"]] == ["Quillback Terrace"]
 

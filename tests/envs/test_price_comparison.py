@@ -113,7 +113,6 @@ def test_limits_show_in_the_schema() -> None:
 
 def test_search_finds_a_product_renamed_in_the_episode(world: Any) -> None:
     pid = world.value("SELECT pid FROM products ORDER BY pid")
-    world.conn.execute("PRAGMA query_only = 0")
     world.execute("UPDATE products SET name = 'Zorblax Hyperphone' WHERE pid = ?", pid)
     assert [p["pid"] for p in world.call("get_pid_pos_details", {"name": "zorblax"})] == [pid]
 
