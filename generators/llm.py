@@ -41,19 +41,25 @@ class LLMRewriter:
         return text if accepted(text, keep, forbidden) else None
 
     def complete(self, prompt: str) -> str | None:
-        body = json.dumps({"model": self.model, "temperature": self.temperature,
-                           "messages": [{"role": "user", "content": prompt}]}).encode()
-        http = urllib.request.Request(self.base_url.rstrip("/") + "/chat/completions", data=body, headers={
-            "Content-Type": "application/json", "Authorization": f"Bearer {self.api_key}"})
-        try:
-            with urllib.request.urlopen(http, timeout=self.timeout) as response:
-                text = json.load(response)["choices"][0]["message"]["content"]
-        except (urllib.error.URLError, TimeoutError, KeyError, IndexError, TypeError, ValueError):
-            return None
+        text = chat(self.base_url, self.model, prompt, self.api_key, self.timeout, self.temperature)
         text = " ".join(str(text or "").split())
         if len(text) > 1 and text[0] == text[-1] == '"':
             text = text[1:-1]
         return text or None
+
+
+def chat(base_url: str, model: str, prompt: str, api_key: str = "EMPTY", timeout: float = 60.0,
+         temperature: float = 0.7) -> str | None:
+    """The reply of a chat model at an OpenAI-compatible ``base_url`` to one user message (None on any failure)."""
+    body = json.dumps({"model": model, "temperature": temperature,
+                       "messages": [{"role": "user", "content": prompt}]}).encode()
+    http = urllib.request.Request(base_url.rstrip("/") + "/chat/completions", data=body, headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {api_key}"})
+    try:
+        with urllib.request.urlopen(http, timeout=timeout) as response:
+            return json.load(response)["choices"][0]["message"]["content"]
+    except (urllib.error.URLError, TimeoutError, KeyError, IndexError, TypeError, ValueError):
+        return None
 
 
 def accepted(text: str, keep: Sequence[str], forbidden: set[str]) -> bool:

@@ -50,7 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from envfactory_gym.registration import task_file
+    from envfactory_gym.registration import ENVIRONMENTS, task_file
     from envfactory_gym.core.tasks import write_tasks
     from generators.crashes import report as crash_report
     from generators.scenarios import build_tasks
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name}: {len(tasks)} tasks ({report.kept} from scenarios); splits "
               f"{dict(Counter(t.split for t in tasks))}; calls {dict(sorted(lengths.items()))} "
               f"({long_share:.0%} with 3+); tools used {used}/{used + len(unused)}"
-              + (f" (unused: {', '.join(unused)})" if unused else "")
+              + (f" (unused: {', '.join(unused)})" if unused and name in ENVIRONMENTS else "")
               + f"; scenario rejections {dict(report.rejected)}")
         if crashes:
             print(f"{name}: not written: {crash_report(crashes)}", file=sys.stderr)

@@ -7,6 +7,11 @@ the model's text (Qwen3/Hermes tool calls), runs it in the environment in a work
 vLLM engine's event loop and must not block), and returns the reward as a tensor (1/0 at the end of the episode),
 the next turns rendered by the prefix-preserving training template, and ``done``.
 
+With ``python -m rl.train --backend openrlhf --env-pool N`` the labels also carry ``pool`` (actors, live episodes per
+actor, a name): the episodes then run in the named :class:`~envfactory_gym.integrations.ray_pool.RayEnvPool` (N Ray
+actors spread over the cluster, shared by every vLLM engine) instead of in each engine's process; same observations
+and rewards, and a dead env actor fails its episodes with ``EpisodeLostError`` instead of hanging them.
+
 The executor concatenates ``action tokens + tokenize(feedback)``. vLLM may or may not include the end-of-turn token
 in the action tokens (OpenRLHF issue #1128), and a turn cut at the token limit has none: :class:`AgentExecutor`
 watches the engine's outputs and the feedback then starts with ``<|im_end|>`` itself, so every turn is closed.
@@ -29,6 +34,30 @@ from rl.tokens import ChatFormat
 #: (engine watcher, chat format) of the sample this asyncio task is executing.
 _CURRENT: contextvars.ContextVar[tuple[_Watcher, ChatFormat]] = contextvars.ContextVar("envfactory_agent")
 _FORMATS: dict[int, ChatFormat] = {}
+#: Ray env pools of this process, by name (with ``--env-pool``).
+_POOLS: dict[str, Any] = {}
+
+
+def _pool(spec: dict[str, Any]) -> Any:
+    """The named env pool of the label (created by the first engine that asks, shared by all)."""
+    if spec["name"] not in _POOLS:
+        from envfactory_gym.integrations.ray_pool import RayEnvPool
+
+        _POOLS[spec["name"]] = RayEnvPool(spec["actors"], spec["max_episodes"], name=spec["name"],
+                                          num_cpus=spec.get("num_cpus", 1.0), env_kwargs={"split": None},
+                                          info_keys=("new_messages", "reward_info"))
+    return _POOLS[spec["name"]]
+
+
+class _PooledEpisode:
+    """An episode hosted by the Ray env pool, with the in-process env's ``step`` signature (async)."""
+
+    def __init__(self, pool: Any, handle: Any) -> None:
+        self.pool, self.handle = pool, handle
+
+    async def step(self, text: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        r = await self.pool.step_one(self.handle, text)
+        return r.observation, r.reward, r.terminated, r.truncated, r.info
 
 
 class _Watcher:
@@ -52,15 +81,25 @@ class AgentInstance(AgentInstanceBase):
 
     async def reset(self, states: dict, **kwargs: Any) -> dict:
         label = json.loads(states["label"])
-        self.env = await asyncio.to_thread(envs.make, label["env"], label["max_turns"])
-        _, info = await asyncio.to_thread(self.env.reset, seed=label["seed"], options={"task_id": label["task_id"]})
+        if "pool" in label:
+            pool = _pool(label["pool"])
+            handle, _, info = await pool.reset_one(label["env"], label["seed"], label["task_id"],
+                                                   max_turns=label["max_turns"])
+            self.env = _PooledEpisode(pool, handle)
+        else:
+            self.env = await asyncio.to_thread(envs.make, label["env"], label["max_turns"])
+            _, info = await asyncio.to_thread(self.env.reset, seed=label["seed"],
+                                              options={"task_id": label["task_id"]})
         _, fmt = _CURRENT.get()
         return {"observation": fmt.render(info["messages"], add_generation_prompt=True)}
 
     async def step(self, states: dict, **kwargs: Any) -> dict:
         watcher, fmt = _CURRENT.get()
         text = states["action_text"].split(END_OF_TURN)[0]
-        _, reward, terminated, truncated, info = await asyncio.to_thread(self.env.step, text)
+        if isinstance(self.env, _PooledEpisode):
+            _, reward, terminated, truncated, info = await self.env.step(text)
+        else:
+            _, reward, terminated, truncated, info = await asyncio.to_thread(self.env.step, text)
         done = terminated or truncated
         feedback = "" if watcher.closed else END_OF_TURN
         if not done:

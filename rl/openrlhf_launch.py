@@ -16,8 +16,12 @@ from rl.tokens import ChatFormat
 AGENT = Path(__file__).resolve().parent / "openrlhf_agent.py"
 
 
-def write_dataset(path: Path, names: list[str], split: str, tokenizer: Any, max_turns: int, seed: int) -> Path:
-    """One JSON line per task: ``prompt`` (the opening turns rendered with the generation prompt) and ``label``."""
+def write_dataset(path: Path, names: list[str], split: str, tokenizer: Any, max_turns: int, seed: int,
+                  pool: dict[str, Any] | None = None) -> Path:
+    """One JSON line per task: ``prompt`` (the opening turns rendered with the generation prompt) and ``label``.
+
+    ``pool`` (``{"actors", "max_episodes", "name"}``) goes into every label: the agent then plays the episodes in
+    that Ray env pool (:mod:`envfactory_gym.integrations.ray_pool`) instead of in the vLLM engine's process."""
     fmt = ChatFormat(tokenizer)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
@@ -25,7 +29,8 @@ def write_dataset(path: Path, names: list[str], split: str, tokenizer: Any, max_
             env = envs.make(name, max_turns)
             for _, task in envs.tasks([name], split):
                 _, info = env.reset(seed=seed, options={"task_id": task.id})
-                label = {"env": name, "task_id": task.id, "seed": seed, "max_turns": max_turns}
+                label = {"env": name, "task_id": task.id, "seed": seed, "max_turns": max_turns,
+                         **({"pool": pool} if pool else {})}
                 fh.write(json.dumps({"prompt": fmt.render(info["messages"], add_generation_prompt=True),
                                      "label": json.dumps(label)}) + "\n")
     return path

@@ -148,6 +148,9 @@ class EnvPool:
         self.catalog = catalog
         self.free: dict[str, list[gym.Env]] = defaultdict(list)
         self.env_seconds = 0.0
+        #: Tasks outside the catalog (generated for a curriculum step), by id: played through the env's
+        #: ``generated`` tasks, so ``reset(options={"task_id": ...})`` finds them.
+        self.extra: dict[str, Task] = {}
 
     def take(self, name: str) -> gym.Env:
         if self.free[name]:
@@ -169,6 +172,12 @@ def play(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: i
     for job in jobs:
         started = time.perf_counter()
         env = pool.take(job.env)
+        extra = pool.extra.get(job.task_id)
+        if extra is not None:
+            known = env.unwrapped.generated
+            known[extra.id] = extra
+            while len(known) > 256:
+                known.popitem(last=False)
         _, info = env.reset(seed=job.seed, options={"task_id": job.task_id})
         pool.env_seconds += time.perf_counter() - started
         episode = Episode.start(fmt, info["messages"], env=job.env, task_id=job.task_id, seed=job.seed,

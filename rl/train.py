@@ -65,6 +65,9 @@ class Config:
     resume: str | None = _help("resume RL from a run directory (its checkpoint/ and trainer_state.pt)", default=None)
     dry_run: bool = _help("openrlhf backend: write the dataset and print the command without running it",
                           default=False)
+    env_pool: int = _help("openrlhf backend: play the episodes in this many Ray env actors shared by the vLLM engines "
+                          "(envfactory_gym.integrations.ray_pool, 256 live episodes each) instead of in each "
+                          "engine's process (0: in process)", default=0)
     threads: int = _help("torch CPU threads for the SFT/RL updates", default=2)
     decode_threads: int = _help("torch CPU threads while sampling (one token per step: too little work to split)",
                                 default=1)
@@ -86,6 +89,13 @@ class Config:
                                   "system prompt's) become single tokens (0: plain BPE)", default=8)
     qwen3_split: bool = _help("tokenizer from scratch: pre-tokenize like Qwen3 (single digits, letter runs) rather "
                               "than like GPT-2", default=True)
+    curriculum: bool = _help("RL on tasks generated at each step (generators.live) at a difficulty that follows the "
+                             "policy's success (envfactory_gym.curriculum: up above 0.65, down below 0.35 over the "
+                             "last --curriculum-window episodes of a level) instead of the fixed train tasks; SFT "
+                             "and the held-out tasks are unchanged", default=False)
+    curriculum_window: int = _help("curriculum: outcomes kept per level; a move needs half as many since the last",
+                                   default=20)
+    curriculum_start: int = _help("curriculum: first level (0: one call, no id to carry)", default=0)
     train_eval: int = _help("also report greedy success on this many RL train tasks after SFT and after RL, the "
                             "figure to tune on (0: no)", default=40)
     # supervised warm start
@@ -243,6 +253,42 @@ def task_split(cfg: Config, names: list[str], bar: tqdm | None = None
                                             bar.update if bar is not None else None)
             if t.id not in committed_test][: cfg.max_tasks or None]]
     return split["train"], split["test"]
+
+
+def make_curricula(cfg: Config, names: list[str], saved: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One curriculum per environment with ``--curriculum`` (restored from ``saved`` on ``--resume``), else none."""
+    if not cfg.curriculum:
+        return {}
+    from envfactory_gym.curriculum import Curriculum, ladder
+    from envfactory_gym.registration import world_set
+
+    curricula = {}
+    for name in names:
+        if saved and name in saved:
+            curricula[name] = Curriculum.from_state(saved[name])
+        else:
+            curricula[name] = Curriculum(ladder(len(world_set(name).members)), start=cfg.curriculum_start,
+                                         window=cfg.curriculum_window, min_episodes=max(1, cfg.curriculum_window // 2))
+    return curricula
+
+
+def curriculum_job(curricula: dict[str, Any], names: list[str], group: int, rng: random.Random,
+                   pool: EnvPool) -> tuple[Job, tuple[str, int]]:
+    """A fresh task at the current level of an environment's curriculum (environments taken in turn), made
+    playable by the pool; the job and the (environment, level) it was generated at."""
+    from generators.live import LiveGenerator
+
+    name = names[group % len(names)]
+    curriculum = curricula[name]
+    while True:
+        level = curriculum.level
+        try:
+            task = LiveGenerator(name).task(rng.getrandbits(63), curriculum.difficulty())
+            break
+        except RuntimeError:  # this environment cannot generate the level: skip it
+            curriculum.mark_unsupported(level)
+    pool.extra[task.id] = task
+    return Job(name, task.id, task.seed, group), (name, level)
 
 
 def split_by_world(train: list[Job], sft_worlds: int) -> tuple[list[Job], list[Job]]:
@@ -421,8 +467,10 @@ def run_openrlhf(cfg: Config, names: list[str], out: Path) -> None:
     if cfg.model is None:
         sys.exit("--backend openrlhf needs --model PATH (e.g. the checkpoint/ of a local run, or Qwen3 weights)")
     tokenizer = load_tokenizer(cfg.model)
+    pool = {"actors": cfg.env_pool, "max_episodes": 256, "name": f"envfactory-{out.resolve().name}"}
     data = {split: openrlhf_launch.write_dataset(out / "openrlhf" / f"{split}.jsonl", names, split, tokenizer,
-                                                cfg.max_turns, cfg.seed) for split in ("train", "test")}
+                                                cfg.max_turns, cfg.seed, pool if cfg.env_pool else None)
+            for split in ("train", "test")}
     command = openrlhf_launch.command(cfg, data["train"], data["test"], out / "openrlhf")
     print(shlex.join(command))
     if not cfg.dry_run:
@@ -523,6 +571,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
     if cfg.resume:
         opt.load_state_dict(state["optimizer"])
+    curricula = make_curricula(cfg, names, state.get("curriculum") if cfg.resume else None)
     order: list[Job] = []
     rl_bar = phases("RL", cfg.steps, "step") if cfg.steps else None
     if rl_bar is not None:
@@ -530,7 +579,17 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     for step in range(step0, cfg.steps):
         t0 = time.time()
         jobs = []
+        levels: list[tuple[str, int]] = []
+        generate_s = 0.0
+        pool.extra.clear()
         for group in range(cfg.tasks_per_step):
+            if curricula:
+                generating = time.time()
+                job, level = curriculum_job(curricula, names, group, rng, pool)
+                generate_s += time.time() - generating
+                levels.append(level)
+                jobs += [job] * cfg.group_size
+                continue
             if not order:
                 order = rng.sample(rl_jobs, len(rl_jobs))
             task = order.pop()
@@ -538,12 +597,21 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         pool.env_seconds = 0.0
         episodes = rollouts(model, fmt, jobs, pool, cfg, greedy=False, generator=sampler)
         t1 = time.time()
+        curriculum_log = {}
+        if curricula:
+            for e in episodes:
+                name, level = levels[e.info["group"]]
+                curricula[name].update(level, e.reward)
+            curriculum_log = {"levels": [lv for _, lv in levels], "generate_s": round(generate_s, 3),
+                              "level": {n: c.level for n, c in curricula.items()}}
         stats = rl_update(model, value_head, ref, opt, episodes, cfg)
         log("rl", step=step + 1, reward=sum(e.reward for e in episodes) / len(episodes), success=success(episodes),
             model_tokens=sum(e.model_tokens for e in episodes), rollout_s=round(t1 - t0, 2),
-            update_s=round(time.time() - t1, 2), env_share=round(pool.env_seconds / (time.time() - t0), 4), **stats)
+            update_s=round(time.time() - t1, 2), env_share=round(pool.env_seconds / (time.time() - t0), 4), **stats,
+            **curriculum_log)
         save(model, tokenizer, out / "checkpoint")
-        torch.save({"step": step + 1, "optimizer": opt.state_dict(), "rng": rng.getstate()}, out / "trainer_state.pt")
+        torch.save({"step": step + 1, "optimizer": opt.state_dict(), "rng": rng.getstate(),
+                    "curriculum": {n: c.state_dict() for n, c in curricula.items()}}, out / "trainer_state.pt")
         if rl_bar is not None:
             rl_bar.update()
             rl_bar.set_postfix(reward=round(sum(e.reward for e in episodes) / len(episodes), 3), refresh=False)

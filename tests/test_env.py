@@ -246,7 +246,7 @@ def test_a_bad_reset_leaves_the_env_usable() -> None:
 
 def test_reset_options_are_checked() -> None:
     env = gym.make(env_id(NAME)).unwrapped
-    with pytest.raises(ValueError, match=r"^unknown reset option\(s\) 'taskid'; accepted: task_id$"):
+    with pytest.raises(ValueError, match=r"^unknown reset option\(s\) 'taskid'; accepted: generate, task_id$"):
         env.reset(options={"taskid": env.task_ids[0]})
     with pytest.raises(TypeError, match=r"^reset options must be a dict such as \{'task_id': \.\.\.\}, got str$"):
         env.reset(options="Calendar-x")

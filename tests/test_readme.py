@@ -1,7 +1,8 @@
 """The README's Python code blocks run as written, each pasted into a file and run with ``python``, offline.
 
 Run here: the first screen (before the first ``##`` heading), "Episodes", "Vectorization" and "Serving an
-environment over MCP". The blocks of "Writing an environment" are run by ``tests/test_format_v2.py``. Every other
+environment over MCP". The blocks of "Writing an environment" are run by ``tests/test_format_v2.py``, those of "Use
+with your trainer" by ``tests/integrations/test_readme_trainers.py``. Every other
 Python block of the README makes :func:`test_every_python_block_is_run_somewhere` fail, so none is left out silently.
 
 A block that talks to ``http://127.0.0.1:8000/mcp`` gets a real ``envfactory serve Calendar --transport http`` process
@@ -24,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FIRST_SCREEN = "(first screen)"
 RUN_HERE = (FIRST_SCREEN, "Episodes", "Vectorization", "Serving an environment over MCP")
-RUN_ELSEWHERE = ("Writing an environment",)  # tests/test_format_v2.py
+RUN_ELSEWHERE = ("Writing an environment",  # tests/test_format_v2.py
+                 "Use with your trainer")  # tests/integrations/test_readme_trainers.py
 DEFAULT_URL = "http://127.0.0.1:8000/mcp"
 TOKEN = "readme-test-token-5c1e"
 

@@ -31,7 +31,8 @@ LINES = ["Did the plumber come by today?", "The photos from the hike are up", "W
 ABOUTS = ["Hey there! I am using WhatsApp.", "Available", "At the gym", "Busy", "Urgent calls only",
           "Living one coffee at a time", "On holiday until Monday"]
 Limit = Annotated[int, Field(ge=1, le=100)]
-ChatId = Annotated[str, Field(pattern=rf"{E164}|{GROUP}", description="E.164 phone number or group id")]
+# A contact's phone number is the user's to say (a group id comes from whatsapp_list_chats, but one type covers both)
+ChatId = Annotated[str, Field(pattern=rf"{E164}|{GROUP}", description="E.164 phone number or group id"), UserKnown]
 GroupId = Annotated[str, Field(pattern=GROUP)]
 Phones = Annotated[list[Annotated[str, Field(pattern=E164)]], Field(min_length=1, max_length=50)]
 Caption = Annotated[str, Field(max_length=1024)]

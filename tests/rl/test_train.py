@@ -73,8 +73,9 @@ def test_envs_without_tasks_of_the_selected_size_exit_with_the_fix(tmp_path):
     with pytest.raises(SystemExit, match=r"^python -m rl.train: no train tasks for Retail \(--tasks generated, "
                                          r"--max-calls 1\): raise --max-calls \(0: any number of calls\)"):
         train.main(["--envs", "Retail", *tiny_split])
-    with pytest.raises(SystemExit, match=r"^python -m rl.train: 'Office' has no task templates to generate from; use --tasks suite$"):
-        train.main(["--envs", "Office", *tiny_split])
+    with pytest.raises(SystemExit, match=r"^python -m rl.train: 'OpenLibrary' has no task templates to generate from; "
+                                         r"use --tasks suite$"):
+        train.main(["--envs", "OpenLibrary", *tiny_split])
 
 
 @pytest.mark.slow
