@@ -62,12 +62,15 @@ class DialogueEnv(gym.Env[str, Any]):
         return {}
 
     # ----------------------------------------------------------------- the loop
-    def start(self, request: str, prompt: str) -> str:
-        """Open an episode with the system prompt and the user's first turn; returns the first observation."""
+    def start(self, request: str, prompt: str, system_json: str | None = None) -> str:
+        """Open an episode with the system prompt and the user's first turn; returns the first observation
+        (``system_json``: the system message already encoded, which a long tool list makes worth reusing)."""
         self.messages = [{"role": "system", "content": prompt}, {"role": "user", "content": request}]
         self.turns = 0
         self.done = False
-        return encode_observation(self.messages)
+        if system_json is None:
+            return encode_observation(self.messages)
+        return f"[{system_json}, {encode_observation(self.messages[1])}]"
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict[str, Any]]:
         if self.done:

@@ -172,10 +172,9 @@ class ToolUseEnv(DialogueEnv):
             self.task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
         self.worlds.reset(self.task.seed)
         self.user: UserSimulator = self.user_factory(self.task)
-        self.start(self.task.request, self.prompt)
+        observation = self.start(self.task.request, self.prompt, self._system_json)
         self.breakdown = None
         self._progress = 0.0
-        observation = f"[{self._system_json}, {json.dumps(self.messages[1])}]"
         return observation, self.info([], [])
 
     # ------------------------------------------------------------ step hooks
