@@ -1,4 +1,5 @@
-"""``envfactory generate tasks|sft|rl|graph NAME``: synthesize tasks on the tool graph and export them.
+"""``envfactory generate tasks|sft|rl|graph NAME``: synthesize tasks on the tool graph and export them
+(``envfactory generate env ...``, environments from API descriptions, is :mod:`generators.environments.cli`).
 
 ``tasks`` writes task JSON Lines (the runtime's format; point ``--out`` at ``envs/<domain>/tasks/<NAME>.jsonl``
 to replace an environment's task set), ``sft`` chat rows of oracle episodes, ``rl`` RL prompts, ``graph`` the
@@ -11,7 +12,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-KINDS = ("tasks", "sft", "rl", "graph")
 SUFFIX = {"tasks": ".tasks.jsonl", "sft": ".sft.jsonl", "rl": ".rl.jsonl", "graph": ".graph.json"}
 
 
@@ -50,7 +50,23 @@ def _int(text: str) -> int:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=KINDS, help="what to produce")
+    from generators.environments import cli as env_cli
+
+    kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+    env_cli.configure(kinds.add_parser("env", help="an environment module from an API description (reference "
+                                       "file, MCP server or OpenAPI document), gated before it is written",
+                                       description=env_cli.__doc__))
+    common = argparse.ArgumentParser(add_help=False)
+    _tasks_options(common)
+    for kind, help_text in KIND_HELP.items():
+        kinds.add_parser(kind, parents=[common], help=help_text, description=help_text)
+
+
+KIND_HELP = {"tasks": "verified tasks as JSON Lines", "sft": "chat rows of oracle episodes", "rl": "RL prompts",
+             "graph": "the tool graph as JSON and a PNG picture"}
+
+
+def _tasks_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="an environment, or a domain for cross-environment tasks")
     parser.add_argument("--n", type=positive_int, default=200, help="verified tasks to generate (default 200)")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
@@ -67,6 +83,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    if args.kind == "env":
+        from generators.environments import cli as env_cli
+
+        return env_cli.run(args)
     out = args.out or Path(f"{args.name}{SUFFIX[args.kind]}")
     if args.kind == "graph":
         return _graph(args.name, out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from envfactory_gym.core.tools import ToolError
@@ -149,3 +151,11 @@ def test_upsert_into_a_dirty_table(bank: Bank) -> None:
     bank.conn.execute(upsert)
     assert bank.value("SELECT balance FROM accounts WHERE account_id = 'acc_x'") == 2
     assert bank.dirty() == {"accounts"}
+
+
+def test_no_tool_can_attach_a_database_file(bank: Bank, tmp_path) -> None:
+    with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
+        bank.conn.execute("ATTACH ? AS other", (str(tmp_path / "x.db"),))
+    with pytest.raises(sqlite3.DatabaseError):  # refused: an episode always runs inside a transaction
+        bank.conn.execute("VACUUM INTO ?", (str(tmp_path / "copy.db"),))
+    assert not any(tmp_path.iterdir())

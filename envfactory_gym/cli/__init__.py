@@ -13,7 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("envfactory_gym.evaluation.verify", "run the executed checks of environments and print a table"),
     "card": ("envfactory_gym.evaluation.card", "print or write the quality card of environments (envs/QUALITY.md)"),
     "tasks": ("generators.scenario_cli", "build an environment's task file from its scenario templates"),
-    "generate": ("generators.generate_cli", "generate tasks, SFT data, RL prompts or the tool graph from tool chains"),
+    "generate": ("generators.generate_cli", "generate environments from API descriptions, or tasks, SFT data, RL prompts and the tool graph"),
     "bench": ("envfactory_gym.cli.bench", "measure step, reset, digest, memory and batched throughput"),
     "serve": ("envfactory_gym.mcp.cli", "serve an environment or domain as an MCP server (stdio or streamable HTTP)"),
     "eval": ("envfactory_gym.evaluation.evaluate", "evaluate an agent on environments and report pass@1 and pass^k"),

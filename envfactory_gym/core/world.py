@@ -166,8 +166,11 @@ class World:
 
     def _authorize(self, action: int, table: str | None, *_: Any) -> int:
         """SQLite's check of every statement as it is prepared: no writes while a read tool runs (SQLite's own
-        schema bookkeeping, such as a full-text index declaring its columns on first use, is not a write)."""
+        schema bookkeeping, such as a full-text index declaring its columns on first use, is not a write), and no
+        database file attached, ever."""
         if self.read_only and action in WRITE_ACTIONS and table != "sqlite_master":
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_ATTACH and table not in ("", ":memory:"):  # no tool reaches a file (VACUUM INTO too)
             return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
 
