@@ -359,6 +359,7 @@ class _Run:
         failures = [f"tool '{t.name}': {t.error}" for t in self.tools.values() if t.status == "failed"]
         check = next(c for c in self.checks if c.name == "tools")
         working = sum(1 for t in self.tools.values() if t.calls)
+        failures += [f for f in check.failures if not f.startswith("tool '")]  # the check itself raised
         check.passed, check.failures = not failures, failures
         check.detail = f"{working}/{len(self.tools)} tools ran on seeded states"
 
@@ -457,7 +458,8 @@ class _Run:
         reasons = ", ".join(f"{reason} {count}" for reason, count in report.rejected.most_common(3))
         unused = [t for t in report.tools if not report.used[t]]
         detail = (f"{len(tasks)}/{wanted} verified tasks in {report.attempts} attempts"
-                  + (f"; rejected: {reasons}" if reasons else "") + (f"; unused: {', '.join(unused)}" if unused else ""))
+                  + (f"; rejected: {reasons}" if reasons else "")
+                  + (f"; unused: {', '.join(unused)}" if unused else ""))
         failures = [] if len(tasks) >= wanted else [f"only {len(tasks)} verified tasks (need {wanted}); "
                                                     f"top rejections: {reasons or 'none'}"]
         failures += [f"tool '{c.tool}' crashed during task generation: {c.error}" for c in report.crashes[:5]]
@@ -488,7 +490,8 @@ def probe_arguments(chooser: Any, world: str, spec: Any, optional: float, table:
     """Schema-valid arguments for one call: scalars named like columns of one row of ``table`` (the tool's own,
     else the table naming most of them), the others from the task generator's chooser, JSON objects and arrays
     of objects built field by field from their schemas."""
-    properties = spec.parameters.get("properties", {})
+    defs = spec.parameters.get("$defs", {})
+    properties = {name: _resolved(schema, defs) for name, schema in spec.parameters.get("properties", {}).items()}
     required = set(spec.parameters.get("required", []))
     wanted = [p for p in properties if p in required or chooser.rng.random() < 0.2 + optional / 2]
     scalars = [p for p in wanted if _kind(properties[p]) not in ("object", "array-object")]
@@ -555,6 +558,16 @@ def _fields(schema: dict[str, Any]) -> set[str]:
     return found
 
 
+def _resolved(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema with the definitions it and its items refer to put in place (one level each)."""
+    schema = _concrete(schema)
+    if "$ref" in schema:
+        schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict) and "$ref" in schema["items"]:
+        schema = {**schema, "items": defs.get(schema["items"]["$ref"].rsplit("/", 1)[-1], {})}
+    return schema
+
+
 def _kind(schema: dict[str, Any]) -> str:
     schema = _concrete(schema)
     if schema.get("type") == "array" and _concrete(schema.get("items", {})).get("type") == "object":
@@ -581,8 +594,10 @@ def _built(chooser: Any, world: str, name: str, schema: dict[str, Any], defs: di
             return {"name": chooser.value(world, None, False, "name", {"type": "string"}) or "note"}
         if depth > 3:
             return {}
+        scalars = {key: sub for key, sub in fields.items() if _kind(sub) not in ("object", "array-object", "array")}
+        found = _one_row(chooser, world, scalars, None)  # a relation's from, to and type from one real relation
         return {key: value for key, sub in fields.items()
-                if (value := _built(chooser, world, key, sub, defs, depth + 1)) is not None}
+                if (value := found.get(key, _built(chooser, world, key, sub, defs, depth + 1))) is not None}
     if kind == "array":
         item = _built(chooser, world, name, schema.get("items", {"type": "string"}), defs, depth + 1)
         return [] if item is None else [item]

@@ -17,8 +17,14 @@ No model is asked anything; the module follows from the names and shapes of the 
    table). What cannot be placed gets a generic behaviour that still reads or writes real rows:
    - *lookup* (a read): the first row of its table matching every argument given, or an error naming them;
    - *record* (a write): a new row of its own table holding the arguments, under the row they name.
+   Also: batch creates (``create_entities(entities=[...])``, one row per object), deletes by a list of names or
+   objects, updates that add to a number (``refuel_data(gb_amount)``), and enable/disable on a flag column.
 3. **Seeded data**: Faker providers and choice lists picked by column name and type, dates as offsets from the
-   episode clock (never Faker's relative dates), 20-200 rows per table.
+   episode clock (never Faker's relative dates), 20-200 rows per table, and values that meet what the parameters
+   declare (enums, bounds, lengths, and patterns: ``^DB\\d{5}$`` keys are generated from the pattern). Time
+   series (a ticker's prices) are consecutive days per series; rows listed by a small position (``pos``) exist at
+   every position. Hidden columns, never returned, give the task generator consistent arguments: the term each
+   row is searched by, and the bounds of a date or price window each row falls within.
 4. **Rendering**: TypedDict returns, ``Annotated`` limits from the shapes, :class:`UserKnown` inputs (names,
    emails, free text, identifiers no tool lists), phrases for the task generator, ToolError messages naming the
    tool that lists what was not found.
@@ -53,7 +59,7 @@ cp clone echo generate request order deposit withdraw transfer pay contact
 UPDATE_VERBS = frozenset("""
 update modify edit set change rename move mv patch replace assign configure adjust reschedule rate tag label star
 mark fill press toggle put upsert refuel increase decrease cd checkout switch select recharge topup credit
-debit reduce deduct boost drain consume
+debit reduce deduct boost drain consume renew extend
 """.split())
 DELETE_VERBS = frozenset("delete remove rm rmdir clear drop destroy purge discard trash erase revoke".split())
 #: Transition verbs and the state they lead to.
@@ -77,6 +83,8 @@ FINAL_STATES = frozenset({"cancelled", "closed", "completed", "rejected", "refun
                           "merged", "expired", "deleted", "delivered", "finished", "resolved"})
 #: Transitions that bring a row back from a final state.
 REVIVERS = frozenset({"reopen", "unarchive", "resume", "restore", "unblock", "activate", "unlock", "enable"})
+#: First words of names made from an HTTP method and a path (``get_books_book_id``).
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete"})
 LOGIN_VERBS = frozenset({"login", "signin", "authenticate", "auth", "log_in", "sign_in"})
 LOGOUT_VERBS = frozenset({"logout", "signout", "log_out", "sign_out"})
 #: Words of operation names that say nothing about the entity.
@@ -223,7 +231,7 @@ def id_stem(name: str) -> str | None:
     if not match:
         return None
     stem, suffix = match.groups()
-    if stem in NOT_KEYED or len(stem) < 2:
+    if stem in NOT_KEYED or stem.startswith("x_") or len(stem) < 2:
         return None
     if suffix not in ("id", "ids", "uuid", "key") and (stem in NOT_ENTITIES or stem.split("_")[-1] in NOT_ENTITIES):
         return None
@@ -548,12 +556,16 @@ class Analyzer:
         verb = found[0] if found else None
         known = READ_VERBS | CREATE_VERBS | UPDATE_VERBS | DELETE_VERBS | set(TRANSITIONS) | LOGIN_VERBS | \
             LOGOUT_VERBS
+        if op.path and verb in HTTP_VERBS and len(found) > 2 and found[-1] in known - HTTP_VERBS:
+            # post_loans_loan_id_renew (POST /loans/{loanId}/renew): the action is the path's last word
+            verb, found = found[-1], [found[-1], *found[1:-1]]
         if verb not in known:
             if len(found) > 1 and "_".join(found[:2]) in LOGIN_VERBS | LOGOUT_VERBS:
                 verb, found = "_".join(found[:2]), found[1:]
             else:
                 verb, found = None, [None, *found]
-        rest = [w for w in found[1:] if w and w not in NOUN_STOP]
+        rest = [w for w in found[1:] if w and w not in NOUN_STOP and w not in ("id", "ids")]
+        rest = [w for i, w in enumerate(rest) if i == 0 or singular(w) != singular(rest[i - 1])]
         # "get_pull_request_by_number": the noun is before "by"
         if "by" in found[1:]:
             head = found[1:found.index("by")]
@@ -682,6 +694,8 @@ class Analyzer:
         shape = param.shape
         if key in TOKEN_PARAMS and self.model.accounts:
             return "token", None
+        if key.startswith("x_"):
+            return "option", None  # X-Request-Id and other headers
         if key in QUERY_PARAMS and shape.type == "string":
             label = self.label_of(table)
             if table.column(name) is None:  # a term each row is found by, for the task generator to search with
@@ -1015,8 +1029,9 @@ class Analyzer:
         if key in GENERIC_ARRAYS or singular(key) in GENERIC_ARRAYS:
             signature = self.signature(plan)
             for other in self.model.plans:  # get_stock_ohlcv and get_stock_market_cap list one kind of row
-                if other.kind in ("list", "search") and other.rows_table is not None and other.rows_field and \
-                        norm(other.rows_field) in GENERIC_ARRAYS and self.signature(other) == signature:
+                if signature and other.kind in ("list", "search") and other.rows_table is not None and \
+                        other.rows_field and norm(other.rows_field) in GENERIC_ARRAYS and \
+                        self.signature(other) == signature:
                     return other.rows_table
             return self.noun_table(plan.noun, "record") if plan.noun else (plan.anchor or self.table("record"))
         entity = singular(key)
@@ -1058,10 +1073,24 @@ class Analyzer:
         required_plain = [p for p in op.params if p.required and is_scalar(p.shape) and not self.is_key_param(p)
                           and norm(p.name) not in TOKEN_PARAMS]
         if plan.kind == "create":
-            table = self.noun_table(noun, plan.verb or "record") if noun else (
-                self.table(f"{anchor.entity}_{plan.verb}") if anchor and plan.verb else self.table("record"))
+            shown = [self.entity_of_id(f) for f, s in op.returns.fields.items() if is_scalar(s) and id_stem(f)]
+            nouns = set(noun.split("_"))
+            made = next((t for t in shown if t is not anchor and t.entity in nouns), None) or next(
+                (t for t in shown if t is not anchor), None)  # borrowBook(bookId) returns the loan it makes
+            table = made or (self.noun_table(noun, plan.verb or "record") if noun else (
+                self.table(f"{anchor.entity}_{plan.verb}") if anchor and plan.verb else self.table("record")))
             if table is anchor and anchor is not None:
-                table = self.table(VERB_NOUNS.get(plan.verb or "", f"{anchor.entity}_{plan.verb or 'record'}"))
+                others = [p for p in op.params if p.required and p is not anchor_param and
+                          norm(p.name) not in TOKEN_PARAMS]
+                keyed = [p for p in others if self.is_key_param(p) and p.shape.type != "array"]
+                if plan.verb in GENERIC_CREATES and others and len(keyed) < len(others):
+                    plan.anchor = anchor = anchor_param = None  # addBook(isbn, title...): the caller names the book
+                elif keyed:  # add_to_list(list_id, work_id): a work on the list
+                    table = self.table(f"{anchor.entity}_{self.entity_of_id(keyed[0].name).entity}")
+                elif plan.verb in VERB_NOUNS and plan.verb not in GENERIC_CREATES:
+                    table = self.table(VERB_NOUNS[plan.verb])
+                else:  # save_job(job_id): a saved job
+                    table = self.table(f"{past(plan.verb or 'record')}_{anchor.entity}")
             plan.table = table
         elif anchor is not None and anchor.entity not in noun.split("_") and self.known_noun(noun) and not (
                 anchor.name == self.model.accounts and noun in ("user", "account", "profile")):
@@ -1096,13 +1125,18 @@ class Analyzer:
                     locator.name, self.canonical(locator.name, locator.param.shape)).name
         if plan.kind == "transition":
             self.plan_state(plan, table)
+        if plan.kind == "delete" and not any(a.role in ("key", "locate", "parent", "token") for a in plan.args):
+            self.plan_purge(plan, table)
+        if plan.kind == "create":
+            self.plan_batch(plan, table)
         for arg in plan.args:
             if arg.role:
                 continue
             key = norm(arg.name)
             if key in TOKEN_PARAMS and self.model.accounts:
                 arg.role = "token"
-            elif key in PRESENTATION or plan.kind == "delete":  # a delete removes the row whatever else is said
+            elif key in PRESENTATION or key.startswith("x_") or plan.kind == "delete":
+                # a header says nothing about the row; a delete removes the row whatever else is said
                 arg.role = "option"
             elif key in PRESENTATION:
                 arg.role = "option"
@@ -1119,9 +1153,7 @@ class Analyzer:
                 target = re.sub(r"^(?:new|updated|set)_", "", key) if key.startswith(("new_", "updated_", "set_")) \
                     else arg.name
                 column = self.entity_column(table, target)
-                if column is not None and (table.columns[column].document != (arg.param.shape.type in (
-                        "array", "object")) or is_scalar(arg.param.shape) and not compatible(
-                        table.columns[column].type, arg.param.shape.type)):
+                if column is not None and not same_kind(table.columns[column].shape, arg.param.shape):
                     # a text address beside the address object, a completion date beside a completed flag
                     target, column = f"{target}_{'text' if arg.param.shape.type == 'string' else 'value'}", None
                 arg.role = "value"
@@ -1135,6 +1167,43 @@ class Analyzer:
             plan.kind = "transition"
             self.plan_state(plan, table, rest[-1] if rest else past(plan.verb or "done"))
         self.outputs(plan, table, write=True)
+
+    def plan_batch(self, plan: ToolPlan, table: Table) -> None:
+        """``create_entities(entities=[...])``: a list of objects named like the table makes one row per object
+        (their fields are columns)."""
+        for arg in plan.args:
+            shape = arg.param.shape
+            if arg.role or not arg.param.required or not is_object_array(shape) or not shape.items.fields:
+                continue
+            if singular(norm(arg.name)) in (table.entity, singular(norm(table.name))) or norm(arg.name) == norm(
+                    table.name):
+                for name, item in shape.items.fields.items():
+                    self.item_column(table, name, item)
+                arg.role = "batch"
+                return
+
+    def plan_purge(self, plan: ToolPlan, table: Table) -> None:
+        """A delete naming its rows by a list: ``delete_entities(entityNames)`` removes the rows whose name is one
+        of them, ``delete_relations(relations)`` those equal to one of the given objects in every field given."""
+        for arg in plan.args:
+            shape = arg.param.shape
+            if not arg.param.required or shape.type != "array" or shape.items is None:
+                continue
+            if is_scalar(shape.items):
+                base = singular(arg.name)
+                arg.role = "purge"
+                arg.column = self.entity_column(table, base) or (
+                    self.label_of(table) if re.search(r"name|title|label", norm(base)) else table.add(
+                        base, self.canonical(base, shape.items)).name)
+                if table.column(base) is None:  # entityNames: the names, under the name the task generator asks
+                    table.columns[base] = Column(base, STRING, hidden=True, derive=(arg.column, "copy"))
+                return
+            if shape.items.fields:
+                for field_name, field_shape in shape.items.fields.items():
+                    if is_scalar(field_shape):
+                        self.item_column(table, field_name, field_shape)
+                arg.role = "purge"
+                return
 
     def plan_increment(self, plan: ToolPlan, table: Table) -> None:
         """``refuel_data(gb_amount)`` adds to what its result calls ``new_data_refueling_gb``: the first number the
@@ -1168,6 +1237,7 @@ class Analyzer:
             r"(^|_)(status|state)$", norm(f))), None)
         kind = fields[status].type if status else "string"
         column = table.add(status or "status", Shape(type=kind))
+        kind = column.type  # an existing column keeps its type
         value: Any = target
         enum = fields[status].enum if status and fields[status].enum else None
         if enum:
@@ -1276,7 +1346,8 @@ class Analyzer:
         if write and shape.type == "string" and key in MESSAGE_FIELDS:
             return Out(name, shape, "message")
         if plan.kind == "transition" and norm(name) == norm(plan.state_column or ""):
-            return Out(name, shape, "column", table.name, plan.state_column)
+            return Out(name, self.column_shape(table, plan.state_column, shape), "column", table.name,
+                       plan.state_column)
         column = self.output_column(table, name)
         if column is None and write:
             stripped = re.sub(r"^(?:new|updated|current|old|previous|total|remaining)_", "", key)
@@ -1289,7 +1360,8 @@ class Analyzer:
         if write and shape.type == "array" and re.search(r"(^|_)(skipped|failed|errors|conflicts|rejected|missing)$",
                                                            key):
             return Out(name, shape, "none")
-        if write and is_object_array(shape) and (key.endswith("ed") or key in GENERIC_ARRAYS):
+        if write and is_object_array(shape) and (key.endswith("ed") or key in GENERIC_ARRAYS or
+                                                 singular(key) == table.entity or key == norm(table.name)):
             for item, item_shape in (shape.items.fields if shape.items else {}).items():
                 self.item_column(table, item, item_shape)
             return Out(name, shape, "written", table.name)
@@ -1451,11 +1523,21 @@ class Analyzer:
                 hidden = home.column(arg.name) if home is not None else None
                 if hidden is not None and hidden.hidden and hidden.type == shape.type:
                     home.add(arg.name, shape)
+                if arg.role not in ("min", "max") and (shape.pattern or shape.enum or shape.minimum is not None or
+                                                       shape.maximum is not None or shape.max_length):
+                    # a train number is a train number in every table: each column so named meets the constraint
+                    for table in self.tables.values():
+                        for column in list(table.columns.values()):
+                            if norm(column.name) == norm(arg.column) and column.type == shape.type:
+                                table.add(column.name, shape)
 
     def finish(self) -> None:
         """Labels, listers, user-known keys, text columns and table sizes once every tool is planned."""
         self.prune()
         self.constrain()
+        for table in self.tables.values():
+            if table.columns[table.key].shape.enum:
+                table.rows = len(dict.fromkeys(table.columns[table.key].shape.enum))
         for table in self.tables.values():
             if not table.singleton and not table.ungraded:
                 self.label_of(table)
@@ -1520,6 +1602,9 @@ class Analyzer:
         return found
 
 
+#: Create verbs that make a row of the very entity they name (a ``book_hotel`` makes a booking, ``addBook`` a book).
+GENERIC_CREATES = frozenset({"create", "add", "new", "insert", "make", "save", "put", "post", "upload", "import",
+                             "register", "write", "append"})
 #: Nouns of write verbs, for a write whose name says only the verb (``git_commit`` makes a commit).
 VERB_NOUNS = {"book": "booking", "reserve": "reservation", "order": "order", "purchase": "purchase",
               "buy": "purchase", "sell": "sale", "pay": "payment", "apply": "application", "register": "registration",
@@ -1591,6 +1676,15 @@ def compatible(a: str, b: str) -> bool:
     return a == b or {a, b} == {"integer", "number"}
 
 
+def same_kind(a: Shape, b: Shape) -> bool:
+    """Whether values of two shapes can share a column (lists of objects with lists of objects, not of text)."""
+    if not compatible(a.type, b.type):
+        return False
+    if a.type == "array":
+        return compatible((a.items or STRING).type, (b.items or STRING).type)
+    return True
+
+
 def past(verb: str) -> str:
     """A verb's past participle, roughly (``reset`` -> reset, ``archive`` -> archived)."""
     if verb.endswith("e"):
@@ -1621,7 +1715,7 @@ def is_time_name(name: str) -> bool:
     key = norm(name)
     return bool(re.search(r"(^|_)(date|time|day|at|timestamp|created|updated|modified|since|until|dob|birthday|"
                           r"deadline|due|expires|expiry|expiration|tsz|bought|purchased|joined|born|posted|"
-                          r"published|registered|shipped|delivered|opened|started|ended|finished)$", key))
+                          r"published|registered|shipped|delivered|opened|started|ended|finished|on)$", key))
 
 
 # ----------------------------------------------------------------------------------------------- seeding
@@ -1885,7 +1979,8 @@ def scalar_expr(model: Model, table: Table, column: Column) -> str:
 
 
 #: A value of the kind each text expression makes, to test against a declared pattern.
-SAMPLES = (("strftime(DAY)", "2026-03-05"), ("strftime(TIME)", "2026-03-05T14:30"), ("@example.com", "ann.lee3@example.com"),
+SAMPLES = (("strftime(DAY)", "2026-03-05"), ("strftime(TIME)", "2026-03-05T14:30"),
+           ("@example.com", "ann.lee3@example.com"),
            ("https://", "https://svc.example.com/items/k1"), ('numerify("+1', "+1-555-555-0101"),
            ('lexify("???").upper()', "ABC"), ('bothify("??-####").upper()', "AB-1234"), ("fake.name()", "Ann Lee"),
            ("sha1()", "a1b2c3d4e5f6"), ("ipv4()", "10.0.0.1"), ("domain_name()", "example.com"),
@@ -1896,8 +1991,8 @@ def constrained(column: Column, expression: str) -> str:
     """``expression``, or one that meets the column's declared pattern and length instead (an id shaped
     ``^DB\\d{5}$``, a date where a pattern wants one without a time)."""
     pattern = column.shape.pattern
-    if pattern and "strftime(" not in expression and (re.search(pattern, "2026-03-05") or
-                                                     re.search(pattern, "2026-03-05T14:30")):
+    if pattern and "strftime(" not in expression and not matches(pattern, "Sample text value") and (
+            matches(pattern, "2026-03-05") or matches(pattern, "2026-03-05T14:30")):
         expression = time_expr(column.name, "string")  # a date the pattern wants: a real one, not digits
     if pattern:
         sample = next((value for marker, value in SAMPLES if marker in expression), "Sample text value")
@@ -1914,8 +2009,19 @@ def constrained(column: Column, expression: str) -> str:
             else:
                 expression = pattern_expr(pattern) or expression
     if column.shape.max_length:
+        if column.shape.max_length <= 12 and re.search(r"words|sentence|catch_phrase|company|name\(\)", expression):
+            expression = 'fake.bothify("#?#?#?#?#?#?").upper()'  # a short code (a bus route), not cut-off words
         expression = f"({expression})[:{column.shape.max_length}]"
     return expression
+
+
+def matches(pattern: str, text: str) -> bool:
+    """Whether ``text`` matches a declared pattern the way validation reads it (a search; a bad pattern matches
+    nothing)."""
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
 
 
 def pattern_expr(pattern: str) -> str | None:
@@ -2567,7 +2673,7 @@ class Renderer:
         if source == "param":
             return out.arg
         if source == "written":
-            return self.project(out, self.tables[out.table], f"[{row}]")
+            return self.project(out, self.tables[out.table], "created" if plan.arg("batch") else f"[{row}]")
         if source == "none":
             return "[]"
         if source in ("children", "ids", "count"):
@@ -2585,7 +2691,8 @@ class Renderer:
             limit = plan.arg("child_limit")
             limit_sql, limit_arg = (" LIMIT ?", f", {limit.py} or 50") if limit is not None else (" LIMIT 50", "")
             self.helpers.add("_decoded")
-            fetched = (f"_decoded(self.rows('SELECT {self.select_list(table)} FROM {sql_name(table.name)} WHERE {sql_name(fk)} = ? "
+            fetched = (f"_decoded(self.rows('SELECT {self.select_list(table)} FROM {sql_name(table.name)} "
+                       f"WHERE {sql_name(fk)} = ? "
                        f"ORDER BY rowid{limit_sql}', {key}{limit_arg}), {table.name!r})")
             return self.project(out, table, fetched)
         if source == "flag":
@@ -2782,7 +2889,8 @@ class Renderer:
             listed = "shown"
         else:
             code.add(0, f"total = self.value(f'SELECT COUNT(*) FROM {source} WHERE {{where}}'{args})")
-            code.add(0, f"rows = _decoded(self.rows(f'SELECT {self.select_list(table)} FROM {source} WHERE {{where}} ORDER BY {order} "
+            code.add(0, f"rows = _decoded(self.rows(f'SELECT {self.select_list(table)} FROM {source} WHERE {{where}} "
+                        f"ORDER BY {order} "
                         f"LIMIT ? OFFSET ?'{args}, batch, first), {table.name!r})")
             listed = "rows"
         if plan.bare in ("rows", "values"):
@@ -2846,7 +2954,8 @@ class Renderer:
         if dynamic:
             where, values = "1", []
         args = "".join(", " + v for v in values)
-        return (f"_decoded(self.rows('SELECT {self.select_list(table)} FROM {sql_name(table.name)} WHERE {where} ORDER BY rowid LIMIT ?'"
+        return (f"_decoded(self.rows('SELECT {self.select_list(table)} FROM {sql_name(table.name)} WHERE {where} "
+                f"ORDER BY rowid LIMIT ?'"
                 f"{args}, batch), {table.name!r})")
 
     def insert_value(self, table: Table, column: Column) -> str:
@@ -2867,7 +2976,7 @@ class Renderer:
         if found:
             start = [c for c in found if c not in FINAL_STATES and c not in ("inactive", "suspended")] or found
             return literal(start[0])
-        if key in SESSION_DEFAULTS:
+        if key in SESSION_DEFAULTS and table.name == self.model.sessions:
             return SESSION_DEFAULTS[key]
         if column.type == "boolean":
             return "0"
@@ -2942,7 +3051,7 @@ class Renderer:
         own = next((a for a in plan.args if a.role == "value" and a.column == table.key), None)
         if own is not None and own.param.required:
             code.add(0, f"key = {own.py}")
-        else:
+        elif plan.arg("batch") is None:
             self.new_key(table, code)
             if own is not None:
                 code.add(0, f"if {own.py} is not None:")
@@ -2960,15 +3069,38 @@ class Renderer:
             owner = next((c for c in table.columns.values() if c.ref == self.model.accounts), None)
             if owner is not None:
                 given.setdefault(owner.name, f"account[{self.tables[self.model.accounts].key!r}]")
+        batch = plan.arg("batch")
+        if batch is not None:  # one row per object given
+            fields = batch.param.shape.items.fields
+            for name, shape in fields.items():
+                column = table.column(name)
+                if column is not None and not column.key:
+                    self.helpers.add("_stored")
+                    value = f"item.get({name!r})"
+                    given.setdefault(column.name, value if is_scalar(shape) else f"_stored({value})")
         values = {}
         for column in table.columns.values():
             values[column.name] = "key" if column.key else given.get(column.name) or self.insert_value(
                 table, column)
         names = ", ".join(sql_name(n) for n in values)
         marks = ", ".join("?" for _ in values)
-        code.add(0, f"self.execute('INSERT INTO {sql_name(table.name)} ({names}) VALUES ({marks})', "
-                    f"{', '.join(values.values())})")
-        code.add(0, f"row = self.{self.entity_helper(table)}(key)")
+        insert = (f"self.execute('INSERT INTO {sql_name(table.name)} ({names}) VALUES ({marks})', "
+                  f"{', '.join(values.values())})")
+        if batch is None:
+            code.add(0, insert)
+            code.add(0, f"row = self.{self.entity_helper(table)}(key)")
+        else:
+            code.add(0, "created = []")
+            code.add(0, f"for item in {batch.py}:")
+            if own is None:
+                body = Code()
+                self.new_key(table, body)
+                code.add(1, body.text())
+            code.add(1, insert)
+            code.add(1, f"created.append(self.{self.entity_helper(table)}(key))")
+            code.add(0, "if not created:")
+            code.add(1, f'raise ToolError("give at least one {human(table.entity)} to create")')
+            code.add(0, "row = created[0]")
         code.add(0, f"return {self.result_dict(plan, 'row')}")
 
     def body_update(self, plan: ToolPlan, code: Code) -> None:
@@ -3011,9 +3143,10 @@ class Renderer:
                 if is_time_name(column.name) and column.type == "string" and plan.verb and \
                         plan.verb[:5] in norm(column.name):
                     column.stamp = True
-                    changes[column.name] = f"self.now().strftime({'DAY' if DATE_ONLY.search(norm(column.name)) else 'TIME'})"
-            assignments = ", ".join(f"{sql_name(c)} = COALESCE(?, {sql_name(c)})" if c != state else f"{sql_name(c)} = ?"
-                                    for c in changes)
+                    fmt = "DAY" if DATE_ONLY.search(norm(column.name)) else "TIME"
+                    changes[column.name] = f"self.now().strftime({fmt})"
+            assignments = ", ".join(f"{sql_name(c)} = COALESCE(?, {sql_name(c)})" if c != state else
+                                    f"{sql_name(c)} = ?" for c in changes)
             code.add(0, f"self.execute('UPDATE {sql_name(table.name)} SET {assignments} WHERE {where}', "
                         f"{', '.join(changes.values())}, {target})")
         else:
@@ -3051,6 +3184,10 @@ class Renderer:
 
     def body_delete(self, plan: ToolPlan, code: Code) -> None:
         table = plan.table
+        purge = plan.arg("purge")
+        if purge is not None:
+            self.body_purge(plan, purge, code)
+            return
         keyed = self.locate(plan, code, 0)
         if keyed == "scope":
             parent = self.scope_arg(plan)
@@ -3063,18 +3200,49 @@ class Renderer:
                         f"row[{table.key!r}])")
         code.add(0, f"return {self.result_dict(plan, 'row')}")
 
+    def body_purge(self, plan: ToolPlan, purge: Arg, code: Code) -> None:
+        """Delete the rows a list names (by one column, or objects by their scalar fields)."""
+        table = plan.table
+        things = human(table.name)
+        self.helpers.add("_decoded")
+        if purge.column:
+            self.helpers.add("_stored")
+            condition = f"{sql_name(purge.column)} IN (SELECT value FROM json_each(?))"
+            code.add(0, f"row = self.row('SELECT * FROM {sql_name(table.name)} WHERE {condition} ORDER BY rowid', "
+                        f"_stored({purge.py}))")
+            code.add(0, "if row is None:")
+            code.add(1, f'raise ToolError("none of the given {things} exists; {self.missing(table, things)}")')
+            code.add(0, f"row = _decoded([row], {table.name!r})[0]")
+            code.add(0, f"self.execute('DELETE FROM {sql_name(table.name)} WHERE {condition}', _stored({purge.py}))")
+        else:
+            fields = [f for f, shape in (purge.param.shape.items.fields or {}).items() if is_scalar(shape)
+                      and table.column(f) is not None]
+            condition = " AND ".join(f"{sql_name(table.column(f).name)} IS ?" for f in fields)
+            values = ", ".join(f"item.get({f!r})" for f in fields)
+            code.add(0, "row = None")
+            code.add(0, f"for item in {purge.py}:")
+            code.add(1, f"found = self.row('SELECT * FROM {sql_name(table.name)} WHERE {condition}', {values})")
+            code.add(1, "if found is not None:")
+            code.add(2, f"row = row or _decoded([found], {table.name!r})[0]")
+            code.add(2, f"self.execute('DELETE FROM {sql_name(table.name)} WHERE {condition}', {values})")
+            code.add(0, "if row is None:")
+            code.add(1, f'raise ToolError("none of the given {things} exists; {self.missing(table, things)}")')
+        code.add(0, f"return {self.result_dict(plan, 'row')}")
+
     def descendants(self, table: Table, depth: int = 0) -> list[str]:
         """DELETE statements for the rows under a row of ``table`` (two levels down), deepest first."""
         found = []
         for child in self.tables.values():
             if child.parent != table.name or child is table or depth > 1:
                 continue
-            scope = f"SELECT {sql_name(child.key)} FROM {sql_name(child.name)} WHERE {sql_name(child.parent_column)} = ?"
+            scope = (f"SELECT {sql_name(child.key)} FROM {sql_name(child.name)} "
+                     f"WHERE {sql_name(child.parent_column)} = ?")
             for grandchild in self.tables.values():
                 if grandchild.parent == child.name and grandchild is not child:
                     found.append(f"self.execute('DELETE FROM {sql_name(grandchild.name)} WHERE "
                                  f"{sql_name(grandchild.parent_column)} IN ({scope})', row[{table.key!r}])")
-            found.append(f"self.execute('DELETE FROM {sql_name(child.name)} WHERE {sql_name(child.parent_column)} = ?', "
+            found.append(f"self.execute('DELETE FROM {sql_name(child.name)} "
+                         f"WHERE {sql_name(child.parent_column)} = ?', "
                          f"row[{table.key!r}])")
         return found
 
@@ -3426,10 +3594,12 @@ class ModuleWriter(Renderer):
             for column in table.columns.values():
                 if column.derive and column.derive[1] == "term":
                     code.add(3, f"row[{column.name!r}] = _term(row[{column.derive[0]!r}])")
+                elif column.derive and column.derive[1] == "copy":
+                    code.add(3, f"row[{column.name!r}] = row[{column.derive[0]!r}]")
                 elif column.derive:
                     direction = -1 if column.derive[1] == "min" else 1
-                    day = ", day=True" if column.shape.pattern and re.search(column.shape.pattern, "2026-03-05") \
-                        and not re.search(column.shape.pattern, "2026-03-05T14:30") else ""
+                    day = ", day=True" if column.shape.pattern and matches(column.shape.pattern, "2026-03-05") \
+                        and not matches(column.shape.pattern, "2026-03-05T14:30") else ""
                     code.add(3, f"row[{column.name!r}] = _bound(row[{column.derive[0]!r}], {direction}, rng{day})")
             code.add(3, f"{table.name}_rows.append(row)")
             code.add(2, f"db[{table.name!r}].insert_all({table.name}_rows)")
@@ -3458,8 +3628,12 @@ class ModuleWriter(Renderer):
             return "[]"
         count = table.rows if not table.singleton else 1
         key = table.columns[table.key]
+        if key.shape.enum:  # a marketplace among EBAY_US, EBAY_GB and EBAY_DE: one row each
+            return repr(list(dict.fromkeys(key.shape.enum)))
         if key.type in ("integer", "number"):
             step = 1 + (base // 10000) % 7
+            if key.shape.minimum is not None and base < key.shape.minimum:
+                base = int(key.shape.minimum)
             if key.shape.maximum is not None and base + step * count > key.shape.maximum:
                 base, step = int(key.shape.minimum or 1), 1  # a key the declared limits allow
             return f"[{base} + {step} * i for i in range({count})]"
