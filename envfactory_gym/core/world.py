@@ -26,7 +26,6 @@ CREATE TABLE _meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE _generated (value PRIMARY KEY, tbl TEXT NOT NULL);
 CREATE TABLE _dirty (tbl TEXT PRIMARY KEY);
 """
-# (No "OR IGNORE": an UPSERT's conflict clause would override it inside the trigger.)
 #: Initial states kept per process, over all environments (least recently used dropped first). A snapshot of
 #: an environment with realistic data is 100-400 kB; a rebuild costs hundreds of milliseconds.
 SNAPSHOT_CACHE_SIZE = 512

@@ -150,20 +150,20 @@ def check_tools(name: str, random_calls: int = 20) -> CheckResult:
 
 def check_gold(name: str) -> CheckResult:
     env = _make(name)
-    failures = []
-    for task in _checked(env):
+    failures, tasks = [], _checked(env)
+    for task in tasks:
         _, reward, _ = _play(env, task.id, _oracle_actions(env, task.id))
         if reward != 1.0:
             failures.append(f"{name} task {task.id}: gold path earned {reward}: {env.breakdown.as_dict()}")
-    return CheckResult(name, "gold", not failures, f"{len(_checked(env))} tasks", failures)
+    return CheckResult(name, "gold", not failures, f"{len(tasks)} tasks", failures)
 
 
 def check_negative(name: str) -> CheckResult:
     from envfactory_gym.agents import final_message
 
     env = _make(name)
-    failures = []
-    for task in _checked(env):
+    failures, tasks = [], _checked(env)
+    for task in tasks:
         _, reward, _ = _play(env, task.id, ["I can't help with that."])
         if reward != 0.0:
             failures.append(f"{name} task {task.id}: doing nothing earned {reward}")
@@ -173,7 +173,7 @@ def check_negative(name: str) -> CheckResult:
         _, reward, _ = _play(env, task.id, [*asks, *short, final_message(())])
         if reward != 0.0:
             failures.append(f"{name} task {task.id}: stopping one call short earned {reward}")
-    return CheckResult(name, "negative", not failures, f"{len(_checked(env))} tasks x 2 wrong paths", failures)
+    return CheckResult(name, "negative", not failures, f"{len(tasks)} tasks x 2 wrong paths", failures)
 
 
 def adversarial_actions(tools: dict[str, Any], count: int, rng: random.Random) -> list[Any]:
@@ -233,11 +233,12 @@ def check_reward_hacks(name: str) -> CheckResult:
     from envfactory_gym.agents import ADVERSARIES, run_episode
 
     env = _make(name)
+    tasks = _checked(env)
     failures = [f"{name} task {task.id}: the '{hacker}' adversary earned reward 1"
-                for task in _checked(env) for hacker, make in ADVERSARIES.items()
+                for task in tasks for hacker, make in ADVERSARIES.items()
                 if run_episode(env, make(), task.id).success]
     return CheckResult(name, "reward_hacks", not failures,
-                       f"{len(ADVERSARIES)} adversaries x {len(_checked(env))} tasks", failures)
+                       f"{len(ADVERSARIES)} adversaries x {len(tasks)} tasks", failures)
 
 
 def check_adversarial(name: str, count: int = 1000, seed: int = 0) -> CheckResult:
