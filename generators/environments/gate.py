@@ -500,7 +500,7 @@ def probe_arguments(chooser: Any, world: str, spec: Any, optional: float, table:
     arguments.update(chooser.arguments(world, table, spec.writes, {p: properties[p] for p in rest}, rest))
     for name in wanted:
         if name not in arguments:
-            value = _built(chooser, world, name, properties[name], spec.parameters.get("$defs", {}), 0)
+            value = _built(chooser, world, name, properties[name], spec.parameters.get("$defs", {}), 0, table)
             if value is not None:
                 arguments[name] = value
     return arguments
@@ -510,14 +510,19 @@ def _one_row(chooser: Any, world: str, properties: dict[str, Any], table: str | 
     """Values of the parameters named like columns of one random row (of ``table`` when it has any of them)."""
     from generators.values import json_type
 
-    def hits(name: str) -> int:
-        return sum(1 for p in properties if p in chooser.pools.tables.get((world, name), {}))
+    def filled(name: str) -> set[str]:
+        """The parameters named like columns of table ``name`` that hold a value in some row."""
+        rows = chooser.pools.rows[(world, name)]
+        return {p for p in properties if p in chooser.pools.tables.get((world, name), {})
+                and any(row.get(p) is not None for row in rows)}
 
     names = [t for w, t in chooser.pools.tables if w == world and chooser.pools.rows.get((w, t))]
-    best = max(names, key=lambda name: (hits(name), name == table), default=None)
-    if best is None or not hits(best):
+    best = max(names, key=lambda name: (len(filled(name)), name == table), default=None)
+    if best is None or not filled(best):
         return {}
-    row = chooser.rng.choice(chooser.pools.rows[(world, best)])
+    wanted = filled(best)
+    rows = chooser.pools.rows[(world, best)]
+    row = chooser.rng.choice([r for r in rows if all(r.get(p) is not None for p in wanted)] or rows)
     found = {}
     for name, schema in properties.items():
         value = row.get(name)
@@ -582,8 +587,10 @@ def _concrete(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _built(chooser: Any, world: str, name: str, schema: dict[str, Any], defs: dict[str, Any], depth: int) -> Any:
-    """A value for a schema the chooser cannot fill: objects field by field, arrays of one item."""
+def _built(chooser: Any, world: str, name: str, schema: dict[str, Any], defs: dict[str, Any], depth: int,
+           table: str | None = None) -> Any:
+    """A value for a schema the chooser cannot fill: objects field by field (their scalars from one row, of the
+    tool's ``table`` when it has them), arrays of one item."""
     schema = _concrete(schema)
     if "$ref" in schema:
         schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
@@ -595,10 +602,10 @@ def _built(chooser: Any, world: str, name: str, schema: dict[str, Any], defs: di
         if depth > 3:
             return {}
         scalars = {key: sub for key, sub in fields.items() if _kind(sub) not in ("object", "array-object", "array")}
-        found = _one_row(chooser, world, scalars, None)  # a relation's from, to and type from one real relation
+        found = _one_row(chooser, world, scalars, table)  # a relation's from, to and type from one real relation
         return {key: value for key, sub in fields.items()
-                if (value := found.get(key, _built(chooser, world, key, sub, defs, depth + 1))) is not None}
+                if (value := found.get(key, _built(chooser, world, key, sub, defs, depth + 1, table))) is not None}
     if kind == "array":
-        item = _built(chooser, world, name, schema.get("items", {"type": "string"}), defs, depth + 1)
+        item = _built(chooser, world, name, schema.get("items", {"type": "string"}), defs, depth + 1, table)
         return [] if item is None else [item]
     return chooser.value(world, None, False, name, schema)
