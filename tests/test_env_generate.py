@@ -17,7 +17,7 @@ from envfactory_gym import registration
 from envfactory_gym.agents import OracleAgent, run_episode
 from envfactory_gym.cli import main
 from generators.environments.inputs import from_reference
-from generators.environments.synthesize import synthesize
+from generators.environments.synthesis import synthesize
 
 DATA = Path(__file__).resolve().parent / "data" / "envgen" / "synthesis.json"
 FOLDER = from_reference(DATA, "Library").domain.lower()

@@ -15,7 +15,7 @@ from generators.environments.gate import CHECKS, GateReport, gate
 from generators.environments.inputs import from_reference
 from generators.environments.sandbox import ALLOWED_IMPORTS, check_source
 from generators.environments.spec import ApiSpec, Operation, Param, Shape
-from generators.environments.synthesize import synthesize
+from generators.environments.synthesis import synthesize
 
 DATA = Path(__file__).resolve().parent / "data" / "envgen" / "synthesis.json"
 S = Shape

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     from generators.environments.gate import gate
     from generators.environments.revise import Reviser
-    from generators.environments.synthesize import synthesize
+    from generators.environments.synthesis import synthesize
 
     if args.llm_base_url and not args.llm_model:
         raise SystemExit("envfactory generate env: --llm-base-url needs --llm-model")
