@@ -6,6 +6,7 @@ import dataclasses
 import json
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import gymnasium as gym
@@ -56,26 +57,36 @@ class TaskListEnv(ToolUseEnv):
         self.task = self.tasks[0]
 
 
+def world_tasks(name: str, seed: int) -> list[Task]:
+    """Every task the scenario templates of ``name`` give on world ``seed`` (built, grounded, calibrated)."""
+    from generators.scenarios import build_tasks
+
+    return build_tasks(name, 10**6, seeds=[seed], max_attempts=1)[0]
+
+
 def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int = 0,
-                    conversational: bool = True, progress: Callable[[int], Any] | None = None) -> list[Task]:
+                    conversational: bool = True, progress: Callable[[int], Any] | None = None,
+                    executor: Executor | None = None) -> list[Task]:
     """Tasks of ``name`` built in memory from its scenario templates, one per scenario on each world seed.
 
     Kept: at most ``max_calls`` gold calls (0: any) and, unless ``conversational``, no facts only the user knows.
     All are labelled ``split``: a generalisation split is made by giving train and test disjoint world seeds.
-    ``progress(1)`` is called after each world seed.
+    ``progress(1)`` is called after each world seed; ``executor`` (a process pool, say) builds the worlds in
+    parallel, with the same result.
 
     Built one world at a time (for ``progress``), dropping a task whose gold calls an earlier world's task already
     has: the same tasks, in the same order, as one ``build_tasks`` call over all the seeds, whose only state
     across worlds is that set of gold calls.
     """
-    from generators.scenarios import build_tasks
-
     if not envfactory_gym.registration.templates(name):
         raise ValueError(f"'{name}' has no task templates to generate from; use --tasks suite")
+    seeds = list(seeds)
+    worlds = (executor.map(world_tasks, [name] * len(seeds), seeds, chunksize=4) if executor is not None
+              else (world_tasks(name, seed) for seed in seeds))
     built: list[Task] = []
     seen: set[str] = set()
-    for seed in seeds:
-        for task in build_tasks(name, 10**6, seeds=[seed], max_attempts=1)[0]:
+    for tasks_of_world in worlds:
+        for task in tasks_of_world:
             key = json.dumps(list(task.gold), sort_keys=True)
             if key not in seen:
                 seen.add(key)

@@ -23,8 +23,9 @@ from envfactory_gym.core.tasks import Task
 from rl import envs
 from rl.tokens import ChatFormat, Episode
 
-#: Produces one assistant turn (token ids) for each of the given unfinished episodes.
-Actor = Callable[[list[Episode]], list[list[int]]]
+#: Produces one assistant turn (token ids) for each of the given unfinished episodes, at most as many tokens as
+#: its budget (the second argument, one per episode).
+Actor = Callable[[list[Episode], list[int]], list[list[int]]]
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,20 @@ def common_prefix(seqs: Sequence[Sequence[int]]) -> int:
 def shared_prefix_cache(model: Any, prefix: list[int], batch: int) -> DynamicCache:
     """The KV cache of ``prefix`` computed once and repeated ``batch`` times (autograd flows through it)."""
     ids = torch.tensor([prefix], device=model.device)
-    cache = output_cache(model, model(input_ids=ids, use_cache=True))
+    cache = output_cache(model, model(input_ids=ids, use_cache=True, logits_to_keep=1))
     cache.batch_repeat_interleave(batch)
     return cache
 
 
 @torch.no_grad()
-def generate(model: Any, contexts: list[list[int]], max_new_tokens: int, eos_id: int, pad_id: int,
+def generate(model: Any, contexts: list[list[int]], max_new_tokens: int | Sequence[int], eos_id: int, pad_id: int,
              temperature: float = 1.0, greedy: bool = False, generator: torch.Generator | None = None) -> list[list[int]]:
-    """Sample a continuation of every context until ``eos_id`` or ``max_new_tokens`` (tokens after eos dropped)."""
+    """Sample a continuation of every context until ``eos_id`` or ``max_new_tokens`` (one for all, or one per
+    context; tokens after eos dropped). Logits are computed for the last position only (a real vocabulary is
+    150k wide)."""
     device = model.device
+    limits = torch.tensor([max_new_tokens] * len(contexts) if isinstance(max_new_tokens, int) else max_new_tokens,
+                          device=device)
     p = max(common_prefix(contexts) - 1, 0)
     cache = shared_prefix_cache(model, contexts[0][:p], len(contexts)) if p else DynamicCache()
     suffixes = [c[p:] for c in contexts]
@@ -88,9 +93,9 @@ def generate(model: Any, contexts: list[list[int]], max_new_tokens: int, eos_id:
     positions = (mask.cumsum(1) - 1).clamp(min=0)[:, p:]
     out: list[list[int]] = [[] for _ in contexts]
     finished = torch.zeros(len(contexts), dtype=torch.bool, device=device)
-    for _ in range(max_new_tokens):
+    for step in range(int(limits.max())):
         logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
-                       **cache_kwargs(model, cache)).logits[:, -1].float()
+                       logits_to_keep=1, **cache_kwargs(model, cache)).logits[:, -1].float()
         if greedy:
             token = logits.argmax(-1)
         else:
@@ -98,7 +103,7 @@ def generate(model: Any, contexts: list[list[int]], max_new_tokens: int, eos_id:
         token = torch.where(finished, torch.full_like(token, pad_id), token)
         for row in (~finished).nonzero()[:, 0].tolist():
             out[row].append(int(token[row]))
-        finished |= token == eos_id
+        finished |= (token == eos_id) | (limits <= step + 1)
         if bool(finished.all()):
             break
         ids = token[:, None]
@@ -109,9 +114,10 @@ def generate(model: Any, contexts: list[list[int]], max_new_tokens: int, eos_id:
 
 def model_actor(model: Any, fmt: ChatFormat, max_new_tokens: int, temperature: float = 1.0, greedy: bool = False,
                 generator: torch.Generator | None = None, batch_size: int = 64) -> Actor:
-    """An actor that samples each turn from ``model``, batching episodes of the same environment together."""
+    """An actor that samples each turn from ``model`` (at most ``max_new_tokens`` and the turn's budget), batching
+    episodes of the same environment together."""
 
-    def act(episodes: list[Episode]) -> list[list[int]]:
+    def act(episodes: list[Episode], budgets: list[int]) -> list[list[int]]:
         by_env: dict[str, list[int]] = defaultdict(list)
         for i, episode in enumerate(episodes):
             by_env[episode.info["env"]].append(i)
@@ -119,7 +125,8 @@ def model_actor(model: Any, fmt: ChatFormat, max_new_tokens: int, temperature: f
         for rows in by_env.values():
             for start in range(0, len(rows), batch_size):
                 chunk = rows[start:start + batch_size]
-                tokens = generate(model, [episodes[i].ids for i in chunk], max_new_tokens, fmt.eos_id,
+                limits = [min(max_new_tokens, budgets[i]) for i in chunk]
+                tokens = generate(model, [episodes[i].ids for i in chunk], limits, fmt.eos_id,
                                   fmt.tokenizer.pad_token_id, temperature, greedy, generator)
                 for i, t in zip(chunk, tokens):
                     result[i] = t
@@ -131,7 +138,7 @@ def model_actor(model: Any, fmt: ChatFormat, max_new_tokens: int, temperature: f
 def oracle_actor(fmt: ChatFormat) -> Actor:
     """An actor playing the oracle's actions (gold calls, questions, answer), tokenized: the SFT targets."""
 
-    def act(episodes: list[Episode]) -> list[list[int]]:
+    def act(episodes: list[Episode], budgets: list[int]) -> list[list[int]]:
         return [fmt.encode(episode.info["oracle"](episode.info["last_info"])) + [fmt.eos_id] for episode in episodes]
 
     return act
@@ -165,9 +172,22 @@ def play(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: i
          oracle: bool = False, progress: Callable[[int], Any] | None = None) -> list[Episode]:
     """Play every job to the end, all episodes advancing one turn per model call; returns them in job order.
 
-    An episode whose context would outgrow ``max_len`` ends with reward 0 (``info["overflow"]``).
+    A turn gets at most ``max_new_tokens`` and never more than what is left of ``max_len`` (keeping one token for
+    the end of turn); an episode with no room left ends with reward 0 (``info["overflow"]``).
     ``progress(1)`` is called as each episode ends.
     """
+
+    def finish(episode: Episode, env: gym.Env, messages: list[dict[str, Any]]) -> None:
+        episode.info.pop("oracle", None)
+        episode.info["messages"] = list(messages)
+        del episode.info["last_info"]
+        pool.give(episode.info["env"], env)
+        if progress is not None:
+            progress(1)
+
+    def room(length: int) -> int:
+        return max_len - length - 1
+
     episodes, live = [], []
     for job in jobs:
         started = time.perf_counter()
@@ -185,12 +205,17 @@ def play(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: i
         if oracle:
             episode.info["oracle"] = envs.OraclePolicy(env, info)
         episodes.append(episode)
-        live.append((episode, env))
+        if room(len(episode.ids)) < 1:
+            episode.info["overflow"] = True
+            finish(episode, env, info["messages"])
+        else:
+            live.append((episode, env))
     while live:
-        actions = act([episode for episode, _ in live])
+        actions = act([episode for episode, _ in live],
+                      [min(max_new_tokens, room(len(episode.ids))) for episode, _ in live])
         still = []
         for (episode, env), tokens in zip(live, actions):
-            kept = episode.add_model_turn(tokens, fmt.eos_id)
+            kept = episode.add_model_turn(tokens, fmt.eos_id, fmt.think_ids)
             text = fmt.decode([t for t in kept if t != fmt.eos_id])
             started = time.perf_counter()
             _, reward, terminated, truncated, info = env.step(text)
@@ -199,17 +224,13 @@ def play(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: i
             if terminated or truncated:
                 episode.reward, episode.done = float(reward), True
                 episode.info["reward_info"] = info.get("reward_info", {})
-            elif len(episode.ids) + len(fmt.feedback_ids(info["new_messages"])) + max_new_tokens > max_len:
+                episode.info["truncated"] = truncated and not terminated  # the turn limit, not the agent, ended it
+            elif room(len(episode.ids) + len(fmt.feedback_ids(info["new_messages"]))) < 1:
                 episode.info["overflow"] = True
             else:
                 episode.add_feedback(fmt, info["new_messages"])
                 still.append((episode, env))
                 continue
-            episode.info.pop("oracle", None)
-            episode.info["messages"] = list(info["messages"])
-            del episode.info["last_info"]
-            pool.give(episode.info["env"], env)
-            if progress is not None:
-                progress(1)
+            finish(episode, env, info["messages"])
         live = still
     return episodes

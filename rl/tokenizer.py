@@ -2,11 +2,16 @@
 
 Two templates are saved with it:
 
-* ``default``: Qwen3-style for inference; like Qwen3's stock template it drops the ``<think>`` block of assistant
-  turns before the last user query, so the render of a turn changes once the conversation grows.
+* ``default``: Qwen3's own template, for inference: it drops the ``<think>`` block of assistant turns before the
+  last user query and normalizes the others', so the render of a turn changes once the conversation grows.
 * ``training``: prefix-preserving. Every message renders the same way whatever follows it (assistant text is kept
   verbatim, think blocks included), so ``render(messages[:k])`` is a prefix of ``render(messages)``. The trainer
   builds environment feedback from this template in token space (:mod:`rl.tokens`).
+
+Both take Qwen3's ``enable_thinking`` switch: ``False`` ends the generation prompt with an empty think block
+(:data:`EMPTY_THINK`), the training template keeps that block in every assistant turn (the tokens the turn was
+generated after), where Qwen3's drops it from all but the last. Within one user query's tool calls (every think
+block kept), the two templates give the same generation prompt when thinking is on.
 
 Optionally, lines that recur verbatim many times in the training text (in practice: the lines of an environment's
 system prompt, one per tool schema) become single added tokens, "phrase tokens". Byte-level BPE cannot merge across
@@ -33,6 +38,9 @@ from transformers import PreTrainedTokenizerFast
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>",
                   "</tool_call>", "<tool_response>", "</tool_response>"]
 END_OF_TURN = "<|im_end|>"
+#: What Qwen3's template puts after the assistant generation prompt with ``enable_thinking=False``: the model then
+#: answers without thinking.
+EMPTY_THINK = "<think>\n\n</think>\n\n"
 
 #: Qwen3's pre-tokenization: one token per digit, letters in runs, punctuation apart. Values the agent must copy
 #: (ids, dates, words) then split the same way wherever they occur, as short runs of common tokens.
@@ -50,9 +58,10 @@ _TOOLS_BLOCK = (
     "<args-json-object>}\\n</tool_call><|im_end|>\\n' }}{%- endif %}"
 )
 
+#: The calls of an assistant message, after a newline unless its reply (its text past any think block) is empty.
 _TOOL_CALLS = (
     "{%- for tool_call in message.tool_calls or [] %}"
-    "{%- if (loop.first and content) or not loop.first %}{{- '\\n' }}{%- endif %}"
+    "{%- if (loop.first and reply) or not loop.first %}{{- '\\n' }}{%- endif %}"
     "{%- if tool_call.function %}{%- set tool_call = tool_call.function %}{%- endif %}"
     "{{- '<tool_call>\\n{\"name\": \"' + tool_call.name + '\", \"arguments\": ' }}"
     "{%- if tool_call.arguments is string %}{{- tool_call.arguments }}{%- else %}{{- tool_call.arguments | tojson }}"
@@ -60,36 +69,69 @@ _TOOL_CALLS = (
 )
 
 
-def _template(drop_old_thinking: bool) -> str:
-    """The chat template; ``drop_old_thinking`` gives Qwen3's inference behaviour, else the training variant."""
-    last_query = (
-        "{%- set ns = namespace(last_query=-1) %}{%- for m in messages %}"
-        "{%- if m.role == 'user' and not (m.content or '').startswith('<tool_response>') %}"
-        "{%- set ns.last_query = loop.index0 %}{%- endif %}{%- endfor %}"
-    )
-    content = "{%- set content = message.content or '' %}"
-    if drop_old_thinking:
-        content += ("{%- if loop.index0 < ns.last_query and '</think>' in content %}"
-                    "{%- set content = content.split('</think>')[-1].lstrip('\\n') %}{%- endif %}")
+#: :data:`EMPTY_THINK` when the caller passed ``enable_thinking=False`` (unset means thinking, as in Qwen3).
+_IF_THINKING_OFF = ("{%- if enable_thinking is defined and enable_thinking is false %}{{- '"
+                    + EMPTY_THINK.replace("\n", "\\n") + "' }}{%- endif %}")
+
+#: Qwen3's reasoning split of an assistant message: ``reasoning_content`` when given, else the text before
+#: ``</think>`` (and ``content`` becomes the text after it).
+_REASONING = (
+    "{%- set reasoning = message.reasoning_content if message.reasoning_content is string else '' %}"
+    "{%- if message.reasoning_content is not string and '</think>' in content %}"
+    "{%- set reasoning = content.split('</think>')[0].rstrip('\\n').split('<think>')[-1].lstrip('\\n') %}"
+    "{%- set content = content.split('</think>')[-1].lstrip('\\n') %}{%- endif %}"
+)
+
+
+def _template(inference: bool) -> str:
+    """The chat template: Qwen3's own behaviour (``inference``) or the prefix-preserving training variant.
+
+    Both end the generation prompt with Qwen3's :data:`EMPTY_THINK` when ``enable_thinking=False``. For an assistant
+    message, ``inference`` does what Qwen3's template does: the last user query is the last user message that is
+    not a tool response; turns before it lose their think block; turns after it keep theirs, rendered
+    ``<think>\\n{reasoning}\\n</think>\\n\\n{content}``, and so does the last message even with no reasoning (with
+    an empty block). The training variant renders every assistant message verbatim, after the empty think block
+    its generation prompt had when thinking is off.
+    """
+    content = "{%- set content = message.content if message.content is string else '' %}"
+    if inference:
+        head = (
+            "{%- set ns = namespace(multi_step_tool=true, last_query=messages|length - 1) %}"
+            "{%- for m in messages[::-1] %}"
+            "{%- if ns.multi_step_tool and m.role == 'user' and m.content is string and not "
+            "(m.content.startswith('<tool_response>') and m.content.endswith('</tool_response>')) %}"
+            "{%- set ns.multi_step_tool = false %}{%- set ns.last_query = messages|length - 1 - loop.index0 %}"
+            "{%- endif %}{%- endfor %}"
+        )
+        assistant = (
+            _REASONING +
+            "{%- if loop.index0 > ns.last_query and (loop.last or reasoning) %}"
+            "{{- '<|im_start|>assistant\\n<think>\\n' + reasoning.strip('\\n') + '\\n</think>\\n\\n' "
+            "+ content.lstrip('\\n') }}"
+            "{%- else %}{{- '<|im_start|>assistant\\n' + content }}{%- endif %}{%- set reply = content %}"
+        )
+    else:
+        head = ""
+        assistant = ("{{- '<|im_start|>assistant\\n' }}" + _IF_THINKING_OFF + "{{- content }}"
+                     "{%- set reply = content.split('</think>')[-1].lstrip('\\n') %}")
     return (
-        last_query + _TOOLS_BLOCK +
-        "{%- for message in messages %}"
+        head + _TOOLS_BLOCK +
+        "{%- for message in messages %}" + content +
         "{%- if message.role == 'system' %}{%- if not (loop.first and tools) %}"
-        "{{- '<|im_start|>system\\n' + message.content + '<|im_end|>\\n' }}{%- endif %}"
-        "{%- elif message.role == 'user' %}{{- '<|im_start|>user\\n' + message.content + '<|im_end|>\\n' }}"
-        "{%- elif message.role == 'assistant' %}" + content +
-        "{{- '<|im_start|>assistant\\n' + content }}" + _TOOL_CALLS + "{{- '<|im_end|>\\n' }}"
+        "{{- '<|im_start|>system\\n' + content + '<|im_end|>\\n' }}{%- endif %}"
+        "{%- elif message.role == 'user' %}{{- '<|im_start|>user\\n' + content + '<|im_end|>\\n' }}"
+        "{%- elif message.role == 'assistant' %}" + assistant + _TOOL_CALLS + "{{- '<|im_end|>\\n' }}"
         "{%- elif message.role == 'tool' %}"
         "{%- if loop.first or messages[loop.index0 - 1].role != 'tool' %}{{- '<|im_start|>user' }}{%- endif %}"
-        "{{- '\\n<tool_response>\\n' + message.content + '\\n</tool_response>' }}"
+        "{{- '\\n<tool_response>\\n' + content + '\\n</tool_response>' }}"
         "{%- if loop.last or messages[loop.index0 + 1].role != 'tool' %}{{- '<|im_end|>\\n' }}{%- endif %}"
         "{%- endif %}{%- endfor %}"
-        "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
+        "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}" + _IF_THINKING_OFF + "{%- endif %}"
     )
 
 
-CHAT_TEMPLATE = _template(drop_old_thinking=True)
-TRAINING_TEMPLATE = _template(drop_old_thinking=False)
+CHAT_TEMPLATE = _template(inference=True)
+TRAINING_TEMPLATE = _template(inference=False)
 
 
 def recurring_lines(texts: Iterable[str], min_count: int, min_chars: int = 24) -> list[str]:

@@ -20,12 +20,15 @@ import argparse
 import contextlib
 import dataclasses
 import json
+import multiprocessing
 import random
 import shlex
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,20 +53,34 @@ def _help(text: str, **kwargs: Any) -> Any:
 class Config:
     """Hyperparameters of a run; each is a command-line flag (``group_size`` -> ``--group-size``)."""
 
-    envs: str = _help("comma-separated environments or domains (names or EnvFactory/<Name>-v0 ids)",
-                      default="Calendar")
+    envs: str = _help("comma-separated environments or domains to train on (names or EnvFactory/<Name>-v0 ids)",
+                      default="Calendar,MongoDBServer,KospiKosdaqStock")
+    heldout_envs: str = _help("comma-separated environments never trained on (no SFT, no RL), evaluated on their test "
+                              "tasks beside the others; the tokenizer sees their system prompt only ('': none)",
+                              default="ExcelServer")
     model: str | None = _help("local checkpoint or Qwen3 weights to start from (default: build a small Qwen3 and "
                               "a tokenizer from scratch)", default=None)
     size: str = _help(f"model config when building from scratch: {', '.join(models.SIZES)}", default="mini")
+    thinking: bool = _help("Qwen3's thinking mode: the model may think in a <think> block before each reply (4x "
+                           "the per-turn token budget); off: Qwen3's enable_thinking=False, every assistant turn "
+                           "opens with an empty think block", default=False)
     vocab_size: int = _help("BPE vocabulary size when training the tokenizer", default=1024)
     algo: str = _help("grpo (group-normalized advantages) or ppo (value head + GAE)", default="grpo")
     backend: str = _help("local (this process, torch) or openrlhf (write the dataset, launch OpenRLHF)",
                          default="local")
     device: str = _help("cpu or cuda", default="cpu")
     seed: int = _help("seed of everything (model init, data order, sampling)", default=0)
-    out: str = _help("output directory", default="runs/rl")
-    resume: str | None = _help("resume RL from a run directory (its checkpoint/ and trainer_state.pt)", default=None)
-    dry_run: bool = _help("openrlhf backend: write the dataset and print the command without running it",
+    out: str | None = _help("output directory (default: the --resume directory when resuming, else runs/rl)",
+                            default=None)
+    resume: str | None = _help("resume RL from a run directory (its checkpoint/ and trainer_state.pt): --steps more "
+                               "steps, appended to its metrics.jsonl (written into that directory unless --out "
+                               "names another, which gets a copy of the earlier records)", default=None)
+    gpus: int = _help("openrlhf backend: GPUs per node (actor, reference, critic and one vLLM engine per GPU, "
+                      "colocated; the SFT stage runs on one node of this many)", default=1)
+    nodes: int = _help("openrlhf backend: nodes of --gpus GPUs for the RL stage", default=1)
+    eval_every: int = _help("openrlhf backend: held-out evaluation every N RL steps (OpenRLHF's --eval.steps; 0: "
+                            "after the last step only)", default=0)
+    dry_run: bool = _help("openrlhf backend: write the job directory and print the commands without running them",
                           default=False)
     env_pool: int = _help("openrlhf backend: play the episodes in this many Ray env actors shared by the vLLM engines "
                           "(envfactory_gym.integrations.ray_pool, 256 live episodes each) instead of in each "
@@ -71,19 +88,19 @@ class Config:
     threads: int = _help("torch CPU threads for the SFT/RL updates", default=2)
     decode_threads: int = _help("torch CPU threads while sampling (one token per step: too little work to split)",
                                 default=1)
-    max_tasks: int = _help("use at most this many train and test tasks per environment (0: all; for smoke runs)",
+    max_tasks: int = _help("use at most this many test, SFT and RL tasks per environment (0: all; for smoke runs)",
                            default=0)
     # task distribution
     tasks: str = _help("generated: tasks built in memory from the envs' scenario templates, train and test on "
                        "disjoint world seeds; suite: the committed train/test task files", default="generated")
-    train_worlds: int = _help("generated: train tasks come from world seeds 0 .. N-1", default=800)
+    train_worlds: int = _help("generated: train tasks come from world seeds 0 .. N-1", default=100)
     sft_worlds: int = _help("generated: SFT on the train tasks of world seeds 0 .. N-1 and RL on those of the other "
                             "train worlds, so RL learns from tasks SFT has not memorised (0, or --tasks suite: both "
-                            "on all)", default=400)
-    test_worlds: int = _help("generated: test tasks come from world seeds --test-world-start .. +N-1", default=100)
+                            "on all)", default=80)
+    test_worlds: int = _help("generated: test tasks come from world seeds --test-world-start .. +N-1", default=21)
     test_world_start: int = _help("generated: first world seed of the test tasks (disjoint from the train seeds)",
                                   default=1000)
-    max_calls: int = _help("generated: keep tasks with at most this many gold tool calls (0: any)", default=1)
+    max_calls: int = _help("generated: keep tasks with at most this many gold tool calls (0: any)", default=2)
     conversational: bool = _help("generated: also keep tasks that need facts only the user knows", default=False)
     phrase_min_count: int = _help("tokenizer from scratch: lines recurring this often in its training text (the "
                                   "system prompt's) become single tokens (0: plain BPE)", default=8)
@@ -98,31 +115,57 @@ class Config:
     curriculum_start: int = _help("curriculum: first level (0: one call, no id to carry)", default=0)
     train_eval: int = _help("also report greedy success on this many RL train tasks after SFT and after RL, the "
                             "figure to tune on (0: no)", default=40)
+    eval_before_sft: bool = _help("also evaluate before SFT when the model is built from scratch (random weights: "
+                                  "0 by construction, and the slowest evaluation, every turn running to its token "
+                                  "cap); a --model start is evaluated before SFT whenever SFT runs", default=False)
     # supervised warm start
-    sft_epochs: int = _help("passes over the gold trajectories of the train tasks (0: skip SFT)", default=30)
+    sft_epochs: int | None = _help("passes over the gold trajectories of the train tasks (0: skip SFT); default: "
+                                   "scaled to the model (see rl.model.scaled_defaults)", default=None)
     sft_batch_size: int = _help("trajectories per SFT step", default=8)
-    sft_lr: float = _help("SFT learning rate (AdamW)", default=3e-3)
+    sft_lr: float | None = _help("SFT learning rate (AdamW); default: scaled to the model (see "
+                                 "rl.model.scaled_defaults)", default=None)
     sft_context_weight: float = _help("SFT loss weight of the non-model tokens (prompt, tool responses) relative to "
                                       "the model's: language modelling of the environment's text, where the values "
                                       "the agent must copy recur (0: the model's tokens only)", default=0.0)
     # reinforcement learning
-    steps: int = _help("RL steps (one batch of rollouts and one update each)", default=40)
+    steps: int = _help("RL steps (one batch of rollouts and one update each); with --resume, steps to add to the "
+                       "resumed run's", default=30)
     tasks_per_step: int = _help("train tasks per RL step (rollout batch = tasks_per_step * group_size)", default=4)
     group_size: int = _help("samples per task; all start from the same task and seed", default=8)
-    micro_batch_size: int = _help("episodes per forward/backward pass", default=8)
-    lr: float = _help("RL learning rate (AdamW)", default=3e-4)
-    loss_agg: str = _help("grpo: token (every model token weighs the same) or sequence (every episode weighs the "
-                          "same, whatever its length, as in the GRPO paper)", default="sequence")
-    kl: float = _help("weight of the k3 KL penalty to the SFT reference (0: no reference model)", default=0.0)
+    minibatch_size: int = _help("episodes per optimizer step: each pass over a rollout batch is shuffled and split "
+                                "into minibatches, so the probability ratio moves and clipping acts", default=8)
+    update_epochs: int = _help("passes over each rollout batch (log-probs of the behaviour policy fixed before the "
+                               "first)", default=2)
+    micro_batch_size: int = _help("episodes per forward/backward pass (gradients accumulate over a minibatch)",
+                                  default=8)
+    lr: float | None = _help("RL learning rate (AdamW); default: scaled to the model (see rl.model.scaled_defaults)",
+                             default=None)
+    baseline: str = _help("grpo: advantage = (reward - group mean) / group std; drgrpo (Dr. GRPO): reward - group "
+                          "mean; rloo: reward - mean of the group's other rewards", default="grpo")
+    loss_agg: str | None = _help("how every term of the loss (policy, KL, value) and its logged statistics average "
+                                 "over tokens: token (over all model tokens of a minibatch), sequence (each "
+                                 "episode's token mean, then the mean over episodes: every episode weighs the same, "
+                                 "as in the GRPO paper) or sum (each episode's token sum / (max-turns x "
+                                 "max-new-tokens), then the mean over episodes, as in Dr. GRPO); default: sum with "
+                                 "--baseline drgrpo, else sequence", default=None)
+    overlong_mask: bool = _help("no policy gradient from episodes cut by the context limit or that used all "
+                                "--max-turns turns", default=False)
+    kl: float = _help("weight of the k3 KL penalty to the reference: the policy as RL started (the SFT result, or "
+                      "the --model checkpoint when SFT is skipped; on --resume, the resumed run's); 0: none",
+                      default=0.0)
     clip: float = _help("PPO clip range of the probability ratio", default=0.2)
-    update_epochs: int = _help("passes over each rollout batch", default=1)
+    control: str | None = _help("sft: an SFT-only control arm of equal compute instead of RL: each step trains on "
+                                "tasks_per_step x group_size gold trajectories of the RL train tasks (the oracle's), "
+                                "with as many optimizer steps as the RL update would take, at --sft-lr; logged as "
+                                "phase 'control', evaluated 'after SFT control'", default=None)
     vf_coef: float = _help("ppo: weight of the value loss", default=0.5)
     gae_lambda: float = _help("ppo: GAE lambda (gamma is 1)", default=0.95)
     temperature: float = _help("sampling temperature of rollouts (evaluation is greedy)", default=1.0)
     partial_credit: float = _help("RL reward of a failed episode = this times the env's partial credit (share of "
                                   "expected state changes and facts achieved); success earns 1", default=0.0)
     max_turns: int = _help("agent turns before an episode is truncated", default=6)
-    max_new_tokens: int = _help("tokens per assistant turn", default=96)
+    max_new_tokens: int | None = _help("tokens per assistant turn, never more than what is left of --max-len; "
+                                       "default: scaled to the model (see rl.model.scaled_defaults)", default=None)
     max_len: int = _help("tokens per episode (context limit)", default=4096)
     progress: bool = _help("progress bars with totals and ETA for every phase, on stderr", default=True)
 
@@ -135,13 +178,29 @@ def parse_args(argv: list[str] | None = None) -> Config:
         if f.type == "bool":
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=f.metadata["help"])
         else:
-            kind = {"int": int, "float": float}.get(str(f.type), str)
+            kind = {"int": int, "float": float}.get(str(f.type).removesuffix(" | None"), str)
             parser.add_argument(flag, type=kind, default=f.default, help=f.metadata["help"])
     cfg = Config(**vars(parser.parse_args(argv)))
+    cfg.loss_agg = cfg.loss_agg or ("sum" if cfg.baseline == "drgrpo" else "sequence")
+    cfg.out = cfg.out or cfg.resume or "runs/rl"
     if (cfg.algo not in ("grpo", "ppo") or cfg.backend not in ("local", "openrlhf")
-            or cfg.tasks not in ("generated", "suite") or cfg.loss_agg not in ("token", "sequence")):
+            or cfg.tasks not in ("generated", "suite") or cfg.loss_agg not in algo.AGGREGATIONS
+            or cfg.baseline not in algo.BASELINES or cfg.control not in (None, "sft")):
         parser.error("--algo must be grpo or ppo, --backend local or openrlhf, --tasks generated or suite, "
-                     "--loss-agg token or sequence")
+                     "--loss-agg token, sequence or sum, --baseline grpo, drgrpo or rloo, --control sft")
+    if cfg.minibatch_size < 1 or cfg.update_epochs < 1:
+        parser.error("--minibatch-size and --update-epochs must be at least 1")
+    if cfg.control and cfg.curriculum:
+        parser.error("--control sft trains on the gold trajectories of the fixed RL train tasks: drop --curriculum")
+    return cfg
+
+
+def resolve_defaults(cfg: Config, parameters: int) -> Config:
+    """Fill in place the hyperparameters left at None (``lr``, ``sft_lr``, ``sft_epochs``, ``max_new_tokens``) with
+    :func:`rl.model.scaled_defaults` for a model of ``parameters`` parameters and ``cfg.thinking``."""
+    for name, value in models.scaled_defaults(parameters, cfg.thinking).items():
+        if getattr(cfg, name) is None:
+            setattr(cfg, name, value)
     return cfg
 
 
@@ -165,6 +224,11 @@ class Log:
         return record
 
 
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The records of a metrics.jsonl."""
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
 class Phases:
     """Progress bars of a run's phases (on stderr): each phase numbered among all of them, with its total and ETA.
 
@@ -175,11 +239,12 @@ class Phases:
         self.enabled = enabled
         self.done = 0
 
-    def __call__(self, name: str, total: int, unit: str) -> tqdm:
-        """The bar of the next phase, called ``name`` (one of ``names``, which may repeat: e.g. evaluations)."""
+    def __call__(self, name: str, total: int, unit: str, initial: int = 0) -> tqdm:
+        """The bar of the next phase, called ``name`` (one of ``names``, which may repeat: e.g. evaluations);
+        ``initial``: units already done (a resumed run's steps, left out of the rate and the ETA)."""
         self.done += 1
-        return tqdm(total=total, desc=f"[{self.done}/{len(self.names)}] {name}", unit=unit, file=sys.stderr,
-                    disable=not self.enabled, dynamic_ncols=True, leave=True)
+        return tqdm(total=total, initial=initial, desc=f"[{self.done}/{len(self.names)}] {name}", unit=unit,
+                    file=sys.stderr, disable=not self.enabled, dynamic_ncols=True, leave=True)
 
 
 def phase_plan(cfg: Config) -> list[str]:
@@ -189,35 +254,68 @@ def phase_plan(cfg: Config) -> list[str]:
     if not (cfg.resume or cfg.model):
         phases.append("tokenizer")
     if not cfg.resume:
-        phases.append("eval before SFT")
-        if cfg.sft_epochs:
+        if evaluated_before_sft(cfg):
+            phases.append("eval before SFT")
+        if cfg.sft_epochs != 0:  # None: scaled to the model, never 0
             phases += ["gold trajectories", "SFT"]
-    phases.append("eval after SFT")
-    if cfg.train_eval:
-        phases.append("train eval after SFT")
+        phases.append("eval after SFT")  # a resumed run reports its earlier evaluations from metrics.jsonl
+        if cfg.train_eval:
+            phases.append("train eval after SFT")
     if cfg.steps:
-        phases.append("RL")
-    phases.append("eval after RL")
+        phases += ["control gold trajectories", "SFT control"] if cfg.control else ["RL"]
+    phases.append(f"eval {rl_stage(cfg)}")
     if cfg.train_eval:
-        phases.append("train eval after RL")
+        phases.append(f"train eval {rl_stage(cfg)}")
     return phases
+
+
+def evaluated_before_sft(cfg: Config) -> bool:
+    """Whether the run has a 'before SFT' row: SFT runs, and the model is a --model start or --eval-before-sft asks
+    (a model built from scratch scores 0; without SFT the 'after SFT' row is the same model)."""
+    return cfg.sft_epochs != 0 and bool(cfg.eval_before_sft or cfg.model)
+
+
+def rl_stage(cfg: Config) -> str:
+    """The table row after the RL phase: 'after RL', or 'after SFT control' for the SFT-only control arm."""
+    return "after SFT control" if cfg.control else "after RL"
 
 
 def env_names(spec: str) -> list[str]:
     return [s.strip().removeprefix("EnvFactory/").removesuffix("-v0") for s in spec.split(",") if s.strip()]
 
 
+def heldout_names(cfg: Config, names: list[str]) -> list[str]:
+    """The ``--heldout-envs`` that load; one that is also trained on (in ``--envs``, or a member of a domain there)
+    is an error."""
+    from envfactory_gym.registration import members
+
+    wanted = env_names(cfg.heldout_envs)
+    trained = {member for name in names for member in (name, *members(name))}
+    if set(wanted) & trained:
+        raise ValueError(f"{', '.join(sorted(set(wanted) & trained))} cannot be both trained on (--envs) and "
+                         "held out (--heldout-envs)")
+    return envs.available(wanted) if wanted else []
+
+
 def build_tokenizer(names: list[str], vocab_size: int, max_turns: int, train: list[tuple[str, Task]] | None = None,
-                    phrase_min_count: int = 0, qwen3_split: bool = False, bar: tqdm | None = None) -> Any:
+                    phrase_min_count: int = 0, qwen3_split: bool = False, bar: tqdm | None = None,
+                    prompts_only: list[tuple[str, Task]] = ()) -> Any:
     """Train the BPE on the system prompts and the gold trajectories of the train tasks (never the test tasks).
 
-    ``train``: the (env, task) pairs to use (default: the committed train tasks of ``names``). ``bar`` counts the
-    gold trajectories played (its total is set here: one per task, plus one for training the BPE).
+    ``train``: the (env, task) pairs to use (default: the committed train tasks of ``names``). ``prompts_only``:
+    (env, task) pairs of environments never trained on, whose system prompt alone is added, counted
+    ``phrase_min_count`` times so that its schema lines become phrase tokens as a trained environment's do (none of
+    their episodes is seen). ``bar`` counts the gold trajectories played (its total is set here: one per task, plus
+    one for training the BPE).
     """
     train = envs.tasks(names, "train") if train is None else train
     if bar is not None:
         bar.reset(total=len(train) + 1)
     texts = []
+    for name in dict.fromkeys(n for n, _ in prompts_only):
+        task = next(t for n, t in prompts_only if n == name)
+        _, info = envs.make(name, max_turns, tasks=[task]).reset(seed=task.seed, options={"task_id": task.id})
+        texts += [m["content"] for m in info["messages"] if m["role"] == "system"] * max(phrase_min_count, 1)
     for name in names:
         mine = [t for n, t in train if n == name]
         env = envs.make(name, max_turns, tasks=mine)
@@ -233,10 +331,12 @@ def build_tokenizer(names: list[str], vocab_size: int, max_turns: int, train: li
 
 def task_split(cfg: Config, names: list[str], bar: tqdm | None = None
                ) -> tuple[list[tuple[str, Task]], list[tuple[str, Task]]]:
-    """The (env, task) pairs to train on and to evaluate on, per ``--tasks`` (see :class:`Config`); ``bar``
-    counts the worlds generated (its total is set here)."""
+    """The (env, task) pairs to train on (of ``names``) and to evaluate on (of ``names`` and of the held-out
+    environments, :func:`heldout_names`), per ``--tasks`` (see :class:`Config`); ``bar`` counts the worlds generated
+    (its total is set here)."""
+    heldout = heldout_names(cfg, names)
     if cfg.tasks == "suite":
-        return envs.tasks(names, "train", cfg.max_tasks), envs.tasks(names, "test", cfg.max_tasks)
+        return envs.tasks(names, "train", cfg.max_tasks), envs.tasks(names + heldout, "test", cfg.max_tasks)
     train_seeds = range(cfg.train_worlds)
     test_seeds = range(cfg.test_world_start, cfg.test_world_start + cfg.test_worlds)
     if set(train_seeds) & set(test_seeds):
@@ -245,14 +345,30 @@ def task_split(cfg: Config, names: list[str], bar: tqdm | None = None
         raise ValueError("--sft-worlds must be 0 or fewer than --train-worlds (RL needs worlds of its own)")
     committed_test = {t.id for _, t in envs.tasks(names, "test")}  # the suite's own test tasks stay unseen
     if bar is not None:
-        bar.reset(total=len(names) * (len(train_seeds) + len(test_seeds)))
+        bar.reset(total=len(names) * len(train_seeds) + len(names + heldout) * len(test_seeds))
     split = {}
-    for part, seeds in (("train", train_seeds), ("test", test_seeds)):
-        split[part] = [(name, task) for name in names for task in [
-            t for t in envs.generated_tasks(name, seeds, part, cfg.max_calls, cfg.conversational,
-                                            bar.update if bar is not None else None)
-            if t.id not in committed_test][: cfg.max_tasks or None]]
+    # worlds are built in --threads processes (task generation calibrates every task: ~0.2 s of CPU per world);
+    # forked, since the children only build tasks (spawn would re-import the caller's main module), so Linux only
+    parallel = cfg.threads > 1 and sys.platform == "linux"
+    with (ProcessPoolExecutor(cfg.threads, mp_context=multiprocessing.get_context("fork")) if parallel
+          else contextlib.nullcontext()) as pool:
+        for part, seeds, of in (("train", train_seeds, names), ("test", test_seeds, names + heldout)):
+            split[part] = [(name, task) for name in of for task in capped(cfg, [
+                t for t in envs.generated_tasks(name, seeds, part, cfg.max_calls, cfg.conversational,
+                                                bar.update if bar is not None else None, pool)
+                if t.id not in committed_test])]
     return split["train"], split["test"]
+
+
+def capped(cfg: Config, tasks: list[Task]) -> list[Task]:
+    """At most ``--max-tasks`` of an environment's tasks (all when 0); for train tasks that many of the SFT worlds
+    and that many of the RL worlds."""
+    if not cfg.max_tasks:
+        return tasks
+    if tasks and tasks[0].split == "train" and cfg.sft_worlds:
+        return ([t for t in tasks if t.seed < cfg.sft_worlds][: cfg.max_tasks]
+                + [t for t in tasks if t.seed >= cfg.sft_worlds][: cfg.max_tasks])
+    return tasks[: cfg.max_tasks]
 
 
 def make_curricula(cfg: Config, names: list[str], saved: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -330,6 +446,13 @@ def success(episodes: list[Episode]) -> float:
     return sum(e.reward >= 1.0 for e in episodes) / max(len(episodes), 1)
 
 
+def by_env(episodes: list[Episode]) -> dict[str, dict[str, float]]:
+    """Mean reward and success of the episodes of each environment."""
+    groups = {n: [e for e in episodes if e.info["env"] == n] for n in dict.fromkeys(e.info["env"] for e in episodes)}
+    return {"reward_by_env": {n: round(sum(e.reward for e in g) / len(g), 4) for n, g in groups.items()},
+            "success_by_env": {n: round(success(g), 4) for n, g in groups.items()}}
+
+
 def rl_reward(episode: Episode, partial_credit: float) -> float:
     """The reward RL optimizes: 1 on success, else ``partial_credit`` times the env's partial credit."""
     if episode.reward >= 1.0:
@@ -353,6 +476,33 @@ def batches(episodes: list[Episode], size: int, bucket: int = 0) -> list[list[in
     return out
 
 
+def minibatches(n: int, size: int, epochs: int, rng: random.Random) -> list[list[int]]:
+    """The episode indices of an update's optimizer steps: ``epochs`` passes over ``n`` episodes, each shuffled with
+    the run's ``rng`` and cut into minibatches of at most ``size``."""
+    steps = []
+    for _ in range(epochs):
+        order = rng.sample(range(n), n)
+        steps += [order[i:i + size] for i in range(0, n, size)]
+    return steps
+
+
+def overlong(episode: Episode) -> bool:
+    """Whether the episode was cut by a limit: the context (``max_len``) or the env's turn limit."""
+    return bool(episode.info.get("overflow") or episode.info.get("truncated"))
+
+
+def supervised_step(model: Any, opt: torch.optim.Optimizer, batch: list[Episode], context_weight: float = 0.0) -> float:
+    """One optimizer step of cross-entropy on the batch's model tokens (token mean; ``context_weight`` on the
+    others); returns the loss."""
+    scores = algo.token_logprobs(model, batch, context_weight=context_weight)
+    loss = -(scores.logprobs * scores.mask).sum() / scores.mask.sum()
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss.item()
+
+
 def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.Random,
         bar: tqdm | None = None) -> None:
     """Cross-entropy on the model's tokens of the gold trajectories; ``bar`` counts the steps of all epochs."""
@@ -370,66 +520,117 @@ def sft(model: Any, episodes: list[Episode], cfg: Config, log: Log, rng: random.
         steps = batches(shuffled, cfg.sft_batch_size, bucket=8)
         rng.shuffle(steps)
         for rows in steps:
-            lp, mask, _ = algo.token_logprobs(model, [shuffled[i] for i in rows], context_weight=cfg.sft_context_weight)
-            loss = -(lp * mask).sum() / mask.sum()
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
+            loss = supervised_step(model, opt, [shuffled[i] for i in rows], cfg.sft_context_weight)
             sched.step()
             step += 1
-            log("sft", epoch=epoch, step=step, loss=round(loss.item(), 4))
+            log("sft", epoch=epoch, step=step, loss=round(loss, 4))
             if bar is not None:
                 bar.update()
-                bar.set_postfix(epoch=epoch + 1, loss=round(loss.item(), 4), refresh=False)
+                bar.set_postfix(epoch=epoch + 1, loss=round(loss, 4), refresh=False)
+
+
+def control_update(model: Any, opt: torch.optim.Optimizer, episodes: list[Episode], cfg: Config,
+                   rng: random.Random) -> dict[str, float]:
+    """The SFT control's step: supervised steps on gold trajectories, as many as :func:`rl_update` takes on a batch
+    of this size (the same minibatches); returns the mean loss."""
+    model.train()
+    steps = minibatches(len(episodes), cfg.minibatch_size, cfg.update_epochs, rng)
+    losses = [supervised_step(model, opt, [episodes[i] for i in rows], cfg.sft_context_weight) for rows in steps]
+    return {"loss": round(sum(losses) / len(losses), 4), "optimizer_steps": len(steps)}
+
+
+def padded(rows: list[torch.Tensor], width: int) -> torch.Tensor:
+    """1-D tensors right-padded with 0 to ``width`` and stacked."""
+    return torch.stack([torch.nn.functional.pad(r, (0, width - len(r))) for r in rows])
 
 
 def rl_update(model: Any, value_head: Any, ref: Any, opt: torch.optim.Optimizer, episodes: list[Episode],
-              cfg: Config) -> dict[str, float]:
-    """One GRPO/PPO update on a batch of finished episodes (loss over the batch's model tokens; for GRPO with
-    ``--loss-agg sequence`` the advantages are scaled so that every episode weighs the same)."""
-    tokens = sum(e.model_tokens for e in episodes)
+              cfg: Config, rng: random.Random) -> dict[str, float]:
+    """One GRPO/PPO update on a batch of finished episodes: ``--update-epochs`` shuffled passes in minibatches of
+    ``--minibatch-size`` episodes, one optimizer step each, against the behaviour log-probs computed before the first
+    pass; every term aggregated per ``--loss-agg`` (:func:`rl.algo.episode_weights`).
+
+    Returns the statistics to log, each aggregated like the loss and averaged over the optimizer steps: the policy
+    loss, the clip fraction, the approximate KL to the behaviour policy, the KL to the reference (``--kl``), the
+    value loss (PPO), and the entropy of the behaviour policy over the batch's model tokens.
+    """
     rewards = [rl_reward(e, cfg.partial_credit) for e in episodes]
-    seq_adv = algo.group_advantages(rewards, [e.info["group"] for e in episodes])
-    if cfg.loss_agg == "sequence":  # every episode weighs the same in the token-sum / token-count loss
-        seq_adv = seq_adv * algo.sequence_weights([e.model_tokens for e in episodes])
+    lengths = [e.model_tokens for e in episodes]
+    constant = cfg.max_turns * cfg.max_new_tokens  # --loss-agg sum: the most model tokens an episode can have
+    group_adv = algo.group_advantages(rewards, [e.info["group"] for e in episodes], cfg.baseline)
+    weights = algo.episode_weights(lengths, cfg.loss_agg, constant)
     model.eval()
-    prepared = []
+    old: list[dict[str, torch.Tensor]] = [{} for _ in episodes]  # per episode, over its ids
+    entropy = 0.0
     with torch.no_grad():  # behaviour log-probs, reference log-probs, and for PPO values and GAE
         for rows in batches(episodes, cfg.micro_batch_size):
             batch = [episodes[i] for i in rows]
-            lp, mask, v = algo.token_logprobs(model, batch, cfg.temperature, value_head)
+            scores = algo.token_logprobs(model, batch, cfg.temperature, value_head, entropy=True)
+            entropy += float(algo.aggregate(scores.entropy, scores.mask, weights[rows]))
+            columns = {"lp": scores.logprobs, "mask": scores.mask}
             if cfg.algo == "grpo":
-                adv, ret = seq_adv[rows][:, None] * mask, None
+                columns["adv"] = group_adv[rows][:, None].to(scores.mask.device) * scores.mask
             else:
-                token_rewards = torch.stack([algo.token_rewards(e, rewards[i], mask.shape[1])
-                                             for i, e in zip(rows, batch)])
-                adv, ret = algo.gae(token_rewards, v, mask, 1.0, cfg.gae_lambda)
-            ref_lp = algo.token_logprobs(ref, batch, cfg.temperature)[0] if ref is not None else None
-            prepared.append((batch, lp, adv, ret, ref_lp, mask.bool()))
+                token_rewards = torch.stack([algo.token_rewards(e, rewards[i], scores.mask.shape[1])
+                                             for i, e in zip(rows, batch)]).to(scores.mask.device)
+                columns["adv"], columns["ret"] = algo.gae(token_rewards, scores.values, scores.mask, 1.0,
+                                                          cfg.gae_lambda)
+            if ref is not None:
+                columns["ref"] = algo.token_logprobs(ref, batch, cfg.temperature).logprobs
+            for j, i in enumerate(rows):
+                old[i] = {key: value[j, :len(episodes[i].ids)] for key, value in columns.items()}
     if cfg.algo == "ppo":
-        algo.whiten([p[2] for p in prepared], [p[5] for p in prepared])
+        algo.whiten([o["adv"] for o in old], [o["mask"].bool() for o in old])
+    if cfg.overlong_mask:
+        for o, e in zip(old, episodes):
+            o["adv"] *= not overlong(e)
     model.train()
-    stats = {"loss": 0.0, "kl": 0.0, "value_loss": 0.0}
     params = [p for g in opt.param_groups for p in g["params"]]
-    for _ in range(cfg.update_epochs):
+    totals: dict[str, float] = {}
+    steps = minibatches(len(episodes), cfg.minibatch_size, cfg.update_epochs, rng)
+    for step in steps:
+        step_weights = algo.episode_weights([lengths[i] for i in step], cfg.loss_agg, constant)
         opt.zero_grad()
-        for batch, old_lp, adv, ret, ref_lp, _ in prepared:
-            lp, mask, v = algo.token_logprobs(model, batch, cfg.temperature, value_head)
-            loss = algo.clipped_policy_loss(lp, old_lp, adv, mask, cfg.clip)
-            if ref_lp is not None:
-                kl = algo.kl_k3(lp, ref_lp, mask)
-                loss = loss + cfg.kl * kl
-                stats["kl"] += kl.item() / tokens
-            if ret is not None:
-                value_loss = ((v - ret) ** 2 * mask).sum()
-                loss = loss + cfg.vf_coef * value_loss
-                stats["value_loss"] += value_loss.item() / tokens
-            (loss / tokens).backward()
-            stats["loss"] += loss.item() / tokens
+        for rows in batches([episodes[i] for i in step], cfg.micro_batch_size):
+            chosen = [step[r] for r in rows]
+            scores = algo.token_logprobs(model, [episodes[i] for i in chosen], cfg.temperature, value_head)
+            stored = {key: padded([old[i][key] for i in chosen], scores.mask.shape[1])
+                      for key in old[chosen[0]] if key != "mask"}
+            policy, clipped = algo.clipped_policy_loss(scores.logprobs, stored["lp"], stored["adv"], cfg.clip)
+            terms = {"policy_loss": policy, "clip_frac": clipped,
+                     "approx_kl": algo.kl_k3(stored["lp"], scores.logprobs.detach())}
+            if ref is not None:
+                terms["kl"] = algo.kl_k3(scores.logprobs, stored["ref"])
+            if cfg.algo == "ppo":
+                terms["value_loss"] = (scores.values - stored["ret"]) ** 2
+            agg = {key: algo.aggregate(value, scores.mask, step_weights[rows]) for key, value in terms.items()}
+            loss = agg["policy_loss"] + cfg.kl * agg.get("kl", 0.0) + cfg.vf_coef * agg.get("value_loss", 0.0)
+            loss.backward()
+            for key, value in agg.items():
+                totals[key] = totals.get(key, 0.0) + value.item() / len(steps)
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
-    return {k: round(v / cfg.update_epochs, 4) for k, v in stats.items()}
+    return {**{key: round(value, 5) for key, value in totals.items()}, "entropy": round(entropy, 4),
+            "optimizer_steps": len(steps)}
+
+
+def report(table: dict[str, float], per_env: dict[str, dict[str, float]], seen: dict[str, float], names: list[str],
+           heldout: list[str], test: list[Job], train_eval: int) -> str:
+    """The final table: greedy success per stage (columns) on each environment's test tasks (rows), the trained
+    environments together, the held-out ones, and the RL train sample."""
+    stages = list(table)
+    counts = {n: sum(j.env == n for j in test) for n in names + heldout}
+    rows = [(f"{n} ({counts[n]})", [per_env[s][n] for s in stages]) for n in names]
+    rows.append((f"all trained ({sum(counts[n] for n in names)})", [table[s] for s in stages]))
+    rows += [(f"{n} ({counts[n]}, never trained)", [per_env[s][n] for s in stages]) for n in heldout]
+    if seen:
+        rows.append((f"RL train sample ({train_eval})", [seen.get(s) for s in stages]))
+    width, column = max(len(label) for label, _ in rows) + 2, max(len(s) for s in stages) + 3
+    lines = ["", "greedy success on held-out test tasks (unseen worlds; count in brackets):",
+             f"{'test tasks':<{width}}" + "".join(f"{s:>{column}}" for s in stages)]
+    lines += [f"{label:<{width}}" + "".join(f"{'-' if v is None else f'{v:.3f}':>{column}}" for v in values)
+              for label, values in rows]
+    return "\n".join(lines)
 
 
 def save(model: Any, tokenizer: Any, path: Path) -> None:
@@ -461,20 +662,34 @@ def plot(records: list[dict[str, Any]], path: Path) -> None:
 
 
 def run_openrlhf(cfg: Config, names: list[str], out: Path) -> None:
-    """Write the prompt datasets and launch (or print) OpenRLHF's PPO/GRPO trainer with our agent module."""
+    """The local run's experiment on OpenRLHF: the same task split, SFT/RL worlds, reward, loss aggregation and
+    step count (:mod:`rl.openrlhf_launch`); writes the job directory and runs (or prints) its Ray job commands."""
     from rl import openrlhf_launch
 
     if cfg.model is None:
         sys.exit("--backend openrlhf needs --model PATH (e.g. the checkpoint/ of a local run, or Qwen3 weights)")
-    tokenizer = load_tokenizer(cfg.model)
-    pool = {"actors": cfg.env_pool, "max_episodes": 256, "name": f"envfactory-{out.resolve().name}"}
-    data = {split: openrlhf_launch.write_dataset(out / "openrlhf" / f"{split}.jsonl", names, split, tokenizer,
-                                                cfg.max_turns, cfg.seed, pool if cfg.env_pool else None)
-            for split in ("train", "test")}
-    command = openrlhf_launch.command(cfg, data["train"], data["test"], out / "openrlhf")
-    print(shlex.join(command))
+    problems = openrlhf_launch.unsupported(cfg)
+    if problems:
+        sys.exit("python -m rl.train --backend openrlhf: " + "; ".join(problems))
+    resolve_defaults(cfg, models.parameter_count(cfg.model))
+    try:
+        train_tasks, test_tasks = task_split(cfg, names)
+    except ValueError as exc:
+        sys.exit(f"python -m rl.train: {exc}")
+    jobs = [Job(name, t.id, t.seed) for name, t in train_tasks]
+    pairs = dict(zip(jobs, train_tasks))
+    sft_jobs, rl_jobs = split_by_world(jobs, cfg.sft_worlds if cfg.tasks == "generated" else 0)
+    if not rl_jobs or (cfg.sft_epochs and not sft_jobs):
+        sys.exit(f"python -m rl.train: {len(sft_jobs)} SFT and {len(rl_jobs)} RL tasks: raise --train-worlds or "
+                 "--max-tasks, or change --sft-worlds")
+    plan = openrlhf_launch.prepare(cfg, [pairs[j] for j in sft_jobs], [pairs[j] for j in rl_jobs], test_tasks,
+                                   load_tokenizer(cfg.model), out / "openrlhf")
+    print(f"OpenRLHF job directory {plan.job}: " + ", ".join(f"{n} {k} rows" for k, n in plan.rows.items()))
+    for command in plan.commands:
+        print(shlex.join(command))
     if not cfg.dry_run:
-        subprocess.run(command, check=True)
+        for command in plan.commands:
+            subprocess.run(command, check=True)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -493,13 +708,17 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     sampler = torch.Generator(device=cfg.device).manual_seed(cfg.seed)
-    (out / "metrics.jsonl").unlink(missing_ok=True)
+    if not cfg.resume:
+        (out / "metrics.jsonl").unlink(missing_ok=True)
+    elif Path(cfg.resume).resolve() != out.resolve():  # a resumed run continues its records, in its new place too
+        shutil.copyfile(Path(cfg.resume) / "metrics.jsonl", out / "metrics.jsonl")
     log = Log(out / "metrics.jsonl")
     phases = Phases(phase_plan(cfg), cfg.progress)
     started = time.time()
 
     # 1. tokenizer and model: from a checkpoint, or built from scratch
     try:
+        heldout = heldout_names(cfg, names)
         if cfg.tasks == "generated":
             with phases("generate tasks", 0, "world") as bar:
                 train_tasks, test_tasks = task_split(cfg, names, bar)
@@ -517,27 +736,34 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     else:
         with phases("tokenizer", 0, "task") as bar:
             tokenizer = build_tokenizer(names, cfg.vocab_size, cfg.max_turns, train_tasks, cfg.phrase_min_count,
-                                        cfg.qwen3_split, bar)
-        model = models.build(tokenizer, models.SIZES[cfg.size], cfg.seed).to(cfg.device)
-    fmt = ChatFormat(tokenizer)
-    catalog = None if cfg.tasks == "suite" else {n: [t for m, t in train_tasks + test_tasks if m == n] for n in names}
+                                        cfg.qwen3_split, bar, [(n, t) for n, t in test_tasks if n in heldout])
+        model = models.build(tokenizer, models.SIZES[cfg.size], cfg.seed, cfg.device)
+    resolve_defaults(cfg, sum(p.numel() for p in model.parameters()))
+    fmt = ChatFormat(tokenizer, thinking=cfg.thinking)
+    catalog = None if cfg.tasks == "suite" else {n: [t for m, t in train_tasks + test_tasks if m == n]
+                                                 for n in names + heldout}
     pool = EnvPool(cfg.max_turns, catalog)
     train, test = ([Job(name, t.id, t.seed) for name, t in pairs] for pairs in (train_tasks, test_tasks))
     sft_jobs, rl_jobs = split_by_world(train, cfg.sft_worlds if cfg.tasks == "generated" else 0)
     if (cfg.steps and not rl_jobs) or (cfg.sft_epochs and not sft_jobs):
         sys.exit(f"python -m rl.train: {len(sft_jobs)} SFT and {len(rl_jobs)} RL tasks: raise --train-worlds or "
                  "--max-tasks, or change --sft-worlds")
-    log("setup", envs=names, sft_tasks=len(sft_jobs), rl_tasks=len(rl_jobs), test_tasks=len(test), vocab=len(tokenizer),
+    log("setup", envs=names, heldout_envs=heldout, sft_tasks=len(sft_jobs), rl_tasks=len(rl_jobs),
+        test_tasks={n: sum(j.env == n for j in test) for n in names + heldout}, vocab=len(tokenizer),
         params=sum(p.numel() for p in model.parameters()))
-    table: dict[str, float] = {}
+    table: dict[str, float] = {}  # success on the test tasks of the trained environments, per stage
+    per_env: dict[str, dict[str, float]] = {}  # stage -> environment -> success on its test tasks
     seen: dict[str, float] = {}  # greedy success on a sample of RL train tasks (--train-eval)
 
     def held_out(stage: str) -> None:
         with phases(f"eval {stage}", len(test), "episode") as bar:
             episodes = evaluate(model, fmt, test, pool, cfg, bar)
-        table[stage] = success(episodes)
-        log("eval", stage=stage, success=table[stage], reward=sum(e.reward for e in episodes) / len(episodes),
-            partial=sum(e.info.get("reward_info", {}).get("partial", 0.0) for e in episodes) / len(episodes))
+        trained = [e for e in episodes if e.info["env"] in names]
+        table[stage] = success(trained)
+        per_env[stage] = {n: success([e for e in episodes if e.info["env"] == n]) for n in names + heldout}
+        log("eval", stage=stage, success=table[stage], reward=sum(e.reward for e in trained) / len(trained),
+            partial=sum(e.info.get("reward_info", {}).get("partial", 0.0) for e in trained) / len(trained),
+            per_env=per_env[stage], cut_thinking=sum(e.cut_thinking for e in episodes))
         if cfg.train_eval and stage != "before SFT":  # greedy success on RL train tasks: what tuning may look at
             sample = rl_jobs[:: max(len(rl_jobs) // cfg.train_eval, 1)][: cfg.train_eval]
             with phases(f"train eval {stage}", len(sample), "episode") as bar:
@@ -547,12 +773,27 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     # 2. supervised warm start on the oracle's trajectories of the train tasks
     step0 = 0
+    mode = {"algo": cfg.algo, "control": cfg.control}
     if cfg.resume:
         state = torch.load(Path(cfg.resume) / "trainer_state.pt", weights_only=False)
+        if "mode" not in state:
+            sys.exit(f"python -m rl.train: {cfg.resume}/trainer_state.pt was saved by an older rl.train; start anew")
+        if state["mode"] != mode:
+            saved = state["mode"]
+            sys.exit(f"python -m rl.train: {cfg.resume} was trained with --algo {saved['algo']}"
+                     + (f" --control {saved['control']}" if saved["control"] else " without --control")
+                     + "; resume it with the same")
         step0 = state["step"]
         rng.setstate(state["rng"])
+        sampler.set_state(state["sampler"])
+        for r in read_records(out / "metrics.jsonl"):  # the table rows of the evaluations already done
+            if r["phase"] == "eval":
+                table[r["stage"]], per_env[r["stage"]] = r["success"], r["per_env"]
+            elif r["phase"] == "train_eval":
+                seen[r["stage"]] = r["success"]
     else:
-        held_out("before SFT")
+        if evaluated_before_sft(cfg):
+            held_out("before SFT")
         if cfg.sft_epochs:
             with phases("gold trajectories", len(sft_jobs), "episode") as bar:
                 gold = play(sft_jobs, oracle_actor(fmt), fmt, pool, cfg.max_len, cfg.max_new_tokens, oracle=True,
@@ -562,22 +803,69 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             with phases("SFT", 0, "step") as bar:
                 sft(model, gold, cfg, log, rng, bar)
             save(model, tokenizer, out / "sft")
-    held_out("after SFT")
+        held_out("after SFT")
 
-    # 3. RL: groups of samples per train task, group-normalized advantages (GRPO) or a value head (PPO)
+    # 3. RL: groups of samples per train task, group-normalized advantages (GRPO) or a value head (PPO); or, with
+    # --control sft, as many supervised steps on gold trajectories of the same tasks
     value_head = torch.nn.Linear(model.config.hidden_size, 1).to(cfg.device) if cfg.algo == "ppo" else None
-    ref = models.load(out / "sft", cfg.device).eval() if cfg.kl > 0 and (out / "sft").exists() else None
-    params = list(model.parameters()) + (list(value_head.parameters()) if value_head is not None else [])
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
     if cfg.resume:
+        reference = state["reference"]
+    elif cfg.sft_epochs:
+        reference = str((out / "sft").resolve())
+    elif cfg.model:
+        reference = str(Path(cfg.model).resolve())
+    else:  # built from scratch and no SFT: no checkpoint of the policy as RL starts exists yet
+        save(model, tokenizer, out / "reference")
+        reference = str((out / "reference").resolve())
+    ref = None
+    if cfg.kl > 0:
+        if not Path(reference).is_dir():
+            sys.exit(f"python -m rl.train: --kl {cfg.kl} needs the reference model, the policy as RL started "
+                     f"({reference}), which is missing")
+        ref = models.load(reference, cfg.device).eval().requires_grad_(False)
+    if cfg.control:
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.sft_lr, weight_decay=0.0)
+    else:
+        params = list(model.parameters()) + (list(value_head.parameters()) if value_head is not None else [])
+        opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    order: list[int] = []  # the RL train tasks left in this pass over them, shuffled
+    if cfg.resume:
+        if value_head is not None:
+            value_head.load_state_dict(state["value_head"])
         opt.load_state_dict(state["optimizer"])
+        for group in opt.param_groups:  # the learning rate of this invocation, not the saved one
+            group["lr"] = cfg.sft_lr if cfg.control else cfg.lr
+        order = state["order"]
     curricula = make_curricula(cfg, names, state.get("curriculum") if cfg.resume else None)
-    order: list[Job] = []
-    rl_bar = phases("RL", cfg.steps, "step") if cfg.steps else None
-    if rl_bar is not None:
-        rl_bar.update(step0)  # resumed steps
-    for step in range(step0, cfg.steps):
+
+    def next_task() -> int:
+        if not order:
+            order.extend(rng.sample(range(len(rl_jobs)), len(rl_jobs)))
+        return order.pop()
+
+    def save_state(step: int) -> None:
+        save(model, tokenizer, out / "checkpoint")
+        torch.save({"step": step, "mode": mode, "optimizer": opt.state_dict(), "rng": rng.getstate(),
+                    "sampler": sampler.get_state(), "order": order, "reference": reference,
+                    "value_head": value_head.state_dict() if value_head is not None else None,
+                    "curriculum": {n: c.state_dict() for n, c in curricula.items()}}, out / "trainer_state.pt")
+
+    if cfg.control and cfg.steps:
+        with phases("control gold trajectories", len(rl_jobs), "episode") as bar:
+            gold_rl = play(rl_jobs, oracle_actor(fmt), fmt, pool, cfg.max_len, cfg.max_new_tokens, oracle=True,
+                           progress=bar.update)
+    bar = phases("SFT control" if cfg.control else "RL", step0 + cfg.steps, "step", step0) if cfg.steps else None
+    for step in range(step0, step0 + cfg.steps):
         t0 = time.time()
+        if cfg.control:
+            episodes = [gold_rl[next_task()] for _ in range(cfg.tasks_per_step * cfg.group_size)]
+            stats = control_update(model, opt, episodes, cfg, rng)
+            log("control", step=step + 1, episodes=len(episodes), model_tokens=sum(e.model_tokens for e in episodes),
+                update_s=round(time.time() - t0, 2), **stats)
+            save_state(step + 1)
+            bar.update()
+            bar.set_postfix(loss=stats["loss"], refresh=False)
+            continue
         jobs = []
         levels: list[tuple[str, int]] = []
         generate_s = 0.0
@@ -590,10 +878,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 levels.append(level)
                 jobs += [job] * cfg.group_size
                 continue
-            if not order:
-                order = rng.sample(rl_jobs, len(rl_jobs))
-            task = order.pop()
-            jobs += [dataclasses.replace(task, group=group)] * cfg.group_size
+            jobs += [dataclasses.replace(rl_jobs[next_task()], group=group)] * cfg.group_size
         pool.env_seconds = 0.0
         episodes = rollouts(model, fmt, jobs, pool, cfg, greedy=False, generator=sampler)
         t1 = time.time()
@@ -604,32 +889,27 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 curricula[name].update(level, e.reward)
             curriculum_log = {"levels": [lv for _, lv in levels], "generate_s": round(generate_s, 3),
                               "level": {n: c.level for n, c in curricula.items()}}
-        stats = rl_update(model, value_head, ref, opt, episodes, cfg)
-        log("rl", step=step + 1, reward=sum(e.reward for e in episodes) / len(episodes), success=success(episodes),
-            model_tokens=sum(e.model_tokens for e in episodes), rollout_s=round(t1 - t0, 2),
+        stats = rl_update(model, value_head, ref, opt, episodes, cfg, rng)
+        reward = sum(e.reward for e in episodes) / len(episodes)
+        log("rl", step=step + 1, reward=reward, success=success(episodes), **by_env(episodes),
+            model_tokens=sum(e.model_tokens for e in episodes), cut_thinking=sum(e.cut_thinking for e in episodes),
+            rollout_s=round(t1 - t0, 2),
             update_s=round(time.time() - t1, 2), env_share=round(pool.env_seconds / (time.time() - t0), 4), **stats,
             **curriculum_log)
-        save(model, tokenizer, out / "checkpoint")
-        torch.save({"step": step + 1, "optimizer": opt.state_dict(), "rng": rng.getstate(),
-                    "curriculum": {n: c.state_dict() for n, c in curricula.items()}}, out / "trainer_state.pt")
-        if rl_bar is not None:
-            rl_bar.update()
-            rl_bar.set_postfix(reward=round(sum(e.reward for e in episodes) / len(episodes), 3), refresh=False)
-    if rl_bar is not None:
-        rl_bar.close()
-    held_out("after RL")
-    if cfg.steps == step0:
-        save(model, tokenizer, out / "checkpoint")
+        save_state(step + 1)
+        bar.update()
+        bar.set_postfix(reward=round(reward, 3), success=round(success(episodes), 3), refresh=False)
+    if bar is not None:
+        bar.close()
+    else:  # no steps in this invocation: still leave a checkpoint and a state to resume from
+        save_state(step0)
+    held_out(rl_stage(cfg))
 
     # 4. report
-    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    records = read_records(out / "metrics.jsonl")
     plot(records, out / "reward_curve.png")
     log("done", wall_s=round(time.time() - started, 1), **{k.replace(" ", "_"): v for k, v in table.items()})
-    print(f"\ngreedy success on {len(test)} held-out test tasks of {', '.join(names)}"
-          + (f" and on {min(cfg.train_eval, len(rl_jobs))} of its RL train tasks:" if seen else ":"))
-    print(f"{'stage':<12}{'held-out':>9}" + (f"{'train':>8}" if seen else ""))
-    for stage, value in table.items():
-        print(f"{stage:<12}{value:>9.3f}" + (f"{seen[stage]:>8.3f}" if stage in seen else "        " * bool(seen)))
+    print(report(table, per_env, seen, names, heldout, test, min(cfg.train_eval, len(rl_jobs))))
     print(f"outputs in {out}/ (metrics.jsonl, reward_curve.png, checkpoint/)")
     log.file.close()
     log.file = None

@@ -234,7 +234,7 @@ def test_concurrent_single_episode_calls_travel_batched_and_the_pool_pickles(mak
     assert [s["pid"] for s in asyncio.run(shared.stats())] == [s["pid"] for s in asyncio.run(pool.stats())]
 
 
-def test_the_openrlhf_agent_plays_through_the_pool(tmp_path):
+def test_the_openrlhf_agent_plays_through_the_pool():
     """``--env-pool``: the labels name a pool and OpenRLHF's real executor plays the episode there, with the
     tokens and the reward of the in-process agent."""
     import importlib.util
@@ -252,16 +252,14 @@ def test_the_openrlhf_agent_plays_through_the_pool(tmp_path):
     spec = importlib.util.spec_from_file_location("agent_module", Path(envs.__file__).parent / "openrlhf_agent.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    fmt = ChatFormat(build_tokenizer(["Calendar"], vocab_size=1024, max_turns=8, phrase_min_count=8))
+    fmt = ChatFormat(build_tokenizer(["Calendar"], vocab_size=1024, max_turns=8, phrase_min_count=8), thinking=False)
     pool = {"actors": 1, "max_episodes": 8, "name": "test-openrlhf", "num_cpus": 0.1}
-    rows = {}
-    for name, spec_pool in (("local", None), ("pooled", pool)):
-        path = openrlhf_launch.write_dataset(tmp_path / f"{name}.jsonl", ["Calendar"], "test", fmt.tokenizer, 8, 0,
-                                             spec_pool)
-        rows[name] = json.loads(path.read_text().splitlines()[0])
+    cfg = SimpleNamespace(max_turns=8, partial_credit=0.0, thinking=False)
+    task = envs.tasks(["Calendar"], "test")[0][1]
+    rows = {name: openrlhf_launch.prompt_rows([("Calendar", task)], fmt, cfg, False, spec_pool)[0]
+            for name, spec_pool in (("local", None), ("pooled", pool))}
     assert json.loads(rows["pooled"]["label"])["pool"] == pool and "pool" not in json.loads(rows["local"]["label"])
-    label = json.loads(rows["local"]["label"])
-    conversation, _ = envs.oracle_conversation(envs.make("Calendar", 8), label["task_id"])
+    conversation, _ = envs.oracle_conversation(envs.make("Calendar", 8), task.id)
     texts = [m["content"] for m in conversation if m["role"] == "assistant"]
 
     class Engine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from rl import algo
@@ -20,15 +21,38 @@ def test_group_advantages_are_normalized_within_groups():
     assert adv[0] > 0 > adv[1]
 
 
-def test_sequence_weights_make_the_token_sum_loss_a_mean_over_episodes():
-    lengths = [2, 6, 4]
-    mask = torch.tensor([[1, 1, 0, 0, 0, 0], [1] * 6, [1, 1, 1, 1, 0, 0]], dtype=torch.float32)
-    per_token = torch.tensor([[3.0] * 6, [1.0] * 6, [2.0] * 6]) * torch.arange(1, 7)  # any per-token losses
-    weights = algo.sequence_weights(lengths)
-    token_sum = (per_token * weights[:, None] * mask).sum() / mask.sum()
-    episode_means = [(per_token[i] * mask[i]).sum() / lengths[i] for i in range(3)]
-    assert torch.allclose(token_sum, sum(episode_means) / 3)
-    assert torch.allclose(algo.sequence_weights([5, 5]), torch.ones(2))  # equal lengths: token mean unchanged
+def test_baselines_on_hand_computed_values():
+    rewards, groups = [1, 0, 0, 1, 0.5, 0.5], [0, 0, 0, 0, 1, 1]  # group 0: mean 0.5, std 0.5
+    assert torch.allclose(algo.group_advantages(rewards, groups, "grpo"),
+                          torch.tensor([1, -1, -1, 1, 0, 0.0]), atol=1e-4)
+    assert torch.allclose(algo.group_advantages(rewards, groups, "drgrpo"), torch.tensor([0.5, -0.5, -0.5, 0.5, 0, 0]))
+    # RLOO: 1 - (0 + 0 + 1) / 3 = 2/3 and 0 - (1 + 0 + 1) / 3 = -2/3
+    assert torch.allclose(algo.group_advantages(rewards, groups, "rloo"),
+                          torch.tensor([2 / 3, -2 / 3, -2 / 3, 2 / 3, 0, 0]))
+    assert algo.group_advantages([1.0], [0], "rloo").tolist() == [0.0]  # no other sample to compare with
+    with pytest.raises(ValueError, match="^baseline must be one of grpo, drgrpo, rloo, not 'mean'$"):
+        algo.group_advantages(rewards, groups, "mean")
+
+
+def test_aggregations_on_hand_computed_values():
+    mask = torch.tensor([[1, 1, 0, 0], [1, 1, 1, 1]], dtype=torch.float32)  # episodes of 2 and 4 model tokens
+    values = torch.tensor([[1.0, 3, 9, 9], [2, 2, 2, 6]])  # token means 2 and 3; token sums 4 and 12
+    for how, constant, expected in [("token", 1, 16 / 6), ("sequence", 1, (2 + 3) / 2), ("sum", 8, (4 + 12) / 8 / 2)]:
+        weights = algo.episode_weights([2, 4], how, constant)
+        assert float(algo.aggregate(values, mask, weights)) == pytest.approx(expected), how
+    # micro-batches of a minibatch add up to the minibatch's aggregate when given its weights
+    weights = algo.episode_weights([2, 4], "sequence")
+    parts = algo.aggregate(values[:1], mask[:1], weights[:1]) + algo.aggregate(values[1:], mask[1:], weights[1:])
+    assert float(parts) == pytest.approx(2.5)
+    with pytest.raises(ValueError, match="^loss aggregation must be one of token, sequence, sum, not 'mean'$"):
+        algo.episode_weights([2, 4], "mean")
+
+
+def test_clipped_policy_loss_and_clip_fraction():
+    lp = torch.log(torch.tensor([[1.5, 0.5, 1.1, 1.0]]))  # ratios to old log-probs 0: 1.5, 0.5, 1.1, 1
+    loss, clipped = algo.clipped_policy_loss(lp, torch.zeros(1, 4), torch.tensor([[1.0, -1.0, 1.0, -1.0]]), 0.2)
+    assert torch.allclose(loss, torch.tensor([[-1.2, 0.8, -1.1, 1.0]]))
+    assert clipped.tolist() == [[1.0, 1.0, 0.0, 0.0]]
 
 
 def test_reward_lands_on_the_last_model_token():
@@ -44,9 +68,9 @@ def test_gae_skips_environment_tokens():
     assert adv.tolist() == [[0, 1, 1, 0, 0, 1, 0]] and torch.equal(ret, adv)
 
 
-def test_shared_prefix_logprobs_equal_a_plain_forward(tiny_model, oracle_episodes):
+def test_shared_prefix_logprobs_and_entropy_equal_a_plain_forward(tiny_model, oracle_episodes):
     batch = oracle_episodes[:3]
-    lp, mask, _ = algo.token_logprobs(tiny_model, batch)
+    lp, mask, _, entropy = algo.token_logprobs(tiny_model, batch, entropy=True)
     for row, episode in enumerate(batch):
         ids = torch.tensor([episode.ids])
         with torch.no_grad():
@@ -54,6 +78,7 @@ def test_shared_prefix_logprobs_equal_a_plain_forward(tiny_model, oracle_episode
         ref = full.gather(-1, ids[0, 1:, None])[:, 0]
         sel = torch.tensor(episode.mask[1:]).bool()
         assert torch.allclose(lp[row, 1:len(episode.ids)][sel], ref[sel], atol=1e-4)
+        assert torch.allclose(entropy[row, 1:len(episode.ids)][sel], -(full.exp() * full).sum(-1)[sel], atol=1e-4)
         assert mask[row, :len(episode.ids)].tolist() == [float(m) for m in episode.mask]
 
 
@@ -69,8 +94,8 @@ def test_batched_greedy_generation_matches_one_by_one(tiny_model, fmt, oracle_ep
 
 def test_context_weight_covers_the_other_tokens_of_each_episode(tiny_model, oracle_episodes):
     batch = oracle_episodes[:2]
-    lp, plain, _ = algo.token_logprobs(tiny_model, batch)
-    lp_weighted, weighted, _ = algo.token_logprobs(tiny_model, batch, context_weight=0.25)
+    lp, plain, _, _ = algo.token_logprobs(tiny_model, batch)
+    lp_weighted, weighted, _, _ = algo.token_logprobs(tiny_model, batch, context_weight=0.25)
     assert torch.equal(lp, lp_weighted)
     for row, episode in enumerate(batch):
         n = len(episode.ids)

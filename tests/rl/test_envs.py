@@ -46,7 +46,7 @@ def test_task_split_uses_disjoint_worlds_or_the_committed_files():
     assert not {t.id for _, t in train_tasks} & {t.id for _, t in test_tasks}
     assert not {t.id for _, t in train_tasks} & {t.id for _, t in envs.tasks([ENV], "test")}  # suite's test unseen
     suite = train.task_split(train.parse_args(["--tasks", "suite"]), [ENV])
-    assert [t.id for _, t in suite[1]] == [t.id for _, t in envs.tasks([ENV], "test")]
+    assert [t.id for _, t in suite[1]] == [t.id for _, t in envs.tasks([ENV, "ExcelServer"], "test")]  # + held out
     with pytest.raises(ValueError, match="disjoint"):
         train.task_split(train.parse_args(["--train-worlds", "5", "--sft-worlds", "1", "--test-world-start", "3"]),
                          [ENV])
@@ -63,3 +63,12 @@ def test_generated_tasks_world_by_world_are_one_build_over_all_worlds():
     assert calls == [1, 1, 1]
     at_once = [dataclasses.replace(t, split="train") for t in build_tasks(ENV, 10**6, seeds=[0, 1, 2], max_attempts=1)[0]]
     assert [t.to_json() for t in by_world] == [t.to_json() for t in at_once]
+
+
+def test_generated_tasks_built_in_a_process_pool_are_the_same():
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        parallel = envs.generated_tasks(ENV, range(3), "train", executor=pool)
+    assert [t.to_json() for t in parallel] == [t.to_json() for t in envs.generated_tasks(ENV, range(3), "train")]

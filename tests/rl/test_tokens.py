@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from rl.tokenizer import END_OF_TURN, SPECIAL_TOKENS
-from rl.tokens import Episode
+import pytest
+
+from rl.rollout import EnvPool, Job, oracle_actor, play
+from rl.tokenizer import EMPTY_THINK, END_OF_TURN, SPECIAL_TOKENS
+from rl.tokens import ChatFormat, Episode
 
 TOOL = {"role": "tool", "name": "search_events", "content": '[{"event_id": "evt_1"}]'}
+MAX_TURNS = 12  # as in conftest.py
+THOUGHT = "<think>\nLook it up first.\n</think>\n\n"
 
 
 def _through_last_assistant(messages):
     last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
     return messages[: last + 1]
+
+
+def _jobs(episodes):
+    return [Job(e.info["env"], e.info["task_id"], e.info["seed"]) for e in episodes]
+
+
+@pytest.fixture(scope="module")
+def by_mode(fmt, oracle_episodes):
+    """Chat format and the oracle's episodes of every Calendar task, with thinking on (the conftest's) and off."""
+    off = ChatFormat(fmt.tokenizer, thinking=False)
+    gold = play(_jobs(oracle_episodes), oracle_actor(off), off, EnvPool(MAX_TURNS), max_len=8192, max_new_tokens=256,
+                oracle=True)
+    return {True: (fmt, oracle_episodes), False: (off, gold)}
 
 
 def test_special_tokens_are_single_tokens(tokenizer):
@@ -20,35 +38,74 @@ def test_special_tokens_are_single_tokens(tokenizer):
     assert tokenizer.decode(ids, skip_special_tokens=True) == "<tool_call>x</tool_call>"
 
 
-def test_oracle_tokens_equal_full_render(fmt, oracle_episodes):
-    assert oracle_episodes and all(e.reward == 1.0 for e in oracle_episodes)
-    for episode in oracle_episodes:
+@pytest.mark.parametrize("thinking", [True, False])
+def test_oracle_tokens_equal_full_render(by_mode, thinking):
+    fmt, episodes = by_mode[thinking]
+    assert episodes and all(e.reward == 1.0 for e in episodes)
+    # thinking off: every assistant turn opens with Qwen3's empty think block, part of its generation prompt
+    opening = fmt.encode("<|im_start|>assistant\n" + ("" if thinking else EMPTY_THINK))
+    for episode in episodes:
         conversation = _through_last_assistant(episode.info["messages"])
         # the episode ends on the model's final <|im_end|>; the render adds the newline that follows it
         assert episode.ids == fmt.encode(fmt.render(conversation).removesuffix("\n"))
+        assert all(episode.ids[start - len(opening):start] == opening for start, _ in episode.turns)
 
 
-def test_mask_is_exactly_the_assistant_spans(fmt, oracle_episodes):
-    opening = fmt.encode("<|im_start|>assistant\n")
-    for episode in oracle_episodes:
-        spans = {i for start, end in episode.turns for i in range(start, end)}
-        assert {i for i, m in enumerate(episode.mask) if m} == spans
-        assistant_turns = [m for m in episode.info["messages"] if m["role"] == "assistant"]
-        assert len(episode.turns) == len(assistant_turns)
-        for (start, end), message in zip(episode.turns, assistant_turns):
-            assert episode.ids[start - len(opening):start] == opening
-            assert episode.ids[end - 1] == fmt.eos_id
-            assert fmt.decode(episode.ids[start:end - 1]).startswith(message["content"])
+def test_generation_prompts_differ_from_qwen3s_own_only_by_the_think_blocks_it_drops(by_mode):
+    """Before every turn, the token stream against what Qwen3's own template renders for the conversation so far.
+
+    Thinking on, a model that thinks at every turn: its think blocks stay in the stream, and Qwen3's template keeps
+    them too within one user query (its tool calls), so the two are the same there; it drops those of turns before
+    a later user message (a scripted user's reply), the stream keeps them (the context those turns were sampled
+    in). Thinking off: the first prompt is Qwen3's; later ones keep the empty think block of each earlier turn,
+    where Qwen3's template drops them."""
+    for thinking in (True, False):
+        fmt, gold = by_mode[thinking]
+        oracle = oracle_actor(fmt)
+        thought = THOUGHT if thinking else ""
+
+        def act(episodes, budgets):
+            return [fmt.encode(thought) + tokens for tokens in oracle(episodes, budgets)]
+
+        qwen3 = fmt.tokenizer.chat_template["default"]
+        episodes = play(_jobs(gold[:40]), act, fmt, EnvPool(MAX_TURNS), max_len=8192, max_new_tokens=256, oracle=True)
+        same = dropped = 0
+        for episode in episodes:
+            assert episode.reward == 1.0  # the environment reads the reply past the think block
+            messages = [{**m, "content": thought + m["content"]} if m["role"] == "assistant" else m
+                        for m in _through_last_assistant(episode.info["messages"])]
+            assert episode.ids == fmt.encode(fmt.render(messages).removesuffix("\n"))
+            assistant = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
+            for k, (i, (start, _)) in enumerate(zip(assistant, episode.turns)):
+                stock = fmt.tokenizer.apply_chat_template(messages[:i], chat_template=qwen3, tokenize=False,
+                                                          add_generation_prompt=True, enable_thinking=thinking)
+                stream = fmt.decode(episode.ids[:start])
+                if thinking:
+                    query = max(j for j, m in enumerate(messages[:i]) if m["role"] == "user")
+                    old = sum(j < query for j in assistant)  # turns before the last user query
+                    assert stream.replace(thought, "", old) == stock
+                else:
+                    old = k
+                    assert stream.count(EMPTY_THINK) == k + 1
+                    assert stream.replace(EMPTY_THINK, "") + EMPTY_THINK == stock
+                if not old:
+                    assert episode.ids[:start] == fmt.encode(stock)
+                same += not old
+                dropped += bool(old)
+        # thinking on: the same at every turn of a tool-call chain; off: at the first turn only
+        assert dropped and (same > len(episodes) if thinking else same == len(episodes))
 
 
-def test_feedback_uses_the_template_tool_response_form(fmt):
+@pytest.mark.parametrize("thinking", [True, False])
+def test_feedback_uses_the_template_tool_response_form(by_mode, thinking):
+    fmt = by_mode[thinking][0]
+    opening = "<|im_start|>assistant\n" + ("" if thinking else EMPTY_THINK)
     assert fmt.feedback_text([TOOL]) == (
-        '\n<|im_start|>user\n<tool_response>\n[{"event_id": "evt_1"}]\n</tool_response><|im_end|>\n'
-        "<|im_start|>assistant\n")
+        '\n<|im_start|>user\n<tool_response>\n[{"event_id": "evt_1"}]\n</tool_response><|im_end|>\n' + opening)
     two = fmt.feedback_text([TOOL, {**TOOL, "content": "2"}])
     assert two.count("<|im_start|>user") == 1 and two.count("<tool_response>") == 2
     assert fmt.feedback_text([{"role": "user", "content": "May 3."}]) == (
-        "\n<|im_start|>user\nMay 3.<|im_end|>\n<|im_start|>assistant\n")
+        "\n<|im_start|>user\nMay 3.<|im_end|>\n" + opening)
 
 
 def test_model_tokens_are_kept_not_retokenized(fmt):
@@ -104,8 +161,6 @@ def test_recurring_lines_become_single_phrase_tokens(fmt, oracle_episodes):
 
 def test_qwen3_split_keeps_digits_apart_and_tokens_equal_full_render():
     from rl import envs
-    from rl.rollout import EnvPool, Job, oracle_actor, play
-    from rl.tokens import ChatFormat
     from rl.train import build_tokenizer
 
     env, max_turns = "Calendar", 12

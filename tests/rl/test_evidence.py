@@ -1,0 +1,67 @@
+"""The default run's task distribution: several environments, held-out test worlds, one environment never trained."""
+
+from __future__ import annotations
+
+import pytest
+
+from rl import train
+from rl.rollout import Job
+
+TINY = ["--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1"]
+
+
+def test_the_default_trains_on_three_environments_of_two_domains_and_holds_one_out():
+    from envfactory_gym.registration import ENVIRONMENTS
+
+    cfg = train.parse_args(TINY)
+    names = train.env_names(cfg.envs)
+    assert len(names) >= 3 and len({ENVIRONMENTS[n][0] for n in names}) >= 2
+    assert train.heldout_names(cfg, names) == ["ExcelServer"]
+    train_pairs, test_pairs = train.task_split(cfg, names)
+    assert {n for n, _ in train_pairs} == set(names)  # never a task of the held-out environment in training
+    assert {n for n, _ in test_pairs} == set(names) | {"ExcelServer"}
+    assert {t.seed for _, t in train_pairs} == {0, 1} and {t.seed for _, t in test_pairs} == {1000}
+    # multi-call tasks whose second call takes an id that only the first call's result gives
+    carried = [t for _, t in train_pairs if t.tags["calls"] == 2
+               and any(isinstance(v, str) and v not in t.request for v in t.gold[1]["arguments"].values())]
+    assert {t.env for t in carried} == set(names)
+
+
+def test_an_environment_cannot_be_both_trained_and_held_out():
+    cfg = train.parse_args([*TINY, "--envs", "Calendar", "--heldout-envs", "Calendar"])
+    with pytest.raises(ValueError, match=r"^Calendar cannot be both trained on \(--envs\) and held out"):
+        train.task_split(cfg, ["Calendar"])
+    cfg = train.parse_args([*TINY, "--envs", "Office", "--tasks", "suite"])  # the default ExcelServer is in Office
+    with pytest.raises(ValueError, match=r"^ExcelServer cannot be both trained on \(--envs\) and held out"):
+        train.task_split(cfg, ["Office"])
+
+
+def test_the_tokenizer_gets_phrases_for_a_held_out_system_prompt_but_sees_none_of_its_episodes():
+    cfg = train.parse_args([*TINY, "--envs", "Calendar"])
+    train_pairs, test_pairs = train.task_split(cfg, ["Calendar"])
+    excel = [(n, t) for n, t in test_pairs if n == "ExcelServer"]
+    without = train.build_tokenizer(["Calendar"], 1024, 6, train_pairs, phrase_min_count=8, qwen3_split=True)
+    with_prompt = train.build_tokenizer(["Calendar"], 1024, 6, train_pairs, phrase_min_count=8, qwen3_split=True,
+                                        prompts_only=excel)
+    from rl import envs
+
+    _, info = envs.make("ExcelServer", 6, tasks=[excel[0][1]]).reset(seed=excel[0][1].seed,
+                                                                       options={"task_id": excel[0][1].id})
+    system = info["messages"][0]["content"]
+    assert len(with_prompt.encode(system)) < len(without.encode(system)) / 4
+    request = excel[0][1].request  # the request itself is not phrase-coded: its words were never trained on
+    assert len(with_prompt.encode(request)) > 3
+
+
+def test_the_report_has_a_row_per_environment_and_marks_the_held_out_one():
+    test = [Job("Calendar", "a", 1000), Job("Calendar", "b", 1000), Job("ExcelServer", "c", 1000)]
+    text = train.report({"after SFT": 0.5, "after RL": 1.0},
+                        {"after SFT": {"Calendar": 0.5, "ExcelServer": 0.0},
+                         "after RL": {"Calendar": 1.0, "ExcelServer": 0.0}},
+                        {"after SFT": 0.25}, ["Calendar"], ["ExcelServer"], test, 4)
+    lines = text.splitlines()
+    assert lines[2].split() == ["test", "tasks", "after", "SFT", "after", "RL"]
+    assert lines[3].split() == ["Calendar", "(2)", "0.500", "1.000"]
+    assert lines[4].split() == ["all", "trained", "(2)", "0.500", "1.000"]
+    assert lines[5].split() == ["ExcelServer", "(1,", "never", "trained)", "0.000", "0.000"]
+    assert lines[6].split() == ["RL", "train", "sample", "(4)", "0.250", "-"]
