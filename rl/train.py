@@ -261,11 +261,11 @@ def phase_plan(cfg: Config) -> list[str]:
         phases.append("eval after SFT")  # a resumed run reports its earlier evaluations from metrics.jsonl
         if cfg.train_eval:
             phases.append("train eval after SFT")
-    if cfg.steps:
+    if cfg.steps:  # without steps the model is the one already evaluated
         phases += ["control gold trajectories", "SFT control"] if cfg.control else ["RL"]
-    phases.append(f"eval {rl_stage(cfg)}")
-    if cfg.train_eval:
-        phases.append(f"train eval {rl_stage(cfg)}")
+        phases.append(f"eval {rl_stage(cfg)}")
+        if cfg.train_eval:
+            phases.append(f"train eval {rl_stage(cfg)}")
     return phases
 
 
@@ -903,7 +903,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         bar.close()
     else:  # no steps in this invocation: still leave a checkpoint and a state to resume from
         save_state(step0)
-    held_out(rl_stage(cfg))
+    if cfg.steps:
+        held_out(rl_stage(cfg))
 
     # 4. report
     records = read_records(out / "metrics.jsonl")

@@ -49,6 +49,7 @@ def test_smoke_run_writes_metrics_plot_and_a_loadable_checkpoint(tmp_path, capsy
     again = train.main(SMOKE + ["--out", str(tmp_path / "again"), "--model", str(tmp_path / "checkpoint"),
                                 "--sft-epochs", "0", "--steps", "0", "--no-progress"])
     assert again["after SFT"] == table["after RL"]  # the reloaded checkpoint plays the same greedy episodes
+    assert list(again) == ["after SFT"]  # no steps: the same model is not evaluated again as "after RL"
     assert "eval after SFT" not in capsys.readouterr().err
 
 
