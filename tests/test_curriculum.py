@@ -104,12 +104,12 @@ def test_rl_train_curriculum_resumes_with_its_state(tmp_path):
     smoke = ["--max-tasks", "3", "--sft-epochs", "0", "--steps", "1", "--tasks-per-step", "2", "--group-size", "2",
              "--max-new-tokens", "4", "--max-turns", "1", "--vocab-size", "600", "--train-worlds", "2",
              "--sft-worlds", "1", "--test-worlds", "1", "--train-eval", "0", "--no-progress", "--curriculum",
-             "--curriculum-window", "2", "--out", str(tmp_path)]
+             "--curriculum-window", "2", "--envs", "Calendar", "--heldout-envs=", "--out", str(tmp_path)]
     train.main(smoke)
     state = torch.load(tmp_path / "trainer_state.pt", weights_only=False)["curriculum"]["Calendar"]
     assert sum(state["episodes"]) == 4 and state["level"] == 0  # an untrained policy fails: stays at the bottom
-    train.main(smoke + ["--resume", str(tmp_path), "--steps", "2"])
+    train.main(smoke + ["--resume", str(tmp_path), "--steps", "1"])  # one more step
     state = torch.load(tmp_path / "trainer_state.pt", weights_only=False)["curriculum"]["Calendar"]
     assert sum(state["episodes"]) == 8 and state["window"] == 2
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
-    assert [r["levels"] for r in records if r["phase"] == "rl"] == [[0, 0]]
+    assert [r["levels"] for r in records if r["phase"] == "rl"] == [[0, 0], [0, 0]]  # the first run's record kept
