@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _THINK = re.compile(r"<think>.*?(?:</think>|$)\s*|^.*?</think>\s*", re.DOTALL)
-_TOOL_CALL = re.compile(r"<tool_call>(.*?)(?:</tool_call>|$)", re.DOTALL)
+_OPEN, _CLOSE = "<tool_call>", "</tool_call>"
 
 
 @dataclass
@@ -51,13 +51,16 @@ def parse_action(action: Any) -> ParsedAction:
 def _parse_text(text: str) -> ParsedAction:
     if "think>" in text:
         text = _THINK.sub("", text)
-    if "<tool_call>" not in text:
+    if _OPEN not in text:
         return ParsedAction(content=text.strip())
     calls, content, end = [], [], 0
-    for match in _TOOL_CALL.finditer(text):
-        content.append(text[end : match.start()])
-        calls.append(_call_from_json(match.group(1)))
-        end = match.end()
+    start = text.find(_OPEN)
+    while start != -1:  # each <tool_call> block runs to its </tool_call> or to the end of the text
+        content.append(text[end:start])
+        close = text.find(_CLOSE, start)
+        end = len(text) if close == -1 else close + len(_CLOSE)
+        calls.append(_call_from_json(text[start + len(_OPEN) : len(text) if close == -1 else close]))
+        start = text.find(_OPEN, end)
     content.append(text[end:])
     return ParsedAction(content="".join(content).strip(), calls=calls)
 

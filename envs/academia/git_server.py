@@ -16,7 +16,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 BRANCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,79}")
@@ -214,7 +214,7 @@ def parse_timestamp(value: str, end: bool) -> str:
     text = value.strip().replace("T", " ")
     for layout in (TIME_FORMAT, "%Y-%m-%d"):
         try:
-            moment = dt.datetime.strptime(text, layout)
+            moment = strptime(text, layout)
         except ValueError:
             continue
         if layout != TIME_FORMAT and end:

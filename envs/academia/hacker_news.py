@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 
 VIEWER, DOWNVOTE_KARMA = "quietloop", 501
 TIME = "%Y-%m-%d %H:%M"
@@ -148,7 +148,7 @@ class HackerNews(World):
         rows = self.rows(f"SELECT i.*, (SELECT COUNT(*) FROM items c WHERE c.story_id = i.id AND c.type = 'comment')"
                          f" AS comments FROM items i WHERE {where}")
         now = self.now()
-        age = lambda r: (now - dt.datetime.strptime(r["time"], TIME)).total_seconds() / 3600  # noqa: E731
+        age = lambda r: (now - strptime(r["time"], TIME)).total_seconds() / 3600  # noqa: E731
         order = {"new": lambda r: (r["time"], r["id"]), "best": lambda r: (r["score"], r["id"])}.get(
             story_type, lambda r: ((r["score"] - 1) / (age(r) + 2) ** 1.8, r["id"]))
         rows.sort(key=order, reverse=True)

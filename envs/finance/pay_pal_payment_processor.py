@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 ALNUM = string.ascii_uppercase + string.digits
@@ -372,7 +372,7 @@ class PayPalPaymentProcessor(World):
                            error=f"capture '{capture_id.strip()}' not found (RESOURCE_NOT_FOUND)")
         if cap["status"] == "REFUNDED":
             raise ToolError(f"capture '{cap['id']}' is already fully refunded (CAPTURE_FULLY_REFUNDED)")
-        if (self.now() - dt.datetime.strptime(cap["create_time"], TIME_FORMAT)).days > REFUND_DAYS:
+        if (self.now() - strptime(cap["create_time"], TIME_FORMAT)).days > REFUND_DAYS:
             raise ToolError(f"capture '{cap['id']}' is more than {REFUND_DAYS} days old (REFUND_TIME_LIMIT_EXCEEDED)")
         currency = cap["currency"]
         left = to_minor(cap["amount"], currency) - self._sum("refunds", "capture_id", cap["id"], currency)

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 MAX_CHARS = 280
@@ -154,7 +154,7 @@ class Posting(World):
                                "deleted": int(rng.random() < 0.05)})
         live = [t for t in tweets if not t["deleted"]]
         for tweet in live:
-            posted = dt.datetime.strptime(tweet["created_at"], TIME_FORMAT)
+            posted = strptime(tweet["created_at"], TIME_FORMAT)
             later = lambda: min(posted + dt.timedelta(minutes=rng.randrange(3, 600)), cls.start_time).strftime(
                 TIME_FORMAT)  # noqa: E731
             fans = rng.sample([h for h in handles if h != tweet["username"]], rng.randrange(0, 5))
@@ -317,7 +317,7 @@ class Posting(World):
                                      ("mentions", people)) if v is not None}
         if not changes:
             raise ToolError("give at least one of content, hashtags or mentions to change")
-        if self.now() - dt.datetime.strptime(tweet["created_at"], TIME_FORMAT) > EDIT_WINDOW:
+        if self.now() - strptime(tweet["created_at"], TIME_FORMAT) > EDIT_WINDOW:
             raise ToolError(f"tweet {tweet_id} was posted at {tweet['created_at']}, more than 60 minutes ago, and"
                             " can no longer be edited; delete it and post a new one instead")
         if tweet["edit_count"] >= MAX_EDITS:

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import World, fake_id, strptime
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 E164 = r"^\+[1-9]\d{7,14}$"
@@ -405,7 +405,7 @@ class WhatsApp(World):
         if for_everyone:
             if found["sender"] != self._me():
                 raise ToolError("only your own messages can be deleted for everyone; delete it for you instead")
-            sent = dt.datetime.strptime(found["timestamp"], TIME_FORMAT)
+            sent = strptime(found["timestamp"], TIME_FORMAT)
             if self.now() - sent > dt.timedelta(hours=DELETE_FOR_EVERYONE_HOURS):
                 raise ToolError(f"messages can be deleted for everyone only within {DELETE_FOR_EVERYONE_HOURS} "
                                 "hours of sending; delete it for you instead")

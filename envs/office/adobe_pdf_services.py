@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import World, fake_id, strptime
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 ASSET = "urn:aaid:AS:UE1:"
@@ -105,7 +105,7 @@ class AdobePDFServices(World):
             for _ in range(rng.randrange(1, 4)):
                 operation = rng.choice(OPERATIONS[:4])
                 failed = rng.random() < 0.2
-                at = dt.datetime.strptime(doc["created_time"], TIME_FORMAT) + dt.timedelta(hours=rng.randrange(1, 900))
+                at = strptime(doc["created_time"], TIME_FORMAT) + dt.timedelta(hours=rng.randrange(1, 900))
                 job = {"job_id": fake_id(rng, "job_"), "operation": operation, "asset_id": doc["asset_id"],
                        "status": "failed" if failed else "succeeded", "output": None,
                        "created_time": min(at, cls.start_time).strftime(TIME_FORMAT),

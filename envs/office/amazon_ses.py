@@ -14,7 +14,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import World, fake_id, strptime
 
 REGION = "us-east-1"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -155,7 +155,7 @@ class AmazonSES(World):
         db["messages"].insert_all(messages)
         buckets: dict[str, dict[str, Any]] = {}
         for m in messages:
-            at = dt.datetime.strptime(m["sent_at"], STAMP)
+            at = strptime(m["sent_at"], STAMP)
             key = at.replace(minute=at.minute - at.minute % 15, second=0).strftime(STAMP)
             point = buckets.setdefault(key, {"bucket": key, "delivery_attempts": 0, "bounces": 0, "complaints": 0,
                                              "rejects": 0})

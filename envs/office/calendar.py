@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
-from envfactory_gym.core.world import World, fake_id, like_pattern
+from envfactory_gym.core.world import World, fake_id, like_pattern, strptime
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 TOPICS = ["Budget review", "Design sync", "1:1", "Sprint planning", "Customer call", "Hiring debrief",
@@ -20,7 +20,7 @@ PLACES = ["Room A", "Room B", "Main hall", "Cafe", "Zoom", "Client office"]
 
 def parse_time(value: str, field: str) -> dt.datetime:
     try:
-        return dt.datetime.strptime(value, TIME_FORMAT)
+        return strptime(value, TIME_FORMAT)
     except ValueError:
         raise ToolError(f"{field} must look like 2026-03-05T14:30, got {value!r}") from None
 

@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 Status = Literal["open", "in_progress", "resolved", "closed"]
@@ -397,7 +397,7 @@ class TicketManagementSystem(World):
         rows = self.rows("SELECT status, category, priority, created_at, resolved_at FROM tickets"
                          " WHERE created_at >= ?", since)
         count = lambda key, value: sum(1 for r in rows if r[key] == value)  # noqa: E731
-        hours = [(dt.datetime.strptime(r["resolved_at"], TIME_FORMAT) - dt.datetime.strptime(
+        hours = [(strptime(r["resolved_at"], TIME_FORMAT) - strptime(
             r["created_at"], TIME_FORMAT)).total_seconds() / 3600 for r in rows if r["resolved_at"]]
         return {"time_period": time_period, "total_tickets": len(rows),
                 **{f"{s}_tickets": count("status", s) for s in MOVES},

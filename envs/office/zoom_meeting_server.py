@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 #: Longest meeting a host's plan allows, in minutes (Basic meetings end after 40 minutes).
@@ -216,7 +216,7 @@ class ZoomMeetingServer(World):
         self.execute("INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, 1, 0, 0, 'none')", meeting_id,
                      host["user_id"], topic.strip(), "recurring" if recurrence else "scheduled", start, minutes,
                      timezone or host["timezone"], password or token[-6:], recurrence)
-        first = dt.datetime.strptime(start, TIME_FORMAT)
+        first = strptime(start, TIME_FORMAT)
         for n in range(end_times if recurrence else 0):
             at = first + STEP[recurrence] * n
             self.execute("INSERT INTO occurrences VALUES (?, ?, ?, 'available')", occurrence_id(at), meeting_id,
@@ -289,11 +289,11 @@ class ZoomMeetingServer(World):
         for column, value in new.items():
             self.execute(f"UPDATE meetings SET {column} = ? WHERE meeting_id = ?", value, meeting_id)
         if "start_time" in new and meeting["recurrence"]:
-            shift = dt.datetime.strptime(new["start_time"], TIME_FORMAT) - dt.datetime.strptime(
+            shift = strptime(new["start_time"], TIME_FORMAT) - strptime(
                 meeting["start_time"], TIME_FORMAT)
             self.execute("DELETE FROM occurrences WHERE meeting_id = ?", meeting_id)
             for occ in meeting["occurrences"]:
-                at = dt.datetime.strptime(occ["start_time"], TIME_FORMAT) + shift
+                at = strptime(occ["start_time"], TIME_FORMAT) + shift
                 self.execute("INSERT INTO occurrences VALUES (?, ?, ?, ?)", occurrence_id(at), meeting_id,
                              at.strftime(TIME_FORMAT), occ["status"])
         return self._meeting(meeting_id)

@@ -13,7 +13,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 from envs.travel.cities import city
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -370,7 +370,7 @@ class Didi(World):
         if order["status"] != "driver_arriving":
             raise ToolError(f"order '{order_id}' is already {order['status']}")
         now = self.now()
-        late = now - dt.datetime.strptime(order["created_at"], TIME_FORMAT) > dt.timedelta(minutes=FREE_CANCEL_MINUTES)
+        late = now - strptime(order["created_at"], TIME_FORMAT) > dt.timedelta(minutes=FREE_CANCEL_MINUTES)
         fee = CANCEL_FEES[order["product_category"]] if late else 0.0
         self.execute("UPDATE orders SET status = 'cancelled', cancelled_at = ?, cancel_reason = ?, cancel_fee = ?"
                      " WHERE order_id = ?", now.strftime(TIME_FORMAT), reason, fee, order_id)

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import World, fake_id, strptime
 from envs.travel.cities import CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, parse_date, plan_travellers
 
 TravelClass = Literal["economy", "business", "first"]
@@ -601,7 +601,7 @@ class TravelBooking(World):
         number = card_number.replace(" ", "").replace("-", "")
         if len(number) != 16 or not number.isdigit() or not luhn_valid(number):
             raise ToolError("card_number is not a valid 16-digit card number")
-        expiry = dt.datetime.strptime(expiration_date, "%m/%y").date()
+        expiry = strptime(expiration_date, "%m/%y").date()
         today = self.now().date()
         if (expiry.year, expiry.month) < (today.year, today.month):
             raise ToolError(f"the card expired on {expiration_date}")

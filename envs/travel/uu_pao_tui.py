@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 CITIES = {  # adCode -> (city, centre, start price incl. 3 km, yuan per extra km, {district: streets})
@@ -179,7 +179,7 @@ class UUPaoTui(World):
         if sendType == "scheduled":
             if not sendTime:
                 raise ToolError("a scheduled order needs sendTime ('YYYY-MM-DD HH:MM')")
-            when = dt.datetime.strptime(sendTime, TIME_FORMAT)
+            when = strptime(sendTime, TIME_FORMAT)
             if not now + dt.timedelta(minutes=30) <= when <= now + dt.timedelta(days=2):
                 raise ToolError(f"sendTime must be between 30 minutes and 2 days after now ({now:{TIME_FORMAT}})")
         distance = km((a["lat"], a["lng"]), (b["lat"], b["lng"]))

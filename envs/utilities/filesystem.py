@@ -16,7 +16,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, strptime
 
 STAMP_FORMAT = "%Y-%m-%d %H:%M"
 MAX_PATH_CHARS = 1024
@@ -252,7 +252,7 @@ class Filesystem(World):
             for offset in sorted(rng.sample(range(1, 10), rng.randint(3, 4)), reverse=True):
                 day = (cls.start_time - dt.timedelta(days=offset)).strftime("%Y-%m-%d")
                 lines = []
-                logged = dt.datetime.strptime(day, "%Y-%m-%d") + dt.timedelta(hours=8)
+                logged = strptime(day, "%Y-%m-%d") + dt.timedelta(hours=8)
                 for line in range(rng.randint(6, 12)):
                     logged += dt.timedelta(seconds=rng.randint(30, 3000))
                     error = line % 4 == 1

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import World, fake_id, strptime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 #: city -> (province, region); Xinjiang and Tibet are the remote zone.
@@ -229,7 +229,7 @@ class Kuaidi100(World):
         """
         days = quote(kuaidi_company, city_of(from_addr, "from_addr"), city_of(to_addr, "to_addr"), 1, exp_type)[2]
         try:
-            start = dt.datetime.strptime(order_time.replace("T", " "), TIME_FORMAT) if order_time else self.now()
+            start = strptime(order_time.replace("T", " "), TIME_FORMAT) if order_time else self.now()
         except ValueError:
             raise ToolError(f"order_time '{order_time}' is not a real time; use 'YYYY-MM-DD HH:MM'") from None
         arrival = (start + dt.timedelta(days=days + (start.hour >= 17))).replace(
