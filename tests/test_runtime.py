@@ -159,3 +159,25 @@ def test_no_tool_can_attach_a_database_file(bank: Bank, tmp_path) -> None:
     with pytest.raises(sqlite3.DatabaseError):  # refused: an episode always runs inside a transaction
         bank.conn.execute("VACUUM INTO ?", (str(tmp_path / "copy.db"),))
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("layout", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y%m%d", "%m/%y",
+                                    "%Y-%m-%dT%H:%M:%S.%fZ"])
+def test_strptime_gives_what_datetime_strptime_gives(layout: str) -> None:
+    """Same datetimes and the same errors, for valid, unpadded, out-of-range and malformed texts."""
+    import datetime as dt
+
+    from envfactory_gym.core.world import strptime
+
+    def outcome(parse, text: str) -> tuple[str, object]:
+        try:
+            return "ok", parse(text, layout)
+        except ValueError as exc:
+            return "error", str(exc)
+
+    texts = ["2026-03-22T14:30", "2026-3-5T9:00", "2026-03-22t14:30", "2026-02-30T10:00", "2026-13-01T10:00",
+             "2026-03-22 14:30:00", "2026-03-22   14:30:05", "2026-03-22T14:30:59Z", "2026-03-22T14:30:61Z",
+             "2026-03-22T14:30:00.123Z", "20260322", "03/26", "13/26", "2026-03-22 ", "", "x"]
+    outcomes = [outcome(strptime, text) for text in texts]
+    assert outcomes == [outcome(dt.datetime.strptime, text) for text in texts]
+    assert any(kind == "ok" for kind, _ in outcomes) and any(kind == "error" for kind, _ in outcomes)

@@ -1,0 +1,32 @@
+"""``envfactory bench``: the bounds it checks and the batched run it compares (figures themselves are not tested)."""
+
+from __future__ import annotations
+
+from envfactory_gym.cli.bench import bench_batch, bench_environment, flags, misses
+
+
+def test_misses_names_each_bound_an_environment_misses() -> None:
+    row = {"name": "X", "keyed_us": 20.0, "search_us": 41.0, "write_us": 40.0, "first_step_us": 50.0,
+           "first_later_us": 20.0, "grade_us": 1.0, "floor_us": 5.0}
+    assert misses(row) == ["search > 2x keyed read", "reset+first step > 2x same call later"]
+    assert misses({**row, "search_us": None, "first_step_us": 40.0}) == []
+
+
+def test_flags_an_environment_far_above_its_peers() -> None:
+    rows = [{"name": n, "keyed_us": k, "search_us": None, "write_us": 10.0, "first_step_us": None,
+             "first_later_us": None, "grade_us": 10.0, "floor_us": 1.0} for n, k in (("A", 10.0), ("B", 11.0),
+                                                                                       ("C", 12.0), ("D", 40.0))]
+    assert flags(rows) == {"A": [], "B": [], "C": [], "D": ["keyed read 40x floor (peers 12x)"]}
+
+
+def test_bench_environment_measures_every_kind_of_step() -> None:
+    figures = bench_environment("Calendar", repeat=5)
+    assert figures["name"] == "Calendar" and figures["tools"] >= 10
+    for key in ("keyed_us", "search_us", "write_us", "reset_us", "grade_us", "floor_us"):
+        assert figures[key] > 0, key
+
+
+def test_batched_run_is_solved_and_compared_with_the_same_episodes_one_at_a_time() -> None:
+    figures = bench_batch(["Calendar", "Retail"], episodes=8)
+    assert figures["batch_episodes"] == 8 and figures["batch_solved"] == 8
+    assert figures["batch_ratio"] == figures["batch_steps_per_s"] / figures["single_steps_per_s"]
