@@ -248,13 +248,17 @@ def alternative_paths(name: str | type[WorldSet], seed: int, draft: Draft) -> li
 
 
 def build_tasks(name: str, n: int, seeds: Iterable[int] = (0, 1, 2), test_share: float = 0.3,
-                max_attempts: int = 50, distinct_requests: bool = False) -> tuple[list[Task], BuildReport]:
+                max_attempts: int = 50, distinct_requests: bool = False,
+                only: Iterable[str] | None = None) -> tuple[list[Task], BuildReport]:
     """Up to ``n`` calibrated tasks from the templates of an environment (or a domain's cross-environment
     templates); none when it has no templates. ``distinct_requests`` also drops a task whose request equals an
-    earlier one after masking values (a task file wants that; training over many worlds of one template does not)."""
+    earlier one after masking values (a task file wants that; training over many worlds of one template does not).
+    ``only`` keeps the named scenarios (all when None)."""
     worldset_cls = world_set(name)
     source = worldset_cls.members[0] if name in ENVIRONMENTS else worldset_cls
     scenarios = templates(name)
+    if only is not None:
+        scenarios = {key: value for key, value in scenarios.items() if key in set(only)}
     tools = worldset_cls(0).tools
     report = BuildReport()
     tasks: list[Task] = []

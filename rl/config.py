@@ -71,6 +71,9 @@ class Config:
                                   default=1000)
     max_calls: int = _help("generated: keep tasks with at most this many gold tool calls (0: any)", default=2)
     conversational: bool = _help("generated: also keep tasks that need facts only the user knows", default=False)
+    scenarios: str = _help("generated: only these task templates (comma-separated scenario names; every trained "
+                           "environment needs one) in the trained environments' train and test tasks; the held-out "
+                           "environments keep all of theirs (empty: all)", default="")
     phrase_min_count: int = _help("tokenizer from scratch: lines recurring this often in its training text (the "
                                   "system prompt's) become single tokens (0: plain BPE)", default=8)
     qwen3_split: bool = _help("tokenizer from scratch: pre-tokenize like Qwen3 (single digits, letter runs) rather "

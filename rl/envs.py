@@ -57,19 +57,21 @@ class TaskListEnv(ToolUseEnv):
         self.task = self.tasks[0]
 
 
-def world_tasks(name: str, seed: int) -> list[Task]:
-    """Every task the scenario templates of ``name`` give on world ``seed`` (built, grounded, calibrated)."""
+def world_tasks(name: str, seed: int, scenarios: frozenset[str] | None = None) -> list[Task]:
+    """Every task the scenario templates of ``name`` (those named in ``scenarios``, when given) give on world
+    ``seed`` (built, grounded, calibrated)."""
     from generators.scenarios import build_tasks
 
-    return build_tasks(name, 10**6, seeds=[seed], max_attempts=1)[0]
+    return build_tasks(name, 10**6, seeds=[seed], max_attempts=1, only=scenarios)[0]
 
 
 def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int = 0,
                     conversational: bool = True, progress: Callable[[int], Any] | None = None,
-                    executor: Executor | None = None) -> list[Task]:
+                    executor: Executor | None = None, scenarios: frozenset[str] | None = None) -> list[Task]:
     """Tasks of ``name`` built in memory from its scenario templates, one per scenario on each world seed.
 
-    Kept: at most ``max_calls`` gold calls (0: any) and, unless ``conversational``, no facts only the user knows.
+    Kept: at most ``max_calls`` gold calls (0: any), unless ``conversational`` no facts only the user knows, and
+    when ``scenarios`` is given only the scenarios it names.
     All are labelled ``split``: a generalisation split is made by giving train and test disjoint world seeds.
     ``progress(1)`` is called after each world seed; ``executor`` (a process pool, say) builds the worlds in
     parallel, with the same result.
@@ -81,8 +83,12 @@ def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int 
     if not envfactory_gym.registration.templates(name):
         raise ValueError(f"'{name}' has no task templates to generate from; use --tasks suite")
     seeds = list(seeds)
-    worlds = (executor.map(world_tasks, [name] * len(seeds), seeds, chunksize=4) if executor is not None
-              else (world_tasks(name, seed) for seed in seeds))
+    if scenarios is not None and not scenarios & set(envfactory_gym.registration.templates(name)):
+        raise ValueError(f"none of the scenarios {sorted(scenarios)} is a task template of '{name}'; its templates: "
+                         f"{', '.join(envfactory_gym.registration.templates(name))}")
+    picked = [scenarios] * len(seeds)
+    worlds = (executor.map(world_tasks, [name] * len(seeds), seeds, picked, chunksize=4) if executor is not None
+              else map(world_tasks, [name] * len(seeds), seeds, picked))
     built: list[Task] = []
     seen: set[str] = set()
     for tasks_of_world in worlds:

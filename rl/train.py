@@ -37,6 +37,7 @@ import transformers
 from tqdm import tqdm
 
 from envfactory_gym.core.tasks import Task
+from envfactory_gym.registration import templates
 from rl import algo, envs
 from rl import model as models
 from rl.config import Config, parse_args, resolve_defaults
@@ -185,6 +186,9 @@ def task_split(cfg: Config, names: list[str], bar: tqdm | None = None
     if not 0 <= cfg.sft_worlds < cfg.train_worlds:
         raise ValueError("--sft-worlds must be 0 or fewer than --train-worlds (RL needs worlds of its own)")
     committed_test = {t.id for _, t in envs.tasks(names, "test")}  # the suite's own test tasks stay unseen
+    scenarios = frozenset(s.strip() for s in cfg.scenarios.split(",") if s.strip()) or None
+    if unknown := sorted((scenarios or set()) - {s for name in names for s in templates(name)}):
+        raise ValueError(f"--scenarios names no task template of {', '.join(names)}: {', '.join(unknown)}")
     if bar is not None:
         bar.reset(total=len(names) * len(train_seeds) + len(names + heldout) * len(test_seeds))
     split = {}
@@ -196,7 +200,8 @@ def task_split(cfg: Config, names: list[str], bar: tqdm | None = None
         for part, seeds, of in (("train", train_seeds, names), ("test", test_seeds, names + heldout)):
             split[part] = [(name, task) for name in of for task in capped(cfg, [
                 t for t in envs.generated_tasks(name, seeds, part, cfg.max_calls, cfg.conversational,
-                                                bar.update if bar is not None else None, pool)
+                                                bar.update if bar is not None else None, pool,
+                                                scenarios if name in names else None)
                 if t.id not in committed_test])]
     return split["train"], split["test"]
 

@@ -27,6 +27,23 @@ def test_the_default_trains_on_three_environments_of_two_domains_and_holds_one_o
     assert {t.env for t in carried} == set(names)
 
 
+def test_scenarios_narrow_the_trained_environments_only():
+    picked = "cancel_event,relocate_event,restock"
+    cfg = train.parse_args([*TINY, "--envs", "Calendar,MongoDBServer", "--scenarios", picked])
+    train_pairs, test_pairs = train.task_split(cfg, ["Calendar", "MongoDBServer"])
+    for pairs in (train_pairs, [(n, t) for n, t in test_pairs if n != "ExcelServer"]):
+        assert {(n, t.tags["scenario"]) for n, t in pairs} == {
+            ("Calendar", "cancel_event"), ("Calendar", "relocate_event"), ("MongoDBServer", "restock")}
+    assert len({t.tags["scenario"] for n, t in test_pairs if n == "ExcelServer"}) > 3  # held out: all of its own
+    cfg = train.parse_args([*TINY, "--envs", "Calendar", "--scenarios", "cancel_event, nope"])
+    with pytest.raises(ValueError, match=r"^--scenarios names no task template of Calendar: nope$"):
+        train.task_split(cfg, ["Calendar"])
+    cfg = train.parse_args([*TINY, "--envs", "Calendar,MongoDBServer", "--scenarios", "cancel_event"])
+    with pytest.raises(ValueError, match=r"^none of the scenarios \['cancel_event'\] is a task template of "
+                                         r"'MongoDBServer'; its templates: "):
+        train.task_split(cfg, ["Calendar", "MongoDBServer"])
+
+
 def test_an_environment_cannot_be_both_trained_and_held_out():
     cfg = train.parse_args([*TINY, "--envs", "Calendar", "--heldout-envs", "Calendar"])
     with pytest.raises(ValueError, match=r"^Calendar cannot be both trained on \(--envs\) and held out"):
