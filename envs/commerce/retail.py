@@ -193,6 +193,7 @@ class Retail(World):
                                payment_method_id TEXT NOT NULL REFERENCES payment_methods,
                                kind TEXT NOT NULL CHECK (kind IN ('payment', 'refund')), amount REAL NOT NULL,
                                created_at TEXT NOT NULL);
+    CREATE INDEX transactions_by_order ON transactions (order_id);
     CREATE TABLE returns (return_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders,
                           kind TEXT NOT NULL CHECK (kind IN ('return', 'exchange')),
                           payment_method_id TEXT NOT NULL REFERENCES payment_methods, created_at TEXT NOT NULL);
@@ -321,17 +322,23 @@ class Retail(World):
                              error=f"no order with id '{order_id}'; list_user_orders lists a customer's orders")
         order["address"] = {k: order.pop(k) for k in ADDRESS_FIELDS}
         order["items"] = [self._line(line) for line in self.rows(
-            "SELECT l.line, l.item_id, i.product_id, p.name AS product_name, i.options, l.price, r.kind AS handled,"
-            " r.new_item_id FROM order_items l JOIN items i USING (item_id) JOIN products p USING (product_id)"
-            " LEFT JOIN (SELECT rl.order_id, rl.line, rl.new_item_id, rt.kind FROM return_lines rl"
-            "            JOIN returns rt USING (return_id)) r ON r.order_id = l.order_id AND r.line = l.line"
+            "SELECT l.line, l.item_id, i.product_id, p.name AS product_name, i.options, l.price, rt.kind AS handled,"
+            " CASE WHEN rt.kind IS NOT NULL THEN rl.new_item_id END AS new_item_id"
+            " FROM order_items l JOIN items i USING (item_id) JOIN products p USING (product_id)"
+            # a line's return (a return line with its return), looked up by key: no subquery materialized and
+            # indexed on every call
+            " LEFT JOIN return_lines rl ON rl.order_id = l.order_id AND rl.line = l.line"
+            " LEFT JOIN returns rt ON rt.return_id = rl.return_id"
             " WHERE l.order_id = ? ORDER BY l.line", order_id)]
         order["total_amount"] = round_money(sum(line["price"] for line in order["items"]))
-        order["payments"] = self.rows("SELECT payment_method_id, kind, amount, created_at FROM transactions"
-                                      " WHERE order_id = ? ORDER BY created_at, rowid", order_id)
+        order["payments"] = self._payments(order_id)
         if order["cancel_reason"] is None:
             del order["cancel_reason"]
         return order
+
+    def _payments(self, order_id: str) -> list[dict[str, Any]]:
+        return self.rows("SELECT payment_method_id, kind, amount, created_at FROM transactions"
+                         " WHERE order_id = ? ORDER BY created_at, rowid", order_id)
 
     @staticmethod
     def _line(line: dict[str, Any]) -> dict[str, Any]:
@@ -567,10 +574,12 @@ class Retail(World):
             country: Country.
             zip_code: Zip or postal code.
         """
-        self._order_in(order_id, "pending", "be modified")
+        order = self._order_in(order_id, "pending", "be modified")
         self._set_address("orders", order_id, address=address, city=city, state=state, country=country,
                           zip_code=zip_code)
-        return self._order(order_id)
+        # The order as _order reads it back: only its address changed (stored trimmed).
+        return {**order, "address": {"address": address.strip(), "city": city.strip(), "state": state.strip(),
+                                     "country": country.strip(), "zip_code": zip_code.strip()}}
 
     @tool(writes=True, phrase=[
         'swap {item_ids} in {order_id} for {new_item_ids}, settling the difference with {payment_method_id}',
@@ -613,7 +622,8 @@ class Retail(World):
         self._refund_all(order, keep=payment_method_id)
         self._settle(order_id, method, order["total_amount"] - already)
         self.execute("UPDATE orders SET payment_method_id = ? WHERE order_id = ?", payment_method_id, order_id)
-        return self._order(order_id)
+        # The order as _order reads it back: its items are unchanged; its method and payments changed.
+        return {**order, "payment_method_id": payment_method_id, "payments": self._payments(order_id)}
 
     @tool(writes=True, phrase=['cancel {order_id} (reason: {reason})', 'call off {order_id}, reason: {reason}',
                                'cancel my order {order_id}; the reason is {reason}'])
@@ -627,7 +637,16 @@ class Retail(World):
         order = self._order_in(order_id, "pending", "be cancelled")
         self._refund_all(order)
         self.execute("UPDATE orders SET status = 'cancelled', cancel_reason = ? WHERE order_id = ?", reason, order_id)
-        return self._order(order_id)
+        # The order as _order reads it back: its items are unchanged; its status, reason (in its column's place,
+        # before the address) and payments changed.
+        cancelled = {}
+        for key, value in order.items():
+            if key == "address":
+                cancelled["cancel_reason"] = reason
+            cancelled[key] = value
+        cancelled["status"] = "cancelled"
+        cancelled["payments"] = self._payments(order_id)
+        return cancelled
 
     def _start_return(self, order: dict[str, Any], kind: str, method: dict[str, Any]) -> str:
         return_id = self.new_id("returns", "ret_")

@@ -327,15 +327,15 @@ class Airline(World):
             insurance: Travel insurance at $30 per passenger.
         """
         user = self._user(user_id)
-        legs = self._itinerary(flights, origin, destination, flight_type)
-        if any(self._departs(leg, leg["date"]) <= self.now() for leg in legs):
+        legs, now = self._itinerary(flights, origin, destination, flight_type), self.now()
+        if any(self._departs(leg, leg["date"]) <= now for leg in legs):
             raise ToolError("a flight of this itinerary has already departed; choose later flights")
         self._bags(user, cabin, len(passengers), total_baggages, nonfree_baggages)
         self._seats(legs, cabin, -len(passengers))
         rid = self.new_id("reservations", "R")
         self.execute("INSERT INTO reservations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)", rid, user_id, origin,
                      destination, flight_type, cabin, total_baggages, nonfree_baggages, int(insurance),
-                     f"{self.now():%Y-%m-%dT%H:%M}")
+                     f"{now:%Y-%m-%dT%H:%M}")
         self.executemany("INSERT INTO legs VALUES (?, ?, ?, ?, ?)", [
             (rid, i, leg["flight_number"], leg["date"], fare(leg, cabin, date=leg["date"])) for i, leg in enumerate(legs)])
         self.executemany("INSERT INTO passengers VALUES (?, ?, ?, ?, ?)", [
@@ -371,7 +371,8 @@ class Airline(World):
         if found["cabin"] == "basic_economy" and list(map(key, old)) != list(map(key, new)):
             raise ToolError("basic economy flights cannot be changed; only the cabin of the same flights can be"
                             " upgraded")
-        flown = [leg for leg in old if self._departs(leg, leg["date"]) <= self.now()]
+        now = self.now()
+        flown = [leg for leg in old if self._departs(leg, leg["date"]) <= now]
         if any(key(leg) not in set(map(key, new)) for leg in flown):
             raise ToolError(f"flight {flown[0]['flight_number']} on {flown[0]['date']} has already been flown and"
                             " must stay in the itinerary")
@@ -451,9 +452,10 @@ class Airline(World):
         if found["status"] != "active":
             raise ToolError(f"reservation {reservation_id} is already {found['status']}")
         legs = self._held(found)
-        if any(self._departs(leg, leg["date"]) <= self.now() for leg in legs):
+        now = self.now()
+        if any(self._departs(leg, leg["date"]) <= now for leg in legs):
             raise ToolError(f"part of reservation {reservation_id} has already been flown; it cannot be cancelled")
-        recent = self.now() - dt.datetime.fromisoformat(found["created_at"]) <= dt.timedelta(hours=24)
+        recent = now - dt.datetime.fromisoformat(found["created_at"]) <= dt.timedelta(hours=24)
         if not (recent or found["cabin"] == "business" or found["insurance"]
                 or any(leg["status"] == "cancelled" for leg in legs)):
             raise ToolError(f"reservation {reservation_id} is {found['cabin']} without insurance, booked over 24"

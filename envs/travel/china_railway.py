@@ -90,8 +90,8 @@ class ChinaRailway(World):
                          train_no TEXT NOT NULL, date TEXT NOT NULL, depart_at TEXT NOT NULL, from_station_code TEXT NOT NULL,
                          to_station_code TEXT NOT NULL, seat_class TEXT NOT NULL, coach INTEGER NOT NULL, seat TEXT NOT NULL,
                          price REAL NOT NULL, status TEXT NOT NULL, changed INTEGER NOT NULL);
-    CREATE INDEX orders_by_passenger ON orders (passenger_name, train_no, date);
-    CREATE INDEX orders_by_status ON orders (status, depart_at);
+    -- orders holds a handful of rows: no secondary index (each would cost every booking, refund and change more
+    -- than it saves a scan of a few rows)
     """
 
     @classmethod
@@ -151,10 +151,13 @@ class ChinaRailway(World):
 
     def _leg(self, train_no: str, date: str, from_code: str, to_code: str) -> dict[str, Any]:
         """The train's stops at both stations, the train's start date, and its departure as a datetime."""
-        self.require("SELECT 1 FROM trains WHERE train_no = ?", train_no, error=f"no train {train_no}")
-        leg = self.row("SELECT a.depart_min, b.arrive_min, b.km - a.km AS km FROM stops a JOIN stops b"
-                       " ON a.train_no = b.train_no AND a.seq < b.seq WHERE a.train_no = ? AND a.station_code = ?"
-                       " AND b.station_code = ?", train_no, from_code, to_code)
+        # Whether the train exists and its stops at both stations, in one query.
+        found = self.require(
+            "SELECT leg.depart_min, leg.arrive_min, leg.km FROM trains t LEFT JOIN (SELECT a.depart_min, b.arrive_min,"
+            " b.km - a.km AS km FROM stops a JOIN stops b ON a.train_no = b.train_no AND a.seq < b.seq"
+            " WHERE a.train_no = ?1 AND a.station_code = ?2 AND b.station_code = ?3) leg WHERE t.train_no = ?1",
+            train_no, from_code, to_code, error=f"no train {train_no}")
+        leg = None if found["depart_min"] is None else found
         if leg is None:
             raise ToolError(f"train {train_no} does not run from {from_code} to {to_code};"
                             " get_train_route_stations lists its stops")
@@ -174,18 +177,19 @@ class ChinaRailway(World):
     def _take_seat(self, train_no: str, start: str, seat_class: str) -> tuple[int, str]:
         if seat_class not in CLASSES[train_no[0]]:
             raise ToolError(f"{train_no} has no {seat_class} seats; it sells {', '.join(CLASSES[train_no[0]])}")
-        left = self.value("SELECT remaining FROM seats WHERE train_no = ? AND date = ? AND seat_class = ?",
-                          train_no, start, seat_class)
-        if not left:
+        # Take a seat where any is left; ``left`` is the count before this one was taken.
+        taken = self.rows("UPDATE seats SET remaining = remaining - 1 WHERE train_no = ? AND date = ? AND seat_class = ?"
+                          " AND remaining != 0 RETURNING remaining + 1 AS left", train_no, start, seat_class)
+        if not taken:
             raise ToolError(f"{seat_class} on {train_no} is sold out; get_tickets shows what is left")
-        self.execute("UPDATE seats SET remaining = remaining - 1 WHERE train_no = ? AND date = ? AND seat_class = ?",
-                     train_no, start, seat_class)
+        left = taken[0]["left"]
         return 1 + left % 16, f"{1 + left % 20:02d}{'ABCDF'[left % 5]}"
 
     def _sellable(self, leg: dict[str, Any], date: str) -> None:
-        if leg["departs"] <= self.now():
+        now = self.now()
+        if leg["departs"] <= now:
             raise ToolError(f"that train has already left on {date}; choose a later train")
-        if leg["departs"].date() >= self.now().date() + dt.timedelta(days=PRESALE_DAYS):
+        if leg["departs"].date() >= now.date() + dt.timedelta(days=PRESALE_DAYS):
             raise ToolError(f"tickets go on sale {PRESALE_DAYS} days ahead; {date} is not on sale yet")
 
     # ------------------------------------------------------------------ stations and trains
@@ -292,8 +296,10 @@ class ChinaRailway(World):
         Args:
             status: Only paid (valid) or refunded tickets.
         """
-        return [{**o, "changed": bool(o["changed"])} for o in self.rows(
-            "SELECT * FROM orders WHERE ?1 IS NULL OR status = ?1 ORDER BY depart_at, order_id", status)]
+        orders = self.rows("SELECT * FROM orders WHERE ?1 IS NULL OR status = ?1 ORDER BY depart_at, order_id", status)
+        for order in orders:
+            order["changed"] = bool(order["changed"])
+        return orders
 
     @tool(writes=True, phrase=[
         "book a {seat_class} ticket on {train_no} from {from_station_code} to {to_station_code} on {date}"
@@ -312,20 +318,26 @@ class ChinaRailway(World):
             seat_class: Seat class (G: business/first/second; D: first/second; K: soft_sleeper/hard_sleeper/hard_seat).
             passenger_name: A passenger saved on the account (list_passengers).
         """
-        name = self.value("SELECT name FROM passengers WHERE name = ? COLLATE NOCASE", passenger_name.strip())
-        if name is None:
+        # The passenger and whether they hold a ticket on this train and day already, in one query.
+        passenger = self.row("SELECT p.name, EXISTS (SELECT 1 FROM orders WHERE passenger_name = p.name"
+                             " AND train_no = ?2 AND date = ?3 AND status = 'paid') AS holds FROM passengers p"
+                             " WHERE p.name = ?1 COLLATE NOCASE", passenger_name.strip(), train_no, date)
+        if passenger is None:
             raise ToolError(f"'{passenger_name}' is not a saved passenger of this account; list_passengers shows them")
+        name = passenger["name"]
         leg = self._leg(train_no, date, from_station_code, to_station_code)
         self._sellable(leg, date)
-        if self.row("SELECT 1 FROM orders WHERE passenger_name = ? AND train_no = ? AND date = ? AND status = 'paid'",
-                    name, train_no, date):
+        if passenger["holds"]:
             raise ToolError(f"{name} already holds a ticket on {train_no} on {date}")
         coach, seat = self._take_seat(train_no, leg["start"], seat_class)
-        order_id = self.new_id("orders", "E")
+        order_id, departs = self.new_id("orders", "E"), f"{leg['departs']:%Y-%m-%d %H:%M}"
+        price = self._price(train_no, seat_class, leg["km"])
         self.execute("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'paid', 0)", order_id, name, train_no,
-                     date, f"{leg['departs']:%Y-%m-%d %H:%M}", from_station_code, to_station_code, seat_class, coach,
-                     seat, self._price(train_no, seat_class, leg["km"]))
-        return self._order(order_id)
+                     date, departs, from_station_code, to_station_code, seat_class, coach, seat, price)
+        # The order as stored (what _order reads back).
+        return {"order_id": order_id, "passenger_name": name, "train_no": train_no, "date": date, "depart_at": departs,
+                "from_station_code": from_station_code, "to_station_code": to_station_code, "seat_class": seat_class,
+                "coach": coach, "seat": seat, "price": price, "status": "paid", "changed": False}
 
     @tool(writes=True, phrase=["refund my train ticket {order_id}", "cancel the ticket {order_id} and get my money back"])
     def refund_ticket(self, order_id: NonEmptyStr) -> Refund:
@@ -378,8 +390,11 @@ class ChinaRailway(World):
         coach, seat = self._take_seat(new_train_no, leg["start"], seat_class)
         self.execute("UPDATE seats SET remaining = remaining + 1 WHERE train_no = ? AND date = ? AND seat_class = ?",
                      order["train_no"], old["start"], order["seat_class"])
-        price = self._price(new_train_no, seat_class, leg["km"])
+        price, departs = self._price(new_train_no, seat_class, leg["km"]), f"{leg['departs']:%Y-%m-%d %H:%M}"
         self.execute("UPDATE orders SET train_no = ?, date = ?, depart_at = ?, seat_class = ?, coach = ?, seat = ?,"
                      " price = ?, changed = 1 WHERE order_id = ?", new_train_no, new_date,
-                     f"{leg['departs']:%Y-%m-%d %H:%M}", seat_class, coach, seat, price, order["order_id"])
-        return {"order": self._order(order["order_id"]), "price_difference": price - order["price"]}
+                     departs, seat_class, coach, seat, price, order["order_id"])
+        # The order as stored now (what _order reads back).
+        changed = {**order, "train_no": new_train_no, "date": new_date, "depart_at": departs, "seat_class": seat_class,
+                   "coach": coach, "seat": seat, "price": price, "changed": True}
+        return {"order": changed, "price_difference": price - order["price"]}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import random
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -67,6 +69,7 @@ GIVEN = ["Wei", "Jun", "Lei", "Qiang", "Tao", "Bin", "Gang", "Hui", "Peng", "Hao
 CARS = {"express": ["BYD Qin", "Toyota Corolla", "VW Lavida"], "carpool": ["BYD Qin", "Geely Emgrand"],
         "taxi": ["Hyundai Elantra", "BAIC EU5"], "premier": ["VW Passat", "Toyota Camry", "Buick Regal"],
         "six_seater": ["Buick GL8", "Honda Odyssey"], "luxe": ["Mercedes E-Class", "BMW 5 Series"]}
+AVAILABLE_DRIVERS = "SELECT product, lat, lng, driver_id FROM drivers WHERE status = 'available'"
 Location = Annotated[str, UserKnown, Field(min_length=1, max_length=120)]
 Phone = Annotated[str, Field(pattern=r"^1\d{10}$")]
 
@@ -94,11 +97,27 @@ Link = TypedDict("Link", {"deep_link": str, "from_location": str, "to_location":
 Rated = TypedDict("Rated", {"order_id": str, "rating": int, "comment": str})
 
 
+@functools.lru_cache(maxsize=4096)
+def _radians(lat: float, lng: float) -> tuple[float, float, float]:
+    """A point's latitude and longitude in radians and the cosine of its latitude (points repeat: cached)."""
+    la = math.radians(lat)
+    return la, math.radians(lng), math.cos(la)
+
+
 def meters(a: tuple[float, float], b: tuple[float, float]) -> int:
     """Road distance: the great-circle distance times a detour factor of 1.3."""
-    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    la1, lo1, c1 = _radians(*a)
+    la2, lo2, c2 = _radians(*b)
+    h = math.sin((la2 - la1) / 2) ** 2 + c1 * c2 * math.sin((lo2 - lo1) / 2) ** 2
     return round(2 * 6371000 * math.asin(math.sqrt(h)) * 1.3)
+
+
+def nearest(drivers: Iterable[tuple[Any, ...]], lat: float, lng: float) -> tuple[tuple[Any, ...], int]:
+    """The nearest of these available drivers, (lat, lng, driver_id, ...), to a point (by road distance, then by
+    driver id) and its minutes to get there."""
+    here = (lat, lng)
+    (distance, _), best = min(((meters(here, (d[0], d[1])), d[2]), d) for d in drivers)
+    return best, max(2, round(distance / SPEEDS["driving"]))
 
 
 def fare(product: str, distance: int, minutes: int) -> float:
@@ -284,16 +303,14 @@ class Didi(World):
             raise ToolError(f"{a} and {b} are less than 300 m apart; walk instead")
         minutes, trace = max(1, round(distance / SPEEDS["driving"])), self.new_id("estimates", "est_")
         self.execute("INSERT INTO estimates VALUES (?, ?, ?, ?, ?, ?, ?)", trace, a, b, pa[0], pa[1], distance, minutes)
+        available: dict[str, list[tuple[float, float, str]]] = {c: [] for c in PRODUCTS}
+        for product, lat, lng, driver_id in self.conn.execute(AVAILABLE_DRIVERS):
+            available[product].append((lat, lng, driver_id))
         products = [{"product_category": c, "name": PRODUCTS[c][0], "price": fare(c, distance, minutes),
-                     "pickup_eta": self._nearest(c, pa[0], pa[1])[1]} for c in PRODUCTS
+                     "pickup_eta": nearest(available[c], pa[0], pa[1])[1]} for c in PRODUCTS
                     if c != "carpool" or distance <= CARPOOL_MAX_KM * 1000]
         return {"estimate_trace_id": trace, "from_location": a, "to_location": b, "distance": distance,
                 "duration": minutes, "products": products}
-
-    def _nearest(self, product: str, lat: float, lng: float) -> tuple[dict[str, Any], int]:
-        drivers = self.rows("SELECT * FROM drivers WHERE product = ? AND status = 'available'", product)
-        best = min(drivers, key=lambda d: (meters((lat, lng), (d["lat"], d["lng"])), d["driver_id"]))
-        return best, max(2, round(meters((lat, lng), (best["lat"], best["lng"])) / SPEEDS["driving"]))
 
     @tool(writes=True, phrase=["book a {product_category} car[ for the passenger on {caller_car_phone}]",
                                "order a {product_category} Didi[ for the rider on {caller_car_phone}]"])
@@ -306,25 +323,30 @@ class Didi(World):
             product_category: The car type, one of the estimate's products.
             caller_car_phone: The rider's mobile number when ordering for someone else (default: your own).
         """
-        est = self.require("SELECT * FROM estimates WHERE trace_id = ?", estimate_trace_id,
+        # The estimate, the rider's phone (default: the account's) and the rider's order in progress, in one query.
+        est = self.require("SELECT e.*, r.phone, (SELECT order_id FROM orders WHERE caller_car_phone = r.phone"
+                           " AND status IN ('driver_arriving', 'in_trip')) AS busy FROM estimates e,"
+                           " (SELECT coalesce(?2, (SELECT phone FROM account)) AS phone) r WHERE e.trace_id = ?1",
+                           estimate_trace_id, caller_car_phone,
                            error=f"no fare estimate '{estimate_trace_id}'; call taxi_estimate first")
         if product_category == "carpool" and est["distance"] > CARPOOL_MAX_KM * 1000:
             raise ToolError(f"carpool is not offered for trips over {CARPOOL_MAX_KM} km; choose another car type")
-        phone = caller_car_phone or self.value("SELECT phone FROM account")
-        if busy := self.value("SELECT order_id FROM orders WHERE caller_car_phone = ?"
-                           " AND status IN ('driver_arriving', 'in_trip')", phone):
+        phone, busy = est["phone"], est["busy"]
+        if busy:
             raise ToolError(f"the rider on {phone} already has order '{busy}' in progress; wait for it to finish or"
                             " cancel it before ordering another car")
-        driver, eta = self._nearest(product_category, est["olat"], est["olng"])
+        (_, _, driver_id, driver_name, plate), eta = nearest(self.conn.execute(
+            "SELECT lat, lng, driver_id, name, plate FROM drivers WHERE product = ? AND status = 'available'",
+            (product_category,)), est["olat"], est["olng"])
         order_id, now = self.new_id("orders", "ord_"), self.now().strftime(TIME_FORMAT)
         price = fare(product_category, est["distance"], est["duration"])
-        self.execute("UPDATE drivers SET status = 'busy' WHERE driver_id = ?", driver["driver_id"])
+        self.execute("UPDATE drivers SET status = 'busy' WHERE driver_id = ?", driver_id)
         self.execute("INSERT INTO orders (order_id, product_category, origin_location, destination_location, distance,"
                      " price, status, driver_id, caller_car_phone, created_at, pickup_eta) VALUES"
                      " (?, ?, ?, ?, ?, ?, 'driver_arriving', ?, ?, ?, ?)", order_id, product_category, est["origin"],
-                     est["destination"], est["distance"], price, driver["driver_id"], phone, now, eta)
+                     est["destination"], est["distance"], price, driver_id, phone, now, eta)
         return {"order_id": order_id, "status": "driver_arriving", "estimated_arrival": eta, "created_at": now,
-                "price": price, "driver_name": driver["name"], "license_plate": driver["plate"]}
+                "price": price, "driver_name": driver_name, "license_plate": plate}
 
     def _view(self, o: dict[str, Any]) -> Order:
         d = self.row("SELECT * FROM drivers WHERE driver_id = ?", o["driver_id"])
@@ -352,8 +374,14 @@ class Didi(World):
             status: Only orders in this status.
             limit: At most this many orders.
         """
-        return [self._view(o) for o in self.rows("SELECT * FROM orders WHERE ?1 IS NULL OR status = ?1"
-                                                 " ORDER BY created_at DESC, order_id LIMIT ?2", status, limit)]
+        # One query for the orders and their drivers: the same records as ``_view`` of each order.
+        return self.rows(
+            "SELECT o.order_id, o.status, o.product_category, o.origin_location, o.destination_location, o.price,"
+            " o.created_at, d.name AS driver_name, d.phone AS driver_phone, d.plate AS license_plate, d.car_model,"
+            " CASE WHEN o.status = 'driver_arriving' THEN o.pickup_eta ELSE 0 END AS estimated_arrival,"
+            " o.cancel_fee, coalesce(o.rating, 0) AS rating"
+            " FROM orders o JOIN drivers d ON d.driver_id = o.driver_id WHERE ?1 IS NULL OR o.status = ?1"
+            " ORDER BY o.created_at DESC, o.order_id LIMIT ?2", status, limit)
 
     @tool(writes=True, phrase=["cancel {order_id}[ because {reason}]", "call off {order_id}[, the reason being {reason}]"])
     def taxi_cancel_order(self, order_id: str, reason: str | None = None) -> Cancelled:
