@@ -61,6 +61,18 @@ Stats = TypedDict("Stats", {"user_id": str, "period": str, "total_sessions": int
                             "mindfulness_score": int})
 
 
+def streaks(days_on: set[str], today: dt.date) -> tuple[int, int]:
+    """The current and longest runs of consecutive days among ISO dates (the current one ends today or
+    yesterday)."""
+    days = sorted({dt.date.fromisoformat(d) for d in days_on})
+    longest = run = 0
+    for i, day in enumerate(days):
+        run = run + 1 if i and (day - days[i - 1]).days == 1 else 1
+        longest = max(longest, run)
+    current = run if days and (today - days[-1]).days <= 1 else 0
+    return current, longest
+
+
 class MeditationServer(World):
     """A meditation app: browse guided meditations, sleep content and breathing exercises, get the daily pick,
     and play sessions. A member has at most one session in progress; a session counts towards stats and the
@@ -86,7 +98,7 @@ class MeditationServer(World):
                            meditation_id TEXT NOT NULL REFERENCES meditations, started_at TEXT NOT NULL,
                            status TEXT NOT NULL CHECK (status IN ('in_progress', 'completed', 'abandoned')),
                            completion_percent REAL, notes TEXT);
-    CREATE INDEX sessions_by_user ON sessions (user_id, status, started_at);
+    CREATE INDEX sessions_by_user ON sessions (user_id, status, started_at, completion_percent);
     """
     volatile = {"sessions": ("started_at",)}
 
@@ -144,17 +156,25 @@ class MeditationServer(World):
         return self.require("SELECT * FROM meditations WHERE meditation_id = ?", meditation_id,
                             error=f"no meditation '{meditation_id}'; get_meditation_library lists them")
 
-    def _streaks(self, user_id: str) -> tuple[int, int]:
-        days = sorted({dt.date.fromisoformat(r["d"]) for r in self.rows(
-            "SELECT substr(started_at, 1, 10) AS d FROM sessions WHERE user_id = ? AND status = 'completed'"
-            " AND completion_percent >= 50", user_id)})
-        longest = run = 0
-        for i, day in enumerate(days):
-            run = run + 1 if i and (day - days[i - 1]).days == 1 else 1
-            longest = max(longest, run)
-        today = self.now().date()
-        current = run if days and (today - days[-1]).days <= 1 else 0
-        return current, longest
+    def _current_streak(self, user_id: str, today: dt.date) -> int:
+        """The current streak of :func:`streaks`, reading counted sessions backwards from the latest only as far
+        as the run goes."""
+        last = None
+        run = 0
+        for (started_at,) in self.conn.execute(
+                "SELECT started_at FROM sessions WHERE user_id = ? AND status = 'completed' AND completion_percent"
+                " >= 50 ORDER BY started_at DESC", (user_id,)):
+            day = dt.date.fromisoformat(started_at[:10])
+            if last is None:
+                if (today - day).days > 1:
+                    return 0
+            elif day == last:
+                continue
+            elif (last - day).days != 1:
+                break
+            last, run = day, run + 1
+        return run
+
 
     @tool(phrase=["browse the {category} meditations[ of about {duration} minutes][ for {experience_level}s]",
                   "find[ {experience_level}] meditations[ in {category}][ that take {duration} minutes]"])
@@ -235,13 +255,14 @@ class MeditationServer(World):
         active = self.value("SELECT session_id FROM sessions WHERE user_id = ? AND status = 'in_progress'", user_id)
         if active:
             raise ToolError(f"'{user_id}' already has session '{active}' in progress; complete or abandon it first")
-        session, at = self.new_id("sessions", "ses_"), self.now().strftime("%Y-%m-%dT%H:%M")
+        now = self.now()
+        session, at = self.new_id("sessions", "ses_"), now.strftime("%Y-%m-%dT%H:%M")
         self.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, 'in_progress', NULL, NULL)", session, user_id,
                      meditation_id, at)
         return {"session_id": session, "meditation_id": meditation_id, "started_at": at,
                 "streaming_url": f"https://stream.meditation.example/{meditation_id}/{session}.m3u8",
                 "progress_tracking": True, "allow_background_play": member["plan"] == "premium",
-                "completion_reward": "streak +1" if self._streaks(user_id)[0] else "streak started"}
+                "completion_reward": "streak +1" if self._current_streak(user_id, now.date()) else "streak started"}
 
     @tool(writes=True, phrase=["mark {session_id} as {completion_percent}% complete[ with the note '{notes}']",
                                "log that {session_id} was finished at {completion_percent} percent"])
@@ -254,16 +275,18 @@ class MeditationServer(World):
             completion_percent: How much of it was listened to, 0-100.
             notes: How it went.
         """
-        session = self.require("SELECT * FROM sessions WHERE session_id = ?", session_id,
-                               error=f"no session '{session_id}'")
+        session = self.require("SELECT s.*, m.duration FROM sessions s LEFT JOIN meditations m USING (meditation_id)"
+                               " WHERE s.session_id = ?", session_id, error=f"no session '{session_id}'")
         if session["status"] != "in_progress":
             raise ToolError(f"session '{session_id}' is {session['status']}; only a session in progress can be"
                             " completed")
         self.execute("UPDATE sessions SET status = 'completed', completion_percent = ?, notes = ? WHERE session_id"
                      " = ?", completion_percent, notes, session_id)
-        med = self._meditation(session["meditation_id"])
+        duration = session["duration"]
+        if duration is None:
+            duration = self._meditation(session["meditation_id"])["duration"]  # raises the error
         stats = self._stats(session["user_id"], "all")
-        return {"logged": True, "session_id": session_id, "minutes": round(med["duration"] * completion_percent / 100),
+        return {"logged": True, "session_id": session_id, "minutes": round(duration * completion_percent / 100),
                 "counted": completion_percent >= 50,
                 "stats_updated": {k: stats[k] for k in ("total_sessions", "total_minutes", "current_streak")},
                 "insights": f"{stats['current_streak']}-day streak" if stats["current_streak"] else "no streak yet"}
@@ -295,12 +318,16 @@ class MeditationServer(World):
         return self._stats(user_id, period)
 
     def _stats(self, user_id: str, period: str) -> Stats:
-        since = (self.now() - dt.timedelta(days={"week": 7, "month": 30, "all": 100000}[period])).strftime(
+        now = self.now()
+        since = (now - dt.timedelta(days={"week": 7, "month": 30, "all": 100000}[period])).strftime(
             "%Y-%m-%dT%H:%M")
-        done = self.rows("SELECT m.category, m.duration * s.completion_percent / 100 AS minutes FROM sessions s JOIN"
-                         " meditations m USING (meditation_id) WHERE s.user_id = ? AND s.status = 'completed' AND"
-                         " s.completion_percent >= 50 AND s.started_at >= ?", user_id, since)
-        current, longest = self._streaks(user_id)
+        # every counted session in start order: the period's ones (with their meditation) and the streak days
+        counted = self.conn.execute(
+            "SELECT s.started_at, m.category, m.duration * s.completion_percent / 100 FROM sessions s LEFT JOIN"
+            " meditations m USING (meditation_id) WHERE s.user_id = ? AND s.status = 'completed' AND"
+            " s.completion_percent >= 50", (user_id,)).fetchall()
+        done = [{"category": c, "minutes": m} for at, c, m in counted if c is not None and at >= since]
+        current, longest = streaks({at[:10] for at, _, _ in counted}, now.date())
         minutes = round(sum(r["minutes"] for r in done))
         counts: dict[str, int] = {}
         for r in done:

@@ -43,6 +43,8 @@ STYLES = {"Fast 8": "Econ to 50 gold, level on 4-1 and 4-2 to reach level 8 and 
           "Lose streak": "Sell early strength to bank gold and loss-streak bonuses, then spike at stage 4.",
           "Hyper roll": "Spend every gold on rolls from stage 2 to hit three-star 1-costs."}
 COMP_NAMES = ["Sniper bait", "Chrome wall", "Academy flex", "Frost board", "Ember burn", "Duelist line", "Late Visionary"]
+#: Each trait's breakpoints as numbers.
+BREAKS = {t: [int(x) for x in b.split("/")] for t, b in {**ORIGINS, **CLASSES}.items()}
 Style = Literal["Fast 8", "Reroll", "Slow roll", "Lose streak", "Hyper roll"]
 Unit = Annotated[str, UserKnown, Field(min_length=2, max_length=20)]
 ItemName = Annotated[str, UserKnown, Field(min_length=3, max_length=30)]
@@ -80,9 +82,11 @@ class TFTServer(World):
     CREATE TABLE champions (champion_name TEXT PRIMARY KEY, cost INTEGER NOT NULL, origin TEXT NOT NULL,
                             class TEXT NOT NULL);
     CREATE INDEX champions_by_cost ON champions (cost);
+    CREATE INDEX champions_by_lower_name ON champions (lower(champion_name));
     CREATE TABLE traits (trait TEXT PRIMARY KEY, breakpoints TEXT NOT NULL);
     CREATE TABLE item_recipes (item_name TEXT PRIMARY KEY, component_1 TEXT, component_2 TEXT);
     CREATE INDEX recipes_by_component ON item_recipes (component_1, component_2);
+    CREATE INDEX recipes_by_lower_name ON item_recipes (lower(item_name));
     CREATE TABLE builds (champion_name TEXT NOT NULL REFERENCES champions, item_name TEXT NOT NULL,
                          frequency REAL NOT NULL, avg_placement REAL NOT NULL, PRIMARY KEY (champion_name, item_name));
     CREATE INDEX builds_by_item ON builds (item_name);
@@ -230,17 +234,26 @@ class TFTServer(World):
                                "traits": [r["origin"], r["class"]]} for r in rows]}
 
     def _comp(self, comp_id: str) -> Comp:
-        comp = self.require("SELECT * FROM comps WHERE comp_id = ?", comp_id,
+        comp = self._saved(comp_id)
+        return self._render(comp_id, comp, self._units(comp_id))
+
+    def _units(self, comp_id: str) -> list[dict[str, Any]]:
+        return self.rows("SELECT u.champion_name, u.items, c.origin, c.class, u.unit_id FROM units u JOIN champions c"
+                         " USING (champion_name) WHERE u.comp_id = ? ORDER BY u.champion_name", comp_id)
+
+    def _saved(self, comp_id: str) -> dict[str, Any]:
+        return self.require("SELECT * FROM comps WHERE comp_id = ?", comp_id,
                             error=f"no saved comp '{comp_id}'; tft_list_saved_comps lists yours")
-        units = self.rows("SELECT u.champion_name, u.items, c.origin, c.class FROM units u JOIN champions c USING"
-                          " (champion_name) WHERE u.comp_id = ? ORDER BY u.champion_name", comp_id)
+
+    @staticmethod
+    def _render(comp_id: str, comp: dict[str, Any], units: list[dict[str, Any]]) -> Comp:
+        """A saved comp with its units (by champion name: champion_name, items, origin, class) and active traits."""
         counts: dict[str, int] = {}
         for u in units:
             for trait in (u["origin"], u["class"]):
                 counts[trait] = counts.get(trait, 0) + 1
-        breaks = {t: [int(x) for x in b.split("/")] for t, b in {**ORIGINS, **CLASSES}.items()}
-        active = [{"trait": t, "units": n, "active_breakpoint": max(b for b in breaks[t] if b <= n)}
-                  for t, n in sorted(counts.items()) if n >= breaks[t][0]]
+        active = [{"trait": t, "units": n, "active_breakpoint": max(b for b in BREAKS[t] if b <= n)}
+                  for t, n in sorted(counts.items()) if n >= BREAKS[t][0]]
         return {"comp_id": comp_id, "comp_name": comp["comp_name"], "level": comp["level"],
                 "units": [{"champion_name": u["champion_name"], "items": [i for i in u["items"].split("|") if i]}
                           for u in units], "active_traits": active}
@@ -263,7 +276,8 @@ class TFTServer(World):
             level: The player level the board is for (1-10).
             champion_names: The champions on the board.
         """
-        names = [self._champion(n)["champion_name"] for n in champion_names]
+        champs = [self._champion(n) for n in champion_names]
+        names = [c["champion_name"] for c in champs]
         if len(set(names)) < len(names):
             raise ToolError("each champion can be on a saved board only once")
         if len(names) > level:
@@ -277,7 +291,9 @@ class TFTServer(World):
         self.execute("INSERT INTO comps VALUES (?, ?, ?)", comp_id, comp_name.strip(), level)
         for name in names:
             self.execute("INSERT INTO units VALUES (?, ?, ?, '')", self.new_id("units", "unit_"), comp_id, name)
-        return self._comp(comp_id)
+        units = [{"champion_name": c["champion_name"], "items": "", "origin": c["origin"], "class": c["class"]}
+                 for c in sorted(champs, key=lambda c: c["champion_name"])]
+        return self._render(comp_id, {"comp_name": comp_name.strip(), "level": level}, units)
 
     @tool(writes=True, phrase=["give {item_name} to {champion_name} on {comp_id}",
                                "put {item_name} on {champion_name} in {comp_id}"])
@@ -291,10 +307,12 @@ class TFTServer(World):
             champion_name: The unit to equip.
             item_name: The completed item.
         """
-        self._comp(comp_id)
+        comp = self._saved(comp_id)
+        units = self._units(comp_id)
         champ = self._champion(champion_name)["champion_name"]
-        unit = self.require("SELECT * FROM units WHERE comp_id = ? AND champion_name = ?", comp_id, champ,
-                            error=f"{champ} is not on that board; add it to the comp first")
+        unit = next((u for u in units if u["champion_name"] == champ), None)
+        if unit is None:
+            raise ToolError(f"{champ} is not on that board; add it to the comp first")
         item = self._item(item_name)
         if item["component_1"] is None:
             raise ToolError(f"{item['item_name']} is a component; combine two components into a completed item")
@@ -303,9 +321,9 @@ class TFTServer(World):
             raise ToolError("Thief's Gloves must be a unit's only item")
         if len(items) >= 3:
             raise ToolError(f"{champ} already holds 3 items ({', '.join(items)})")
-        self.execute("UPDATE units SET items = ? WHERE unit_id = ?", "|".join(items + [item["item_name"]]),
-                     unit["unit_id"])
-        return self._comp(comp_id)
+        unit["items"] = "|".join(items + [item["item_name"]])
+        self.execute("UPDATE units SET items = ? WHERE unit_id = ?", unit["items"], unit["unit_id"])
+        return self._render(comp_id, comp, units)
 
     @tool(writes=True, phrase=["delete {comp_id} from my saved comps", "remove {comp_id} from my boards"])
     def tft_delete_team_comp(self, comp_id: Annotated[str, Field(pattern=r"^tcomp_\w+$")]) -> Deleted:
@@ -314,7 +332,7 @@ class TFTServer(World):
         Args:
             comp_id: The comp's id, from tft_list_saved_comps.
         """
-        comp = self._comp(comp_id)
+        comp = self._saved(comp_id)
         self.execute("DELETE FROM units WHERE comp_id = ?", comp_id)
         self.execute("DELETE FROM comps WHERE comp_id = ?", comp_id)
         return {"comp_id": comp_id, "comp_name": comp["comp_name"], "deleted": True}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from typing import Annotated, Any, Literal
 
@@ -102,6 +103,21 @@ CAPS = [20, 40, 50, 60, 70, 80, 90]  # level cap per ascension rank 0-6
 ASCENSION = [(4, 5000), (8, 10000), (12, 15000), (16, 20000), (20, 40000), (24, 80000)]  # boss material, credits
 MAX_COST, MAX_ECHOES = 12, 5
 CREDITS = "Shell Credit"
+#: A roster row with the quantities of Shell Credits and the potions (levelling reads them in one statement).
+LEVEL_SQL = ("SELECT *, " + ", ".join(f"(SELECT quantity FROM materials WHERE item = ?{i + 2})" for i in range(5))
+             + " FROM roster WHERE character_name = ?1 COLLATE NOCASE")
+#: A roster row with its ascension material and the quantities of that material and of Shell Credits.
+ASCEND_SQL = ("SELECT roster.*, r.ascension_material, m.quantity, (SELECT quantity FROM materials WHERE item = ?2)"
+              " FROM roster JOIN resonators r ON r.name = roster.character_name LEFT JOIN materials m ON m.item ="
+              " r.ascension_material WHERE roster.character_name = ?1 COLLATE NOCASE")
+
+
+@functools.cache
+def take_sql(count: int) -> str:
+    """One update spending ``count`` (item, quantity) pairs."""
+    return ("UPDATE materials SET quantity = quantity - CASE item "
+            + " ".join(f"WHEN ?{2 * i + 1} THEN ?{2 * i + 2}" for i in range(count))
+            + f" END WHERE item IN ({', '.join(f'?{2 * i + 1}' for i in range(count))})")
 Name = Annotated[str, UserKnown, Field(min_length=1, max_length=40)]
 
 Resonator = TypedDict("Resonator", {"name": str, "element": str, "weapon_type": str, "rarity": int, "faction": str,
@@ -196,11 +212,19 @@ class WuWa(World):
                  "main_stat": r["main_stat"], "echo_level": r["echo_level"], "equipped_on": r["equipped_on"]}
                 for r in rows]
 
-    def _take(self, item: str, quantity: int, purpose: str) -> None:
-        have = self.value("SELECT quantity FROM materials WHERE item = ?", item) or 0
-        if have < quantity:
-            raise ToolError(f"not enough {item} to {purpose}: needs {quantity}, you have {have}")
-        self.execute("UPDATE materials SET quantity = quantity - ? WHERE item = ?", quantity, item)
+    @staticmethod
+    def _owned_echo(r: dict[str, Any]) -> OwnedEcho:
+        return {"echo_id": r["echo_id"], "name": r["name"], "cost": ECHOES[r["name"]][0], "sonata": r["sonata"],
+                "main_stat": r["main_stat"], "echo_level": r["echo_level"], "equipped_on": r["equipped_on"]}
+
+    def _take(self, stock: dict[str, int], spend: list[tuple[str, int]], purpose: str) -> None:
+        """Spend ``(item, quantity)`` pairs (in order, each checked against ``stock``, the materials' quantities
+        read in this call) in one update."""
+        for item, quantity in spend:
+            have = stock.get(item) or 0
+            if have < quantity:
+                raise ToolError(f"not enough {item} to {purpose}: needs {quantity}, you have {have}")
+        self.execute(take_sql(len(spend)), *(value for pair in spend for value in pair))
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["tell me about the resonator {character_name}", "look up {character_name}'s element and weapon"])
@@ -252,7 +276,11 @@ class WuWa(World):
             character_name: A resonator you own.
         """
         row = self._owned(character_name)
-        echoes = self._echoes("equipped_on = ?", row["character_name"])
+        return self._profile(row, self._echoes("equipped_on = ?", row["character_name"]))
+
+    @staticmethod
+    def _profile(row: dict[str, Any], echoes: list[OwnedEcho]) -> Profile:
+        """The profile of a roster row wearing ``echoes`` (in slot order)."""
         counts: dict[str, int] = {}
         for echo in echoes:
             counts[echo["sonata"]] = counts.get(echo["sonata"], 0) + 1
@@ -271,9 +299,9 @@ class WuWa(World):
             cost: Only echoes of this cost.
             unequipped_only: Only echoes nobody wears.
         """
-        found = self._echoes("(?1 IS NULL OR sonata = ?1) AND (?2 = 0 OR equipped_on IS NULL)", sonata,
-                             int(unequipped_only))
-        return [e for e in found if cost is None or e["cost"] == cost]
+        return self._echoes("(?1 IS NULL OR sonata = ?1) AND (?2 = 0 OR equipped_on IS NULL) AND (?3 IS NULL OR"
+                            " name IN (SELECT echo_name FROM echo_species WHERE cost = ?3))", sonata,
+                            int(unequipped_only), cost)
 
     @tool(phrase=["check how many potions and Shell Credits I have", "show my upgrade materials"])
     def get_inventory(self) -> list[Material]:
@@ -291,23 +319,28 @@ class WuWa(World):
             echo_id: The echo's id from list_owned_echoes.
         """
         row = self._owned(character_name)
-        echo = self.require("SELECT * FROM echo WHERE echo_id = ?", echo_id,
-                            error=f"no echo '{echo_id}' in your inventory; list_owned_echoes shows the ids")
         name = row["character_name"]
+        # the echo and the resonator's worn echoes in one read (worn ones in profile order: slot, name)
+        found = self.rows("SELECT echo_id, name, sonata, main_stat, echo_level, equipped_on, slot FROM echo"
+                          " WHERE equipped_on = ?1 OR echo_id = ?2 ORDER BY slot, name", name, echo_id)
+        echo = next((e for e in found if e["echo_id"] == echo_id), None)
+        if echo is None:
+            raise ToolError(f"no echo '{echo_id}' in your inventory; list_owned_echoes shows the ids")
         if echo["equipped_on"] == name:
             raise ToolError(f"{echo['name']} is already equipped on {name}")
         if echo["equipped_on"]:
             raise ToolError(f"{echo['name']} is equipped on {echo['equipped_on']}; unequip it first")
-        worn = self._echoes("equipped_on = ?", name)
+        worn = [e for e in found if e["equipped_on"] == name]
         if len(worn) >= MAX_ECHOES:
             raise ToolError(f"{name} already wears {MAX_ECHOES} echoes; unequip one first")
-        total, cost = sum(e["cost"] for e in worn), ECHOES[echo["name"]][0]
+        total, cost = sum(ECHOES[e["name"]][0] for e in worn), ECHOES[echo["name"]][0]
         if total + cost > MAX_COST:
             raise ToolError(f"{echo['name']} costs {cost} but {name} has only {MAX_COST - total} of {MAX_COST} cost"
                             f" left; unequip an echo first")
-        slot = (self.value("SELECT MAX(slot) FROM echo WHERE equipped_on = ?", name) or 0) + 1
+        slot = (max((e["slot"] for e in worn if e["slot"] is not None), default=None) or 0) + 1
         self.execute("UPDATE echo SET equipped_on = ?, slot = ? WHERE echo_id = ?", name, slot, echo_id)
-        return self.get_character_profile(name)
+        echo["equipped_on"] = name
+        return self._profile(row, [self._owned_echo(e) for e in (*worn, echo)])
 
     @tool(writes=True, phrase=["take {echo_id} off", "unequip {echo_id}", "remove {echo_id} from whoever wears it"])
     def unequip_echo(self, echo_id: str) -> OwnedEcho:
@@ -321,7 +354,8 @@ class WuWa(World):
         if echo["equipped_on"] is None:
             raise ToolError(f"{echo['name']} is not equipped on anyone")
         self.execute("UPDATE echo SET equipped_on = NULL, slot = NULL WHERE echo_id = ?", echo_id)
-        return self._echoes("echo_id = ?", echo_id)[0]
+        echo["equipped_on"] = None
+        return self._owned_echo(echo)
 
     @tool(writes=True, phrase=["add {levels} level(s) to {character_name}",
                                "spend potions to raise {character_name}'s level by {levels}",
@@ -334,13 +368,17 @@ class WuWa(World):
             character_name: A resonator you own.
             levels: How many levels to gain.
         """
-        row = self._owned(character_name)
+        found = self.conn.execute(LEVEL_SQL, (character_name.strip(), CREDITS, *POTIONS)).fetchone()
+        if found is None:
+            self._owned(character_name)  # raises the error
+        name, level, rank, exp, *quantities = found
+        row = {"character_name": name, "level": level, "ascension_rank": rank, "exp": exp}
         name, cap, target = row["character_name"], CAPS[row["ascension_rank"]], row["level"] + levels
         if target > cap:
             raise ToolError(f"{name} is level {row['level']} and capped at {cap} by ascension rank"
                             f" {row['ascension_rank']}; level up at most {cap - row['level']} or ascend first")
         need = sum(exp_to_next(level) for level in range(row["level"], target)) - row["exp"]
-        stock = {r["item"]: r["quantity"] for r in self.rows("SELECT * FROM materials")}
+        stock = {item: quantity for item, quantity in zip((CREDITS, *POTIONS), quantities) if quantity is not None}
         used, left = {}, need
         for potion, exp in POTIONS.items():
             count = min(stock.get(potion, 0), left // exp)
@@ -354,9 +392,7 @@ class WuWa(World):
                             f" your potions give {have}")
         exp_used, items = need - left, [{"item": p, "quantity": n} for p, n in used.items() if n]
         credits = exp_used // 2
-        self._take(CREDITS, credits, f"level up {name}")
-        for item in items:
-            self._take(item["item"], item["quantity"], f"level up {name}")
+        self._take(stock, [(CREDITS, credits), *((i["item"], i["quantity"]) for i in items)], f"level up {name}")
         self.execute("UPDATE roster SET level = ?, exp = ? WHERE character_name = ?", target, -left, name)
         return {"character_name": name, "level": target, "level_cap": cap, "exp_used": exp_used,
                 "credits_spent": credits, "items_used": [*items, {"item": CREDITS, "quantity": credits}]}
@@ -370,16 +406,17 @@ class WuWa(World):
         Args:
             character_name: A resonator you own.
         """
-        row = self._owned(character_name)
-        name, rank = row["character_name"], row["ascension_rank"]
+        found = self.conn.execute(ASCEND_SQL, (character_name.strip(), CREDITS)).fetchone()
+        if found is None:
+            self._owned(character_name)  # raises the error
+        name, level, rank, _, material, have, credits_have = found
+        row = {"character_name": name, "level": level, "ascension_rank": rank}
         if rank >= len(ASCENSION):
             raise ToolError(f"{name} is already at the highest ascension rank")
         if row["level"] < CAPS[rank]:
             raise ToolError(f"{name} must reach level {CAPS[rank]} before ascending (now level {row['level']})")
-        material = self.value("SELECT ascension_material FROM resonators WHERE name = ?", name)
         count, credits = ASCENSION[rank]
-        self._take(material, count, f"ascend {name}")
-        self._take(CREDITS, credits, f"ascend {name}")
+        self._take({material: have, CREDITS: credits_have}, [(material, count), (CREDITS, credits)], f"ascend {name}")
         self.execute("UPDATE roster SET ascension_rank = ? WHERE character_name = ?", rank + 1, name)
         return {"character_name": name, "ascension_rank": rank + 1, "level_cap": CAPS[rank + 1],
                 "items_used": [{"item": material, "quantity": count}, {"item": CREDITS, "quantity": credits}]}
