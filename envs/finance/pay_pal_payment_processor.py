@@ -205,8 +205,8 @@ class PayPalPaymentProcessor(World):
             raise ToolError(f"order '{order['id']}' is {order['status']} (ORDER_ALREADY_{order['status']}); only an "
                             "APPROVED order can be completed")
 
-    def _complete(self, order: dict[str, Any]) -> str:
-        stamp = self.now().strftime(TIME_FORMAT)
+    def _complete(self, order: dict[str, Any], now: dt.datetime | None = None) -> str:
+        stamp = (self.now() if now is None else now).strftime(TIME_FORMAT)
         self.execute("UPDATE orders SET status = 'COMPLETED', update_time = ? WHERE id = ?", stamp, order["id"])
         return stamp
 
@@ -281,13 +281,19 @@ class PayPalPaymentProcessor(World):
         Args:
             order_id: The order.
         """
-        order = self._order(order_id)
+        # the order, with its payer as _payer reads it (NULLs when there is none)
+        order = self.row("SELECT o.*, p.payer_id AS payerId, p.payer_email AS payerEmail, p.name AS payerName FROM"
+                         " orders o LEFT JOIN payers p ON p.payer_id = o.payer_id WHERE o.id = ?", order_id.strip())
+        if order is None:
+            self._order(order_id)  # raises its error
         self._ready(order, "CAPTURE")
         stamp, capture = self._complete(order), self._new("captures")
         self.execute("INSERT INTO captures VALUES (?, ?, NULL, 'COMPLETED', ?, ?, 1, ?)", capture, order["id"],
                      order["amount"], order["currency"], stamp)
+        payer = None if order["payerId"] is None else {
+            "payer_id": order["payerId"], "email_address": order["payerEmail"], "name": order["payerName"]}
         return {"id": order["id"], "status": "COMPLETED", "capture_id": capture,
-                "amount": order["amount"], "currency": order["currency"], "payer": self._payer(order["payer_id"])}
+                "amount": order["amount"], "currency": order["currency"], "payer": payer}
 
     @tool(writes=True, phrase=["authorize {order_id} and hold the funds", "put a hold on the money of {order_id}"])
     def authorize_order(self, order_id: str) -> Authorized:
@@ -299,8 +305,9 @@ class PayPalPaymentProcessor(World):
         """
         order = self._order(order_id)
         self._ready(order, "AUTHORIZE")
-        stamp, auth = self._complete(order), self._new("authorizations")
-        expires = (self.now() + dt.timedelta(days=HONOR_DAYS)).strftime(TIME_FORMAT)
+        now = self.now()
+        stamp, auth = self._complete(order, now), self._new("authorizations")
+        expires = (now + dt.timedelta(days=HONOR_DAYS)).strftime(TIME_FORMAT)
         self.execute("INSERT INTO authorizations VALUES (?, ?, 'CREATED', ?, ?, ?, ?)", auth, order["id"],
                      order["amount"], order["currency"], expires, stamp)
         return {"id": order["id"], "status": "COMPLETED", "authorization_id": auth,
@@ -323,7 +330,8 @@ class PayPalPaymentProcessor(World):
         if auth["status"] not in ("CREATED", "PARTIALLY_CAPTURED"):
             raise ToolError(f"authorization '{auth['id']}' is {auth['status']} and cannot be captured "
                             f"(AUTHORIZATION_ALREADY_{auth['status']})")
-        if auth["expiration_time"] < self.now().strftime(TIME_FORMAT):
+        stamp = self.now().strftime(TIME_FORMAT)
+        if auth["expiration_time"] < stamp:
             raise ToolError(f"authorization '{auth['id']}' expired on {auth['expiration_time'][:10]} "
                             "(AUTHORIZATION_EXPIRED); create a new order")
         currency = auth["currency"]
@@ -333,7 +341,7 @@ class PayPalPaymentProcessor(World):
             raise ToolError(f"cannot capture {money(part, currency)} {currency}: only {money(left, currency)} "
                             f"{currency} of the authorization is left (MAX_CAPTURE_AMOUNT_EXCEEDED)")
         done = final_capture or part == left
-        capture, stamp = self._new("captures"), self.now().strftime(TIME_FORMAT)
+        capture = self._new("captures")
         self.execute("INSERT INTO captures VALUES (?, ?, ?, 'COMPLETED', ?, ?, ?, ?)", capture, auth["order_id"],
                      auth["id"], money(part, currency), currency, int(done), stamp)
         status = "CAPTURED" if done else "PARTIALLY_CAPTURED"
@@ -372,7 +380,8 @@ class PayPalPaymentProcessor(World):
                            error=f"capture '{capture_id.strip()}' not found (RESOURCE_NOT_FOUND)")
         if cap["status"] == "REFUNDED":
             raise ToolError(f"capture '{cap['id']}' is already fully refunded (CAPTURE_FULLY_REFUNDED)")
-        if (self.now() - strptime(cap["create_time"], TIME_FORMAT)).days > REFUND_DAYS:
+        now = self.now()
+        if (now - strptime(cap["create_time"], TIME_FORMAT)).days > REFUND_DAYS:
             raise ToolError(f"capture '{cap['id']}' is more than {REFUND_DAYS} days old (REFUND_TIME_LIMIT_EXCEEDED)")
         currency = cap["currency"]
         left = to_minor(cap["amount"], currency) - self._sum("refunds", "capture_id", cap["id"], currency)
@@ -382,7 +391,7 @@ class PayPalPaymentProcessor(World):
                             f"{currency} of the capture is left to refund (REFUND_AMOUNT_EXCEEDED)")
         refund, note = self._new("refunds"), note_to_payer.strip() if note_to_payer else None
         self.execute("INSERT INTO refunds VALUES (?, ?, 'COMPLETED', ?, ?, ?, ?)", refund, cap["id"], money(part, currency), currency,
-                     note, self.now().strftime(TIME_FORMAT))
+                     note, now.strftime(TIME_FORMAT))
         self.execute("UPDATE captures SET status = ? WHERE id = ?",
                      "REFUNDED" if part == left else "PARTIALLY_REFUNDED", cap["id"])
         return {"id": refund, "status": "COMPLETED", "amount": money(part, currency), "currency": currency,

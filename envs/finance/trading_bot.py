@@ -65,6 +65,10 @@ PriceUpdate = TypedDict("PriceUpdate", {"symbol": str, "old_price": float, "new_
                                         "percent_change": float, "filled_orders": list[int]})
 
 
+#: Whether a session is active, as a column (what :meth:`TradingBot._account` checks first).
+LOGGED_IN = "EXISTS (SELECT 1 FROM sessions WHERE active = 1) AS loggedIn"
+
+
 def dollars(cents: int) -> float:
     return round(cents / 100, 2)
 
@@ -167,6 +171,12 @@ class TradingBot(World):
             raise ToolError("you are not logged in; call login with your username and password first")
         return self.row("SELECT * FROM account")
 
+    def _logged_in(self, found: dict[str, Any]) -> None:
+        """:meth:`_account`'s check, on a row that looked up ``loggedIn`` (:data:`LOGGED_IN`) with what the tool
+        needs."""
+        if not found["loggedIn"]:
+            self._account()  # raises its error
+
     def _stock(self, symbol: str) -> dict[str, Any]:
         return self.require("SELECT * FROM listings WHERE symbol = ?", symbol.strip().upper(),
                             error=f"no stock with symbol '{symbol.strip().upper()}'; get_stock_symbol finds a"
@@ -208,6 +218,7 @@ class TradingBot(World):
                             error=f"no order {order_id} in this account; get_order_history lists your orders")
 
     def _watchlist(self) -> list[str]:
+        """The symbols on the watchlist, in order."""
         return [r["ticker"] for r in self.rows("SELECT ticker FROM watchlist ORDER BY ticker")]
 
     # ------------------------------------------------------------------ session and market
@@ -267,7 +278,9 @@ class TradingBot(World):
             transaction_type: deposit or withdrawal.
             amount: Dollars, 1-50000.
         """
-        account, cents = self._account(), round(amount * 100)
+        account = self.row(f"SELECT {LOGGED_IN}, a.* FROM (SELECT 1) LEFT JOIN (SELECT * FROM account LIMIT 1) a")
+        self._logged_in(account)
+        cents = round(amount * 100)
         if transaction_type == "withdrawal":
             free = account["balance_cents"] - self._reserved("Buy")
             if cents > free:
@@ -370,7 +383,13 @@ class TradingBot(World):
             price: Limit price in dollars.
             quantity: Number of shares, 1-10000.
         """
-        account, stock = self._account(), self._stock(symbol)
+        code = symbol.strip().upper()
+        found = self.row(f"SELECT {LOGGED_IN}, (SELECT balance_cents FROM account LIMIT 1) AS balance_cents, s.*"
+                         " FROM (SELECT 1) LEFT JOIN listings s ON s.symbol = ?", code)
+        self._logged_in(found)
+        account = stock = found
+        if stock["symbol"] is None:
+            self._stock(symbol)  # raises its error
         if not self._market_open():
             raise ToolError("the market is closed (open 09:30-16:00 ET, Monday to Friday); place the order then")
         if stock["halted"]:
@@ -390,9 +409,10 @@ class TradingBot(World):
                               " (?, ?, ?, ?, 'Open', ?) RETURNING order_id", order_type, stock["symbol"],
                               round(price, 2), quantity, self.now().strftime(TIME_FORMAT))
         self.mark_generated("orders", order_id)
-        order = self.row("SELECT * FROM orders WHERE order_id = ?", order_id)
         if (price >= stock["price"]) == (order_type == "Buy") or price == stock["price"]:
-            self._fill(order, stock["price"])
+            # what _fill reads of the order just inserted
+            self._fill({"order_id": order_id, "order_type": order_type, "symbol": stock["symbol"],
+                        "quantity": quantity}, stock["price"])
         return self.row("SELECT * FROM orders WHERE order_id = ?", order_id)
 
     @tool(phrase=["find out what happened to my order {order_id}", "check the status of order {order_id}"])
@@ -411,7 +431,11 @@ class TradingBot(World):
         Args:
             order_id: The order number.
         """
-        order = self._order(order_id)
+        order = self.row(f"SELECT {LOGGED_IN}, o.status FROM (SELECT 1) LEFT JOIN orders o ON o.order_id = ?",
+                         order_id)
+        self._logged_in(order)
+        if order["status"] is None:
+            self._order(order_id)  # raises its error
         if order["status"] not in ("Open", "Pending"):
             raise ToolError(f"order {order_id} is {order['status']} and can no longer be cancelled")
         self.execute("UPDATE orders SET status = 'Cancelled' WHERE order_id = ?", order_id)
@@ -452,11 +476,14 @@ class TradingBot(World):
         Args:
             symbol: Ticker symbol.
         """
-        self._account()
-        stock = self._stock(symbol)["symbol"]
-        if self.value("SELECT 1 FROM watchlist WHERE ticker = ?", stock):
+        found = self.row(f"SELECT {LOGGED_IN}, s.symbol, EXISTS (SELECT 1 FROM watchlist WHERE ticker = s.symbol) AS"
+                         " watched, (SELECT COUNT(*) FROM watchlist) AS watching FROM (SELECT 1) LEFT JOIN listings s"
+                         " ON s.symbol = ?", symbol.strip().upper())
+        self._logged_in(found)
+        stock = found["symbol"] if found["symbol"] is not None else self._stock(symbol)["symbol"]
+        if found["watched"]:
             raise ToolError(f"{stock} is already on your watchlist")
-        if self.value("SELECT COUNT(*) FROM watchlist") >= 30:
+        if found["watching"] >= 30:
             raise ToolError("the watchlist is full (30 symbols); remove one first")
         self.execute("INSERT INTO watchlist VALUES (?, ?)", stock, self.now().strftime(TIME_FORMAT))
         return {"status": "Added", "symbol": stock, "watchlist": self._watchlist()}
@@ -468,7 +495,7 @@ class TradingBot(World):
         Args:
             symbol: Ticker symbol.
         """
-        self._account()
+        self._logged_in(self.row(f"SELECT {LOGGED_IN}"))
         stock = symbol.strip().upper()
         if not self.execute("DELETE FROM watchlist WHERE ticker = ?", stock):
             raise ToolError(f"{stock} is not on your watchlist; get_watchlist shows it")

@@ -439,10 +439,15 @@ class YahooFinance(World):
         Args:
             portfolio_name: The portfolio's name.
         """
-        name = self._portfolio(portfolio_name)
+        return self._portfolio_view(self._portfolio(portfolio_name))
+
+    def _portfolio_view(self, name: str) -> Portfolio:
+        """get_portfolio's answer for a portfolio (its stored name); each holding priced at its last close."""
         holdings = []
-        for h in self.rows("SELECT symbol, shares, cost_basis FROM holdings WHERE portfolio_name = ? ORDER BY symbol", name):
-            price = self._last(h["symbol"])
+        for h in self.rows("SELECT symbol, shares, cost_basis, (SELECT close FROM prices p WHERE p.symbol = h.symbol"
+                           " ORDER BY date DESC) AS price FROM holdings h WHERE portfolio_name = ? ORDER BY symbol",
+                           name):
+            price = h["price"]
             holdings.append({"symbol": h["symbol"], "shares": h["shares"], "cost_basis": h["cost_basis"],
                              "current_price": price, "market_value": round(h["shares"] * price, 2),
                              "gain": round(h["shares"] * (price - h["cost_basis"]), 2)})
@@ -480,9 +485,16 @@ class YahooFinance(World):
             shares: Number of shares.
             cost_basis: Price paid per share in USD.
         """
-        name, code = self._portfolio(portfolio_name), self._ticker(symbol)
-        held = self.row("SELECT shares, cost_basis FROM holdings WHERE portfolio_name = ? AND symbol = ?", name, code)
-        if held:
+        code = symbol.strip().upper()
+        # the portfolio's stored name, whether the ticker exists, and the holding of it (NULLs when there is none)
+        held = self.row("SELECT p.portfolio_name, EXISTS (SELECT 1 FROM tickers WHERE symbol = ?2) AS known, h.shares,"
+                        " h.cost_basis FROM (SELECT 1) LEFT JOIN portfolios p ON p.portfolio_name = ?1 LEFT JOIN"
+                        " holdings h ON h.portfolio_name = p.portfolio_name AND h.symbol = ?2",
+                        portfolio_name.strip(), code)
+        name = held["portfolio_name"] if held["portfolio_name"] is not None else self._portfolio(portfolio_name)
+        if not held["known"]:
+            self._ticker(symbol)  # raises its error
+        if held["shares"] is not None:
             total = held["shares"] + shares
             average = round((held["shares"] * held["cost_basis"] + shares * cost_basis) / total, 2)
             self.execute("UPDATE holdings SET shares = ?, cost_basis = ? WHERE portfolio_name = ? AND symbol = ?",
@@ -490,7 +502,7 @@ class YahooFinance(World):
         else:
             self.execute("INSERT INTO holdings (portfolio_name, symbol, shares, cost_basis) VALUES (?, ?, ?, ?)",
                          name, code, shares, round(cost_basis, 2))
-        return self.get_portfolio(name)
+        return self._portfolio_view(name)
 
     @tool(writes=True, phrase=["remove {symbol} from my {portfolio_name} portfolio",
                                "drop my {symbol} position from {portfolio_name}"])
@@ -504,4 +516,4 @@ class YahooFinance(World):
         name, code = self._portfolio(portfolio_name), symbol.strip().upper()
         if not self.execute("DELETE FROM holdings WHERE portfolio_name = ? AND symbol = ?", name, code):
             raise ToolError(f"{code} is not in your '{name}' portfolio; get_portfolio shows its holdings")
-        return self.get_portfolio(name)
+        return self._portfolio_view(name)

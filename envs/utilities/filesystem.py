@@ -51,6 +51,12 @@ PathArg = Annotated[NonEmptyStr, Field(max_length=MAX_PATH_CHARS)]
 Kind = Literal["file", "directory"]
 
 
+def below(path: str) -> tuple[str, str]:
+    """The range of paths that start with ``path + '/'``: at least that, and less than ``path + '0'`` ('0' follows
+    '/'), so an index lookup finds them."""
+    return path + "/", path + "0"
+
+
 def sniff(data: bytes) -> str:
     """The MIME type of binary content, from its leading bytes."""
     return next((mime for magic, mime in MAGIC if data.startswith(magic)), "application/octet-stream")
@@ -304,38 +310,46 @@ class Filesystem(World):
         db["entries"].insert_all(entries)
 
     # --------------------------------------------------------------- helpers
-    def _roots(self) -> list[str]:
-        return [r["path"] for r in self.rows("SELECT path FROM roots ORDER BY label")]
-
     def _resolve(self, path: str) -> str:
         """The normalized absolute form of a path inside an allowed root ('~' and relative paths mean home)."""
+        return self._resolve_in(path)[0]
+
+    def _root_rows(self) -> list[dict[str, Any]]:
+        """The allowed roots with their labels, in label order (no tool changes them)."""
+        return self.rows("SELECT path, label FROM roots ORDER BY label")
+
+    def _resolve_in(self, path: str, found: list[dict[str, Any]] | None = None) -> tuple[str, list[str]]:
+        """:meth:`_resolve`'s path, and the allowed roots (in label order); ``found``: :meth:`_root_rows`, when
+        already read in this call."""
         raw = path.strip()
         if "\x00" in raw:
             raise ToolError("invalid path: it must not contain NUL bytes")
-        home = self.value("SELECT path FROM roots WHERE label = 'home'")
+        if found is None:
+            found = self._root_rows()
+        home = next((r["path"] for r in found if r["label"] == "home"), None)
         if raw == "~" or raw.startswith("~/"):
             raw = home + raw[1:]
         elif not raw.startswith("/"):
             raw = f"{home}/{raw}"
         normal = "/" + posixpath.normpath(raw).lstrip("/")
-        roots = self._roots()
+        roots = [r["path"] for r in found]
         if not any(normal == root or normal.startswith(root + "/") for root in roots):
             raise ToolError(f"access denied: {normal} is outside the allowed directories ({', '.join(roots)})")
-        return normal
+        return normal, roots
 
-    def _entry(self, path: str) -> dict[str, Any]:
-        resolved = self._resolve(path)
+    def _entry(self, path: str, found: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        resolved = self._resolve_in(path, found)[0]
         return self.require("SELECT * FROM entries WHERE path = ?", resolved,
                             error=f"no such file or directory: {resolved}")
 
-    def _file(self, path: str) -> dict[str, Any]:
-        entry = self._entry(path)
+    def _file(self, path: str, found: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        entry = self._entry(path, found)
         if entry["kind"] != "file":
             raise ToolError(f"{entry['path']} is a directory, not a file; list_directory shows its contents")
         return entry
 
-    def _text_file(self, path: str) -> dict[str, Any]:
-        entry = self._file(path)
+    def _text_file(self, path: str, found: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        entry = self._file(path, found)
         if entry["content"] is None:
             raise ToolError(f"{entry['path']} is a binary file ({sniff(entry['data'])}); "
                             "read_media_file returns its bytes")
@@ -353,26 +367,42 @@ class Filesystem(World):
 
     def _free_path(self, path: str) -> str:
         """A resolved path where a new entry may be created: it does not exist, its parent is a writable folder."""
-        resolved = self._resolve(path)
-        if resolved in self._roots():
+        resolved, roots = self._resolve_in(path)
+        return self._check_free(resolved, roots, self._free_row(resolved))
+
+    def _free_row(self, resolved: str) -> dict[str, Any]:
+        """The kind of the entry at a resolved path (``takenKind``, NULL when there is none) and the columns of its
+        parent folder's entry (NULLs when there is none), in one row."""
+        return self.row("SELECT (SELECT kind FROM entries WHERE path = ?1) AS takenKind, p.* FROM (SELECT 1)"
+                        " LEFT JOIN entries p ON p.path = ?2", resolved, posixpath.dirname(resolved))
+
+    def _check_free(self, resolved: str, roots: list[str], found: dict[str, Any]) -> str:
+        """:meth:`_free_path`'s checks of a resolved path, given the roots and its :meth:`_free_row`."""
+        if resolved in roots:
             raise ToolError(f"{resolved} is an allowed root and always exists")
-        if self.row("SELECT 1 FROM entries WHERE path = ?", resolved):
+        if found["takenKind"] is not None:
             raise ToolError(f"{resolved} already exists; choose another name or remove it first")
         parent = posixpath.dirname(resolved)
-        folder = self.require("SELECT * FROM entries WHERE path = ?", parent,
-                              error=f"parent directory {parent} does not exist; create_directory creates it first")
-        if folder["kind"] != "directory":
+        if found["path"] is None:
+            raise ToolError(f"parent directory {parent} does not exist; create_directory creates it first")
+        if found["kind"] != "directory":
             raise ToolError(f"parent {parent} is a file, not a directory")
-        self._check_writable(folder)
+        self._check_writable(found)
         return resolved
 
-    def _removable(self, path: str) -> dict[str, Any]:
-        """An entry that may be deleted or moved away: not a root, writable, in a writable folder."""
-        entry = self._entry(path)
+    def _removable(self, path: str, found: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """An entry that may be deleted or moved away: not a root, writable, in a writable folder. (Its parent's
+        path is an entry path, already resolved; the entry comes with ``parentPath`` and ``parentWritable``.)"""
+        resolved = self._resolve_in(path, found)[0]
+        entry = self.require("SELECT e.*, p.path AS parentPath, p.writable AS parentWritable FROM entries e"
+                             " LEFT JOIN entries p ON p.path = e.parent WHERE e.path = ?", resolved,
+                             error=f"no such file or directory: {resolved}")
         if entry["parent"] is None:
             raise ToolError(f"{entry['path']} is an allowed root and cannot be moved or deleted")
         self._check_writable(entry)
-        self._check_writable(self._entry(entry["parent"]))
+        if entry["parentPath"] is None:
+            raise ToolError(f"no such file or directory: {entry['parent']}")
+        self._check_writable({"path": entry["parentPath"], "writable": entry["parentWritable"]})
         return entry
 
     def _stamp(self) -> str:
@@ -391,8 +421,7 @@ class Filesystem(World):
 
     def _descendants(self, path: str) -> list[dict[str, Any]]:
         """Every entry below a folder, in path order."""
-        return self.rows("SELECT * FROM entries WHERE substr(path, 1, ?) = ? ORDER BY path",
-                         len(path) + 1, path + "/")
+        return self.rows("SELECT * FROM entries WHERE path >= ? AND path < ? ORDER BY path", *below(path))
 
     @staticmethod
     def _check_content(content: str) -> None:
@@ -466,9 +495,10 @@ class Filesystem(World):
             paths: The files' paths (at most 20).
         """
         results: list[FileRead] = []
+        found = self._root_rows()
         for path in paths:
             try:
-                entry = self._text_file(path)
+                entry = self._text_file(path, found)
             except ToolError as exc:
                 results.append({"path": path, "error": str(exc)})
             else:
@@ -483,10 +513,10 @@ class Filesystem(World):
             path: The file's path; its folder must exist.
             content: The complete new content.
         """
-        resolved = self._resolve(path)
+        resolved, roots = self._resolve_in(path)
         existing = self.row("SELECT * FROM entries WHERE path = ?", resolved)
         if existing is None:
-            self._insert(self._free_path(resolved), "file", content=content)
+            self._insert(self._check_free(resolved, roots, self._free_row(resolved)), "file", content=content)
         else:
             if existing["kind"] != "file":
                 raise ToolError(f"{resolved} is a directory, not a file")
@@ -568,17 +598,18 @@ class Filesystem(World):
             source: The current path.
             destination: The full new path, including the name (its folder must exist).
         """
-        entry = self._removable(source)
-        target = self._resolve(destination)
+        found = self._root_rows()
+        entry = self._removable(source, found)
+        target, roots = self._resolve_in(destination, found)
         if target == entry["path"]:
             raise ToolError("source and destination are the same path")
         if target.startswith(entry["path"] + "/"):
             raise ToolError(f"cannot move {entry['path']} into itself")
-        existing = self.row("SELECT kind FROM entries WHERE path = ?", target)
-        if existing and existing["kind"] == "directory":
+        free = self._free_row(target)
+        if free["takenKind"] == "directory":
             raise ToolError(f"{target} already exists; to move into that folder give the full new path, "
                             f"e.g. {target}/{posixpath.basename(entry['path'])}")
-        self._free_path(target)
+        self._check_free(target, roots, free)
         stamp = self._stamp()
         self.execute("UPDATE entries SET path = ?, parent = ?, modified = ? WHERE path = ?",
                      target, posixpath.dirname(target), stamp, entry["path"])
@@ -595,8 +626,10 @@ class Filesystem(World):
             source: The file to copy.
             destination: The full path of the copy (its folder must exist).
         """
-        entry = self._file(source)
-        target = self._free_path(destination)
+        found = self._root_rows()
+        entry = self._file(source, found)
+        target, roots = self._resolve_in(destination, found)
+        self._check_free(target, roots, self._free_row(target))
         self._insert(target, "file", content=entry["content"], data=entry["data"])
         return {"source": entry["path"], "destination": target, "size": entry["size"]}
 
@@ -704,12 +737,13 @@ class Filesystem(World):
         entry = self._removable(path)
         if entry["kind"] != "directory":
             raise ToolError(f"{entry['path']} is a file; use delete_file")
-        inside = self._descendants(entry["path"])
+        inside = self.rows("SELECT path, writable FROM entries WHERE path >= ? AND path < ? ORDER BY path",
+                           *below(entry["path"]))
         if inside and not recursive:
             raise ToolError(f"{entry['path']} is not empty ({len(inside)} entries); pass recursive=true to delete "
                             "it with its contents")
         for row in inside:
             self._check_writable(row)
-        self.execute("DELETE FROM entries WHERE path = ? OR substr(path, 1, ?) = ?",
-                     entry["path"], len(entry["path"]) + 1, entry["path"] + "/")
+        self.execute("DELETE FROM entries WHERE path = ? OR (path >= ? AND path < ?)",
+                     entry["path"], *below(entry["path"]))
         return {"deleted": entry["path"], "entries_removed": len(inside) + 1}

@@ -25,6 +25,11 @@ INFOS = ["request served in {n}ms", "user {u} logged in", "cache warmed ({n} key
 PathArg = Annotated[NonEmptyStr, UserKnown, Field(max_length=512)]
 Content = Annotated[str, Field(max_length=8000)]
 
+#: Write a file's content: create it, or replace the one at its path.
+WRITE_FILE = """INSERT INTO files (path, parent, name, file_name, content, size, modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (path) DO UPDATE SET parent = excluded.parent, name = excluded.name, file_name = excluded.file_name,
+    content = excluded.content, size = excluded.size, modified = excluded.modified"""
+
 Cwd = TypedDict("Cwd", {"current_working_directory": str})
 Listing = TypedDict("Listing", {"current_directory_content": list[str]})
 Created = TypedDict("Created", {"created_directory": str})
@@ -143,13 +148,20 @@ class GorillaFileSystem(World):
     def _cwd(self) -> str:
         return self.value("SELECT cwd FROM shell WHERE session = 1")
 
-    def _path(self, cmd: str, arg: str) -> str:
-        """The absolute path ``arg`` names from the current directory (shell rules: '.', '..', '~', '/')."""
-        root, raw = self.value("SELECT root FROM volume"), arg.strip()
+    def _context(self) -> tuple[str, str]:
+        """The workspace root and the current directory, read once by a command that resolves several paths."""
+        found = self.row("SELECT (SELECT root FROM volume) AS root, (SELECT cwd FROM shell WHERE session = 1) AS cwd")
+        return found["root"], found["cwd"]
+
+    def _path(self, cmd: str, arg: str, context: tuple[str, str] | None = None) -> str:
+        """The absolute path ``arg`` names from the current directory (shell rules: '.', '..', '~', '/');
+        ``context``: :meth:`_context`, when already read in this call."""
+        root, raw = self.value("SELECT root FROM volume") if context is None else context[0], arg.strip()
         if raw == "~" or raw.startswith("~/"):
             raw = root + raw[1:]
         parts: list[str] = []
-        for part in (raw if raw.startswith("/") else f"{self._cwd()}/{raw}").split("/"):
+        cwd = (lambda: self._cwd()) if context is None else (lambda: context[1])
+        for part in (raw if raw.startswith("/") else f"{cwd()}/{raw}").split("/"):
             if part == "..":
                 if len(parts) <= 1:
                     raise ToolError(f"{cmd}: {arg}: Permission denied ({root} is the top of your workspace)")
@@ -161,62 +173,78 @@ class GorillaFileSystem(World):
             raise ToolError(f"{cmd}: {arg}: No such file or directory (your workspace is {root})")
         return path
 
-    def _dir(self, cmd: str, arg: str) -> str:
-        path = self._path(cmd, arg)
+    def _dir(self, cmd: str, arg: str, context: tuple[str, str] | None = None) -> str:
+        path = self._path(cmd, arg, context)
         if self.row("SELECT 1 FROM directories WHERE path = ?", path):
             return path
         if self.row("SELECT 1 FROM files WHERE path = ?", path):
             raise ToolError(f"{cmd}: {arg}: Not a directory")
         raise ToolError(f"{cmd}: {arg}: No such file or directory (ls shows what is in {self._cwd()})")
 
-    def _file(self, cmd: str, arg: str, write: bool = False) -> dict[str, Any]:
-        path = self._path(cmd, arg)
+    def _file(self, cmd: str, arg: str, write: bool = False, context: tuple[str, str] | None = None
+              ) -> dict[str, Any]:
+        path = self._path(cmd, arg, context)
         found = self.row("SELECT * FROM files WHERE path = ?", path)
         if found is None:
             if self.row("SELECT 1 FROM directories WHERE path = ?", path):
                 raise ToolError(f"{cmd}: {arg}: Is a directory")
             raise ToolError(f"{cmd}: {arg}: No such file or directory (ls shows what is in {self._cwd()})")
-        if write and not found["writable"]:
-            raise ToolError(f"{cmd}: {arg}: Permission denied (the file is read-only)")
+        if write:
+            self._writable(cmd, arg, found)
         return found
 
-    def _free(self, cmd: str, arg: str) -> str:
-        """A path where something new may go: nothing is there and its parent directory exists."""
-        path = self._path(cmd, arg)
-        if self.row("SELECT 1 FROM files WHERE path = ? UNION SELECT 1 FROM directories WHERE path = ?", path, path):
-            raise ToolError(f"{cmd}: {arg}: File exists (choose another name or remove it first)")
+    @staticmethod
+    def _writable(cmd: str, arg: str, found: dict[str, Any]) -> None:
+        if not found["writable"]:
+            raise ToolError(f"{cmd}: {arg}: Permission denied (the file is read-only)")
+
+    def _probe(self, path: str) -> dict[str, Any]:
+        """What is at a path: the file's ``writable`` and ``size`` (NULL when no file is there), ``isDir``, and
+        ``parentExists`` (whether its parent directory exists)."""
+        return self.row("SELECT f.writable, f.size, EXISTS (SELECT 1 FROM directories WHERE path = ?1) AS isDir,"
+                        " EXISTS (SELECT 1 FROM directories WHERE path = ?2) AS parentExists FROM (SELECT 1)"
+                        " LEFT JOIN files f ON f.path = ?1", path, path.rsplit("/", 1)[0])
+
+    def _free(self, cmd: str, arg: str, context: tuple[str, str] | None = None,
+              probe: dict[str, Any] | None = None) -> str:
+        """A path where something new may go: nothing is there and its parent directory exists (``probe``: the
+        path's :meth:`_probe`, when already read)."""
+        path = self._path(cmd, arg, context)
         parent, name = path.rsplit("/", 1)
-        if not self.row("SELECT 1 FROM directories WHERE path = ?", parent):
+        found = self._probe(path) if probe is None else probe
+        if found["writable"] is not None or found["isDir"]:
+            raise ToolError(f"{cmd}: {arg}: File exists (choose another name or remove it first)")
+        if not found["parentExists"]:
             raise ToolError(f"{cmd}: {arg}: No such file or directory (create {parent} with mkdir first)")
         if any(c in name for c in "*?<>|\\\"") or name in (".", ".."):
             raise ToolError(f"{cmd}: {arg}: invalid name; use letters, digits, '.', '-' and '_'")
         return path
 
     def _room(self, cmd: str, extra: int) -> None:
-        quota = self.value("SELECT quota_bytes FROM volume")
-        used = self.value("SELECT COALESCE(SUM(size), 0) FROM files")
+        found = self.row("SELECT (SELECT quota_bytes FROM volume) AS quota, (SELECT COALESCE(SUM(size), 0) FROM files)"
+                         " AS used")
+        quota, used = found["quota"], found["used"]
         if used + extra > quota:
             raise ToolError(f"{cmd}: No space left on device ({quota - used} bytes free of {quota}; rm files you no"
                             " longer need)")
 
-    def _write(self, path: str, content: str) -> None:
+    def _write(self, path: str, content: str, root: str) -> None:
         parent, name = path.rsplit("/", 1)
-        root = self.value("SELECT root FROM volume")
-        self.upsert("files", {"path": path}, {"parent": parent, "name": name, "file_name": path[len(root) + 1:],
-                                             "content": content, "size": len(content.encode()),
-                                             "modified": self.now().strftime(STAMP)})
+        self.execute(WRITE_FILE, path, parent, name, path[len(root) + 1:], content, len(content.encode()),
+                     self.now().strftime(STAMP))
 
-    def _relocate(self, old: str, new: str) -> None:
+    def _relocate(self, old: str, new: str, context: tuple[str, str]) -> None:
         """Give a directory and everything below it a new path."""
-        root, n = self.value("SELECT root FROM volume"), len(old)
+        (root, cwd), n = context, len(old)
         for table in ("directories", "files"):
-            for row in self.rows(f"SELECT path FROM {table} WHERE path = ?1 OR substr(path, 1, ?2) = ?3", old,
-                                 n + 1, old + "/"):
+            # the path, and the paths starting with old + '/': from there up to (not including) old + '0'
+            for row in self.rows(f"SELECT path FROM {table} WHERE path = ?1 OR (path >= ?2 AND path < ?3)", old,
+                                 old + "/", old + "0"):
                 path = new + row["path"][n:]
                 rel = "dir_name" if table == "directories" else "file_name"
                 self.execute(f"UPDATE {table} SET path = ?, parent = ?, name = ?, {rel} = ? WHERE path = ?", path,
                              path.rsplit("/", 1)[0], path.rsplit("/", 1)[1], path[len(root) + 1:], row["path"])
-        if (cwd := self._cwd()) == old or cwd.startswith(old + "/"):
+        if cwd == old or cwd.startswith(old + "/"):
             self.execute("UPDATE shell SET cwd = ?", new + cwd[n:])
 
     # --------------------------------------------------------------- tools
@@ -243,7 +271,7 @@ class GorillaFileSystem(World):
         Args:
             folder: The directory to go to, relative to the current one or absolute.
         """
-        path = self._dir("cd", folder)
+        path = self._dir("cd", folder, self._context())
         self.execute("UPDATE shell SET cwd = ?", path)
         return {"current_working_directory": path}
 
@@ -254,8 +282,8 @@ class GorillaFileSystem(World):
         Args:
             dir_name: The new directory's name.
         """
-        path = self._free("mkdir", dir_name)
-        root = self.value("SELECT root FROM volume")
+        context = self._context()
+        path, root = self._free("mkdir", dir_name, context), context[0]
         self.execute("INSERT INTO directories VALUES (?, ?, ?, ?, ?)", path, path.rsplit("/", 1)[0],
                      path.rsplit("/", 1)[1], path[len(root) + 1:], self.now().strftime(STAMP))
         return {"created_directory": path}
@@ -267,12 +295,14 @@ class GorillaFileSystem(World):
         Args:
             file_name: The file's name.
         """
-        path = self._path("touch", file_name)
-        if self.row("SELECT 1 FROM files WHERE path = ?", path):
-            self._file("touch", file_name, write=True)
+        context = self._context()
+        path = self._path("touch", file_name, context)
+        found = self._probe(path)
+        if found["writable"] is not None:
+            self._writable("touch", file_name, found)
             self.execute("UPDATE files SET modified = ? WHERE path = ?", self.now().strftime(STAMP), path)
             return {"file": path, "created": False}
-        self._write(self._free("touch", file_name), "")
+        self._write(self._free("touch", file_name, context, found), "", context[0])
         return {"file": path, "created": True}
 
     @tool(writes=True, phrase=["replace the contents of {file_name} with {content}",
@@ -286,11 +316,14 @@ class GorillaFileSystem(World):
         """
         if file_name is None:
             return {"terminal_output": content}
-        path, text = self._path("echo", file_name), content + "\n"
-        old = self._file("echo", file_name, write=True)["size"] if self.row(
-            "SELECT 1 FROM files WHERE path = ?", path) else (self._free("echo", file_name) and 0)
+        context = self._context()
+        path, text = self._path("echo", file_name, context), content + "\n"
+        found = self._probe(path)
+        if found["writable"] is not None:
+            self._writable("echo", file_name, found)
+        old = found["size"] if found["writable"] is not None else (self._free("echo", file_name, context, found) and 0)
         self._room("echo", len(text.encode()) - old)
-        self._write(path, text)
+        self._write(path, text, context[0])
         return {"file": path, "size": len(text.encode())}
 
     @tool(phrase=["show me what {file_name} says", "open {file_name} for me"])
@@ -386,12 +419,13 @@ class GorillaFileSystem(World):
         return {"diff_lines": "\n".join(difflib.unified_diff(
             old["content"].splitlines(), new["content"].splitlines(), file_name1, file_name2, lineterm=""))}
 
-    def _target(self, cmd: str, source: str, destination: str) -> str:
+    def _target(self, cmd: str, source: str, destination: str, context: tuple[str, str]) -> str:
         """Where ``source`` lands: inside ``destination`` when that is a directory, else at ``destination``."""
-        target = self._path(cmd, destination)
+        target = self._path(cmd, destination, context)
         if self.row("SELECT 1 FROM directories WHERE path = ?", target):
-            return self._free(cmd, f"{destination.rstrip('/')}/{self._path(cmd, source).rsplit('/', 1)[1]}")
-        return self._free(cmd, destination)
+            return self._free(cmd, f"{destination.rstrip('/')}/{self._path(cmd, source, context).rsplit('/', 1)[1]}",
+                              context)
+        return self._free(cmd, destination, context)
 
     @tool(writes=True, phrase=["move {source} to {destination}", "rename {source} to {destination}"])
     def mv(self, source: PathArg, destination: PathArg) -> Moved:
@@ -401,16 +435,17 @@ class GorillaFileSystem(World):
             source: What to move.
             destination: The new name, or an existing directory to move it into.
         """
-        path = self._path("mv", source)
+        context = self._context()
+        path = self._path("mv", source, context)
         if self.row("SELECT 1 FROM directories WHERE path = ?", path):
-            target = self._target("mv", source, destination)
-            if path == self.value("SELECT root FROM volume") or target.startswith(path + "/"):
+            target = self._target("mv", source, destination, context)
+            if path == context[0] or target.startswith(path + "/"):
                 raise ToolError(f"mv: cannot move '{source}' to a subdirectory of itself, '{destination}'")
-            self._relocate(path, target)
+            self._relocate(path, target, context)
             return {"source": path, "destination": target}
-        self._file("mv", source, write=True)
-        target = self._target("mv", source, destination)
-        self._relocate(path, target)
+        self._file("mv", source, write=True, context=context)
+        target = self._target("mv", source, destination, context)
+        self._relocate(path, target, context)
         return {"source": path, "destination": target}
 
     @tool(writes=True, phrase=["delete the file {file_name}", "remove {file_name}"])
@@ -420,7 +455,7 @@ class GorillaFileSystem(World):
         Args:
             file_name: The file.
         """
-        found = self._file("rm", file_name, write=True)
+        found = self._file("rm", file_name, write=True, context=self._context())
         self.execute("DELETE FROM files WHERE path = ?", found["path"])
         return {"removed": found["path"]}
 
@@ -431,7 +466,8 @@ class GorillaFileSystem(World):
         Args:
             dir_name: The directory.
         """
-        path, cwd = self._dir("rmdir", dir_name), self._cwd()
+        context = self._context()
+        path, cwd = self._dir("rmdir", dir_name, context), context[1]
         if cwd == path or cwd.startswith(path + "/"):
             raise ToolError(f"rmdir: failed to remove '{dir_name}': it is the current directory or above it; cd out"
                             " of it first")
@@ -448,10 +484,11 @@ class GorillaFileSystem(World):
             source: The file to copy.
             destination: The copy's name, or an existing directory to copy it into.
         """
-        if self.row("SELECT 1 FROM directories WHERE path = ?", self._path("cp", source)):
+        context = self._context()
+        if self.row("SELECT 1 FROM directories WHERE path = ?", self._path("cp", source, context)):
             raise ToolError(f"cp: -r not specified; omitting directory '{source}' (copy its files one by one)")
-        found = self._file("cp", source)
-        target = self._target("cp", source, destination)
+        found = self._file("cp", source, context=context)
+        target = self._target("cp", source, destination, context)
         self._room("cp", found["size"])
-        self._write(target, found["content"])
+        self._write(target, found["content"], context[0])
         return {"source": found["path"], "destination": target}

@@ -73,6 +73,18 @@ Redirect = TypedDict("Redirect", {"kuaidi_num": str, "old_addr": str, "new_addr"
                                   "extra_fee": float})
 
 
+#: A sender's pickup orders with their shipments, as list_pickup_orders returns them (newest first).
+ORDERS_OF_SENDER = """SELECT o.order_id, s.kuaidi_company, s.kuaidi_num, o.status, s.recipient_name, s.to_addr,
+    s.weight, s.exp_type, o.pickup_date, s.price FROM orders o JOIN shipments s ON s.kuaidi_num = o.kuaidi_num
+    WHERE o.sender_phone = ?1 AND (?2 IS NULL OR o.status = ?2) ORDER BY o.created_at DESC, o.order_id"""
+#: A waybill's state, and whether a phone is subscribed to it already.
+SHIPMENT_SUBSCRIBED = """SELECT kuaidi_num, state, EXISTS (SELECT 1 FROM subscriptions u
+    WHERE u.kuaidi_num = s.kuaidi_num AND u.phone = ?2) AS subscribed FROM shipments s WHERE kuaidi_num = ?1"""
+#: A pickup order with the fields of its shipment that cancelling needs.
+ORDER_WITH_SHIPMENT = """SELECT o.*, s.kuaidi_company, s.recipient_name, s.to_addr, s.weight, s.exp_type, s.price,
+    s.from_addr FROM orders o JOIN shipments s ON s.kuaidi_num = o.kuaidi_num WHERE o.order_id = ?"""
+
+
 def city_of(address: str, field: str) -> str:
     found = [c for c in CITIES if c.lower() in address.lower()]
     if not found:
@@ -185,14 +197,6 @@ class Kuaidi100(World):
         self.execute("INSERT INTO trace_events VALUES (?, ?, ?, ?)", kuaidi_num, self.now().strftime(TIME_FORMAT),
                      location, context)
 
-    def _order(self, order: dict[str, Any]) -> Order:
-        ship = self.row("SELECT * FROM shipments WHERE kuaidi_num = ?", order["kuaidi_num"])
-        return {"order_id": order["order_id"], "kuaidi_company": ship["kuaidi_company"],
-                "kuaidi_num": ship["kuaidi_num"], "status": order["status"],
-                "recipient_name": ship["recipient_name"], "to_addr": ship["to_addr"],
-                "weight": ship["weight"], "exp_type": ship["exp_type"], "pickup_date": order["pickup_date"],
-                "price": ship["price"]}
-
     # -------------------------------------------------------------------- tools
     @tool(phrase=["find out where my parcel {kuaidi_num} is[ (phone {phone})]",
                   "track waybill {kuaidi_num}[ (phone {phone})]"])
@@ -268,9 +272,7 @@ class Kuaidi100(World):
             sender_phone: The sender's mobile number used when ordering.
             status: Only orders in this status.
         """
-        orders = self.rows("SELECT * FROM orders WHERE sender_phone = ? AND (?2 IS NULL OR status = ?2)"
-                           " ORDER BY created_at DESC, order_id", sender_phone, status)
-        return [self._order(o) for o in orders]
+        return self.rows(ORDERS_OF_SENDER, sender_phone, status)
 
     @tool(writes=True, phrase=[
         "book {kuaidi_company} to pick up on {pickup_date} and send {weight} kg from {from_addr} to {recipient_name}"
@@ -297,7 +299,8 @@ class Kuaidi100(World):
             pickup_date: Pickup day, YYYY-MM-DD.
             exp_type: Service level.
         """
-        today = self.now().date()
+        now = self.now()
+        today = now.date()
         if not today.isoformat() <= pickup_date <= (today + dt.timedelta(days=7)).isoformat():
             raise ToolError(f"pickup_date must be between {today} and {today + dt.timedelta(days=7)}")
         origin = city_of(from_addr, "from_addr")
@@ -305,13 +308,18 @@ class Kuaidi100(World):
         order_id, prefix = self.new_id("orders", "ord_"), COURIERS[kuaidi_company][1]
         waybill = prefix + str(int(order_id[4:], 16) % 10**12).zfill(15 - len(prefix))[: 15 - len(prefix)]
         self.mark_generated("shipments", waybill)
+        recipient, destination, stamp = recipient_name.strip(), to_addr.strip(), now.strftime(TIME_FORMAT)
         self.execute("INSERT INTO shipments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'awaiting_pickup', ?)", waybill,
-                     kuaidi_company, sender_name.strip(), sender_phone, recipient_name.strip(), recipient_phone,
-                     from_addr.strip(), to_addr.strip(), weight, exp_type, price)
+                     kuaidi_company, sender_name.strip(), sender_phone, recipient, recipient_phone,
+                     from_addr.strip(), destination, weight, exp_type, price)
         self.execute("INSERT INTO orders VALUES (?, ?, ?, ?, 'pending', NULL, ?)", order_id, waybill,
-                     sender_phone, pickup_date, self.now().strftime(TIME_FORMAT))
-        self._event(waybill, origin, f"Order placed; courier pickup booked for {pickup_date}")
-        return self._order(self.row("SELECT * FROM orders WHERE order_id = ?", order_id))
+                     sender_phone, pickup_date, stamp)
+        self.execute("INSERT INTO trace_events VALUES (?, ?, ?, ?)", waybill, stamp, origin,
+                     f"Order placed; courier pickup booked for {pickup_date}")
+        # The stored values read back unchanged (REAL columns keep Python floats exactly).
+        return {"order_id": order_id, "kuaidi_company": kuaidi_company, "kuaidi_num": waybill, "status": "pending",
+                "recipient_name": recipient, "to_addr": destination, "weight": float(weight), "exp_type": exp_type,
+                "pickup_date": pickup_date, "price": price}
 
     @tool(writes=True, phrase=["cancel {order_id} (my phone is {sender_phone})[, reason: {reason}]",
                                "call off the courier pickup for {order_id}; I booked it with {sender_phone}"
@@ -325,7 +333,7 @@ class Kuaidi100(World):
             sender_phone: The sender's mobile number the order was placed with.
             reason: Why it is cancelled.
         """
-        order = self.require("SELECT * FROM orders WHERE order_id = ?", order_id,
+        order = self.require(ORDER_WITH_SHIPMENT, order_id,
                              error=f"no pickup order '{order_id}'; list_pickup_orders shows your orders")
         if order["sender_phone"] != sender_phone:
             raise ToolError(f"pickup order '{order_id}' was not placed with the phone number {sender_phone}")
@@ -335,9 +343,12 @@ class Kuaidi100(World):
         self.execute("UPDATE orders SET status = 'cancelled', cancel_reason = ? WHERE order_id = ?",
                      reason, order_id)
         self.execute("UPDATE shipments SET state = 'cancelled' WHERE kuaidi_num = ?", order["kuaidi_num"])
-        origin = self.value("SELECT from_addr FROM shipments WHERE kuaidi_num = ?", order["kuaidi_num"])
-        self._event(order["kuaidi_num"], city_of(origin, "from_addr"), "Pickup order cancelled; waybill voided")
-        return self._order({**order, "status": "cancelled"})
+        self._event(order["kuaidi_num"], city_of(order["from_addr"], "from_addr"),
+                    "Pickup order cancelled; waybill voided")
+        return {"order_id": order["order_id"], "kuaidi_company": order["kuaidi_company"],
+                "kuaidi_num": order["kuaidi_num"], "status": "cancelled", "recipient_name": order["recipient_name"],
+                "to_addr": order["to_addr"], "weight": order["weight"], "exp_type": order["exp_type"],
+                "pickup_date": order["pickup_date"], "price": order["price"]}
 
     @tool(writes=True, phrase=["text {phone} whenever parcel {kuaidi_num} moves",
                                "subscribe {phone} to tracking updates of waybill {kuaidi_num}"])
@@ -348,10 +359,11 @@ class Kuaidi100(World):
             kuaidi_num: The waybill number.
             phone: Mobile number that receives the updates (11 digits).
         """
-        ship = self._shipment(kuaidi_num, None, required=False)
+        ship = self.require(SHIPMENT_SUBSCRIBED, kuaidi_num.upper(), phone,
+                            error=f"no trace found for waybill '{kuaidi_num}'; check the number on the label")
         if ship["state"] in CLOSED:
             raise ToolError(f"waybill '{ship['kuaidi_num']}' is already {ship['state']}; there are no more updates")
-        if self.row("SELECT 1 FROM subscriptions WHERE kuaidi_num = ? AND phone = ?", ship["kuaidi_num"], phone):
+        if ship["subscribed"]:
             raise ToolError(f"{phone} is already subscribed to waybill '{ship['kuaidi_num']}'")
         sub_id = self.new_id("subscriptions", "sub_")
         self.execute("INSERT INTO subscriptions VALUES (?, ?, ?, ?)", sub_id, ship["kuaidi_num"], phone,
@@ -381,10 +393,11 @@ class Kuaidi100(World):
                       ship["exp_type"])[1]
         self.execute("UPDATE shipments SET to_addr = ?, price = ? WHERE kuaidi_num = ?", new_addr.strip(),
                      max(price, ship["price"]), ship["kuaidi_num"])
+        stamp = self.now().strftime(TIME_FORMAT)
         self.execute("INSERT INTO address_changes VALUES (?, ?, ?, ?, ?)", self.new_id("address_changes", "chg_"),
-                     ship["kuaidi_num"], ship["to_addr"],
-                     new_addr.strip(), self.now().strftime(TIME_FORMAT))
-        self._event(ship["kuaidi_num"], city, "Delivery address changed at the customer's request")
+                     ship["kuaidi_num"], ship["to_addr"], new_addr.strip(), stamp)
+        self.execute("INSERT INTO trace_events VALUES (?, ?, ?, ?)", ship["kuaidi_num"], stamp, city,
+                     "Delivery address changed at the customer's request")
         return {"kuaidi_num": ship["kuaidi_num"], "old_addr": ship["to_addr"], "new_addr": new_addr.strip(),
                 "state": ship["state"], "extra_fee": round(max(0.0, price - ship["price"]), 2)}
 

@@ -334,13 +334,30 @@ class Maps(World):
         Args:
             list_name: The list's name.
         """
-        saved = self._list(list_name)
+        return self._saved_list(self._list(list_name))
+
+    def _saved_list(self, saved: dict[str, Any]) -> SavedList:
+        """maps_list_saved_places's answer for a list (its row of lists: list_name and description)."""
         places = [{"place_id": p["place_id"], "name": p["name"], "category": p["category"], "city": p["city"],
                    "formatted_address": self._address(p), "note": p["note"]} for p in self.rows(
-                       "SELECT p.*, s.note FROM saved_places s JOIN places p USING (place_id) WHERE s.list_name = ?"
+                       "SELECT p.place_id, p.name, p.category, p.city, p.address, p.state, p.postal_code, p.country,"
+                       " s.note FROM saved_places s JOIN places p USING (place_id) WHERE s.list_name = ?"
                        " ORDER BY s.saved_at, p.name", saved["list_name"])]
         return {"list_name": saved["list_name"], "description": saved["description"], "count": len(places),
                 "places": places}
+
+    def _place_and_list(self, place_id: str, list_name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A place's name and one of the user's lists (what :meth:`_place` and :meth:`_list` check, in that
+        order), with ``saved``: whether the place is in the list."""
+        found = self.row("SELECT p.name, l.list_name, l.description, EXISTS (SELECT 1 FROM saved_places s WHERE"
+                         " s.list_name = l.list_name AND s.place_id = p.place_id) AS saved FROM (SELECT 1)"
+                         " LEFT JOIN places p ON p.place_id = ?1 LEFT JOIN lists l ON l.list_name = ?2",
+                         place_id, list_name.strip())
+        if found["name"] is None:
+            self._place(place_id)  # raises its error
+        if found["list_name"] is None:
+            self._list(list_name)  # raises its error
+        return found, found
 
     @tool(writes=True, phrase=["save {place_id} to my {list_name} list[ with the note {note}]",
                                "add {place_id} to my {list_name} list[, noting {note}]"])
@@ -353,12 +370,12 @@ class Maps(World):
             list_name: The list to save it to.
             note: A private note shown with the saved place.
         """
-        place, saved = self._place(place_id), self._list(list_name)
-        if self.row("SELECT 1 FROM saved_places WHERE list_name = ? AND place_id = ?", saved["list_name"], place_id):
+        place, saved = self._place_and_list(place_id, list_name)
+        if saved["saved"]:
             raise ToolError(f"{place['name']} is already saved in '{saved['list_name']}'")
         self.execute("INSERT INTO saved_places VALUES (?, ?, ?, ?)", saved["list_name"], place_id, note.strip(),
                      self.now().isoformat(timespec="minutes"))
-        return self.maps_list_saved_places(saved["list_name"])
+        return self._saved_list(saved)
 
     @tool(writes=True, phrase=["take {place_id} off my {list_name} list", "remove {place_id} from my "
                                "{list_name} list"])
@@ -369,12 +386,12 @@ class Maps(World):
             place_id: The place's id.
             list_name: The list to remove it from.
         """
-        place, saved = self._place(place_id), self._list(list_name)
+        place, saved = self._place_and_list(place_id, list_name)
         if not self.execute("DELETE FROM saved_places WHERE list_name = ? AND place_id = ?", saved["list_name"],
                             place_id):
             raise ToolError(f"{place['name']} is not in your '{saved['list_name']}' list; maps_list_saved_places "
                             "shows what is")
-        return self.maps_list_saved_places(saved["list_name"])
+        return self._saved_list(saved)
 
     @tool(writes=True, phrase=["create a new saved list called {list_name}[ described as {description}]",
                                "start a list named {list_name} in my saved places[ for {description}]"])
@@ -386,13 +403,16 @@ class Maps(World):
             list_name: Name of the new list.
             description: What the list is for.
         """
-        if self.row("SELECT 1 FROM lists WHERE list_name = ?", list_name.strip()):
+        found = self.row("SELECT EXISTS (SELECT 1 FROM lists WHERE list_name = ?) AS taken,"
+                         " (SELECT COUNT(*) FROM lists) AS lists", list_name.strip())
+        if found["taken"]:
             raise ToolError(f"you already have a list called '{list_name.strip()}'")
-        if self.value("SELECT COUNT(*) FROM lists") >= self.MAX_LISTS:
+        if found["lists"] >= self.MAX_LISTS:
             raise ToolError(f"you have {self.MAX_LISTS} lists, the most allowed; delete one first")
         self.execute("INSERT INTO lists VALUES (?, ?, ?)", list_name.strip(), description.strip(),
                      self.now().isoformat(timespec="minutes"))
-        return self.maps_list_saved_places(list_name.strip())
+        # the row just inserted, as _list would read it back
+        return self._saved_list({"list_name": list_name.strip(), "description": description.strip()})
 
     @tool(writes=True, phrase=["leave a {rating}-star review for {place_id}[ saying {text}]",
                                "rate {place_id} {rating} out of 5 stars[ and write {text}]",
@@ -407,14 +427,18 @@ class Maps(World):
             rating: Stars, 1-5.
             text: What the user says about it.
         """
-        place = self._place(place_id)
+        # the place, with the user's earlier review of it (there is at most one: a new one replaces it)
+        place = self.row("SELECT p.*, r.review_id AS oldReviewId, r.rating AS oldRating FROM places p LEFT JOIN"
+                         " reviews r ON r.place_id = p.place_id AND r.mine = 1 WHERE p.place_id = ?", place_id)
+        if place is None:
+            self._place(place_id)  # raises its error
         if place["category"] == "locality":
             raise ToolError(f"{place['name']} is a city; only businesses and points of interest take reviews")
-        old = self.row("SELECT * FROM reviews WHERE place_id = ? AND mine = 1", place_id)
+        old = place["oldReviewId"] is not None
         total, score = place["user_ratings_total"], place["rating"] * place["user_ratings_total"]
         if old:
-            score -= old["rating"]
-            self.execute("DELETE FROM reviews WHERE review_id = ?", old["review_id"])
+            score -= place["oldRating"]
+            self.execute("DELETE FROM reviews WHERE review_id = ?", place["oldReviewId"])
         else:
             total += 1
         average = round((score + rating) / total, 1)
@@ -423,4 +447,4 @@ class Maps(World):
         self.execute("UPDATE places SET rating = ?, user_ratings_total = ? WHERE place_id = ?", average, total,
                      place_id)
         return {"place_id": place_id, "name": place["name"], "rating": rating, "text": text.strip(),
-                "place_rating": average, "user_ratings_total": total, "updated": old is not None}
+                "place_rating": average, "user_ratings_total": total, "updated": old}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import random
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -90,6 +91,52 @@ Settings = TypedDict("Settings", {"domainName": str, "nameServers": list[str], "
 
 def usd(cents: int | None) -> float | None:
     return None if cents is None else round(cents / 100, 2)
+
+
+#: A TLD's rules, the account balance and, when the name is a domain of the account, its registration (NULLs
+#: otherwise).
+MINE = """SELECT t.graceDays, t.privacyAllowed, t.renewCents, t.maxYears,
+    (SELECT balanceCents FROM account) AS balanceCents, r.* FROM tlds t
+    LEFT JOIN registrations r ON r.domain = ?2 AND r.domain IN (SELECT domain FROM domains) WHERE t.tld = ?1"""
+
+
+def checked_name(name: str, tld: dict[str, Any] | None) -> dict[str, Any]:
+    """``tld`` (the row looked up by the TLD of a canonical name), or the error for an unknown TLD or a bad label."""
+    if tld is None:
+        raise ToolError(f"'.{name.rsplit('.', 1)[1]}' is not a top-level domain in the registry data; "
+                        "whois_tld describes a TLD")
+    if any(label.startswith("-") or label.endswith("-") for label in name.split(".")):
+        raise ToolError(f"'{name}' is not a valid domain: a label must not begin or end with a hyphen")
+    return tld
+
+
+def status_of(reg: dict[str, Any], grace: int, today: dt.date) -> list[str]:
+    """The EPP status of a registration row: its lock and holds, and clientHold / redemptionPeriod once expired
+    (within / past the TLD's ``grace`` days)."""
+    status = ["clientTransferProhibited"] * reg["locked"] + reg["holds"].split()
+    expired = (today - dt.date.fromisoformat(reg["expires"])).days
+    if expired > 0:
+        status.append("redemptionPeriod" if expired > grace else "clientHold")
+    return status or ["ok"]
+
+
+def availability(name: str, tld: dict[str, Any], premium: int | None, country: str | None,
+                 registered: Callable[[], bool]) -> dict[str, Any]:
+    """check_availability's answer for a canonical name, from the TLD row, the premium price, the account's
+    country and ``registered()`` (whether the name is registered; asked only when the earlier rules pass)."""
+    out = {"domain": name, "available": False, "registrationPrice": usd(premium or tld["registerCents"]),
+           "renewalPrice": usd(tld["renewCents"]), "premium": premium is not None}
+    if tld["status"] != "active":
+        return {**out, "status": f"the .{tld['tld']} TLD is retired"}
+    if name.count(".") != 1:
+        return {**out, "status": "only second-level names (name.tld) can be registered"}
+    if name.split(".")[0] in RESERVED:
+        return {**out, "status": "reserved by the registry"}
+    if registered():
+        return {**out, "status": "already registered"}
+    if tld["eligible"] and country not in tld["eligible"].split():
+        return {**out, "status": f".{tld['tld']} is limited to registrants in {tld['eligible']}"}
+    return {**out, "available": True, "status": "premium name" if premium else "available"}
 
 
 def between(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
@@ -234,34 +281,31 @@ class Whois(World):
     def _name(self, domain: str) -> tuple[str, dict[str, Any]]:
         """A domain in canonical form and its TLD's row."""
         name = domain.strip().lower().rstrip(".")
-        tld = self.row("SELECT * FROM tlds WHERE tld = ?", name.rsplit(".", 1)[1])
-        if tld is None:
-            raise ToolError(f"'.{name.rsplit('.', 1)[1]}' is not a top-level domain in the registry data; "
-                            "whois_tld describes a TLD")
-        if any(label.startswith("-") or label.endswith("-") for label in name.split(".")):
-            raise ToolError(f"'{name}' is not a valid domain: a label must not begin or end with a hyphen")
-        return name, tld
+        return name, checked_name(name, self.row("SELECT * FROM tlds WHERE tld = ?", name.rsplit(".", 1)[1]))
 
     def _status(self, reg: dict[str, Any]) -> list[str]:
         grace = self.value("SELECT graceDays FROM tlds WHERE tld = ?", reg["tld"])
-        status = ["clientTransferProhibited"] * reg["locked"] + reg["holds"].split()
-        expired = (self.now().date() - dt.date.fromisoformat(reg["expires"])).days
-        if expired > 0:
-            status.append("redemptionPeriod" if expired > grace else "clientHold")
-        return status or ["ok"]
+        return status_of(reg, grace, self.now().date())
 
-    def _mine(self, domain: str) -> dict[str, Any]:
-        name, _ = self._name(domain)
-        return self.require("SELECT r.* FROM registrations r JOIN domains USING (domain) WHERE r.domain = ?", name,
-                            error=f"'{name}' is not in your account; list_my_domains shows the domains you hold")
+    def _mine(self, domain: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A domain of the account and the rules of its TLD (the TLD of its name, which is its ``tld``), checked as
+        :meth:`_name` checks a name; both in one row (the registration's columns and the TLD's rule columns)."""
+        name = domain.strip().lower().rstrip(".")
+        found = checked_name(name, self.row(MINE, name.rsplit(".", 1)[1], name))
+        if found["domain"] is None:
+            raise ToolError(f"'{name}' is not in your account; list_my_domains shows the domains you hold")
+        return found, found
 
-    def _settings(self, name: str) -> Settings:
-        reg = self.row("SELECT * FROM registrations WHERE domain = ?", name)
-        return {"domainName": name, "nameServers": reg["nameservers"].split(","), "privacy": bool(reg["privacy"]),
-                "transferLock": bool(reg["locked"]), "status": self._status(reg)}
+    def _settings(self, reg: dict[str, Any], tld: dict[str, Any], today: dt.date) -> Settings:
+        """The settings of a registration row as written (``reg`` holds the values just stored)."""
+        return {"domainName": reg["domain"], "nameServers": reg["nameservers"].split(","),
+                "privacy": bool(reg["privacy"]), "transferLock": bool(reg["locked"]),
+                "status": status_of(reg, tld["graceDays"], today)}
 
-    def _charge(self, cents: int, what: str) -> int:
-        balance = self.value("SELECT balanceCents FROM account")
+    def _charge(self, cents: int, what: str, balance: int | None = None) -> int:
+        """Take ``cents`` from the balance (``balance``: the balance already read in this call)."""
+        if balance is None:
+            balance = self.value("SELECT balanceCents FROM account")
         if cents > balance:
             raise ToolError(f"{what} costs ${cents / 100:.2f} but the account balance is ${balance / 100:.2f}; "
                             "top up the account or choose fewer years")
@@ -364,20 +408,9 @@ class Whois(World):
         """
         name, tld = self._name(domain)
         premium = self.value("SELECT priceCents FROM premium WHERE domain = ?", name)
-        out = {"domain": name, "available": False, "registrationPrice": usd(premium or tld["registerCents"]),
-               "renewalPrice": usd(tld["renewCents"]), "premium": premium is not None}
         country = self.value("SELECT country FROM account")
-        if tld["status"] != "active":
-            return {**out, "status": f"the .{tld['tld']} TLD is retired"}
-        if name.count(".") != 1:
-            return {**out, "status": "only second-level names (name.tld) can be registered"}
-        if name.split(".")[0] in RESERVED:
-            return {**out, "status": "reserved by the registry"}
-        if self.row("SELECT 1 FROM registrations WHERE domain = ?", name):
-            return {**out, "status": "already registered"}
-        if tld["eligible"] and country not in tld["eligible"].split():
-            return {**out, "status": f".{tld['tld']} is limited to registrants in {tld['eligible']}"}
-        return {**out, "available": True, "status": "premium name" if premium else "available"}
+        return availability(name, tld, premium, country,
+                            lambda: self.row("SELECT 1 FROM registrations WHERE domain = ?", name) is not None)
 
     @tool(phrase=["pull up my registrar account", "show my Northgate account"])
     def get_account(self) -> Account:
@@ -395,10 +428,13 @@ class Whois(World):
         Args:
             before_date: Only domains whose expiration date is before this day (YYYY-MM-DD).
         """
-        regs = self.rows("SELECT r.* FROM registrations r JOIN domains d USING (domain) WHERE ?1 IS NULL OR"
+        regs = self.rows("SELECT r.domain, r.expires, r.privacy, r.locked, r.holds, t.graceDays FROM registrations r"
+                         " JOIN domains d USING (domain) LEFT JOIN tlds t ON t.tld = r.tld WHERE ?1 IS NULL OR"
                          " r.expires < ?1 ORDER BY r.expires, r.domain", before_date)
-        return [{"domainName": r["domain"], "expirationDate": r["expires"], "status": self._status(r),
-                 "privacy": bool(r["privacy"]), "transferLock": bool(r["locked"])} for r in regs]
+        today = self.now().date()
+        return [{"domainName": r["domain"], "expirationDate": r["expires"],
+                 "status": status_of(r, r["graceDays"], today), "privacy": bool(r["privacy"]),
+                 "transferLock": bool(r["locked"])} for r in regs]
 
     @tool(writes=True, phrase=["register {domain}[ for {years} year(s)]", "buy the domain {domain}[ for {years} "
                                "year(s)]", "grab {domain} for me[ for {years} year(s)]"])
@@ -413,17 +449,20 @@ class Whois(World):
             privacy: Redact the registrant in WHOIS (not allowed by every TLD).
         """
         name, tld = self._name(domain)
-        check = self.check_availability(name)
+        # What check_availability looks up, and the account, in one query.
+        acc = self.row("SELECT a.*, (SELECT priceCents FROM premium WHERE domain = ?1) AS premium, EXISTS (SELECT 1"
+                       " FROM registrations WHERE domain = ?1) AS taken FROM (SELECT 1) LEFT JOIN account a", name)
+        premium = acc["premium"]
+        check = availability(name, tld, premium, acc["country"], lambda: bool(acc["taken"]))
         if not check["available"]:
             raise ToolError(f"{name} cannot be registered: {check['status']}")
         if not tld["minYears"] <= years <= tld["maxYears"]:
             raise ToolError(f".{tld['tld']} registrations run {tld['minYears']} to {tld['maxYears']} year(s)")
         if privacy and not tld["privacyAllowed"]:
             raise ToolError(f".{tld['tld']} does not allow privacy protection; register with privacy false")
-        premium = self.value("SELECT priceCents FROM premium WHERE domain = ?", name)
         cents = (premium or tld["registerCents"]) + tld["renewCents"] * (years - 1)
-        balance = self._charge(cents, f"registering {name} for {years} year(s)")
-        acc, today = self.row("SELECT * FROM account"), self.now().date()
+        balance = self._charge(cents, f"registering {name} for {years} year(s)", acc["balanceCents"])
+        today = self.now().date()
         expires = plus_years(today, years).isoformat()
         self.execute("INSERT INTO registrations VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, 1, '', '')", name,
                      tld["tld"], REGISTRAR, acc["name"], acc["country"], acc["email"], today.isoformat(),
@@ -443,8 +482,7 @@ class Whois(World):
             domain: A domain held in the account.
             years: Years to add to the current expiration date.
         """
-        reg = self._mine(domain)
-        tld = self.row("SELECT * FROM tlds WHERE tld = ?", reg["tld"])
+        reg, tld = self._mine(domain)
         expires, today = dt.date.fromisoformat(reg["expires"]), self.now().date()
         if (today - expires).days > tld["graceDays"]:
             raise ToolError(f"{reg['domain']} expired on {reg['expires']} and is past its {tld['graceDays']}-day "
@@ -454,7 +492,8 @@ class Whois(World):
             room = max(y for y in range(years) if plus_years(expires, y) <= plus_years(today, tld["maxYears"]))
             raise ToolError(f"renewing {reg['domain']} by {years} year(s) would run it to {new}, more than "
                             f"{tld['maxYears']} year(s) ahead; at most {room} year(s) can be added now")
-        balance = self._charge(tld["renewCents"] * years, f"renewing {reg['domain']} for {years} year(s)")
+        balance = self._charge(tld["renewCents"] * years, f"renewing {reg['domain']} for {years} year(s)",
+                               reg["balanceCents"])
         self.execute("UPDATE registrations SET expires = ?, updated = ? WHERE domain = ?", new.isoformat(),
                      today.isoformat(), reg["domain"])
         return {"domainName": reg["domain"], "years": years, "charged": usd(tld["renewCents"] * years),
@@ -471,17 +510,18 @@ class Whois(World):
             domain: A domain held in the account.
             nameservers: The new nameserver host names, e.g. ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"].
         """
-        reg = self._mine(domain)
+        reg, tld = self._mine(domain)
         hosts = sorted({h.lower().rstrip(".") for h in nameservers})
         if len(hosts) < 2:
             raise ToolError("give at least two different nameservers")
-        if reg["expires"] < self.now().date().isoformat():
+        today = self.now().date()
+        if reg["expires"] < today.isoformat():
             raise ToolError(f"{reg['domain']} expired on {reg['expires']}; renew it before changing its nameservers")
         if ",".join(hosts) == reg["nameservers"]:
             raise ToolError(f"{reg['domain']} already uses these nameservers")
         self.execute("UPDATE registrations SET nameservers = ?, updated = ? WHERE domain = ?", ",".join(hosts),
-                     self.now().date().isoformat(), reg["domain"])
-        return self._settings(reg["domain"])
+                     today.isoformat(), reg["domain"])
+        return self._settings({**reg, "nameservers": ",".join(hosts)}, tld, today)
 
     @tool(writes=True, phrase=["turn {whois_privacy} WHOIS privacy[ for {domain}]",
                                "switch {whois_privacy} privacy protection on {domain}"])
@@ -492,14 +532,15 @@ class Whois(World):
             domain: A domain held in the account.
             whois_privacy: "on" redacts the registrant in WHOIS, "off" publishes it.
         """
-        reg, enabled = self._mine(domain), whois_privacy == "on"
+        (reg, tld), enabled = self._mine(domain), whois_privacy == "on"
         if reg["privacy"] == enabled:
             raise ToolError(f"privacy protection of {reg['domain']} is already {'on' if enabled else 'off'}")
-        if enabled and not self.value("SELECT privacyAllowed FROM tlds WHERE tld = ?", reg["tld"]):
+        if enabled and not tld["privacyAllowed"]:
             raise ToolError(f".{reg['tld']} does not allow privacy protection: its registrants must be public")
+        today = self.now().date()
         self.execute("UPDATE registrations SET privacy = ?, updated = ? WHERE domain = ?", int(enabled),
-                     self.now().date().isoformat(), reg["domain"])
-        return self._settings(reg["domain"])
+                     today.isoformat(), reg["domain"])
+        return self._settings({**reg, "privacy": int(enabled)}, tld, today)
 
     @tool(writes=True, phrase=["turn {transfer_lock} the transfer lock[ of {domain}]",
                                "switch {transfer_lock} the registrar lock on {domain}"])
@@ -511,13 +552,14 @@ class Whois(World):
             domain: A domain held in the account.
             transfer_lock: "on" prohibits transfers, "off" allows a transfer to another registrar.
         """
-        reg, locked = self._mine(domain), transfer_lock == "on"
+        (reg, tld), locked = self._mine(domain), transfer_lock == "on"
         if reg["locked"] == locked:
             raise ToolError(f"{reg['domain']} is already {'locked' if locked else 'unlocked'}")
         until = dt.date.fromisoformat(reg["created"]) + dt.timedelta(days=60)
-        if not locked and self.now().date() < until:
+        today = self.now().date()
+        if not locked and today < until:
             raise ToolError(f"{reg['domain']} was registered on {reg['created']}; it cannot be unlocked for transfer "
                             f"before {until} (60-day lock after registration)")
         self.execute("UPDATE registrations SET locked = ?, updated = ? WHERE domain = ?", int(locked),
-                     self.now().date().isoformat(), reg["domain"])
-        return self._settings(reg["domain"])
+                     today.isoformat(), reg["domain"])
+        return self._settings({**reg, "locked": int(locked)}, tld, today)
