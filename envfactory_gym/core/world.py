@@ -14,7 +14,7 @@ import random
 import re
 import sqlite3
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from envfactory_gym.core import state
@@ -66,6 +66,9 @@ WRITE_ACTIONS = frozenset({
     sqlite3.SQLITE_CREATE_TRIGGER, sqlite3.SQLITE_DROP_TRIGGER, sqlite3.SQLITE_CREATE_VIEW, sqlite3.SQLITE_DROP_VIEW,
     sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH})
 MARK_DIRTY = "INSERT INTO _dirty SELECT '{table}' WHERE NOT EXISTS (SELECT 1 FROM _dirty WHERE tbl = '{table}');"
+#: The episode clock, in minutes since the world's ``start_time``, as an SQL expression (for a tool that reads it in
+#: the query that reads its rows; :meth:`World.at_minute` turns it into a time).
+CLOCK_MINUTES = "(SELECT value FROM _meta WHERE key = 'clock')"
 #: A LIKE or GLOB whose pattern is a bare parameter. SQLite prepares such a statement again every time the
 #: parameter is bound (to try its LIKE-prefix optimisation on the value), ~5 µs a call; with the pattern written as
 #: an expression, ``LIKE (? || '')``, the prepared statement is kept (see :func:`kept_prepared`).
@@ -149,14 +152,15 @@ class World:
         self.pristine = False
         #: True while a read-only tool runs: statements prepared then may not write.
         self.read_only = False
-        #: The connection's change count when ``_dirty`` was last read, and what it held (see :meth:`dirty`).
-        self._dirty_read: tuple[int, frozenset[str]] | None = None
+        #: Values derived from the state (see :meth:`derived`) and the connection's change count they hold for.
+        self._derived: dict[str, Any] = {}
+        self._derived_at: int | None = None
         self.reset(seed)
 
     def reset(self, seed: int) -> None:
         """Restore the initial state of ``seed``: roll the episode back when it started on ``seed``, else take an
         idle connection holding that state or deserialize the cached snapshot into a new one."""
-        self._dirty_read = None
+        self._derived_at = None
         if self.conn is not None and self.pristine and seed == self.seed:
             self.conn.execute("ROLLBACK")
             self.conn.execute("BEGIN")
@@ -212,7 +216,7 @@ class World:
     def load(self, data: bytes) -> None:
         """Replace the state with serialized bytes (from :meth:`serialize`)."""
         self.conn.execute("ROLLBACK")
-        self._dirty_read = None
+        self._derived_at = None
         self.conn.deserialize(data)
         self.conn.execute("BEGIN")
         self.pristine = False
@@ -339,16 +343,27 @@ class World:
 
     def now(self) -> dt.datetime:
         """The episode clock."""
-        return self.start_time + dt.timedelta(minutes=self.value("SELECT value FROM _meta WHERE key = 'clock'"))
+        return self.derived("now", lambda: self.at_minute(self.value(f"SELECT {CLOCK_MINUTES}")))
+
+    def at_minute(self, minutes: int) -> dt.datetime:
+        """The time ``minutes`` after the episode clock's start (a value of :data:`CLOCK_MINUTES`)."""
+        return self.start_time + dt.timedelta(minutes=minutes)
+
+    def derived(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A value derived from the state, computed again only once the state has changed (the connection's change
+        count moved, or the world was reset or loaded)."""
+        changes = self.conn.total_changes
+        if changes != self._derived_at:
+            self._derived, self._derived_at = {}, changes
+        if name not in self._derived:
+            self._derived[name] = compute()
+        return self._derived[name]
 
     # ----------------------------------------------------------------- state
     def dirty(self) -> frozenset[str]:
         """Tables written since the initial state (tracked by triggers, so clean tables are never rescanned; read
         again only after the state changed)."""
-        changes = self.conn.total_changes
-        if self._dirty_read is None or self._dirty_read[0] != changes:
-            self._dirty_read = (changes, frozenset(row[0] for row in self.conn.execute("SELECT tbl FROM _dirty")))
-        return self._dirty_read[1]
+        return self.derived("dirty", lambda: frozenset(row[0] for row in self.conn.execute("SELECT tbl FROM _dirty")))
 
     def digest(self) -> str:
         """Canonical digest of the whole state (tables in name order, rows in key order)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from typing import Annotated, Any, Literal
@@ -10,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import CLOCK_MINUTES, World
 
 # county -> (city, state, county FIPS, zip codes, latitude, longitude, value per sq ft, tax rate, reappraisal cycle)
 COUNTIES = [("Denver", "CO", "08031", ["80205", "80210", "80212", "80220"], 39.74, -104.99, 430, 0.0062, 2),
@@ -177,13 +178,11 @@ class AttomRealEstate(World):
                 "assessed_improvement_value": round(row["improvement"] * row["ratio"]),
                 "market_value": row["market_value"], "tax_amount": row["tax_amount"]}
 
-    def _list(self, list_id: str) -> dict[str, Any]:
-        return self.require("SELECT * FROM lists WHERE list_id = ?", list_id,
+    def _counted_list(self, list_id: str) -> dict[str, Any]:
+        """A list with ``count``, the number of properties on it."""
+        return self.require("SELECT l.*, (SELECT COUNT(*) FROM list_items i WHERE i.list_id = l.list_id) AS count"
+                            " FROM lists l WHERE l.list_id = ?", list_id,
                             error=f"no saved property list '{list_id}'; get_property_lists shows the list ids")
-
-    def _list_change(self, plist: dict[str, Any], message: str) -> ListChange:
-        count = self.value("SELECT COUNT(*) FROM list_items WHERE list_id = ?", plist["list_id"])
-        return {"list_id": plist["list_id"], "name": plist["name"], "property_count": count, "message": message}
 
     def _order(self, order_id: str) -> Order:
         return self.require(
@@ -276,10 +275,13 @@ class AttomRealEstate(World):
     def get_property_lists(self) -> list[PropertyList]:
         """The account's saved property lists with the addresses on each."""
         lists = self.rows("SELECT * FROM lists ORDER BY name")
+        addresses: dict[str, list[str]] = {plist["list_id"]: [] for plist in lists}
+        for list_id, address in self.conn.execute(
+                "SELECT i.list_id, p.address FROM list_items i JOIN properties p USING (attom_id) ORDER BY p.address"):
+            if list_id in addresses:
+                addresses[list_id].append(address)
         for plist in lists:
-            plist["addresses"] = [r["address"] for r in self.rows(
-                "SELECT p.address FROM list_items i JOIN properties p USING (attom_id) WHERE i.list_id = ?"
-                " ORDER BY p.address", plist["list_id"])]
+            plist["addresses"] = addresses[plist["list_id"]]
         return lists
 
     @tool(phrase=["show my property report orders[ that are {status}]", "list the reports I ordered"])
@@ -289,9 +291,10 @@ class AttomRealEstate(World):
         Args:
             status: Only orders in this status.
         """
-        ids = self.rows("SELECT order_id FROM reports WHERE ?1 IS NULL OR status = ?1"
-                        " ORDER BY ordered_at DESC, order_id", status)
-        return [self._order(r["order_id"]) for r in ids]
+        return self.rows(
+            "SELECT o.order_id, CAST(o.attom_id AS TEXT) AS property_id, p.address, o.report_type, o.credits,"
+            " o.status, o.ordered_at FROM reports o JOIN properties p USING (attom_id) WHERE ?1 IS NULL OR o.status = ?1"
+            " ORDER BY o.ordered_at DESC, o.order_id", status)
 
     # ------------------------------------------------------------------- writes
     @tool(writes=True, phrase=["create a saved property list called {name}", "start a new property list named {name}"])
@@ -301,13 +304,19 @@ class AttomRealEstate(World):
         Args:
             name: Name of the list, up to 40 characters.
         """
-        if self.row("SELECT 1 FROM lists WHERE name = ?", name.strip()):
-            raise ToolError(f"a property list named '{name.strip()}' already exists; add properties to it instead")
-        if self.value("SELECT COUNT(*) FROM lists") >= MAX_LISTS:
+        name = name.strip()
+        taken, count, clock = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM lists WHERE name = ?), (SELECT COUNT(*) FROM lists),"
+            f" {CLOCK_MINUTES}", (name,)).fetchone()
+        if taken:
+            raise ToolError(f"a property list named '{name}' already exists; add properties to it instead")
+        if count >= MAX_LISTS:
             raise ToolError(f"the account already has {MAX_LISTS} property lists, the most allowed; add to an existing list instead")
         list_id = self.new_id("lists", "PL-")
-        self.execute("INSERT INTO lists VALUES (?, ?, ?)", list_id, name.strip(), self.now().date().isoformat())
-        return self._list_change(self._list(list_id), "list created")
+        self.execute("INSERT INTO lists VALUES (?, ?, ?)", list_id, name,
+                     self.at_minute(clock).date().isoformat())
+        # a new list holds no properties yet
+        return {"list_id": list_id, "name": name, "property_count": 0, "message": "list created"}
 
     @tool(writes=True, phrase=["save {address} to {list_id}", "put {address} on my saved list {list_id}"])
     def add_property_to_list(self, list_id: NonEmptyStr, address: Address) -> ListChange:
@@ -317,13 +326,18 @@ class AttomRealEstate(World):
             list_id: The list's id (from get_property_lists or create_property_list).
             address: Full address of the property to save.
         """
-        plist, p = self._list(list_id), self._property(address)
-        if self.row("SELECT 1 FROM list_items WHERE list_id = ? AND attom_id = ?", list_id, p["attom_id"]):
-            raise ToolError(f"{p['address']} is already on the list '{plist['name']}'")
-        if self.value("SELECT COUNT(*) FROM list_items WHERE list_id = ?", list_id) >= MAX_LIST_SIZE:
+        plist, p = self._counted_list(list_id), self._property(address)
+        already = f"{p['address']} is already on the list '{plist['name']}'"
+        if plist["count"] >= MAX_LIST_SIZE:
+            if self.row("SELECT 1 FROM list_items WHERE list_id = ? AND attom_id = ?", list_id, p["attom_id"]):
+                raise ToolError(already)
             raise ToolError(f"the list '{plist['name']}' is full ({MAX_LIST_SIZE} properties); remove one first")
-        self.execute("INSERT INTO list_items VALUES (?, ?)", list_id, p["attom_id"])
-        return self._list_change(plist, f"added {p['address']}")
+        # inserted unless the property is on the list already
+        if not self.execute("INSERT INTO list_items SELECT ?1, ?2 WHERE NOT EXISTS"
+                            " (SELECT 1 FROM list_items WHERE list_id = ?1 AND attom_id = ?2)", list_id, p["attom_id"]):
+            raise ToolError(already)
+        return {"list_id": plist["list_id"], "name": plist["name"], "property_count": plist["count"] + 1,
+                "message": f"added {p['address']}"}
 
     @tool(writes=True, phrase=["take {address} off {list_id}", "remove {address} from my saved list {list_id}"])
     def remove_property_from_list(self, list_id: NonEmptyStr, address: Address) -> ListChange:
@@ -333,10 +347,12 @@ class AttomRealEstate(World):
             list_id: The list's id.
             address: Full address of the property to remove.
         """
-        plist, p = self._list(list_id), self._property(address)
+        plist, p = self._counted_list(list_id), self._property(address)
         if not self.execute("DELETE FROM list_items WHERE list_id = ? AND attom_id = ?", list_id, p["attom_id"]):
             raise ToolError(f"{p['address']} is not on the list '{plist['name']}'")
-        return self._list_change(plist, f"removed {p['address']}")
+        # (list_id, attom_id) is the key, so exactly one row went
+        return {"list_id": plist["list_id"], "name": plist["name"], "property_count": plist["count"] - 1,
+                "message": f"removed {p['address']}"}
 
     @tool(writes=True, phrase=["order the {report_type} for {address}", "buy a {report_type} on {address} with my credits"])
     def order_property_report(self, address: Address, report_type: ReportType) -> OrderResult:
@@ -348,19 +364,23 @@ class AttomRealEstate(World):
             report_type: Which report to order.
         """
         p, cost = self._property(address), REPORTS[report_type]
-        open_order = self.value("SELECT order_id FROM reports WHERE attom_id = ? AND report_type = ?"
-                                " AND status = 'processing'", p["attom_id"], report_type)
+        open_order, credits, clock = self.conn.execute(
+            "SELECT (SELECT order_id FROM reports WHERE attom_id = ? AND report_type = ? AND status = 'processing'),"
+            f" (SELECT credits FROM account), {CLOCK_MINUTES}",
+            (p["attom_id"], report_type)).fetchone()
         if open_order:
             raise ToolError(f"a {report_type} report for {p['address']} is already being prepared (order {open_order})")
-        credits = self.value("SELECT credits FROM account")
         if credits < cost:
             raise ToolError(f"a {report_type} report costs {cost} credits but the account has {credits}; "
                             "buy more credits or order a cheaper report")
         order_id = self.new_id("reports", "RPT-")
+        ordered_at = self.at_minute(clock).strftime("%Y-%m-%d %H:%M")
         self.execute("UPDATE account SET credits = credits - ?", cost)
         self.execute("INSERT INTO reports VALUES (?, ?, ?, ?, 'processing', ?)", order_id, p["attom_id"],
-                     report_type, cost, self.now().strftime("%Y-%m-%d %H:%M"))
-        return {"order": self._order(order_id), "credits_left": credits - cost}
+                     report_type, cost, ordered_at)
+        order: Order = {"order_id": order_id, "property_id": str(p["attom_id"]), "address": p["address"],
+                        "report_type": report_type, "credits": cost, "status": "processing", "ordered_at": ordered_at}
+        return {"order": order, "credits_left": credits - cost}
 
     @tool(writes=True, phrase=["cancel {order_id} and get the credits back", "call off {order_id}"])
     def cancel_report_order(self, order_id: Annotated[str, Field(min_length=1, max_length=30)]) -> OrderResult:
@@ -373,5 +393,6 @@ class AttomRealEstate(World):
         if order["status"] != "processing":
             raise ToolError(f"order {order_id} is {order['status']} and can no longer be cancelled")
         self.execute("UPDATE reports SET status = 'cancelled' WHERE order_id = ?", order_id)
-        self.execute("UPDATE account SET credits = credits + ?", order["credits"])
-        return {"order": self._order(order_id), "credits_left": self.value("SELECT credits FROM account")}
+        credits = self.conn.execute("UPDATE account SET credits = credits + ? RETURNING credits",
+                                    (order["credits"],)).fetchall()[0][0]
+        return {"order": {**order, "status": "cancelled"}, "credits_left": credits}

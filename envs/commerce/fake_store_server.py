@@ -168,19 +168,27 @@ class FakeStoreServer(World):
 
     def _signature(self, user_id: int) -> str:
         """The token's signature: a keyed digest of the user and their current password (a JWT stand-in)."""
-        password = self.value("SELECT password FROM users WHERE id = ?", user_id) or ""
-        return hashlib.blake2b(f"{self.seed}:{user_id}:{password}".encode(), digest_size=16).hexdigest()
+        return self._sign(user_id, self.value("SELECT password FROM users WHERE id = ?", user_id))
 
-    def _session_user(self, token: str) -> int:
+    def _sign(self, user_id: int, password: str | None) -> str:
+        return hashlib.blake2b(f"{self.seed}:{user_id}:{password or ''}".encode(), digest_size=16).hexdigest()
+
+    def _session_cart(self, token: str) -> tuple[int, dict[str, Any] | None]:
+        """The user a token from user_login signs for (a ToolError for a bad token) and their open cart (as
+        :meth:`_open_cart`), read in one query."""
         head, _, rest = token.strip().partition(".")
         claim, _, signature = rest.partition(".")
         try:
             user = int(base64.urlsafe_b64decode(claim.encode() + b"==").decode().removeprefix("sub:"))
         except ValueError:
             user = 0
-        if head != TOKEN_HEAD or signature != self._signature(user):
+        password, cart_id, date = self.conn.execute(
+            "SELECT (SELECT password FROM users WHERE id = ?1),"
+            " (SELECT id FROM carts WHERE userId = ?1 ORDER BY date DESC, id DESC LIMIT 1),"
+            " (SELECT date FROM carts WHERE userId = ?1 ORDER BY date DESC, id DESC LIMIT 1)", (user,)).fetchone()
+        if head != TOKEN_HEAD or signature != self._sign(user, password):
             raise ToolError("invalid or expired token; log in with user_login and use the token it returns")
-        return user
+        return user, None if cart_id is None else {"id": cart_id, "userId": user, "date": date}
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["show me the[ first {limit}] products in the store", "list the store's products"])
@@ -235,13 +243,18 @@ class FakeStoreServer(World):
             image: URL of the product picture.
         """
         title = title.strip()
-        if self.value("SELECT id FROM products WHERE title = ? AND deleted = 0", title) is not None:
+        taken, new = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM products WHERE title = ? AND deleted = 0),"
+            " (SELECT COALESCE(MAX(id), 0) + 1 FROM products)", (title,)).fetchone()
+        if taken:
             raise ToolError(f"a product titled '{title}' already exists; update_product changes it")
-        new = self.value("SELECT COALESCE(MAX(id), 0) + 1 FROM products")
         self.mark_generated("products", new)
+        price = float(round(price, 2))  # as the REAL column stores it
         self.execute("INSERT INTO products (id, title, price, description, category, image) VALUES (?, ?, ?, ?, ?, ?)",
-                     new, title, round(price, 2), description, category, image)
-        return self._product(new)
+                     new, title, price, description, category, image)
+        # the new row as stored: unrated (rate and count take their defaults, 0.0 and 0)
+        return {"id": new, "title": title, "price": price, "description": description, "category": category,
+                "image": image, "rating": {"rate": 0.0, "count": 0}}
 
     @tool(writes=True, phrase=["change the price of {product_id} to ${price}",
                                "rename {product_id} to {title}",
@@ -258,15 +271,27 @@ class FakeStoreServer(World):
             price: New price in US dollars.
             description: New description.
         """
-        self._product(product_id)
-        if title is None and price is None and description is None:
-            raise ToolError("give at least one of title, price or description to change")
-        if title and self.value("SELECT 1 FROM products WHERE title = ? AND id != ?", title.strip(), product_id):
+        clean_title = title.strip() if title else None
+        changed = None
+        if title is not None or price is not None or description is not None:
+            # updated only when the product exists and no other product has the new title (checked below otherwise)
+            changed = self.conn.execute(
+                "UPDATE products SET title = COALESCE(?1, title), price = COALESCE(?2, price),"
+                " description = COALESCE(?3, description) WHERE id = ?4 AND deleted = 0"
+                " AND NOT EXISTS (SELECT 1 FROM products WHERE title = ?1 AND id != ?4)"
+                " RETURNING id, title, price, description, category, image, rate, count",
+                (clean_title, None if price is None else float(round(price, 2)), description, product_id)).fetchall()
+            changed = changed[0] if changed else None
+        if changed is None:
+            if not self.value("SELECT EXISTS (SELECT 1 FROM products WHERE deleted = 0 AND id = ?)", product_id):
+                raise ToolError(f"no product with id {product_id}; get_all_products or get_products_by_category list them")
+            if title is None and price is None and description is None:
+                raise ToolError("give at least one of title, price or description to change")
             raise ToolError(f"another product is already titled '{title.strip()}'")
-        self.execute("UPDATE products SET title = COALESCE(?, title), price = COALESCE(?, price),"
-                     " description = COALESCE(?, description) WHERE id = ?", title and title.strip(),
-                     None if price is None else round(price, 2), description, product_id)
-        return self._product(product_id)
+        r = changed
+        # RETURNING gives a REAL column's whole numbers as ints; a read gives floats
+        return {"id": r[0], "title": r[1], "price": float(r[2]), "description": r[3], "category": r[4],
+                "image": r[5], "rating": {"rate": float(r[6]), "count": r[7]}}
 
     @tool(writes=True, phrase=["take {product_id} off the store", "delete {product_id} from the catalog"])
     def delete_product(self, product_id: int) -> Deleted:
@@ -339,16 +364,21 @@ class FakeStoreServer(World):
             product_id: The product's number.
             quantity: How many to add, 1-10.
         """
-        user = self._session_user(token)
-        title = self._product(product_id)["title"]
-        cart = self._open_cart(user)
+        user, cart = self._session_cart(token)
+        # the product's title and how many of it the open cart holds, in one query
+        found = self.conn.execute(
+            "SELECT title, (SELECT quantity FROM cart_items WHERE cartId = ?1 AND productId = id) FROM products"
+            " WHERE deleted = 0 AND id = ?2", (cart and cart["id"], product_id)).fetchone()
+        if found is None:
+            raise ToolError(f"no product with id {product_id}; get_all_products or get_products_by_category list them")
+        title, held = found[0], found[1] or 0
         if cart is None:
             new = self.value("SELECT COALESCE(MAX(id), 0) + 1 FROM carts")
             self.mark_generated("carts", new)
             self.execute("INSERT INTO carts VALUES (?, ?, ?)", new, user, self.now().date().isoformat())
             cart = self._open_cart(user)
-        held = self.value("SELECT quantity FROM cart_items WHERE cartId = ? AND productId = ?",
-                          cart["id"], product_id) or 0
+            held = self.value("SELECT quantity FROM cart_items WHERE cartId = ? AND productId = ?",
+                              cart["id"], product_id) or 0
         if held + quantity > MAX_PER_PRODUCT:
             raise ToolError(f"a cart holds at most {MAX_PER_PRODUCT} of one product; there are already {held} of "
                             f"'{title}' in cart {cart['id']}")
@@ -365,8 +395,7 @@ class FakeStoreServer(World):
             token: The token from user_login.
             product_id: The product's number.
         """
-        user = self._session_user(token)
-        cart = self._open_cart(user)
+        user, cart = self._session_cart(token)
         if cart is None or not self.execute("DELETE FROM cart_items WHERE cartId = ? AND productId = ?",
                                             cart["id"], product_id):
             raise ToolError(f"product {product_id} is not in the open cart of user {user}; get_user_cart shows it")

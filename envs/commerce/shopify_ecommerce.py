@@ -268,7 +268,10 @@ class ShopifyEcommerce(World):
             variants: Variants with title, price, a store-unique SKU and starting stock.
             status: "draft" (hidden, the default), "active" (on sale) or "archived".
         """
-        if self.value("SELECT 1 FROM products WHERE title = ?", title.strip()):
+        # whether the title is taken, and the new product's key (see _new_key)
+        taken, product = self.conn.execute("SELECT EXISTS (SELECT 1 FROM products WHERE title = ?),"
+                                           " (SELECT MAX(id) + 1 FROM products)", (title.strip(),)).fetchone()
+        if taken:
             raise ToolError(f"a product titled '{title.strip()}' already exists")
         variants = variants or [{"title": "Default Title", "price": 0.0, "sku": "", "inventory_quantity": 0}]
         for variant in variants:
@@ -276,14 +279,29 @@ class ShopifyEcommerce(World):
                 raise ToolError(f"variant '{variant['title']}': price and inventory_quantity must not be negative")
             if variant["sku"] and self.value("SELECT 1 FROM variants WHERE sku = ?", variant["sku"]):
                 raise ToolError(f"SKU '{variant['sku']}' is already used by another variant")
-        product = self._new_key("products")
+        if product is None:
+            product = self._new_key("products")
+        else:
+            self.mark_generated("products", product)
         self.execute("INSERT INTO products VALUES (?, ?, ?, ?, ?, ?)", product, title.strip(), body_html, vendor,
                      product_type, status)
+        key, rows = None, []
         for variant in variants:
-            key = self._new_key("variants")
+            if key is None:
+                key = self._new_key("variants")
+            else:  # MAX(id) + 1 is one more than the key just inserted
+                key += 1
+                self.mark_generated("variants", key)
+            price = float(round(variant["price"], 2))  # as the REAL column stores it
             self.execute("INSERT INTO variants VALUES (?, ?, ?, ?, ?, ?)", key, product, variant["title"],
-                         variant["sku"] or f"SKU-{key}", round(variant["price"], 2), variant["inventory_quantity"])
-        return {"product": self._product(product)}
+                         variant["sku"] or f"SKU-{key}", price, variant["inventory_quantity"])
+            rows.append({"id": key, "title": variant["title"], "sku": variant["sku"] or f"SKU-{key}",
+                         "price": money(price), "inventory_quantity": variant["inventory_quantity"]})
+        if product is None or any(r["id"] is None for r in rows):  # keys SQLite chose: read them back
+            return {"product": self._product(product)}
+        # the rows just inserted, as _product reads them (variants in key order)
+        return {"product": {"id": product, "title": title.strip(), "body_html": body_html, "vendor": vendor,
+                            "product_type": product_type, "status": status, "variants": rows}}
 
     @tool(phrase=["show me the {status} orders[ since {created_at_min}]", "list orders[ placed since {created_at_min}]",
                   "pull up order {name}"])

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id
 
 #: Supported currencies and the smallest amount (in minor units) a payment may have in each.
 MINIMUM_AMOUNT = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50}
@@ -36,6 +36,7 @@ CATALOGUE: dict[str, tuple[str, list[tuple[int, str, str | None]]]] = {
 ONE_OFF_CHARGES = ["Consulting hours", "Custom report", "Setup fee", "Annual conference ticket", "Training seats",
                    "Hardware sensor kit", "Late renewal fee", "Migration service"]
 EPOCH = dt.datetime(1970, 1, 1)
+#: The episode clock's minutes (what World.now() reads), as a subquery, so a tool reads it with its other lookups.
 
 
 def unix(moment: dt.datetime) -> int:
@@ -332,10 +333,22 @@ class StripePaymentServer(World):
         return {**method, "card": card}
 
     def _intent(self, payment_intent_id: str) -> dict[str, Any]:
-        intent = self.require("SELECT * FROM payment_intents WHERE id = ?", payment_intent_id,
-                              error=f"No such payment intent: '{payment_intent_id}'; list_payment_intents lists them")
-        intent["latest_charge"] = self.value("SELECT id FROM charges WHERE payment_intent = ?", payment_intent_id)
-        return intent
+        return self.require(
+            "SELECT *, (SELECT c.id FROM charges c WHERE c.payment_intent = i.id) AS latest_charge"
+            " FROM payment_intents i WHERE i.id = ?", payment_intent_id,
+            error=f"No such payment intent: '{payment_intent_id}'; list_payment_intents lists them")
+
+    def _intent_now(self, payment_intent_id: str) -> tuple[dict[str, Any], int]:
+        """:meth:`_intent` and the clock's minutes (see :data:`CLOCK_MINUTES`), read in one query."""
+        intent = self.require(
+            f"SELECT *, (SELECT c.id FROM charges c WHERE c.payment_intent = i.id) AS latest_charge, {CLOCK_MINUTES} AS _clock"
+            " FROM payment_intents i WHERE i.id = ?", payment_intent_id,
+            error=f"No such payment intent: '{payment_intent_id}'; list_payment_intents lists them")
+        return intent, intent.pop("_clock")
+
+    def _at(self, clock: int) -> int:
+        """``unix(self.now())`` from the clock's minutes read with :data:`CLOCK_MINUTES`."""
+        return unix(self.at_minute(clock))
 
     def _charge_of(self, payment_intent_id: str | None, charge_id: str | None) -> dict[str, Any]:
         if (payment_intent_id is None) == (charge_id is None):
@@ -352,11 +365,15 @@ class StripePaymentServer(World):
     def _usable_card(self, payment_method_id: str, customer_id: str | None) -> dict[str, Any]:
         """A card that may pay for a customer's payment: it must belong to that customer."""
         card = self._card(payment_method_id)
-        if card["customer"] != customer_id:
-            owner = f"customer '{card['customer']}'" if card["customer"] else "no customer"
+        self._check_owner(payment_method_id, card["customer"], customer_id)
+        return card
+
+    @staticmethod
+    def _check_owner(payment_method_id: str, owner_id: str | None, customer_id: str | None) -> None:
+        if owner_id != customer_id:
+            owner = f"customer '{owner_id}'" if owner_id else "no customer"
             raise ToolError(f"payment method '{payment_method_id}' belongs to {owner}, not to the payment's customer"
                             f" ('{customer_id}'); pass a card of that customer")
-        return card
 
     @staticmethod
     def _check_amount(amount: int, currency: str) -> None:
@@ -385,13 +402,17 @@ class StripePaymentServer(World):
             description: An internal note about the customer.
         """
         email = email.strip().lower()
-        existing = self.value("SELECT id FROM customers WHERE email = ?", email)
+        existing, clock = self.conn.execute(
+            f"SELECT (SELECT id FROM customers WHERE email = ?), {CLOCK_MINUTES}", (email,)).fetchone()
         if existing:
             raise ToolError(f"customer '{existing}' already has the email '{email}'; use update_customer on it")
         customer_id = self.new_id("customers", "cus_")
+        created = self._at(clock)
         self.execute("INSERT INTO customers (id, email, name, phone, description, created) VALUES (?, ?, ?, ?, ?, ?)",
-                     customer_id, email, name, phone, description, unix(self.now()))
-        return self._customer(customer_id)
+                     customer_id, email, name, phone, description, created)
+        # the row just inserted, as a read of it gives it
+        return {"id": customer_id, "email": email, "name": name, "phone": phone, "description": description,
+                "default_payment_method": None, "created": created}
 
     @tool(phrase=['look up {customer_id}', 'pull up the customer record of {customer_id}'])
     def retrieve_customer(self, customer_id: str) -> Customer:
@@ -439,19 +460,34 @@ class StripePaymentServer(World):
             phone: New phone number.
             default_payment_method: Id of one of the customer's cards to charge by default.
         """
-        customer = self._customer(customer_id)
         if email is not None:
             email = email.strip().lower()
-            taken = self.value("SELECT id FROM customers WHERE email = ? AND id != ?", email, customer_id)
-            if taken:
-                raise ToolError(f"customer '{taken}' already has the email '{email}'")
+        # the customer and, when the email changes, the other customer that has the new email already
+        # the customer, the other customer that has the new email already, and the new default card's owner
+        customer = self.require(
+            "SELECT *, (SELECT t.id FROM customers t WHERE t.email = ?2 AND t.id != ?1) AS _taken,"
+            " EXISTS (SELECT 1 FROM payment_methods WHERE id = ?3) AS _card,"
+            " (SELECT customer FROM payment_methods WHERE id = ?3) AS _card_owner"
+            " FROM customers WHERE id = ?1", customer_id, email, default_payment_method,
+            error=f"No such customer: '{customer_id}'; list_customers or search_customers finds ids")
+        taken, card, card_owner = customer.pop("_taken"), customer.pop("_card"), customer.pop("_card_owner")
+        if taken:
+            raise ToolError(f"customer '{taken}' already has the email '{email}'")
         if default_payment_method is not None:
-            self._usable_card(default_payment_method, customer_id)
-        self.execute("UPDATE customers SET email = ?, name = ?, phone = ?, default_payment_method = ? WHERE id = ?",
-                     email or customer["email"], customer["name"] if name is None else name,
-                     customer["phone"] if phone is None else phone,
-                     default_payment_method or customer["default_payment_method"], customer_id)
-        return self._customer(customer_id)
+            if not card:
+                self._card(default_payment_method)  # raises: no such payment method
+            self._check_owner(default_payment_method, card_owner, customer_id)
+        changed = {"email": email or customer["email"], "name": customer["name"] if name is None else name,
+                   "phone": customer["phone"] if phone is None else phone,
+                   "default_payment_method": default_payment_method or customer["default_payment_method"]}
+        given = [column for column, value in (("email", email), ("name", name is not None),
+                                              ("phone", phone is not None),
+                                              ("default_payment_method", default_payment_method)) if value]
+        # the columns given (the others keep their values), or all of them as they are when none is given
+        columns = given or list(changed)
+        self.execute(f"UPDATE customers SET {', '.join(c + ' = ?' for c in columns)} WHERE id = ?",
+                     *(changed[c] for c in columns), customer_id)
+        return {**customer, **changed}
 
     @tool(phrase=['list the saved cards of {customer_id}', 'show me the cards {customer_id} has on file'])
     def list_payment_methods(self, customer_id: str) -> CardList:
@@ -503,19 +539,23 @@ class StripePaymentServer(World):
             currency: Three-letter currency code, e.g. usd.
             interval: Billing interval of a subscription price; leave out for a one-time price.
         """
-        product = self.require("SELECT * FROM products WHERE id = ?", product_id,
-                               error=f"No such product: '{product_id}'; list_products lists them")
+        # the product and an active price of it with the same terms, in one query
+        product = self.require(
+            "SELECT name, active, (SELECT p.id FROM prices p WHERE p.product = ?1 AND p.unit_amount = ?2"
+            f" AND p.currency = ?3 AND p.recurring_interval IS ?4 AND p.active = 1) AS duplicate, {CLOCK_MINUTES} AS clock"
+            " FROM products WHERE id = ?1", product_id, unit_amount, currency, interval,
+            error=f"No such product: '{product_id}'; list_products lists them")
         if not product["active"]:
             raise ToolError(f"product '{product['name']}' is archived; prices can only be added to active products")
         self._check_amount(unit_amount, currency)
-        duplicate = self.value("SELECT id FROM prices WHERE product = ? AND unit_amount = ? AND currency = ?"
-                               " AND recurring_interval IS ? AND active = 1", product_id, unit_amount, currency, interval)
-        if duplicate:
-            raise ToolError(f"product '{product['name']}' already has this price ('{duplicate}')")
+        if product["duplicate"]:
+            raise ToolError(f"product '{product['name']}' already has this price ('{product['duplicate']}')")
         price_id = self.new_id("prices", "price_")
+        created = self._at(product["clock"])
         self.execute("INSERT INTO prices VALUES (?, ?, ?, ?, ?, 1, ?)", price_id, product_id, unit_amount, currency,
-                     interval, unix(self.now()))
-        return self.row("SELECT * FROM prices WHERE id = ?", price_id)
+                     interval, created)
+        return {"id": price_id, "product": product_id, "unit_amount": unit_amount, "currency": currency,
+                "recurring_interval": interval, "active": 1, "created": created}
 
     # ------------------------------------------------------------------ tools: payments
     @tool(writes=True, phrase=[
@@ -544,14 +584,17 @@ class StripePaymentServer(World):
         elif confirm:
             raise ToolError("confirm=true needs a payment_method_id")
         intent_id = self.new_id("payment_intents", "pi_")
+        status = "requires_payment_method" if payment_method_id is None else "requires_confirmation"
+        created = unix(self.now())
         self.execute("INSERT INTO payment_intents (id, customer, payment_method, amount, currency, description, status,"
                      " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", intent_id, customer_id, payment_method_id, amount,
-                     currency, description,
-                     "requires_payment_method" if payment_method_id is None else "requires_confirmation",
-                     unix(self.now()))
+                     currency, description, status, created)
         if confirm:
             return self.confirm_payment_intent(intent_id)
-        return self._intent(intent_id)
+        # the row just inserted, with no charge yet
+        return {"id": intent_id, "customer": customer_id, "payment_method": payment_method_id, "amount": amount,
+                "currency": currency, "description": description, "status": status, "cancellation_reason": None,
+                "canceled_at": None, "created": created, "latest_charge": None}
 
     @tool(writes=True, phrase=[
         'confirm {payment_intent_id}[ with {payment_method_id}]',
@@ -571,17 +614,20 @@ class StripePaymentServer(World):
         if card_id is None:
             raise ToolError(f"payment intent '{payment_intent_id}' has no payment method; pass payment_method_id")
         details = self._usable_card(card_id, intent["customer"])["card"]
-        if expired(details, self.now()):
+        now = self.now()
+        if expired(details, now):
             raise ToolError(f"card_declined (expired_card): the {BRAND_NAMES[details['brand']]} ending in"
                             f" {details['last4']} expired {details['exp_month']:02d}/{details['exp_year']}; the"
                             " payment was not made, confirm it with another card")
-        created = unix(self.now())
+        created = unix(now)
         self.execute("UPDATE payment_intents SET payment_method = ?, status = 'succeeded' WHERE id = ?",
                      card_id, payment_intent_id)
+        charge_id = self.new_id("charges", "ch_")
         self.execute("INSERT INTO charges (id, payment_intent, customer, payment_method, amount, currency, description,"
-                     " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.new_id("charges", "ch_"), payment_intent_id,
+                     " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", charge_id, payment_intent_id,
                      intent["customer"], card_id, intent["amount"], intent["currency"], intent["description"], created)
-        return self._intent(payment_intent_id)
+        # an open intent has no charge (one charge per intent), so this one is its latest
+        return {**intent, "payment_method": card_id, "status": "succeeded", "latest_charge": charge_id}
 
     @tool(writes=True, phrase=[
         'cancel {payment_intent_id}[ as {cancellation_reason}]',
@@ -594,14 +640,15 @@ class StripePaymentServer(World):
             payment_intent_id: The payment intent's id.
             cancellation_reason: Why it is cancelled.
         """
-        intent = self._intent(payment_intent_id)
+        intent, clock = self._intent_now(payment_intent_id)
         if intent["status"] not in OPEN_STATUSES:
             hint = "; refund it with create_refund instead" if intent["status"] == "succeeded" else ""
             raise ToolError(f"payment intent '{payment_intent_id}' has status {intent['status']}; only payments in"
                             f" {' or '.join(OPEN_STATUSES)} can be canceled{hint}")
+        canceled_at = self._at(clock)
         self.execute("UPDATE payment_intents SET status = 'canceled', cancellation_reason = ?, canceled_at = ?"
-                     " WHERE id = ?", cancellation_reason, unix(self.now()), payment_intent_id)
-        return self._intent(payment_intent_id)
+                     " WHERE id = ?", cancellation_reason, canceled_at, payment_intent_id)
+        return {**intent, "status": "canceled", "cancellation_reason": cancellation_reason, "canceled_at": canceled_at}
 
     @tool(phrase=['look up {payment_intent_id}', 'check on {payment_intent_id}'])
     def retrieve_payment_intent(self, payment_intent_id: str) -> PaymentIntent:
@@ -672,10 +719,12 @@ class StripePaymentServer(World):
             raise ToolError(f"refund amount must be between 1 and {left}, the part of charge '{charge['id']}'"
                             f" ({charge['amount']} {charge['currency']}) not refunded yet; got {amount}")
         refund_id = self.new_id("refunds", "re_")
+        created = unix(self.now())
         self.execute("INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, 'succeeded', ?)", refund_id, charge["id"],
-                     charge["payment_intent"], amount, charge["currency"], reason, unix(self.now()))
+                     charge["payment_intent"], amount, charge["currency"], reason, created)
         self.execute("UPDATE charges SET amount_refunded = amount_refunded + ? WHERE id = ?", amount, charge["id"])
-        return self.row("SELECT * FROM refunds WHERE id = ?", refund_id)
+        return {"id": refund_id, "charge": charge["id"], "payment_intent": charge["payment_intent"], "amount": amount,
+                "currency": charge["currency"], "reason": reason, "status": "succeeded", "created": created}
 
     @tool(phrase=[
         'list the most recent refunds[ of {payment_intent_id}][ of {charge_id}]',

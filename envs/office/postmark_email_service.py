@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import CLOCK_MINUTES, World
 
 STAMP = "%Y-%m-%dT%H:%M:%S"
 EMAIL = r"^[^@\s,<>]+@[^@\s,<>]+\.[A-Za-z]{2,}$"
@@ -187,25 +187,31 @@ class PostmarkEmailService(World):
         """Send one message, or raise ToolError with Postmark's error code and message."""
         if not (text or html):
             raise ToolError("ErrorCode 300: Provide either email TextBody or HtmlBody or both.")
-        found = self.row("SELECT * FROM streams WHERE id = ?", stream)
-        if found is None or found["stream_type"] == "Inbound":
+        # the stream, the sender signature, whether the recipient is inactive, and the clock, in one query
+        stream_type, archived, confirmed, inactive, clock = self.conn.execute(
+            "SELECT (SELECT stream_type FROM streams WHERE id = ?1), (SELECT archived FROM streams WHERE id = ?1),"
+            " (SELECT confirmed FROM signatures WHERE from_email = ?2),"
+            " EXISTS (SELECT 1 FROM bounces WHERE email = ?3 AND inactive = 1),"
+            f" {CLOCK_MINUTES}",
+            (stream, from_email.lower(), to_email.lower())).fetchone()
+        if stream_type is None or stream_type == "Inbound":
             raise ToolError(f"ErrorCode 1235: The message stream '{stream}' does not exist on this server; "
                             "list_message_streams shows the streams")
-        if found["archived"]:
+        if archived:
             raise ToolError(f"ErrorCode 1236: The message stream '{stream}' is archived; unarchive it or use another")
-        signature = self.row("SELECT * FROM signatures WHERE from_email = ?", from_email.lower())
-        if signature is None or not signature["confirmed"]:
+        if confirmed is None or not confirmed:
             raise ToolError(f"ErrorCode 400: The 'From' address you supplied ({from_email}) is not a "
-                            f"{'confirmed ' if signature else ''}Sender Signature on your account. Add and confirm "
-                            "this address in order to use it in the 'From' field of your messages.")
-        if self.row("SELECT 1 FROM bounces WHERE email = ? AND inactive = 1", to_email.lower()):
+                            f"{'confirmed ' if confirmed is not None else ''}Sender Signature on your account. Add and"
+                            " confirm this address in order to use it in the 'From' field of your messages.")
+        if inactive:
             raise ToolError(f"ErrorCode 406: You tried to send to recipient(s) that have been marked as inactive "
                             f"({to_email.lower()}). Inactive recipients are ones that have generated a hard bounce or "
                             "a spam complaint; reactivate the bounce (activate_bounce) to mail them again.")
         message_id = self.new_id("messages", "")
         full = message_uuid(message_id)
         self.mark_generated("messages", full)
-        now = self.now().strftime(STAMP)
+        # now, from the clock read above, as STAMP (isoformat: the same text, as there are no microseconds)
+        now = self.at_minute(clock).isoformat()
         self.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Sent', ?)", full, stream,
                      from_email.lower(), to_email.lower(), subject.strip(), tag or "", int(track_opens), track_links,
                      now)
@@ -291,7 +297,8 @@ class PostmarkEmailService(World):
         Args:
             bounce_id: The bounce's ID.
         """
-        bounce = self.require("SELECT * FROM bounces WHERE id = ?", bounce_id,
+        bounce = self.require("SELECT b.*, m.tag, m.stream FROM bounces b LEFT JOIN messages m USING (message_id)"
+                              " WHERE b.id = ?", bounce_id,
                               error=f"ErrorCode 701: bounce {bounce_id} not found; get_bounces lists them")
         if not bounce["inactive"]:
             raise ToolError(f"ErrorCode 702: the address of bounce {bounce_id} ({bounce['email']}) is already active")
@@ -299,8 +306,10 @@ class PostmarkEmailService(World):
             raise ToolError(f"ErrorCode 703: {bounce['email']} marked a message as spam; Postmark does not allow "
                             "reactivating spam complaints")
         self.execute("UPDATE bounces SET inactive = 0 WHERE email = ?", bounce["email"])
-        return next(b for b in self.get_bounces(count=500, email_filter=bounce["email"])["bounces"]
-                    if b["ID"] == bounce_id)
+        # the bounce as get_bounces shows it now: active, so it can no longer be activated
+        return {"ID": bounce["id"], "Type": bounce["type"], "Email": bounce["email"], "MessageID": bounce["message_id"],
+                "Description": BOUNCES[bounce["type"]][0], "BouncedAt": bounce["bounced_at"] + "Z",
+                "Inactive": False, "CanActivate": False, "Tag": bounce["tag"], "MessageStream": bounce["stream"]}
 
     @tool(phrase=["show my outbound stats[ for the {tag} tag][ from {from_date}][ to {to_date}]",
                   "summarize how my[ {tag}] emails performed[ since {from_date}][ until {to_date}]"])

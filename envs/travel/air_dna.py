@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import CLOCK_MINUTES, World
 from envs.travel.cities import parse_date
 
 # city, state, base ADR (USD), base occupancy, seasonal peak months
@@ -162,9 +162,12 @@ class AirDNA(World):
             bedrooms: Only listings with this many bedrooms.
             limit: At most this many listings.
         """
-        self._stats(market_id)
-        return self.rows("SELECT * FROM listings WHERE market_id = ? AND (?2 IS NULL OR bedrooms = ?2)"
+        rows = self.rows("SELECT * FROM listings WHERE market_id = ? AND (?2 IS NULL OR bedrooms = ?2)"
                          " ORDER BY revenue_ltm DESC LIMIT ?3", market_id, bedrooms, limit)
+        if not rows:  # a listing's market exists, so only an empty result needs the check
+            self.require("SELECT 1 FROM markets WHERE market_id = ?", market_id,
+                         error=f"no market '{market_id}'; search_markets gives market ids")
+        return rows
 
     @tool(phrase=["pull the last-twelve-months performance of {airbnb_property_id}"])
     def get_listing_data(self, airbnb_property_id: PropertyId) -> Listing:
@@ -238,14 +241,16 @@ class AirDNA(World):
             note: A short note shown beside the market.
         """
         market = self._market(city, state)
-        if self.row("SELECT 1 FROM saved_markets WHERE market_id = ?", market["market_id"]):
+        saved, count, clock = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM saved_markets WHERE market_id = ?), (SELECT COUNT(*) FROM saved_markets),"
+            f" {CLOCK_MINUTES}", (market["market_id"],)).fetchone()
+        if saved:
             raise ToolError(f"{market['city']}, {market['state']} is already saved; list_saved_markets shows it")
-        if self.value("SELECT COUNT(*) FROM saved_markets") >= self.MAX_SAVED:
+        if count >= self.MAX_SAVED:
             raise ToolError(f"the plan allows {self.MAX_SAVED} saved markets; remove one with unsave_market first")
-        self.execute("INSERT INTO saved_markets VALUES (?, ?, ?)", market["market_id"], note.strip(),
-                     self.now().strftime("%Y-%m-%d %H:%M"))
-        return {**{k: market[k] for k in ("market_id", "city", "state")}, "note": note.strip(),
-                "saved_at": self.now().strftime("%Y-%m-%d %H:%M")}
+        saved_at = self.at_minute(clock).strftime("%Y-%m-%d %H:%M")
+        self.execute("INSERT INTO saved_markets VALUES (?, ?, ?)", market["market_id"], note.strip(), saved_at)
+        return {**{k: market[k] for k in ("market_id", "city", "state")}, "note": note.strip(), "saved_at": saved_at}
 
     @tool(writes=True, phrase=["stop watching {market_id}", "remove {market_id} from my saved markets"])
     def unsave_market(self, market_id: MarketId) -> list[Saved]:
@@ -275,21 +280,25 @@ class AirDNA(World):
             airbnb_property_id: The Airbnb listing number to add.
         """
         listing, name = self._listing(airbnb_property_id), comp_set_name.strip()
-        found = self.row("SELECT * FROM comp_sets WHERE name = ? COLLATE NOCASE", name)
+        # the set, whether it holds the listing already, and how many listings it holds
+        found = self.row("SELECT *, EXISTS (SELECT 1 FROM comp_set_listings c WHERE c.comp_set_id = s.comp_set_id"
+                         " AND c.property_id = ?2) AS _held, (SELECT COUNT(*) FROM comp_set_listings c"
+                         " WHERE c.comp_set_id = s.comp_set_id) AS _count FROM comp_sets s"
+                         " WHERE name = ?1 COLLATE NOCASE", name, airbnb_property_id)
+        if found is not None:
+            held, count = found.pop("_held"), found.pop("_count")
         if found is None:
             found = {"comp_set_id": self.new_id("comp_sets", "cs_"), "name": name, "market_id": listing["market_id"]}
             self.execute("INSERT INTO comp_sets VALUES (?, ?, ?)", *found.values())
         elif found["market_id"] != listing["market_id"]:
             raise ToolError(f"comp set '{found['name']}' holds listings of {found['market_id']}; listing "
                             f"{airbnb_property_id} is in {listing['market_id']}: use another comp set")
-        elif self.row("SELECT 1 FROM comp_set_listings WHERE comp_set_id = ? AND property_id = ?",
-                      found["comp_set_id"], airbnb_property_id):
+        elif held:
             raise ToolError(f"listing {airbnb_property_id} is already in comp set '{found['name']}'")
-        elif self.value("SELECT COUNT(*) FROM comp_set_listings WHERE comp_set_id = ?",
-                        found["comp_set_id"]) >= self.MAX_COMPS:
+        elif count >= self.MAX_COMPS:
             raise ToolError(f"comp set '{found['name']}' already has {self.MAX_COMPS} listings; remove one first")
         self.execute("INSERT INTO comp_set_listings VALUES (?, ?)", found["comp_set_id"], airbnb_property_id)
-        return self.get_comp_set(found["name"])
+        return self._comp_set(found)
 
     @tool(phrase=["show how my comp set '{comp_set_name}' performs", "summarize the comp set '{comp_set_name}'"])
     def get_comp_set(self, comp_set_name: Annotated[str, UserKnown, Field(min_length=1, max_length=40)]) -> CompSet:
@@ -300,6 +309,10 @@ class AirDNA(World):
         """
         found = self.require("SELECT * FROM comp_sets WHERE name = ? COLLATE NOCASE", comp_set_name.strip(),
                              error=f"no comp set named '{comp_set_name}'")
+        return self._comp_set(found)
+
+    def _comp_set(self, found: dict[str, Any]) -> CompSet:
+        """A comp set (its comp_sets row) with its listings and their averages."""
         rows = self.rows("SELECT l.* FROM comp_set_listings c JOIN listings l USING (property_id)"
                          " WHERE c.comp_set_id = ? ORDER BY l.revenue_ltm DESC", found["comp_set_id"])
         return {**found, "listings": rows, "average_adr": mean([r["adr_ltm"] for r in rows]),

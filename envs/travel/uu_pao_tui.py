@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, strptime
+from envfactory_gym.core.world import CLOCK_MINUTES, World, strptime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 CITIES = {  # adCode -> (city, centre, start price incl. 3 km, yuan per extra km, {district: streets})
@@ -31,6 +31,8 @@ CITIES = {  # adCode -> (city, centre, start price incl. 3 km, yuan per extra km
 }
 STATES = ("pending", "accepted", "arrived_at_pickup", "delivering", "completed", "cancelled")
 CANCEL_FEES = {"pending": 0, "accepted": 3, "arrived_at_pickup": 5}  # yuan kept when the sender cancels
+#: CANCEL_FEES as an SQL expression of an order's state.
+CANCEL_FEE_SQL = f"CASE state {' '.join(f'WHEN {s!r} THEN {fee}' for s, fee in CANCEL_FEES.items())} END"
 FREE_KG, PER_KG, MAX_KG, MAX_KM, MAX_TIP = 5, 2, 50, 60, 50
 QUOTE_MINUTES = 30
 NAMES = ["Wang Qiang", "Li Na", "Zhang Wei", "Liu Yang", "Chen Jie", "Yang Fan", "Zhao Lei", "Huang Min",
@@ -140,11 +142,13 @@ class UUPaoTui(World):
 
     def _place(self, address: str, ad_code: str, field: str) -> dict[str, Any]:
         text = address.strip()
-        saved = self.value("SELECT address FROM addresses WHERE label = ?", text)
-        place = self.require("SELECT * FROM places WHERE address = ?", saved or text,
-                             error=f"cannot locate {field} '{text}'; give a street address such as"
-                                   f" '{self.value('SELECT address FROM places WHERE adCode = ?', ad_code)}'"
-                                   " or a label from list_addresses")
+        # the place of the saved address labelled so, else the place at that address
+        place = self.row("SELECT * FROM places WHERE address = COALESCE("
+                         "NULLIF((SELECT address FROM addresses WHERE label = ?1), ''), ?1)", text)
+        if place is None:
+            raise ToolError(f"cannot locate {field} '{text}'; give a street address such as"
+                            f" '{self.value('SELECT address FROM places WHERE adCode = ?', ad_code)}'"
+                            " or a label from list_addresses")
         if place["adCode"] != ad_code:
             raise ToolError(f"{field} '{text}' is in {CITIES[place['adCode']][0]}, not in {CITIES[ad_code][0]}"
                             f" (adCode {ad_code}); UU delivers within one city")
@@ -204,11 +208,13 @@ class UUPaoTui(World):
             senderPhone: The sender's mobile number (11 digits).
             note: Instructions for the runner.
         """
-        quote = self.require("SELECT * FROM quotes WHERE priceToken = ?", priceToken,
+        quote = self.require(f"SELECT *, {CLOCK_MINUTES} AS _clock FROM quotes"
+                             " WHERE priceToken = ?", priceToken,
                              error=f"no quote '{priceToken}'; call estimate_price first")
+        now = self.at_minute(quote.pop("_clock")).strftime(TIME_FORMAT)
         if quote["used"]:
             raise ToolError("this priceToken was already used for an order; call estimate_price again")
-        if self.now().strftime(TIME_FORMAT) > quote["expires"]:
+        if now > quote["expires"]:
             raise ToolError(f"the quote expired at {quote['expires']}; call estimate_price again")
         if receiverPhone == senderPhone:
             raise ToolError("receiverPhone must differ from senderPhone")
@@ -218,7 +224,7 @@ class UUPaoTui(World):
                      " needPayMoney, senderPhone, receiverPhone, state, createdAt, reason) VALUES"
                      " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)", code, quote["fromAddress"],
                      quote["toAddress"], quote["adCode"], quote["sendType"], quote["goodsWeight"], quote["distance"],
-                     quote["money"], senderPhone, receiverPhone, self.now().strftime(TIME_FORMAT), note.strip() or None)
+                     quote["money"], senderPhone, receiverPhone, now, note.strip() or None)
         return {"orderCode": code, "state": "pending", "needPayMoney": quote["money"]}
 
     def _view(self, o: dict[str, Any]) -> Order:
@@ -259,6 +265,15 @@ class UUPaoTui(World):
             orderCode: The order code.
             reason: Why (shown to the runner).
         """
+        # cancelled at once when it can be, its fee by its state before (as CANCEL_FEES); else checked below
+        done = self.conn.execute(
+            f"UPDATE orders SET state = 'cancelled', reason = ?, deductFee = {CANCEL_FEE_SQL} WHERE orderCode = ?"
+            f" AND state IN ({', '.join(repr(s) for s in CANCEL_FEES)}) RETURNING orderCode, deductFee, needPayMoney, tip",
+            (reason.strip(), orderCode.strip())).fetchall()
+        if done:
+            code, fee, pay, tip = done[0]
+            # (RETURNING gives the REAL needPayMoney's whole numbers as ints; float() as a read gives it)
+            return {"orderCode": code, "deductFee": fee, "refund": round(float(pay) + tip - fee, 2)}
         order = self._order(orderCode)
         if order["state"] in ("delivering", "completed", "cancelled"):
             raise ToolError(f"order '{order['orderCode']}' is {order['state']} and can no longer be cancelled"
@@ -311,9 +326,11 @@ class UUPaoTui(World):
             contactName: Who to meet there.
             contactPhone: Their mobile number.
         """
-        if self.value("SELECT 1 FROM addresses WHERE label = ?", label.strip()):
+        taken, count = self.conn.execute("SELECT EXISTS (SELECT 1 FROM addresses WHERE label = ?),"
+                                         " (SELECT COUNT(*) FROM addresses)", (label.strip(),)).fetchone()
+        if taken:
             raise ToolError(f"an address labelled '{label.strip()}' already exists; choose another label")
-        if self.value("SELECT COUNT(*) FROM addresses") >= 20:
+        if count >= 20:
             raise ToolError("the address book is full (20 addresses)")
         place = self._place(address, adCode, "address")
         row = {"label": label.strip(), "address": place["address"], "adCode": adCode,
