@@ -345,6 +345,10 @@ class World:
         """The episode clock."""
         return self.derived("now", lambda: self.at_minute(self.value(f"SELECT {CLOCK_MINUTES}")))
 
+    def clock_text(self, layout: str) -> str:
+        """The episode clock formatted with ``layout`` (``strftime``; formatted once per state change)."""
+        return self.derived(f"clock_text {layout}", lambda: self.now().strftime(layout))
+
     def at_minute(self, minutes: int) -> dt.datetime:
         """The time ``minutes`` after the episode clock's start (a value of :data:`CLOCK_MINUTES`)."""
         return self.start_time + dt.timedelta(minutes=minutes)

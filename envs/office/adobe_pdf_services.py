@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 import re
 from typing import Annotated, Any, Literal
 
@@ -11,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id, strptime
+from envfactory_gym.core.world import World, fake_id, like_pattern, strptime
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 ASSET = "urn:aaid:AS:UE1:"
@@ -48,8 +49,18 @@ Job = TypedDict("Job", {"job_id": str, "operation": str, "status": str, "asset_i
                         "message": str | None, "created_time": str})
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_TAG = re.compile(r"<[^>]+>")
+_LETTER, _DIGIT = re.compile(r"[A-Za-z]"), re.compile(r"\d")
+_RANGE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?")
+#: The columns a Document shows (list_documents selects only these).
+_SHOWN = ("asset_id, filename, page_count, file_size, page_size, searchable, ocr_language, encrypted, encryption_level,"
+          " permissions, created_time")
+
+
 def slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+    return _UNSAFE.sub("_", name)
+
 
 
 def pdf_name(name: str | None, fallback: str) -> str:
@@ -72,13 +83,9 @@ class AdobePDFServices(World):
     CREATE INDEX documents_by_time ON documents (created_time);
     CREATE TABLE jobs (job_id TEXT PRIMARY KEY, operation TEXT NOT NULL, status TEXT NOT NULL,
         asset_id TEXT NOT NULL REFERENCES documents, output TEXT, message TEXT, created_time TEXT NOT NULL);
-    CREATE INDEX jobs_by_asset ON jobs (asset_id, created_time);
-    CREATE INDEX jobs_by_status ON jobs (status, operation);
     CREATE TABLE exports (export_id TEXT PRIMARY KEY, asset_id TEXT NOT NULL REFERENCES documents,
         format TEXT NOT NULL, filename TEXT NOT NULL, file_count INTEGER NOT NULL, created_time TEXT NOT NULL);
-    CREATE INDEX exports_by_asset ON exports (asset_id);
     """
-    text_search = {"documents": ("filename",)}
     volatile = {"documents": ("created_time",), "jobs": ("created_time",), "exports": ("created_time",)}
 
     @classmethod
@@ -143,26 +150,35 @@ class AdobePDFServices(World):
                 "permissions": doc["permissions"].split(",") if doc["permissions"] else [],
                 "created_time": doc["created_time"]}
 
-    def _job(self, operation: str, asset_id: str, output: str | None) -> str:
+    def _stamp(self) -> str:
+        """The episode clock in TIME_FORMAT."""
+        return self.clock_text(TIME_FORMAT)
+
+    def _job(self, operation: str, asset_id: str, output: str | None, stamp: str | None = None) -> str:
         """Charge one document transaction and record a finished job."""
-        account = self.row("SELECT * FROM account")
-        if account["used"] >= account["monthly_limit"]:
+        if not self.execute("UPDATE account SET used = used + 1 WHERE used < monthly_limit"):
+            account = self.row("SELECT * FROM account")
             raise ToolError(f"the {account['plan']} allows {account['monthly_limit']} document transactions a month "
                             "and all are used; upgrade the plan or wait for next month")
-        self.execute("UPDATE account SET used = used + 1")
         job_id = self.new_id("jobs", "job_")
         self.execute("INSERT INTO jobs VALUES (?, ?, 'succeeded', ?, ?, NULL, ?)", job_id, operation,
-                     asset_id, output, self.now().strftime(TIME_FORMAT))
+                     asset_id, output, stamp or self._stamp())
         return job_id
 
-    def _store(self, filename: str, pages: int, size: int, page_size: str, body: str) -> str:
-        if self.value("SELECT 1 FROM documents WHERE filename = ?", filename):
-            raise ToolError(f"the library already has a document named '{filename}'; choose another output_filename")
-        asset_id = self.new_id("documents", ASSET)
-        self.execute("INSERT INTO documents (asset_id, filename, page_count, file_size, page_size, searchable, body,"
-                     " scan_quality, created_time) VALUES (?, ?, ?, ?, ?, 1, ?, 1.0, ?)", asset_id, filename, pages,
-                     size, page_size, body, self.now().strftime(TIME_FORMAT))
-        return asset_id
+    def _store(self, filename: str, pages: int, size: int, page_size: str, body: str, searchable: int = 1,
+               ocr_language: str | None = None) -> tuple[str, str]:
+        """Save a new PDF in the library; returns its asset id and its created time."""
+        asset_id, stamp = self.new_id("documents", ASSET), self._stamp()
+        try:
+            self.execute("INSERT INTO documents (asset_id, filename, page_count, file_size, page_size, searchable,"
+                         " body, scan_quality, ocr_language, created_time) VALUES (?, ?, ?, ?, ?, ?, ?, 1.0, ?, ?)",
+                         asset_id, filename, pages, size, page_size, searchable, body, ocr_language, stamp)
+        except sqlite3.IntegrityError as exc:  # the file name is UNIQUE
+            if "documents.filename" not in str(exc):
+                raise
+            raise ToolError(f"the library already has a document named '{filename}'; choose another output_filename"
+                            ) from None
+        return asset_id, stamp
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["find the PDFs in my library named like {query}", "search my PDF library for {query}",
@@ -177,10 +193,16 @@ class AdobePDFServices(World):
             searchable: False for scanned PDFs without a text layer (they need OCR), True for the others.
             page_size: At most this many documents.
         """
-        matches, params = self.text_filter("documents", query) if query and query.strip() else ("1", ())
-        rows = self.rows(f"SELECT * FROM documents WHERE {matches} AND (? IS NULL OR encrypted = ?) AND"
-                         " (? IS NULL OR searchable = ?) ORDER BY created_time DESC, asset_id LIMIT ?", *params,
-                         encrypted, encrypted, searchable, searchable, page_size)
+        filters = "(?1 IS NULL OR encrypted = ?1) AND (?2 IS NULL OR searchable = ?2)"
+        if query and query.strip():
+            # A scan of the file names (72 short rows) costs less than a trigram lookup; sorting the few matches
+            # costs less than walking the time index.
+            rows = self.rows(f"SELECT {_SHOWN} FROM documents WHERE filename LIKE ?3 ESCAPE '\\' AND {filters}"
+                             " ORDER BY +created_time DESC, asset_id LIMIT ?4", encrypted, searchable,
+                             like_pattern(query.strip()), page_size)
+        else:
+            rows = self.rows(f"SELECT {_SHOWN} FROM documents WHERE {filters} ORDER BY created_time DESC, asset_id"
+                             " LIMIT ?3", encrypted, searchable, page_size)
         return [self._render(r) for r in rows]
 
     @tool(phrase=["check how many pages {asset_id} has", "look up the details of {asset_id}",
@@ -207,15 +229,17 @@ class AdobePDFServices(World):
             output_filename: Name of the new PDF (".pdf" is added); "document-<n>.pdf" by default.
             page_size: Paper size.
         """
-        text = re.sub(r"<[^>]+>", " ", html_content)
+        text = _TAG.sub(" ", html_content)
         if not text.strip():
             raise ToolError("html_content renders an empty page; give it some visible text")
-        count = self.value("SELECT COUNT(*) FROM documents") + 1
-        filename = pdf_name(output_filename, f"document-{count}")
+        filename = pdf_name(output_filename, "") if output_filename else \
+            f"document-{self.value('SELECT COUNT(*) FROM documents') + 1}.pdf"
         pages = 1 + html_content.count("page-break-before") + len(text) // 3500
-        asset_id = self._store(filename, pages, 12_000 + len(html_content) * 3, page_size, " ".join(text.split()))
+        asset_id, stamp = self._store(filename, pages, 12_000 + len(html_content) * 3, page_size,
+                                      " ".join(text.split()))
         return {"asset_id": asset_id, "pdf_url": self._url(asset_id, filename), "page_count": pages,
-                "file_size": 12_000 + len(html_content) * 3, "job_id": self._job("createpdf", asset_id, asset_id)}
+                "file_size": 12_000 + len(html_content) * 3,
+                "job_id": self._job("createpdf", asset_id, asset_id, stamp)}
 
     @tool(writes=True, phrase=["export {asset_id} to {target_format}", "convert {asset_id} into a {target_format} file"
                                "[ called {output_filename}]"])
@@ -235,11 +259,12 @@ class AdobePDFServices(World):
                             f"export the OCR output to {target_format}")
         stem = (output_filename or doc["filename"][:-4]).strip().removesuffix(f".{target_format}")
         export_id, files = self.new_id("exports", ASSET), 1 if target_format in OFFICE_FORMATS else doc["page_count"]
+        stamp = self._stamp()
         self.execute("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?)", export_id, asset_id, target_format,
-                     f"{stem}.{target_format}", files, self.now().strftime(TIME_FORMAT))
+                     f"{stem}.{target_format}", files, stamp)
         return {"export_id": export_id, "export_url": self._url(export_id, f"{stem}.{target_format}"),
                 "format": target_format, "page_count": doc["page_count"], "file_count": files,
-                "job_id": self._job("exportpdf", asset_id, export_id)}
+                "job_id": self._job("exportpdf", asset_id, export_id, stamp)}
 
     @tool(writes=True, phrase=["run OCR on {asset_id}[ in {language}]", "make {asset_id} searchable[ ({language})]",
                                "pull the text out of the scan {asset_id} with OCR"])
@@ -259,14 +284,14 @@ class AdobePDFServices(World):
         if doc["page_count"] > OCR_PAGE_LIMIT:
             raise ToolError(f"'{doc['filename']}' has {doc['page_count']} pages and OCR takes at most "
                             f"{OCR_PAGE_LIMIT}; split it with combine_pdfs page ranges first")
-        output, url, text = asset_id, None, doc["body"]
+        output, url, text, stamp = asset_id, None, doc["body"], None
         if output_type == "searchable_pdf":
             filename = doc["filename"][:-4] + "_ocr.pdf"
-            output = self._store(filename, doc["page_count"], doc["file_size"], doc["page_size"], doc["body"])
-            self.execute("UPDATE documents SET ocr_language = ? WHERE asset_id = ?", language, output)
+            output, stamp = self._store(filename, doc["page_count"], doc["file_size"], doc["page_size"], doc["body"],
+                                        ocr_language=language)
             url, text = self._url(output, filename), None
         return {"asset_id": output, "output_url": url, "extracted_text": text,
-                "confidence_score": doc["scan_quality"], "job_id": self._job("ocr", asset_id, output)}
+                "confidence_score": doc["scan_quality"], "job_id": self._job("ocr", asset_id, output, stamp)}
 
     def _ranges(self, doc: dict[str, Any], spec: str) -> int:
         """How many pages a range like '1-3,7' selects of a document, checking it against its page count."""
@@ -274,7 +299,7 @@ class AdobePDFServices(World):
             return doc["page_count"]
         total = 0
         for part in spec.split(","):
-            found = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+            found = _RANGE.fullmatch(part)
             first, last = (int(found[1]), int(found[2] or found[1])) if found else (0, 0)
             if not found or not 1 <= first <= last <= doc["page_count"]:
                 raise ToolError(f"page range '{part.strip()}' does not fit '{doc['filename']}' "
@@ -296,17 +321,17 @@ class AdobePDFServices(World):
         if page_ranges is not None and len(page_ranges) != len(asset_ids):
             raise ToolError(f"give one page range per PDF: {len(asset_ids)} PDFs but {len(page_ranges)} ranges")
         docs = [self._doc(a, unlocked="combined") for a in asset_ids]
-        pages = sum(self._ranges(d, (page_ranges or [""] * len(docs))[i]) for i, d in enumerate(docs))
+        taken = [self._ranges(d, (page_ranges or [""] * len(docs))[i]) for i, d in enumerate(docs)]
+        pages = sum(taken)
         if pages > COMBINE_PAGE_LIMIT:
             raise ToolError(f"the merged PDF would have {pages} pages; the limit is {COMBINE_PAGE_LIMIT}")
-        size = sum(d["file_size"] * self._ranges(d, (page_ranges or [""] * len(docs))[i]) // d["page_count"]
-                   for i, d in enumerate(docs))
-        filename = pdf_name(output_filename, f"combined-{self.value('SELECT COUNT(*) FROM documents') + 1}")
-        asset_id = self._store(filename, pages, size, docs[0]["page_size"], " ".join(d["body"] for d in docs))
-        self.execute("UPDATE documents SET searchable = ? WHERE asset_id = ?", int(all(d["searchable"] for d in docs)),
-                     asset_id)
+        size = sum(d["file_size"] * n // d["page_count"] for d, n in zip(docs, taken))
+        filename = pdf_name(output_filename, "") if output_filename else \
+            f"combined-{self.value('SELECT COUNT(*) FROM documents') + 1}.pdf"
+        asset_id, stamp = self._store(filename, pages, size, docs[0]["page_size"], " ".join(d["body"] for d in docs),
+                                      searchable=int(all(d["searchable"] for d in docs)))
         return {"asset_id": asset_id, "combined_pdf_url": self._url(asset_id, filename), "total_pages": pages,
-                "source_count": len(docs), "job_id": self._job("combinepdf", asset_ids[0], asset_id)}
+                "source_count": len(docs), "job_id": self._job("combinepdf", asset_ids[0], asset_id, stamp)}
 
     @tool(writes=True, phrase=["password-protect {asset_id} with {password}",
                                "lock {asset_id} with the password {password}[ and allow only {permissions}]"])
@@ -324,7 +349,7 @@ class AdobePDFServices(World):
         doc = self._doc(asset_id)
         if doc["encrypted"]:
             raise ToolError(f"'{doc['filename']}' is already password-protected; remove_protection first to change it")
-        if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        if not (_LETTER.search(password) and _DIGIT.search(password)):
             raise ToolError("the password must mix letters and digits")
         allowed = sorted(set(permissions or []))
         if "print_high_quality" in allowed and "print_low_quality" not in allowed:

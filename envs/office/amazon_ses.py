@@ -18,6 +18,13 @@ from envfactory_gym.core.world import World, fake_id, strptime
 
 REGION = "us-east-1"
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _stamps(now: dt.datetime) -> tuple[str, str]:
+    """A time in STAMP, and the start of its 15-minute send-stats bucket."""
+    return now.strftime(STAMP), now.replace(minute=now.minute - now.minute % 15, second=0).strftime(STAMP)
+
+
 EMAIL = r"^[^@\s,]+@[^@\s,]+\.[A-Za-z]{2,}$"
 Email = Annotated[str, Field(pattern=EMAIL, max_length=254)]
 Recipients = Annotated[list[Email], Field(min_length=1, max_length=50)]
@@ -181,20 +188,22 @@ class AmazonSES(World):
         if account["sent_last_24h"] + len(recipients) > account["max_24_hour_send"]:
             raise ToolError(f"Throttling: Daily message quota exceeded ({account['sent_last_24h']} of "
                             f"{account['max_24_hour_send']} sent in the last 24 hours)")
-        now = self.now()
+        now, bucket = self._stamps()
         message_id = self.new_id("messages", "0100")
         suppressed = {r["email_address"] for r in self.rows(
             f"SELECT email_address FROM suppressed WHERE email_address IN ({','.join('?' * len(recipients))})",
             *[r.lower() for r in recipients])}
         self.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", message_id, source.lower(),
                      ", ".join(r.lower() for r in recipients), subject, kind, template,
-                     "Suppressed" if suppressed else "Sent", now.strftime(STAMP))
+                     "Suppressed" if suppressed else "Sent", now)
         self.execute("UPDATE account SET sent_last_24h = sent_last_24h + ?", len(recipients))
-        bucket = now.replace(minute=now.minute - now.minute % 15, second=0).strftime(STAMP)
         self.execute("INSERT INTO send_stats VALUES (?, ?, ?, 0, 0) ON CONFLICT (bucket) DO UPDATE SET"
                      " delivery_attempts = delivery_attempts + excluded.delivery_attempts,"
                      " bounces = bounces + excluded.bounces", bucket, len(recipients), len(suppressed))
         return {"MessageId": message_id, "RequestId": f"req-{message_id[4:]}-{len(recipients)}"}
+
+    def _stamps(self) -> tuple[str, str]:
+        return self.derived("stamps", lambda: _stamps(self.now()))
 
     # -------------------------------------------------------------------- tools
     @tool(writes=True, phrase=["email {to_addresses} from {source} with the subject {subject}",
@@ -295,9 +304,13 @@ class AmazonSES(World):
         if status in ("Success", "Pending"):
             raise ToolError(f"{address} is already {'verified' if status == 'Success' else 'pending verification'}"
                             "; get_identity_verification_attributes shows its status")
-        self.upsert("identities", {"identity": address}, {
-            "identity_type": "EmailAddress", "verification_status": "Pending", "verification_token": "",
-            "created_at": self.now().strftime(STAMP)})
+        # What upsert("identities", {"identity": address}, {...}) runs, as one prepared statement.
+        self.execute('INSERT INTO "identities" ("identity", "identity_type", "verification_status",'
+                     ' "verification_token", "created_at") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("identity") DO UPDATE'
+                     ' SET "identity_type" = excluded."identity_type",'
+                     ' "verification_status" = excluded."verification_status",'
+                     ' "verification_token" = excluded."verification_token", "created_at" = excluded."created_at"',
+                     address, "EmailAddress", "Pending", "", self._stamps()[0])
         return {"identity": address, "status": "Pending"}
 
     @tool(phrase=["check whether {identities} is verified in SES", "check the verification status of {identities}"])
@@ -356,13 +369,16 @@ class AmazonSES(World):
             subject_part: Subject line, may hold {{variables}}.
             text_part: Plain-text body, may hold {{variables}}.
         """
-        if self.row("SELECT 1 FROM templates WHERE template_name = ?", template_name):
+        taken, count = self.conn.execute("SELECT EXISTS (SELECT 1 FROM templates WHERE template_name = ?),"
+                                         " (SELECT COUNT(*) FROM templates)", (template_name,)).fetchone()
+        if taken:
             raise ToolError(f"AlreadyExists: template {template_name} already exists; pick another name")
-        if self.value("SELECT COUNT(*) FROM templates") >= 10_000:
+        if count >= 10_000:
             raise ToolError("LimitExceeded: an account may store at most 10,000 templates")
-        self.execute("INSERT INTO templates VALUES (?, ?, ?, ?)", template_name, subject_part.strip(),
-                     text_part.strip(), self.now().strftime(STAMP))
-        return self.row("SELECT * FROM templates WHERE template_name = ?", template_name)
+        row = {"template_name": template_name, "subject_part": subject_part.strip(), "text_part": text_part.strip(),
+               "created_at": self._stamps()[0]}
+        self.execute("INSERT INTO templates VALUES (?, ?, ?, ?)", *row.values())
+        return row  # as SELECT * reads it back
 
     @tool(phrase=["check whether {email_address} is on my SES suppression list",
                   "find out why SES drops my emails to {email_address}"])

@@ -142,9 +142,22 @@ class Calendar(World):
                 raise ToolError(f"'{email}' is not an email address; find_contact looks addresses up by name")
         return [e.strip().lower() for e in emails]
 
-    def _invite(self, event_id: str, emails: list[str]) -> None:
+    def _invite(self, event_id: str, emails: list[str], invited: list[dict[str, Any]] | None = None
+                ) -> list[dict[str, Any]]:
+        """Invite ``emails`` to an event whose attendees are ``invited``; returns its attendees as _event lists
+        them (by email; someone already invited keeps their response)."""
+        emails = self._check_emails(emails)
         self.executemany("INSERT OR IGNORE INTO attendees (event_id, email) VALUES (?, ?)",
-                         [(event_id, e) for e in self._check_emails(emails)])
+                         [(event_id, e) for e in emails])
+        attendees = {a["email"]: a for a in invited or []}
+        for email in emails:
+            attendees.setdefault(email, {"email": email, "response": "needsAction"})
+        return [attendees[email] for email in sorted(attendees)]
+
+    def _exists(self, event_id: str) -> None:
+        """The check of _event, without reading the event."""
+        self.require("SELECT 1 FROM events WHERE event_id = ?", event_id,
+                     error=f"no event with id '{event_id}'; search_events or list_events show the ids")
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["list my calendars", "show me which calendars I have"])
@@ -273,8 +286,11 @@ class Calendar(World):
         self.execute("INSERT INTO events (event_id, calendar_id, summary, start_time, end_time, location, description)"
                      " VALUES (?, ?, ?, ?, ?, ?, ?)", event_id, calendar_id, summary.strip(), start, end,
                      location, description)
-        self._invite(event_id, attendees or [])
-        return self._event(event_id)
+        invited = self._invite(event_id, attendees or [])
+        # The event as _event reads it back.
+        return {"event_id": event_id, "calendar_id": calendar_id, "summary": summary.strip(), "start_time": start,
+                "end_time": end, "location": location, "description": description, "status": "confirmed",
+                "attendees": invited}
 
     @tool(writes=True, phrase=[
         ("update {event_id}[ with the new title {summary}][, new start {start_time}][, new end {end_time}]"
@@ -300,11 +316,12 @@ class Calendar(World):
         """
         event = self._event(event_id)
         start, end = self._span(start_time or event["start_time"], end_time or event["end_time"])
+        changed = {"summary": event["summary"] if summary is None else summary.strip(), "start_time": start,
+                   "end_time": end, "location": event["location"] if location is None else location,
+                   "description": event["description"] if description is None else description}
         self.execute("UPDATE events SET summary = ?, start_time = ?, end_time = ?, location = ?, description = ?"
-                     " WHERE event_id = ?", event["summary"] if summary is None else summary.strip(), start, end,
-                     event["location"] if location is None else location,
-                     event["description"] if description is None else description, event_id)
-        return self._event(event_id)
+                     " WHERE event_id = ?", *changed.values(), event_id)
+        return {**event, **changed}  # as _event reads it back
 
     @tool(writes=True, phrase=["move {event_id} to {calendar_id}", "put {event_id} into {calendar_id} instead"])
     def move_event_to_calendar(self, event_id: str, calendar_id: str) -> Event:
@@ -319,7 +336,7 @@ class Calendar(World):
         if event["calendar_id"] == calendar_id:
             raise ToolError(f"event '{event_id}' is already in calendar '{calendar_id}'")
         self.execute("UPDATE events SET calendar_id = ? WHERE event_id = ?", calendar_id, event_id)
-        return self._event(event_id)
+        return {**event, "calendar_id": calendar_id}  # as _event reads it back
 
     @tool(writes=True, phrase=["add guests to {event_id}", "invite more people to {event_id}",
                                "extend the guest list of {event_id}"])
@@ -330,9 +347,8 @@ class Calendar(World):
             event_id: The event's id.
             emails: Email addresses to invite.
         """
-        self._event(event_id)
-        self._invite(event_id, emails)
-        return self._event(event_id)
+        event = self._event(event_id)
+        return {**event, "attendees": self._invite(event_id, emails, event["attendees"])}  # as _event reads it back
 
     @tool(writes=True, phrase=["take guests off the list of {event_id}", "uninvite people from {event_id}",
                                "shorten the guest list of {event_id}"])
@@ -343,12 +359,14 @@ class Calendar(World):
             event_id: The event's id.
             emails: Email addresses to take off the guest list.
         """
-        invited = {a["email"] for a in self._event(event_id)["attendees"]}
-        for email in self._check_emails(emails):
+        event = self._event(event_id)
+        invited = {a["email"] for a in event["attendees"]}
+        removed = self._check_emails(emails)
+        for email in removed:
             if email not in invited:
                 raise ToolError(f"'{email}' is not invited to event '{event_id}'; get_event lists its attendees")
-            self.execute("DELETE FROM attendees WHERE event_id = ? AND email = ?", event_id, email)
-        return self._event(event_id)
+        self.executemany("DELETE FROM attendees WHERE event_id = ? AND email = ?", [(event_id, e) for e in removed])
+        return {**event, "attendees": [a for a in event["attendees"] if a["email"] not in removed]}
 
     @tool(writes=True, phrase=["delete {event_id}", "remove {event_id} from my calendar"])
     def delete_event(self, event_id: str) -> Deleted:
@@ -357,7 +375,7 @@ class Calendar(World):
         Args:
             event_id: The event's id.
         """
-        self._event(event_id)
+        self._exists(event_id)
         self.execute("DELETE FROM attendees WHERE event_id = ?", event_id)
         self.execute("DELETE FROM events WHERE event_id = ?", event_id)
         return {"deleted": event_id}

@@ -58,6 +58,17 @@ def canonical(value: str) -> str:
     return value.rstrip("Z") + ("Z" if value.count(":") == 2 else ":00Z")
 
 
+#: An Assignment's fields as _assignments selects them (published as stored).
+ASSIGNMENT_COLUMNS = ("a.assignment_id, a.name, a.due_at, a.lock_at, a.points_possible, a.submission_types,"
+                      " a.published, (SELECT COUNT(*) FROM submissions s WHERE s.assignment_id = a.assignment_id"
+                      " AND s.workflow_state = 'submitted') AS needs_grading_count")
+
+
+#: A Module's fields as get_modules selects them (published as stored).
+MODULE_COLUMNS = ("m.module_id, m.name, m.position, m.published, m.unlock_at, (SELECT COUNT(*) FROM module_items i"
+                  " WHERE i.module_id = m.module_id) AS items_count")
+
+
 class Canvas(World):
     """The Canvas LMS account of a teacher: the courses they teach, each with modules (ordered items: files,
     assignments, pages), course files, assignments (due and lock dates in UTC, 'YYYY-MM-DDTHH:MM:SSZ'), enrolled
@@ -179,10 +190,7 @@ class Canvas(World):
         now = stamp(self.now())
         week = stamp(self.now() + dt.timedelta(days=7))
         rows = self.rows(
-            "SELECT a.assignment_id, a.name, a.due_at, a.lock_at, a.points_possible, a.submission_types,"
-            " a.published, (SELECT COUNT(*) FROM submissions s WHERE s.assignment_id = a.assignment_id"
-            " AND s.workflow_state = 'submitted') AS needs_grading_count,"
-            " (SELECT COUNT(*) FROM submissions s WHERE s.assignment_id = a.assignment_id"
+            f"SELECT {ASSIGNMENT_COLUMNS}, (SELECT COUNT(*) FROM submissions s WHERE s.assignment_id = a.assignment_id"
             " AND s.workflow_state = 'unsubmitted') AS missing FROM assignments a WHERE a.course_id = ?"
             " ORDER BY a.due_at IS NULL, a.due_at, a.assignment_id", course_id)
         keep = {None: lambda a: True, "undated": lambda a: a["due_at"] is None,
@@ -213,9 +221,7 @@ class Canvas(World):
         """
         self._course(course_id)
         return {"modules": [{**m, "published": bool(m["published"])} for m in self.rows(
-            "SELECT m.module_id, m.name, m.position, m.published, m.unlock_at, (SELECT COUNT(*) FROM"
-            " module_items i WHERE i.module_id = m.module_id) AS items_count FROM modules m WHERE m.course_id = ?"
-            " ORDER BY m.position", course_id)]}
+            f"SELECT {MODULE_COLUMNS} FROM modules m WHERE m.course_id = ? ORDER BY m.position", course_id)]}
 
     @tool(phrase=["show what is in {module_id} of {course_id}", "list the items of {module_id} in {course_id}"])
     def get_module_items(self, course_id: str, module_id: str) -> Items:
@@ -345,12 +351,21 @@ class Canvas(World):
         if score > work["points_possible"]:
             raise ToolError(f"score {score:g} exceeds the {work['points_possible']:g} points possible of"
                             f" '{work['name']}'")
-        if not self.row("SELECT 1 FROM submissions WHERE assignment_id = ? AND user_id = ?", assignment_id, student_id):
+        student = self.row("SELECT s.user_id, s.submitted_at, u.name FROM submissions s LEFT JOIN users u ON"
+                           " u.user_id = s.user_id WHERE s.assignment_id = ? AND s.user_id = ?", assignment_id,
+                           student_id)
+        if student is None:
             raise ToolError(f"student '{student_id}' is not enrolled in course '{course_id}';"
                             " get_students_in_course lists them")
+        if student["name"] is None:  # what get_submission_status says of a submission without its user
+            raise ToolError(f"student '{student_id}' is not enrolled in course '{course_id}'")
         self.execute("UPDATE submissions SET workflow_state = 'graded', score = ? WHERE assignment_id = ?"
                      " AND user_id = ?", score, assignment_id, student_id)
-        return self.get_submission_status(course_id, assignment_id, student_id)["submissions"][0]
+        # The submission as get_submission_status(course_id, assignment_id, student_id) shows it (score is a REAL
+        # column, so it reads back as a float).
+        due, sent = work["due_at"], student["submitted_at"]
+        return {"student_id": student["user_id"], "student_name": student["name"], "workflow_state": "graded",
+                "submitted_at": sent, "score": float(score), "late": bool(due and sent and sent > due)}
 
     @tool(writes=True, phrase=["publish {module_id} in {course_id}", "make {module_id} of {course_id} visible to the students"])
     def publish_module(self, course_id: str, module_id: str) -> Module:
@@ -363,7 +378,9 @@ class Canvas(World):
         if self._module(course_id, module_id)["published"]:
             raise ToolError(f"module '{module_id}' is already published")
         self.execute("UPDATE modules SET published = 1 WHERE module_id = ?", module_id)
-        return next(m for m in self.get_modules(course_id)["modules"] if m["module_id"] == module_id)
+        # The module as get_modules(course_id) lists it.
+        return {**self.row(f"SELECT {MODULE_COLUMNS} FROM modules m WHERE m.module_id = ?", module_id),
+                "published": True}
 
     @tool(writes=True, phrase=["move the due date of {assignment_id} in {course_id} to {due_at}[ and lock it at {lock_at}]",
                                "extend {assignment_id} of {course_id} until {due_at}[, locking at {lock_at}]"])
@@ -387,4 +404,6 @@ class Canvas(World):
             lock = None
         self.execute("UPDATE assignments SET due_at = ?, lock_at = ? WHERE assignment_id = ?", due, lock,
                      assignment_id)
-        return next(a for a in self._assignments(course_id, None)["assignments"] if a["assignment_id"] == assignment_id)
+        # The assignment as _assignments(course_id, None) lists it.
+        return {**self.row(f"SELECT {ASSIGNMENT_COLUMNS} FROM assignments a WHERE a.assignment_id = ?", assignment_id),
+                "published": bool(work["published"])}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -17,6 +18,9 @@ from envfactory_gym.core.world import World
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})$")
 BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+#: Cells a write statement upserts at once (one statement per chunk size, so few prepared statements).
+CHUNK = 16
 REGIONS = ["North", "South", "East", "West", "Central"]
 PRODUCTS = {"Laptop Stand": 39.0, "USB-C Hub": 54.0, "Wireless Mouse": 25.0, "Monitor 27in": 289.0,
             "Desk Lamp": 45.0, "Webcam HD": 79.0, "Keyboard": 65.0}
@@ -81,6 +85,19 @@ def parse_range(text: str) -> tuple[int, int, int, int]:
 def a1(r1: int, c1: int, r2: int, c2: int) -> str:
     first, last = f"{column_letters(c1)}{r1}", f"{column_letters(c2)}{r2}"
     return first if first == last else f"{first}:{last}"
+
+
+@functools.lru_cache(maxsize=4096)
+def merged_style(old: str, style: tuple[tuple[str, Any], ...]) -> str:
+    """A cell's style (JSON) with the keys of ``style`` replacing its old ones."""
+    return json.dumps({**json.loads(old), **dict(style)}, sort_keys=True)
+
+
+@functools.cache
+def upsert_sql(columns: str, update: str, count: int) -> str:
+    """An upsert of ``count`` cells (rows of ``columns``) in one statement; rows are applied in order."""
+    one = "(" + ", ".join("?" * len(columns.split(", "))) + ")"
+    return f"INSERT INTO cells ({columns}) VALUES {', '.join([one] * count)} ON CONFLICT DO UPDATE SET {update}"
 
 
 def check_sheet_name(name: str) -> str:
@@ -171,10 +188,19 @@ class ExcelServer(World):
 
     # ------------------------------------------------------------------ helpers
     def _sheet(self, path: str, sheet: str) -> None:
-        self.require("SELECT 1 FROM workbooks WHERE fileAbsolutePath = ?", path,
-                     error=f"no workbook at '{path}'; check the absolute path and the .xlsx extension")
-        self.require("SELECT 1 FROM sheets WHERE fileAbsolutePath = ? AND sheetName = ?", path, sheet,
-                     error=f"workbook '{path}' has no sheet '{sheet}'; excel_describe_sheets lists its sheets")
+        book, found = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM workbooks WHERE fileAbsolutePath = ?1), EXISTS (SELECT 1 FROM sheets"
+            " WHERE fileAbsolutePath = ?1 AND sheetName = ?2)", (path, sheet)).fetchone()
+        if not book:
+            raise ToolError(f"no workbook at '{path}'; check the absolute path and the .xlsx extension")
+        if not found:
+            raise ToolError(f"workbook '{path}' has no sheet '{sheet}'; excel_describe_sheets lists its sheets")
+
+    def _upsert(self, columns: str, update: str, cells: list[tuple[Any, ...]]) -> None:
+        """Upsert cells (tuples of ``columns``), in order, CHUNK at a time."""
+        for start in range(0, len(cells), CHUNK):
+            chunk = cells[start : start + CHUNK]
+            self.execute(upsert_sql(columns, update, len(chunk)), *(value for cell in chunk for value in cell))
 
     def _used(self, path: str, sheet: str) -> tuple[int, int, int, int]:
         rows, cols = self.conn.execute("SELECT MAX(row), MAX(col) FROM cells WHERE fileAbsolutePath = ? AND"
@@ -280,13 +306,14 @@ class ExcelServer(World):
         self._sheet(fileAbsolutePath, sheetName)
         bounds = parse_range(cellRange)
         self._shaped(bounds, values, "values")
+        cells = []
         for dr, line in enumerate(values):
             for dc, value in enumerate(line):
                 formula = value if isinstance(value, str) and value.startswith("=") else None
-                self.execute("INSERT INTO cells (fileAbsolutePath, sheetName, row, col, value, formula) VALUES"
-                             " (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value,"
-                             " formula = excluded.formula", fileAbsolutePath, sheetName, bounds[0] + dr,
-                             bounds[1] + dc, None if formula else value, formula)
+                cells.append((fileAbsolutePath, sheetName, bounds[0] + dr, bounds[1] + dc,
+                              None if formula else value, formula))
+        self._upsert("fileAbsolutePath, sheetName, row, col, value, formula",
+                     "value = excluded.value, formula = excluded.formula", cells)
         return {"status": "written", "fileAbsolutePath": fileAbsolutePath, "sheetName": sheetName,
                 "cellRange": a1(*bounds)}
 
@@ -364,15 +391,15 @@ class ExcelServer(World):
         self._sheet(fileAbsolutePath, sheetName)
         bounds = parse_range(cellRange)
         self._shaped(bounds, styles, "styles")
-        found = self._cells(fileAbsolutePath, sheetName, bounds)
+        found = {at: cell["style"] for at, cell in self._cells(fileAbsolutePath, sheetName, bounds).items()}
+        cells = []
         for dr, line in enumerate(styles):
             for dc, style in enumerate(line):
                 at = (bounds[0] + dr, bounds[1] + dc)
                 for key in ("fontColor", "fill"):
-                    if key in style and not re.fullmatch(r"#[0-9A-Fa-f]{6}", style[key]):
+                    if key in style and not COLOUR.fullmatch(style[key]):
                         raise ToolError(f"{key} '{style[key]}' must be a colour like '#FFEB9C'")
-                merged = json.dumps({**json.loads(found.get(at, {}).get("style", "{}")), **style}, sort_keys=True)
-                self.execute("INSERT INTO cells (fileAbsolutePath, sheetName, row, col, style) VALUES (?, ?, ?, ?, ?)"
-                             " ON CONFLICT DO UPDATE SET style = excluded.style", fileAbsolutePath, sheetName,
-                             *at, merged)
+                cells.append((fileAbsolutePath, sheetName, *at,
+                              merged_style(found.get(at, "{}"), tuple(style.items()))))
+        self._upsert("fileAbsolutePath, sheetName, row, col, style", "style = excluded.style", cells)
         return {"status": "formatted", "formattedRange": a1(*bounds), "sheetName": sheetName}

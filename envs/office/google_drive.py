@@ -71,6 +71,7 @@ class Permission(TypedDict):
     link: str
 
 
+
 def drive_id(rng: random.Random) -> str:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     return "1" + "".join(rng.choice(alphabet) for _ in range(32))
@@ -151,7 +152,11 @@ class GoogleDrive(World):
 
     # ------------------------------------------------------------------ helpers
     def _me(self) -> str:
-        return self.value("SELECT email FROM users WHERE is_me = 1")
+        """The signed-in user's email."""
+        return self.derived("me", lambda: self.value("SELECT email FROM users WHERE is_me = 1"))
+
+    def _stamp(self) -> str:
+        return self.clock_text(TIME_FORMAT)
 
     def _file(self, file_id: str) -> dict[str, Any]:
         return self.require("SELECT * FROM files WHERE id = ?", file_id,
@@ -281,13 +286,17 @@ class GoogleDrive(World):
         return self._insert(name, mime_type, parent, content)
 
     def _insert(self, name: str, mime: str, parent: str | None, content: str | None) -> DriveFile:
-        file_id, now = self.new_id("files", "1"), self.now().strftime(TIME_FORMAT)
+        file_id, now, me = self.new_id("files", "1"), self._stamp(), self._me()
+        size = None if content is None else len(content.encode())
         self.execute("INSERT INTO files (id, name, mimeType, folder, owner, content, size, createdTime, modifiedTime)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", file_id, name.strip(), mime, parent, self._me(), content,
-                     None if content is None else len(content.encode()), now, now)
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", file_id, name.strip(), mime, parent, me, content, size,
+                     now, now)
         self.execute("INSERT INTO permissions VALUES (?, ?, 'owner', 'user', ?)", self.new_id("permissions", "p"),
-                     file_id, self._me())
-        return self._render(self._file(file_id))
+                     file_id, me)
+        # The row just inserted, as _file reads it back.
+        return self._render({"id": file_id, "name": name.strip(), "mimeType": mime, "folder": parent, "owner": me,
+                             "description": "", "content": content, "size": size, "createdTime": now,
+                             "modifiedTime": now, "trashed": 0, "starred": 0, "abusive": 0})
 
     @tool(writes=True, phrase=["create a folder named {name}",
                                "make a new Drive folder {name}"])
@@ -368,9 +377,9 @@ class GoogleDrive(World):
             if ancestor == file_id:
                 raise ToolError("a folder cannot be moved into itself or one of its subfolders")
             ancestor = self.value("SELECT folder FROM files WHERE id = ?", ancestor)
-        self.execute("UPDATE files SET folder = ?, modifiedTime = ? WHERE id = ?", folder_id,
-                     self.now().strftime(TIME_FORMAT), file_id)
-        return self._render(self._file(file_id))
+        now = self._stamp()
+        self.execute("UPDATE files SET folder = ?, modifiedTime = ? WHERE id = ?", folder_id, now, file_id)
+        return self._render({**row, "folder": folder_id, "modifiedTime": now})  # as _file reads it back
 
     @tool(writes=True, phrase=["move {file_id} to the trash", "trash {file_id}", "delete {file_id} from my Drive"])
     def trash_file(self, file_id: str) -> DriveFile:
@@ -386,4 +395,4 @@ class GoogleDrive(World):
             raise ToolError(f"only the owner ({row['owner']}) can move '{row['name']}' to the trash")
         self.execute("WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT f.id FROM files f JOIN tree ON f.folder ="
                      " tree.id) UPDATE files SET trashed = 1 WHERE id IN tree", file_id)
-        return self._render(self._file(file_id))
+        return self._render({**row, "trashed": 1})  # the file is in its own tree

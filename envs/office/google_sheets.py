@@ -3,6 +3,7 @@ by A1 ranges ('Sheet1!A1:C3'), row and column edits, sheet copies, and sharing w
 
 from __future__ import annotations
 
+import functools
 import random
 import string
 from typing import Annotated, Any, Literal
@@ -114,22 +115,43 @@ class GoogleSheets(World):
 
     # ------------------------------------------------------------------ helpers
     def _book(self, spreadsheet_id: str, edit: bool = False) -> dict[str, Any]:
-        book = self.require("SELECT s.*, p.role FROM spreadsheets s JOIN permissions p USING (spreadsheet_id)"
-                            " WHERE s.spreadsheet_id = ? AND p.email = ?", spreadsheet_id, ME,
-                            error=f"spreadsheet '{spreadsheet_id}' not found or not shared with you;"
-                                  " list_spreadsheets shows yours")
+        book = self.row("SELECT s.*, p.role FROM spreadsheets s JOIN permissions p USING (spreadsheet_id)"
+                        " WHERE s.spreadsheet_id = ? AND p.email = ?", spreadsheet_id, ME)
+        return self._access(book, spreadsheet_id, edit)
+
+    def _access(self, book: dict[str, Any] | None, spreadsheet_id: str, edit: bool) -> dict[str, Any]:
+        """Check a spreadsheet shared with the user (for ``edit``, with edit rights, and mark it modified)."""
+        if book is None:
+            raise ToolError(f"spreadsheet '{spreadsheet_id}' not found or not shared with you;"
+                            " list_spreadsheets shows yours")
         if edit and book["role"] == "reader":
             raise ToolError(f"you only have view access to '{book['title']}'; ask its owner {book['owner']}"
                             " for edit access")
         if edit:
-            self.execute("UPDATE spreadsheets SET modified_time = ? WHERE spreadsheet_id = ?",
-                         self.now().strftime("%Y-%m-%dT%H:%M:%SZ"), spreadsheet_id)
+            self.execute("UPDATE spreadsheets SET modified_time = ? WHERE spreadsheet_id = ?", self._stamp(),
+                         spreadsheet_id)
         return book
 
-    def _sheet(self, spreadsheet_id: str, sheet: str, edit: bool = False) -> dict[str, Any]:
-        book = self._book(spreadsheet_id, edit)
-        return self.require("SELECT * FROM sheets WHERE spreadsheet_id = ? AND sheet = ?", spreadsheet_id, sheet,
-                            error=f"'{book['title']}' has no sheet '{sheet}'; list_sheets shows its sheets")
+    def _stamp(self) -> str:
+        return self.clock_text("%Y-%m-%dT%H:%M:%SZ")
+
+    def _sheet(self, spreadsheet_id: str, sheet: str, edit: bool = False, free: str | None = None) -> dict[str, Any]:
+        """The sheets row of a sheet of a spreadsheet checked as _book checks it (one query for both); ``free``:
+        also check that no sheet of the spreadsheet is named ``free`` (stripped, ignoring case)."""
+        taken = ", EXISTS (SELECT 1 FROM sheets WHERE spreadsheet_id = ?1 AND lower(sheet) = lower(?4)) AS taken"
+        book = self._access(self.row(
+            "SELECT s.title, s.owner, p.role, t.spreadsheet_id AS t_spreadsheet_id, t.sheet_id, t.sheet, t.sheet_index,"
+            f" t.row_count, t.column_count{taken if free is not None else ''} FROM spreadsheets s JOIN permissions p"
+            " USING (spreadsheet_id) LEFT JOIN sheets t ON t.spreadsheet_id = s.spreadsheet_id AND t.sheet = ?3 WHERE"
+            " s.spreadsheet_id = ?1 AND p.email = ?2", spreadsheet_id, ME, sheet,
+            *(() if free is None else (free.strip(),))), spreadsheet_id, edit)
+        if book["sheet_id"] is None:  # sheet_id is NOT NULL: no such sheet
+            raise ToolError(f"'{book['title']}' has no sheet '{sheet}'; list_sheets shows its sheets")
+        if free is not None and book["taken"]:
+            raise ToolError(f"a sheet named '{free.strip()}' already exists; choose another name")
+        return {"spreadsheet_id": book["t_spreadsheet_id"], "sheet_id": book["sheet_id"], "sheet": book["sheet"],
+                "sheet_index": book["sheet_index"], "row_count": book["row_count"],
+                "column_count": book["column_count"]}
 
     def _bounds(self, sheet: dict[str, Any], text: str) -> tuple[int, int, int, int]:
         if "!" in text:
@@ -142,24 +164,32 @@ class GoogleSheets(World):
                             f" rows x {sheet['column_count']} columns); add_rows or add_columns first")
         return bounds
 
-    def _name_free(self, spreadsheet_id: str, name: str) -> str:
-        if self.row("SELECT 1 FROM sheets WHERE spreadsheet_id = ? AND lower(sheet) = lower(?)", spreadsheet_id,
-                    name.strip()):
-            raise ToolError(f"a sheet named '{name.strip()}' already exists; choose another name")
-        return name.strip()
+    def _add_sheet(self, spreadsheet_id: str, name: str, rows: int = 1000, cols: int = 26, first: bool = False
+                   ) -> tuple[str, int]:
+        """Append a sheet named ``name`` (stripped; no sheet of the spreadsheet may have that name, ignoring case);
+        returns its name and id (``first``: the spreadsheet was just created, so it has no sheets yet)."""
+        name = name.strip()
+        if first:
+            self.execute("INSERT INTO sheets VALUES (?, 0, ?, 0, ?, ?)", spreadsheet_id, name, rows, cols)
+            return name, 0
+        count, after, taken = self.conn.execute(
+            "SELECT COUNT(*), COALESCE(MAX(sheet_id), 0) + 1, EXISTS (SELECT 1 FROM sheets WHERE spreadsheet_id = ?1"
+            " AND lower(sheet) = lower(?2)) FROM sheets WHERE spreadsheet_id = ?1", (spreadsheet_id, name)).fetchone()
+        if taken:
+            raise ToolError(f"a sheet named '{name}' already exists; choose another name")
+        sheet_id = after if count else 0
+        self.execute("INSERT INTO sheets VALUES (?, ?, ?, ?, ?, ?)", spreadsheet_id, sheet_id, name, count, rows, cols)
+        return name, sheet_id
 
-    def _add_sheet(self, spreadsheet_id: str, name: str, rows: int = 1000, cols: int = 26) -> int:
-        sheet_id = self.value("SELECT COALESCE(MAX(sheet_id), 0) + 1 FROM sheets WHERE spreadsheet_id = ?",
-                              spreadsheet_id) if self.value("SELECT COUNT(*) FROM sheets WHERE spreadsheet_id = ?",
-                                                            spreadsheet_id) else 0
-        self.execute("INSERT INTO sheets VALUES (?, ?, ?, (SELECT COUNT(*) FROM sheets WHERE spreadsheet_id = ?1),"
-                     " ?, ?)", spreadsheet_id, sheet_id, name, rows, cols)
-        return sheet_id
+    def _upsert(self, cells: list[tuple[Any, ...]]) -> None:
+        """Write cells (spreadsheet_id, sheet_id, row, col, value), in order, CHUNK per statement."""
+        for start in range(0, len(cells), CHUNK):
+            chunk = cells[start : start + CHUNK]
+            self.execute(_upsert_cells(len(chunk)), *(value for cell in chunk for value in cell))
 
-    def _resized(self, spreadsheet_id: str, sheet: str) -> Resized:
-        found = self._sheet(spreadsheet_id, sheet)
-        return {"sheet": sheet, "spreadsheet_id": spreadsheet_id, "rowCount": found["row_count"],
-                "columnCount": found["column_count"]}
+    @staticmethod
+    def _resized(spreadsheet_id: str, sheet: str, rows: int, columns: int) -> Resized:
+        return {"sheet": sheet, "spreadsheet_id": spreadsheet_id, "rowCount": rows, "columnCount": columns}
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["list my spreadsheets", "show me the Google Sheets I can open"])
@@ -233,10 +263,10 @@ class GoogleSheets(World):
             title: The spreadsheet's title.
         """
         book_id = "1" + self.new_id("spreadsheets", "ss").ljust(43, "0")
-        stamp = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = self._stamp()
         self.execute("INSERT INTO spreadsheets VALUES (?, ?, ?, ?, ?)", book_id, title.strip(), ME, stamp, stamp)
         self.execute("INSERT INTO permissions VALUES (?, ?, 'owner')", book_id, ME)
-        self._add_sheet(book_id, "Sheet1")
+        self._add_sheet(book_id, "Sheet1", first=True)
         return {"spreadsheet_id": book_id, "title": title.strip(),
                 "url": f"https://docs.google.com/spreadsheets/d/{book_id}/edit"}
 
@@ -249,8 +279,8 @@ class GoogleSheets(World):
             title: Name of the new sheet, unique in the spreadsheet.
         """
         self._book(spreadsheet_id, edit=True)
-        name = self._name_free(spreadsheet_id, title)
-        return {"sheet_id": self._add_sheet(spreadsheet_id, name), "title": name, "spreadsheet_id": spreadsheet_id}
+        name, sheet_id = self._add_sheet(spreadsheet_id, title)
+        return {"sheet_id": sheet_id, "title": name, "spreadsheet_id": spreadsheet_id}
 
     @tool(writes=True, phrase=["write {data} into {range} of the {sheet} tab in {spreadsheet_id}",
                                "fill the cells {ranges} on sheet {sheet} of {spreadsheet_id}"])
@@ -280,11 +310,10 @@ class GoogleSheets(World):
             r1, c1, r2, c2 = bounds = self._bounds(found, text)
             if len(rows) != r2 - r1 + 1 or any(len(line) != c2 - c1 + 1 for line in rows):
                 raise ToolError(f"{a1(*bounds)} needs {r2 - r1 + 1} row(s) of {c2 - c1 + 1} value(s)")
-            for dr, line in enumerate(rows):
-                for dc, value in enumerate(line):
-                    self.execute("INSERT INTO cells VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-                                 " value = excluded.value", spreadsheet_id, found["sheet_id"], r1 + dr, c1 + dc, value)
-                    total += 1
+            cells = [(spreadsheet_id, found["sheet_id"], r1 + dr, c1 + dc, value)
+                     for dr, line in enumerate(rows) for dc, value in enumerate(line)]
+            self._upsert(cells)
+            total += len(cells)
             written.append(f"{sheet}!{a1(*bounds)}")
         return {"updated_ranges": written, "total_updated_cells": total, "spreadsheet_id": spreadsheet_id}
 
@@ -299,10 +328,10 @@ class GoogleSheets(World):
             sheet: The sheet's name.
             count: How many rows to add.
         """
-        self._sheet(spreadsheet_id, sheet, edit=True)
+        found = self._sheet(spreadsheet_id, sheet, edit=True)
         self.execute("UPDATE sheets SET row_count = row_count + ? WHERE spreadsheet_id = ? AND sheet = ?", count,
                      spreadsheet_id, sheet)
-        return self._resized(spreadsheet_id, sheet)
+        return self._resized(spreadsheet_id, sheet, found["row_count"] + count, found["column_count"])
 
     @tool(writes=True, phrase=["add [{count} ]columns to the {sheet} tab of {spreadsheet_id}",
                                "give sheet {sheet} of {spreadsheet_id} {count} more columns"])
@@ -320,7 +349,7 @@ class GoogleSheets(World):
             raise ToolError(f"a sheet has at most 18278 columns; '{sheet}' has {found['column_count']}")
         self.execute("UPDATE sheets SET column_count = column_count + ? WHERE spreadsheet_id = ? AND sheet = ?",
                      count, spreadsheet_id, sheet)
-        return self._resized(spreadsheet_id, sheet)
+        return self._resized(spreadsheet_id, sheet, found["row_count"], found["column_count"] + count)
 
     def _delete(self, spreadsheet_id: str, sheet: str, axis: str, start_index: int, count: int) -> Resized:
         found = self._sheet(spreadsheet_id, sheet, edit=True)
@@ -340,7 +369,8 @@ class GoogleSheets(World):
                      spreadsheet_id, key)
         self.execute(f"UPDATE sheets SET {size_column} = {size_column} - ? WHERE spreadsheet_id = ? AND sheet = ?",
                      count, spreadsheet_id, sheet)
-        return self._resized(spreadsheet_id, sheet)
+        sizes = {"row_count": found["row_count"], "column_count": found["column_count"], size_column: size - count}
+        return self._resized(spreadsheet_id, sheet, sizes["row_count"], sizes["column_count"])
 
     @tool(writes=True, phrase=["delete [{count} ]rows of the {sheet} tab in {spreadsheet_id} from 0-based index {start_index}",
                                "remove rows from sheet {sheet} of {spreadsheet_id}, starting at index {start_index}[, {count} of them]"])
@@ -382,8 +412,7 @@ class GoogleSheets(World):
             new_sheet_name: Name of the copy, unique in the spreadsheet.
         """
         found = self._sheet(spreadsheet_id, sheet, edit=True)
-        name = self._name_free(spreadsheet_id, new_sheet_name)
-        sheet_id = self._add_sheet(spreadsheet_id, name, found["row_count"], found["column_count"])
+        name, sheet_id = self._add_sheet(spreadsheet_id, new_sheet_name, found["row_count"], found["column_count"])
         self.execute("INSERT INTO cells SELECT spreadsheet_id, ?, row, col, value FROM cells WHERE spreadsheet_id = ?"
                      " AND sheet_id = ?", sheet_id, spreadsheet_id, found["sheet_id"])
         return {"sheet_id": sheet_id, "title": name, "spreadsheet_id": spreadsheet_id}
@@ -398,8 +427,8 @@ class GoogleSheets(World):
             sheet: The sheet's current name.
             new_name: Its new name, unique in the spreadsheet.
         """
-        self._sheet(spreadsheet_id, sheet, edit=True)
-        name = self._name_free(spreadsheet_id, new_name)
+        self._sheet(spreadsheet_id, sheet, edit=True, free=new_name)
+        name = new_name.strip()  # free, as _sheet checked
         self.execute("UPDATE sheets SET sheet = ? WHERE spreadsheet_id = ? AND sheet = ?", name, spreadsheet_id, sheet)
         return {"old_name": sheet, "new_name": name, "spreadsheet_id": spreadsheet_id}
 
@@ -423,6 +452,17 @@ class GoogleSheets(World):
             raise ToolError("you already own this spreadsheet")
         self.upsert("permissions", {"spreadsheet_id": spreadsheet_id, "email": email}, {"role": role})
         return {"spreadsheet_id": spreadsheet_id, "email": email, "role": role}
+
+
+@functools.cache
+def _upsert_cells(count: int) -> str:
+    """An upsert of ``count`` cells in one statement (rows applied in order)."""
+    return ("INSERT INTO cells VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * count) +
+            " ON CONFLICT DO UPDATE SET value = excluded.value")
+
+
+#: Cells one write statement upserts at most (one prepared statement per chunk size).
+CHUNK = 16
 
 
 def range_(first: int, last: int) -> range:

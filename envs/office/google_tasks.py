@@ -53,6 +53,8 @@ Moved = TypedDict("Moved", {"task_id": str, "tasklist_id": str, "parent": str | 
 Deleted = TypedDict("Deleted", {"id": str, "deleted": bool})
 Cleared = TypedDict("Cleared", {"tasklist_id": str, "cleared": int})
 TASK_COLUMNS = "task_id, tasklist_id, title, notes, status, due, completed, parent, position, hidden, updated"
+#: TASK_COLUMNS of ``tasks t`` (in a query joining task_lists).
+TASK_IN_LIST = ", ".join(f"t.{column}" for column in TASK_COLUMNS.split(", "))
 
 
 def due_date(value: str | None) -> str | None:
@@ -84,6 +86,7 @@ class GoogleTasks(World):
                         hidden INTEGER NOT NULL DEFAULT 0, updated TEXT NOT NULL);
     CREATE INDEX tasks_by_list ON tasks (tasklist_id, parent, position);
     CREATE INDEX tasks_by_due ON tasks (tasklist_id, status, due);
+    CREATE INDEX tasks_by_parent ON tasks (parent);
     -- links Google attaches to tasks created from Gmail or Docs (read-only in the API)
     CREATE TABLE task_links (task_id TEXT NOT NULL REFERENCES tasks, type TEXT NOT NULL, description TEXT NOT NULL,
                              link TEXT NOT NULL, PRIMARY KEY (task_id, link));
@@ -128,13 +131,17 @@ class GoogleTasks(World):
                             error=f"no task list with id '{tasklist_id}'; list_task_lists shows the ids")
 
     def _task(self, tasklist_id: str, task_id: str) -> dict[str, Any]:
-        self._list(tasklist_id)
-        return self.require(f"SELECT {TASK_COLUMNS} FROM tasks WHERE task_id = ? AND tasklist_id = ?", task_id,
-                            tasklist_id, error=f"no task with id '{task_id}' in task list '{tasklist_id}'; "
-                                               "list_tasks shows the ids")
+        """A task of a list, checking the list first (one query for both)."""
+        found = self.row(f"SELECT {TASK_IN_LIST} FROM task_lists l LEFT JOIN tasks t ON t.task_id = ?1 AND"
+                         " t.tasklist_id = l.tasklist_id WHERE l.tasklist_id = ?2", task_id, tasklist_id)
+        if found is None:  # what _list says
+            raise ToolError(f"no task list with id '{tasklist_id}'; list_task_lists shows the ids")
+        if found["task_id"] is None:  # task_id is the primary key: no such task in the list
+            raise ToolError(f"no task with id '{task_id}' in task list '{tasklist_id}'; list_tasks shows the ids")
+        return found
 
     def _stamp(self) -> str:
-        return self.now().strftime(STAMP)
+        return self.clock_text(STAMP)
 
     def _place(self, task_id: str, tasklist_id: str, parent: str | None, previous: str | None) -> None:
         """Put a task under ``parent`` right after sibling ``previous`` (first when None) and renumber."""
@@ -194,9 +201,9 @@ class GoogleTasks(World):
         Args:
             tasklist_title: Title of the new list (up to 1024 characters).
         """
-        list_id = self.new_id("task_lists", "tl_")
-        self.execute("INSERT INTO task_lists VALUES (?, ?, ?, 0)", list_id, tasklist_title.strip(), self._stamp())
-        return self.get_task_list(list_id)
+        list_id, now = self.new_id("task_lists", "tl_"), self._stamp()
+        self.execute("INSERT INTO task_lists VALUES (?, ?, ?, 0)", list_id, tasklist_title.strip(), now)
+        return {"tasklist_id": list_id, "title": tasklist_title.strip(), "updated": now}  # as get_task_list shows it
 
     @tool(writes=True, phrase=["rename {tasklist_id} to {title}", "call {tasklist_id} {title} from now on"])
     def update_task_list(self, tasklist_id: str, title: Title) -> TaskList:
@@ -206,10 +213,11 @@ class GoogleTasks(World):
             tasklist_id: The task list's id.
             title: Its new title.
         """
-        self._list(tasklist_id)
-        self.execute("UPDATE task_lists SET title = ?, updated = ? WHERE tasklist_id = ?", title.strip(),
-                     self._stamp(), tasklist_id)
-        return self.get_task_list(tasklist_id)
+        found, now = self._list(tasklist_id), self._stamp()
+        self.execute("UPDATE task_lists SET title = ?, updated = ? WHERE tasklist_id = ?", title.strip(), now,
+                     tasklist_id)
+        # As get_task_list shows it.
+        return {"tasklist_id": found["tasklist_id"], "title": title.strip(), "updated": now}
 
     @tool(writes=True, phrase=["delete {tasklist_id} with everything in it", "get rid of {tasklist_id}"])
     def delete_task_list(self, tasklist_id: str) -> Deleted:
@@ -286,13 +294,12 @@ class GoogleTasks(World):
         self._list(tasklist_id)
         if completed and status != "completed":
             raise ToolError("a completion time needs status 'completed'")
-        task_id = self.new_id("tasks", "t_")
+        task_id, now = self.new_id("tasks", "t_"), self._stamp()
         self.execute("INSERT INTO tasks (task_id, tasklist_id, title, notes, status, due, completed, position,"
                      " updated) VALUES (?, ?, ?, ?, ?, ?, ?, -1, ?)", task_id, tasklist_id, title.strip(), notes,
-                     status, due_date(due), (completed or self._stamp()) if status == "completed" else None,
-                     self._stamp())
+                     status, due_date(due), (completed or now) if status == "completed" else None, now)
         self._place(task_id, tasklist_id, task_parent, task_previous)
-        return shown(self._task(tasklist_id, task_id))
+        return shown(self.row(f"SELECT {TASK_COLUMNS} FROM tasks WHERE task_id = ?", task_id))
 
     @tool(writes=True, phrase=[
         "mark {task_id} in {tasklist_id} as {status}", "change the due date of {task_id} in {tasklist_id} to {due}",
@@ -317,13 +324,16 @@ class GoogleTasks(World):
         status = status or task["status"]
         if completed and status != "completed":
             raise ToolError("a completion time needs status 'completed'")
-        done = completed or (task["completed"] if task["status"] == "completed" else self._stamp())
+        now = self._stamp()
+        done = completed or (task["completed"] if task["status"] == "completed" else now)
+        changed = {"title": task["title"] if title is None else title.strip(),
+                   "notes": task["notes"] if notes is None else notes,
+                   "due": task["due"] if due is None else due_date(due), "status": status,
+                   "completed": done if status == "completed" else None,
+                   "hidden": task["hidden"] if status == "completed" else 0, "updated": now}
         self.execute("UPDATE tasks SET title = ?, notes = ?, due = ?, status = ?, completed = ?, hidden = ?,"
-                     " updated = ? WHERE task_id = ?", task["title"] if title is None else title.strip(),
-                     task["notes"] if notes is None else notes, task["due"] if due is None else due_date(due),
-                     status, done if status == "completed" else None,
-                     task["hidden"] if status == "completed" else 0, self._stamp(), task_id)
-        return shown(self._task(tasklist_id, task_id))
+                     " updated = ? WHERE task_id = ?", *changed.values(), task_id)
+        return shown({**task, **changed})  # the row as _task reads it back
 
     @tool(writes=True, phrase=["delete {task_id} from {tasklist_id}", "remove {task_id} from {tasklist_id}"])
     def delete_task(self, task_id: str, tasklist_id: str) -> Deleted:
@@ -336,8 +346,7 @@ class GoogleTasks(World):
         self._task(tasklist_id, task_id)
         doomed = "SELECT task_id FROM tasks WHERE task_id = ?1 OR parent = ?1"
         self.execute(f"DELETE FROM task_links WHERE task_id IN ({doomed})", task_id)
-        self.execute("DELETE FROM tasks WHERE parent = ?", task_id)
-        self.execute("DELETE FROM tasks WHERE task_id = ?", task_id)
+        self.execute("DELETE FROM tasks WHERE task_id = ?1 OR parent = ?1", task_id)  # with its subtasks
         return {"id": task_id, "deleted": True}
 
     @tool(writes=True, phrase=["move {task_id} from {tasklist_id} over to {destination_tasklist}",

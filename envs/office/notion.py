@@ -77,6 +77,10 @@ Filter = TypedDict("Filter", {"property": str, "condition": Literal["equals", "d
 Sort = TypedDict("Sort", {"property": str, "direction": Literal["ascending", "descending"]})
 
 
+_NON_WORD = re.compile(r"[^A-Za-z0-9]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_line(line: str) -> tuple[str, str, bool | None]:
     """A markdown shorthand line as (block type, text, checked)."""
     if line.strip() == "---":
@@ -208,7 +212,7 @@ class Notion(World):
 
     # ------------------------------------------------------------------ helpers
     def _stamp(self) -> str:
-        return self.now().strftime(TIME_FORMAT)
+        return self.clock_text(TIME_FORMAT)
 
     def _missing(self, kind: str, object_id: str) -> ToolError:
         return ToolError(f"Could not find {kind} with ID: {object_id}. Make sure the relevant pages and databases "
@@ -232,11 +236,14 @@ class Notion(World):
 
     def _block(self, block_id: str, editing: bool = False) -> dict[str, Any]:
         """A block, or a page used as a block (a page is the parent block of its content)."""
-        row = self.row("SELECT * FROM blocks WHERE block_id = ?", block_id)
+        # The block with what _container(parent) looks up first: the parent's own parent (None: the parent is a page).
+        row = self.row("SELECT b.*, (SELECT p.parent_id FROM blocks p WHERE p.block_id = b.parent_id) AS _above"
+                       " FROM blocks b WHERE b.block_id = ?", block_id)
         if row is None:
             page = self._page(block_id, editing)
             return {"block_id": block_id, "type": "child_page", "archived": page["archived"], "parent_id": None}
-        self._container(row["parent_id"])
+        above = row.pop("_above")
+        self._page(row["parent_id"]) if above is None else self._container(above)
         if editing and row["archived"]:
             raise ToolError(f"block {block_id} is archived; restore it with notion_update_block(archived=false)")
         return row
@@ -277,35 +284,43 @@ class Notion(World):
                 "created_time": row["created_time"], "last_edited_time": row["last_edited_time"],
                 "content": [self._render_block(b) for b in self._children(row["page_id"])] if content else []}
 
-    def _render_database(self, row: dict[str, Any]) -> Database:
+    def _render_database(self, row: dict[str, Any], schema: dict[str, dict[str, Any]] | None = None) -> Database:
         return {"database_id": row["database_id"], "title": row["title"], "description": row["description"],
                 "parent_page_id": row["parent_page_id"], "archived": bool(row["archived"]),
                 "url": self._url(row["title"], row["database_id"]), "created_time": row["created_time"],
                 "last_edited_time": row["last_edited_time"],
                 "properties": {n: {"type": p["type"], "options": p["options"].split("|") if p["options"] else []}
-                               for n, p in self._schema(row["database_id"]).items()}}
+                               for n, p in (schema or self._schema(row["database_id"])).items()}}
 
     def _url(self, title: str, object_id: str) -> str:
-        return f"https://www.notion.so/{re.sub(r'[^A-Za-z0-9]+', '-', title).strip('-')}-{object_id.split('_')[-1]}"
+        return f"https://www.notion.so/{_NON_WORD.sub('-', title).strip('-')}-{object_id.split('_')[-1]}"
 
     def _touch(self, page_id: str) -> None:
         self.execute("UPDATE pages SET last_edited_time = ? WHERE page_id = ?", self._stamp(), page_id)
 
     def _insert_blocks(self, parent_id: str, lines: list[str]) -> list[Block]:
+        if not lines:
+            return []
         start = self.value("SELECT COALESCE(MAX(position), -1) + 1 FROM blocks WHERE parent_id = ?", parent_id)
+        now = self._stamp()
         made = []
         for offset, line in enumerate(lines):
             kind, text, checked = parse_line(line)
-            made.append(self._add_block(parent_id, start + offset, kind, text, checked))
+            made.append(self._add_block(parent_id, start + offset, kind, text, checked, now))
         return made
 
-    def _add_block(self, parent_id: str, position: int, kind: str, text: str, checked: bool | None) -> Block:
+    def _add_block(self, parent_id: str, position: int, kind: str, text: str, checked: bool | None,
+                   now: str | None = None) -> Block:
         if len(text) > 2000:
             raise ToolError("a block's text is limited to 2000 characters; split it into several blocks")
-        block_id = self.new_id("blocks", "blk_")
+        block_id, now = self.new_id("blocks", "blk_"), now or self._stamp()
+        checked = None if kind != "to_do" else int(bool(checked))
         self.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)", block_id, parent_id, position, kind,
-                     text, None if kind != "to_do" else int(bool(checked)), self._stamp(), self._stamp())
-        return self._render_block(self.row("SELECT * FROM blocks WHERE block_id = ?", block_id))
+                     text, checked, now, now)
+        # The row just inserted; a fresh id has no blocks under it.
+        return {"block_id": block_id, "parent_id": parent_id, "type": kind, "content": text,
+                "checked": None if checked is None else bool(checked), "archived": False, "created_time": now,
+                "last_edited_time": now, "has_children": False}
 
     def _parent_for_children(self, block_id: str) -> dict[str, Any]:
         block = self._block(block_id, editing=True)
@@ -331,7 +346,7 @@ class Notion(World):
                     value = float(value)
                 except (TypeError, ValueError):
                     raise ToolError(f"'{name}' is a number property; got {value!r}") from None
-            if value is not None and kind == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            if value is not None and kind == "date" and not _DATE.fullmatch(str(value)):
                 raise ToolError(f"'{name}' is a date property; give a date like 2026-03-15")
             if value is not None and kind == "checkbox" and not isinstance(value, bool):
                 raise ToolError(f"'{name}' is a checkbox property; give true or false")
@@ -365,7 +380,8 @@ class Notion(World):
                 "last_edited_time": row["last_edited_time"]}
 
     def _bot(self) -> dict[str, Any]:
-        return self.row("SELECT * FROM users WHERE type = 'bot'")
+        """The integration's user row."""
+        return dict(self.derived("bot", lambda: self.row("SELECT * FROM users WHERE type = 'bot'")))
 
     @staticmethod
     def _paged(rows: list[Any], start_cursor: str | None, page_size: int) -> dict[str, Any]:
@@ -447,10 +463,10 @@ class Notion(World):
             raise ToolError(f"only to_do blocks can be checked; this is a {block['type']}")
         if content is None and checked is None and archived is None:
             raise ToolError("give content, checked or archived to change")
-        self.execute("UPDATE blocks SET content = COALESCE(?, content), checked = COALESCE(?, checked),"
-                     " archived = COALESCE(?, archived), last_edited_time = ? WHERE block_id = ?",
-                     content.strip() if content is not None else None, checked, archived, self._stamp(), block_id)
-        return self._render_block(self.row("SELECT * FROM blocks WHERE block_id = ?", block_id))
+        return self._render_block(self.rows(
+            "UPDATE blocks SET content = COALESCE(?, content), checked = COALESCE(?, checked),"
+            " archived = COALESCE(?, archived), last_edited_time = ? WHERE block_id = ? RETURNING *",
+            content.strip() if content is not None else None, checked, archived, self._stamp(), block_id)[0])
 
     @tool(writes=True, phrase=["delete {block_id}", "remove {block_id} from its page"])
     def notion_delete_block(self, block_id: str) -> Deleted:
@@ -492,10 +508,12 @@ class Notion(World):
             raise ToolError(f"{parent_page_id} is a database; add rows to it with notion_create_database_item")
         self._page(parent_page_id, editing=True)
         page_id, now = self.new_id("pages", "page_"), self._stamp()
-        self.execute("INSERT INTO pages VALUES (?, 'page', ?, ?, 1, 0, ?, ?, ?)", page_id, parent_page_id,
-                     title.strip(), self._bot()["user_id"], now, now)
-        self._insert_blocks(page_id, children or [])
-        return self._render_page(self._page(page_id))
+        page = self.rows("INSERT INTO pages VALUES (?, 'page', ?, ?, 1, 0, ?, ?, ?) RETURNING *", page_id,
+                         parent_page_id, title.strip(), self._bot()["user_id"], now, now)[0]
+        if not children:  # a fresh page id has no blocks under it
+            return self._render_page(page, content=False)
+        self._insert_blocks(page_id, children)
+        return self._render_page(page)
 
     @tool(writes=True, phrase=["delete {page_id}", "move {page_id} to the trash"])
     def notion_delete_page(self, page_id: str) -> Deleted:
@@ -566,12 +584,13 @@ class Notion(World):
         if [s["type"] for s in properties.values()].count("title") != 1:
             raise ToolError("a database needs exactly one property of type 'title'")
         database_id, now = self.new_id("databases", "db_"), self._stamp()
-        self.execute("INSERT INTO databases VALUES (?, ?, ?, '', 1, 0, ?, ?)", database_id, parent_page_id,
-                     title.strip(), now, now)
-        for name, spec in properties.items():
-            self.execute("INSERT INTO properties VALUES (?, ?, ?, ?)", database_id, name.strip(), spec["type"],
-                         "|".join(spec.get("options", [])))
-        return self._render_database(self._database(database_id))
+        row = self.rows("INSERT INTO databases VALUES (?, ?, ?, '', 1, 0, ?, ?) RETURNING *", database_id,
+                        parent_page_id, title.strip(), now, now)[0]
+        columns = [(database_id, name.strip(), spec["type"], "|".join(spec.get("options", [])))
+                   for name, spec in properties.items()]
+        self.executemany("INSERT INTO properties VALUES (?, ?, ?, ?)", columns)
+        return self._render_database(row, {name: {"type": kind, "options": options} for _, name, kind, options
+                                           in columns})
 
     @tool(phrase=["list the rows of {database_id}", "show me the entries in {database_id}"])
     def notion_query_database(self, database_id: str, filter: Filter | None = None, sorts: list[Sort] | None = None,
@@ -660,10 +679,10 @@ class Notion(World):
                             {"type": spec["type"], "options": "|".join(options)})
         if title is None and description is None and not properties:
             raise ToolError("give a title, description or properties to change")
-        self.execute("UPDATE databases SET title = COALESCE(?, title), description = COALESCE(?, description),"
-                     " last_edited_time = ? WHERE database_id = ?", title and title.strip(), description,
-                     self._stamp(), database_id)
-        return self._render_database(self._database(database_id))
+        return self._render_database(self.rows(
+            "UPDATE databases SET title = COALESCE(?, title), description = COALESCE(?, description),"
+            " last_edited_time = ? WHERE database_id = ? RETURNING *", title and title.strip(), description,
+            self._stamp(), database_id)[0], None if properties else schema)  # the schema read above is still current
 
     @tool(writes=True, phrase=["delete {database_id}", "archive {database_id}"])
     def notion_delete_database(self, database_id: str) -> Deleted:
@@ -779,10 +798,11 @@ class Notion(World):
             parent = thread["parent_id"]
         else:
             parent, discussion_id = self._page(page_id, editing=True)["page_id"], self.new_id("comments", "disc_")
-        comment_id, now = self.new_id("comments", "cmt_"), self._stamp()
+        comment_id, now, bot = self.new_id("comments", "cmt_"), self._stamp(), self._bot()
         self.execute("INSERT INTO comments VALUES (?, ?, ?, ?, ?, 0, NULL, NULL, ?, ?)", comment_id, discussion_id,
-                     parent, self._bot()["user_id"], rich_text.strip(), now, now)
-        return self._render_comment(self._comment(comment_id))
+                     parent, bot["user_id"], rich_text.strip(), now, now)
+        return {"comment_id": comment_id, "discussion_id": discussion_id, "parent_id": parent, "author": bot["name"],
+                "rich_text": rich_text.strip(), "resolved": False, "created_time": now, "last_edited_time": now}
 
     @tool(phrase=["show the comments on {block_id}", "read the discussion on {block_id}"])
     def notion_retrieve_comments(self, block_id: str, include_resolved: bool = True,
@@ -808,10 +828,13 @@ class Notion(World):
             comment_id: The comment.
             rich_text: The new text.
         """
-        self._comment(comment_id, own=True)
+        row, now = self._comment(comment_id, own=True), self._stamp()
         self.execute("UPDATE comments SET rich_text = ?, last_edited_time = ? WHERE comment_id = ?",
-                     rich_text.strip(), self._stamp(), comment_id)
-        return self._render_comment(self._comment(comment_id))
+                     rich_text.strip(), now, comment_id)
+        # As _render_comment(_comment(comment_id)) shows it; the author is the integration (own=True checked it).
+        return {"comment_id": row["comment_id"], "discussion_id": row["discussion_id"], "parent_id": row["parent_id"],
+                "author": self._bot()["name"], "rich_text": rich_text.strip(), "resolved": bool(row["resolved"]),
+                "created_time": row["created_time"], "last_edited_time": now}
 
     @tool(writes=True, phrase=["delete {comment_id}", "remove {comment_id}"])
     def notion_delete_comment(self, comment_id: str) -> Deleted:

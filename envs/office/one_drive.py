@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import re
 from typing import Annotated, Any, Literal
@@ -11,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, like_pattern
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 SITE = "https://contoso-my.sharepoint.com/personal/{user}/Documents"
@@ -44,6 +45,11 @@ Quota = TypedDict("Quota", {"total": int, "used": int, "deleted": int, "remainin
 Drive = TypedDict("Drive", {"id": str, "driveType": str, "owner": str, "quota": Quota})
 
 
+@functools.lru_cache(maxsize=4096)
+def _mime(name: str) -> str:
+    return next((m for ext, (m, *_) in TYPES.items() if name.lower().endswith(ext)), "application/octet-stream")
+
+
 def item_id(rng: random.Random) -> str:
     return "01" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(32))
 
@@ -68,7 +74,6 @@ class OneDrive(World):
     CREATE TABLE upload_sessions (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, fragments INTEGER NOT NULL,
                                   expirationDateTime TEXT NOT NULL);
     """
-    text_search = {"items": ("name",)}
     volatile = {"items": ("createdDateTime", "lastModifiedDateTime"), "links": ("webUrl",)}
     ungraded = ("upload_sessions",)
 
@@ -126,34 +131,49 @@ class OneDrive(World):
             raise ToolError(f"itemNotFound: '{row['name']}' is in the recycle bin; restore it first")
         return row
 
-    def _path(self, item_id: str | None) -> str:
-        return "/drive/root:" + self.value("SELECT path FROM items WHERE id = ?", item_id).rstrip("/")
+    def _stamp(self) -> str:
+        """The episode clock in TIME_FORMAT."""
+        return self.clock_text(TIME_FORMAT)
 
-    def _child(self, parent_id: str, name: str) -> str:
-        return self.value("SELECT path FROM items WHERE id = ?", parent_id).rstrip("/") + "/" + name
+    def _drive(self) -> tuple[str, str]:
+        """The drive's id and the webUrl prefix of its items."""
+        def read() -> tuple[str, str]:
+            drive = self.row("SELECT id, upn FROM drive")
+            return drive["id"], SITE.format(user=re.sub(r"[@.]", "_", drive["upn"]))
+        return self.derived("drive", read)
+
+    @staticmethod
+    def _child(parent_path: str, name: str) -> str:
+        """The path of ``name`` in the folder at ``parent_path`` (every item's path is built this way)."""
+        return parent_path.rstrip("/") + "/" + name
 
     def _folder_at(self, path: str) -> dict[str, Any]:
         path = "/" + path.strip().strip("/")
         folder = self.require("SELECT * FROM items WHERE path = ? COLLATE NOCASE AND deleted = 0", path,
                               error=f"itemNotFound: no folder at path '{path}'; list_children shows the folders")
-        return self._folder(folder["id"])
+        if not folder["is_folder"]:  # what _folder(folder["id"]) checks; the row is alive already
+            raise ToolError(f"invalidRequest: '{folder['name']}' is a file; the parent must be a folder")
+        return folder
 
     def _tree_size(self, item_id: str) -> int:
         return self.value("WITH RECURSIVE t(id) AS (SELECT ? UNION SELECT i.id FROM items i JOIN t ON i.parent_id"
                           " = t.id) SELECT COALESCE(SUM(size), 0) FROM items WHERE id IN t AND deleted = 0", item_id)
 
-    def _render(self, row: dict[str, Any]) -> Item:
-        drive = self.row("SELECT id, upn FROM drive")
+    def _render(self, row: dict[str, Any], empty: bool = False) -> Item:
+        """An item as Graph shows it (``empty``: a folder just created, so its size and child count are 0)."""
+        drive_id, site = self._drive()
         path = row["path"].rstrip("/")
         folder = row["is_folder"]
-        return {"id": row["id"], "name": row["name"], "size": self._tree_size(row["id"]) if folder else row["size"],
-                "webUrl": SITE.format(user=re.sub(r"[@.]", "_", drive["upn"])) + path.replace(" ", "%20"),
+        # An item's path is its parent's path + "/" + its name, so the parent's path is the item's without its name.
+        parent_path = row["parent_id"] and "/drive/root:" + path[: len(path) - len(row["name"]) - 1]
+        return {"id": row["id"], "name": row["name"],
+                "size": (0 if empty else self._tree_size(row["id"])) if folder else row["size"],
+                "webUrl": site + path.replace(" ", "%20"),
                 "downloadUrl": None if folder else f"https://contoso-my.sharepoint.com/download.aspx?id={row['id']}",
                 "createdDateTime": row["createdDateTime"], "lastModifiedDateTime": row["lastModifiedDateTime"],
-                "parentReference": {"driveId": drive["id"], "id": row["parent_id"],
-                                    "path": row["parent_id"] and self._path(row["parent_id"])},
-                "folder": {"childCount": self.value("SELECT COUNT(*) FROM items WHERE parent_id = ? AND deleted = 0",
-                                                    row["id"])} if folder else None,
+                "parentReference": {"driveId": drive_id, "id": row["parent_id"], "path": parent_path},
+                "folder": {"childCount": 0 if empty else self.value(
+                    "SELECT COUNT(*) FROM items WHERE parent_id = ? AND deleted = 0", row["id"])} if folder else None,
                 "file": None if folder else {"mimeType": row["mime"]}}
 
     def _folder(self, folder_id: str) -> dict[str, Any]:
@@ -171,14 +191,15 @@ class OneDrive(World):
                 if share >= 0.9 else "normal"}
 
     def _place(self, name: str, parent_id: str, behavior: Behavior, size: int) -> tuple[str, str | None]:
-        """The name to use in the folder (after the conflict rule) and the id of an item it replaces."""
+        """The name to use in the folder (after the conflict rule) and the id of an item it replaces (the folder
+        ``parent_id`` comes from _folder_at, which checked that it is a live folder)."""
         name = name.strip()
         if BAD_NAME.search(name):
             raise ToolError(f"invalidRequest: '{name}' is not a valid OneDrive name (no \" * : < > ? / \\ |, no "
                             "leading or trailing space or trailing dot, not a reserved name)")
-        self._folder(parent_id)
-        if size > self._quota()["remaining"]:
-            raise ToolError(f"quotaLimitReached: {size} bytes do not fit in the {self._quota()['remaining']} bytes "
+        remaining = QUOTA - self.value("SELECT SUM(size) FROM items")  # the quota's "remaining"
+        if size > remaining:
+            raise ToolError(f"quotaLimitReached: {size} bytes do not fit in the {remaining} bytes "
                             "left; empty the recycle bin or delete files first")
         taken = self.row("SELECT * FROM items WHERE parent_id = ? AND lower(name) = lower(?) AND deleted = 0",
                          parent_id, name)
@@ -198,20 +219,19 @@ class OneDrive(World):
             n += 1
         return f"{stem} {n}{dot}{ext}", None
 
-    def _write(self, name: str, content: str, parent_id: str, behavior: Behavior) -> dict[str, Any]:
+    def _write(self, name: str, content: str, parent: dict[str, Any], behavior: Behavior) -> dict[str, Any]:
         size = len(content.encode())
+        parent_id = parent["id"]
         name, replaced = self._place(name, parent_id, behavior, size)
-        now = self.now().strftime(TIME_FORMAT)
+        now = self._stamp()
         if replaced:
-            self.execute("UPDATE items SET content = ?, size = ?, lastModifiedDateTime = ? WHERE id = ?", content,
-                         size, now, replaced)
-            return self._item(replaced)
+            return self.rows("UPDATE items SET content = ?, size = ?, lastModifiedDateTime = ? WHERE id = ?"
+                             " RETURNING *", content, size, now, replaced)[0]
         new = self.new_id("items", "01")
-        mime = next((m for ext, (m, *_) in TYPES.items() if name.lower().endswith(ext)), "application/octet-stream")
-        self.execute("INSERT INTO items (id, name, parent_id, path, is_folder, size, mime, content, createdDateTime,"
-                     " lastModifiedDateTime) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)", new, name, parent_id,
-                     self._child(parent_id, name), size, mime, content, now, now)
-        return self._item(new)
+        return self.rows("INSERT INTO items (id, name, parent_id, path, is_folder, size, mime, content,"
+                         " createdDateTime, lastModifiedDateTime) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING *",
+                         new, name, parent_id, self._child(parent["path"], name), size, _mime(name), content, now,
+                         now)[0]
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["check how much OneDrive storage I have left", "check my OneDrive quota"])
@@ -245,9 +265,10 @@ class OneDrive(World):
             q: Text in the name.
             top: At most this many items.
         """
-        matches, params = self.text_filter("items", q)
-        return [self._render(r) for r in self.rows(f"SELECT * FROM items WHERE {matches} AND deleted = 0"
-                                                   " ORDER BY lastModifiedDateTime DESC, id LIMIT ?", *params, top)]
+        # A scan of the names (a drive of ~140 items) costs less than a trigram index lookup.
+        return [self._render(r) for r in self.rows("SELECT * FROM items WHERE name LIKE ? ESCAPE '\\' AND deleted = 0"
+                                                   " ORDER BY lastModifiedDateTime DESC, id LIMIT ?",
+                                                   like_pattern(q.strip()), top)]
 
     @tool(phrase=["show me the details of {item_id}", "how big is {item_id}"])
     def get_item(self, item_id: str) -> Item:
@@ -282,7 +303,7 @@ class OneDrive(World):
             parent_path: The folder's path from the top of the drive, e.g. '/Documents/Reports'; '/' by default.
             conflict_behavior: When the name is taken: fail, replace the file, or rename the new one ('name 1.txt').
         """
-        return self._render(self._write(name, content, self._folder_at(parent_path)["id"], conflict_behavior))
+        return self._render(self._write(name, content, self._folder_at(parent_path), conflict_behavior))
 
     @tool(writes=True, phrase=["upload the large file {name} with the text {content}[ to {parent_path}]",
                                "upload {name} in chunks[ of {chunk_size} bytes] with the text {content}[ into {parent_path}]"])
@@ -301,13 +322,13 @@ class OneDrive(World):
         if chunk_size % CHUNK:
             raise ToolError(f"invalidRequest: chunk_size {chunk_size} is not a multiple of 327680 (320 KiB); "
                             f"use {chunk_size // CHUNK * CHUNK or CHUNK}")
-        row = self._write(name, content, self._folder_at(parent_path)["id"], conflict_behavior)
+        row = self._write(name, content, self._folder_at(parent_path), conflict_behavior)
         session = self.new_id("upload_sessions", "us_")
         fragments = max(1, -(-row["size"] // chunk_size))
         self.execute("INSERT INTO upload_sessions VALUES (?, ?, ?, ?)", session, row["id"], fragments,
                      (self.now() + dt.timedelta(days=1)).strftime(TIME_FORMAT))
-        item = self._render(row)
-        return {"id": row["id"], "name": row["name"], "size": row["size"], "webUrl": item["webUrl"],
+        return {"id": row["id"], "name": row["name"], "size": row["size"],
+                "webUrl": self._drive()[1] + row["path"].rstrip("/").replace(" ", "%20"),
                 "upload_session_id": session, "fragments": fragments}
 
     @tool(writes=True, phrase=["create a folder {name}[ in {parent_path}]",
@@ -320,12 +341,14 @@ class OneDrive(World):
             parent_path: The parent folder's path, e.g. '/Pictures'; '/' by default.
             conflict_behavior: When the name is taken: fail or rename (folders cannot be replaced).
         """
-        parent_id = self._folder_at(parent_path)["id"]
+        parent = self._folder_at(parent_path)
+        parent_id = parent["id"]
         name, _ = self._place(name, parent_id, conflict_behavior, 0)
-        new, now = self.new_id("items", "01"), self.now().strftime(TIME_FORMAT)
-        self.execute("INSERT INTO items (id, name, parent_id, path, is_folder, createdDateTime, lastModifiedDateTime)"
-                     " VALUES (?, ?, ?, ?, 1, ?, ?)", new, name, parent_id, self._child(parent_id, name), now, now)
-        return self._render(self._item(new))
+        new, now = self.new_id("items", "01"), self._stamp()
+        row = self.rows("INSERT INTO items (id, name, parent_id, path, is_folder, createdDateTime,"
+                        " lastModifiedDateTime) VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING *", new, name, parent_id,
+                        self._child(parent["path"], name), now, now)[0]
+        return self._render(row, empty=True)
 
     @tool(writes=True, phrase=["move {item_id} into {parent_path}", "put {item_id} in the folder {parent_path}"])
     def move_item(self, item_id: str, parent_path: str, name: str | None = None) -> Item:
@@ -343,12 +366,12 @@ class OneDrive(World):
         if row["parent_id"] == parent_id and name in (None, row["name"]):
             raise ToolError(f"'{row['name']}' is already in that folder")
         new_name, _ = self._place(name or row["name"], parent_id, "fail", 0)
-        new_path = self._child(parent_id, new_name)
+        new_path = self._child(folder["path"], new_name)
         self.execute("UPDATE items SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?", new_path,
                      len(row["path"]) + 1, len(row["path"]) + 1, row["path"] + "/")
-        self.execute("UPDATE items SET parent_id = ?, name = ?, path = ?, lastModifiedDateTime = ? WHERE id = ?",
-                     parent_id, new_name, new_path, self.now().strftime(TIME_FORMAT), item_id)
-        return self._render(self._item(item_id))
+        moved = self.rows("UPDATE items SET parent_id = ?, name = ?, path = ?, lastModifiedDateTime = ? WHERE id = ?"
+                          " RETURNING *", parent_id, new_name, new_path, self._stamp(), item_id)[0]
+        return self._render(moved)
 
     @tool(writes=True, phrase=["make a copy of {item_id} in {parent_path}", "copy {item_id} into {parent_path}"])
     def copy_item(self, item_id: str, parent_path: str, name: str | None = None) -> Item:
@@ -359,15 +382,17 @@ class OneDrive(World):
             parent_path: The destination folder's path, e.g. '/Desktop'.
             name: The copy's name; the original's by default.
         """
-        row, parent_id = self._item(item_id), self._folder_at(parent_path)["id"]
+        row, parent = self._item(item_id), self._folder_at(parent_path)
+        parent_id = parent["id"]
         if row["is_folder"]:
             raise ToolError(f"invalidRequest: '{row['name']}' is a folder; copy its files one by one")
         new_name, _ = self._place(name or row["name"], parent_id, "fail", row["size"])
-        new, now = self.new_id("items", "01"), self.now().strftime(TIME_FORMAT)
-        self.execute("INSERT INTO items (id, name, parent_id, path, is_folder, size, mime, content, label,"
-                     " createdDateTime, lastModifiedDateTime) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)", new, new_name,
-                     parent_id, self._child(parent_id, new_name), row["size"], row["mime"], row["content"], row["label"], now, now)
-        return self._render(self._item(new))
+        new, now = self.new_id("items", "01"), self._stamp()
+        copy = self.rows("INSERT INTO items (id, name, parent_id, path, is_folder, size, mime, content, label,"
+                         " createdDateTime, lastModifiedDateTime) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING *",
+                         new, new_name, parent_id, self._child(parent["path"], new_name), row["size"], row["mime"],
+                         row["content"], row["label"], now, now)[0]
+        return self._render(copy)
 
     @tool(writes=True, phrase=["delete {item_id}", "send {item_id} to the recycle bin"])
     def delete_item(self, item_id: str) -> Item:
