@@ -11,6 +11,7 @@ episodes played one at a time.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -32,13 +33,23 @@ BOUNDS = (("search_us", "keyed_us", 2.0), ("write_us", "keyed_us", 2.0), ("first
 
 def _per_call(fn: Callable[[], Any], repeat: int) -> float:
     """CPU seconds of this process per call of ``fn`` (best of three rounds of ``repeat`` calls): the same as wall
-    time on an idle core, and not inflated by other jobs on a loaded one."""
+    time on an idle core, and not inflated by other jobs on a loaded one. The garbage collector is off while a round
+    runs (as in ``timeit``): a collection of the whole process's objects would land on whichever call it interrupts."""
     best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        for _ in range(repeat):
-            fn()
-        best = min(best, (time.process_time() - start) / repeat)
+    collecting = gc.isenabled()
+    try:
+        for _ in range(3):
+            gc.collect()
+            gc.disable()
+            start = time.process_time()
+            for _ in range(repeat):
+                fn()
+            best = min(best, (time.process_time() - start) / repeat)
+            if collecting:
+                gc.enable()
+    finally:
+        if collecting:
+            gc.enable()
     return best
 
 
