@@ -181,3 +181,24 @@ def test_strptime_gives_what_datetime_strptime_gives(layout: str) -> None:
     outcomes = [outcome(strptime, text) for text in texts]
     assert outcomes == [outcome(dt.datetime.strptime, text) for text in texts]
     assert any(kind == "ok" for kind, _ in outcomes) and any(kind == "error" for kind, _ in outcomes)
+
+
+def test_clock_and_derived_values_follow_the_state(bank: Bank) -> None:
+    """now(), clock_text() and derived() values are read again after any change and after a reset."""
+    import datetime as dt
+
+    start = bank.now()
+    assert bank.clock_text("%H:%M") == start.strftime("%H:%M")
+    reads = []
+    count = lambda: reads.append(1) or bank.value("SELECT COUNT(*) FROM transfers")  # noqa: E731
+    before = bank.derived("transfers", count)
+    assert bank.derived("transfers", count) == before and len(reads) == 1
+    a, b = owners(bank)[:2]
+    bank.call("transfer", {"source": a["account_id"], "target": b["account_id"], "amount": 1})
+    assert bank.now() == start + dt.timedelta(minutes=1) == bank.at_minute(1)
+    assert bank.clock_text("%H:%M") == (start + dt.timedelta(minutes=1)).strftime("%H:%M")
+    assert bank.derived("transfers", count) == before + 1 and len(reads) == 2
+    bank.conn.execute("DELETE FROM transfers")  # a change outside any tool is seen too
+    assert bank.derived("transfers", count) == 0 and len(reads) == 3
+    bank.reset(3)
+    assert bank.now() == start and bank.dirty() == frozenset()
