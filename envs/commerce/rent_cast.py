@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import CLOCK_MINUTES, World, kept_prepared
 
 # city -> (state, zip codes, sale price per sq ft, monthly rent per sq ft)
 MARKETS = {"San Antonio": ("TX", ["78209", "78230", "78244"], 175, 1.15),
@@ -144,9 +144,10 @@ class RentCast(World):
                 "created": f"{cls.days_before_start(rng, 5, 90)} 08:00"})
 
     # ------------------------------------------------------------------ helpers
-    def _record(self, address: str) -> dict[str, Any]:
+    def _record(self, address: str, columns: str = "*") -> dict[str, Any]:
+        """The property at a full address (or with that id): its ``columns`` (SQL over ``properties``)."""
         text = " ".join(address.split()).replace(" ,", ",")
-        found = self.row("SELECT * FROM properties WHERE address = ? OR id = ?", text, text)
+        found = self.row(f"SELECT {columns} FROM properties WHERE address = ? OR id = ?", text, text)
         if found is None:
             raise ToolError(f"no property record for '{address}'; give the full address as 'Street, City, State Zip',"
                             " e.g. '5500 Grand Lake Dr, San Antonio, TX 78244'")
@@ -160,12 +161,20 @@ class RentCast(World):
     def _days_on_market(self, listed: str) -> int:
         return (self.start_time.date() - dt.date.fromisoformat(listed)).days
 
-    def _search(self, kind: str, city: str, state: str, low: int | None, high: int | None,
-                bedrooms: int | None, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    @staticmethod
+    def _check_range(low: int | None, high: int | None) -> None:
         if low is not None and high is not None and high < low:
             raise ToolError(f"the maximum ({high}) is below the minimum ({low}); swap them or widen the range")
+
+    @staticmethod
+    def _unknown_city(city: str, state: str) -> ToolError:
+        return ToolError(f"RentCast has no data for '{city}, {state.upper()}'; check the city and the 2-letter state")
+
+    def _search(self, kind: str, city: str, state: str, low: int | None, high: int | None,
+                bedrooms: int | None, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        self._check_range(low, high)
         if not self.row("SELECT 1 FROM properties WHERE city = ? AND state = ?", city.strip(), state):
-            raise ToolError(f"RentCast has no data for '{city}, {state.upper()}'; check the city and the 2-letter state")
+            raise self._unknown_city(city, state)
         price = "price" if kind == "sale" else "rent"
         where = (f" FROM {kind}_listings l JOIN properties p USING (id) WHERE l.status = 'Active' AND p.city = ?1"
                  f" AND p.state = ?2 AND (?3 IS NULL OR l.{price} >= ?3) AND (?4 IS NULL OR l.{price} <= ?4)"
@@ -293,15 +302,21 @@ class RentCast(World):
             purchase_date: Purchase date, YYYY-MM-DD (not in the future).
             monthly_rent: Current rent collected, in dollars a month.
         """
-        p = self._record(address)
-        if purchase_date > self.now().date().isoformat():
+        # the property, the clock, whether it is tracked already and the portfolio's size, in one query
+        p = self._record(address, f"id, address, value, {CLOCK_MINUTES} AS clock_value,"
+                                  " EXISTS (SELECT 1 FROM portfolio t WHERE t.id = properties.id) AS tracked,"
+                                  " (SELECT COUNT(*) FROM portfolio) AS tracked_count")
+        today = self.at_minute(p["clock_value"]).date()  # self.now(), read above
+        if purchase_date > today.isoformat():
             raise ToolError(f"purchase_date {purchase_date} is in the future; give the date the property was bought")
-        if self.row("SELECT 1 FROM portfolio WHERE id = ?", p["id"]):
+        if p["tracked"]:
             raise ToolError(f"{p['address']} is already in the portfolio")
-        if self.value("SELECT COUNT(*) FROM portfolio") >= MAX_PORTFOLIO:
+        if p["tracked_count"] >= MAX_PORTFOLIO:
             raise ToolError(f"the portfolio already tracks {MAX_PORTFOLIO} properties, the plan's limit; remove one first")
         self.execute("INSERT INTO portfolio VALUES (?, ?, ?, ?)", p["id"], purchase_price, purchase_date, monthly_rent)
-        return self._holding(self.row("SELECT * FROM portfolio JOIN properties USING (id) WHERE id = ?", p["id"]))
+        # the new holding as get_portfolio reads it back
+        return self._holding({**p, "purchase_price": purchase_price, "purchase_date": purchase_date,
+                              "monthly_rent": monthly_rent})
 
     @tool(writes=True, phrase=["stop tracking {property_id} in my portfolio", "remove {property_id} from my portfolio"])
     def remove_from_portfolio(self, property_id: Annotated[str, Field(min_length=8, max_length=160)]) -> Removed:
@@ -330,16 +345,27 @@ class RentCast(World):
             min_price: Lowest price (monthly rent for rentals), in dollars.
             max_price: Highest price (monthly rent for rentals), in dollars.
         """
-        self._search(listing_type, city, state, min_price, max_price, None, 1)
-        if self.row("SELECT 1 FROM saved_searches WHERE name = ?", name.strip()):
+        # the checks of a search (its listings are not needed), the name's and the count's checks, the city's
+        # spelling on file and the clock, in one query
+        self._check_range(min_price, max_price)
+        known, taken, count, city_name, clock_value = self.conn.execute(kept_prepared(
+            "SELECT EXISTS (SELECT 1 FROM properties WHERE city = ?1 AND state = ?2),"
+            " EXISTS (SELECT 1 FROM saved_searches WHERE name = ?3), (SELECT COUNT(*) FROM saved_searches),"
+            f" (SELECT city FROM properties WHERE city = ?1), {CLOCK_MINUTES}"),
+            (city.strip(), state, name.strip())).fetchone()
+        if not known:
+            raise self._unknown_city(city, state)
+        if taken:
             raise ToolError(f"a saved search named '{name.strip()}' already exists; choose another name")
-        if self.value("SELECT COUNT(*) FROM saved_searches") >= MAX_SEARCHES:
+        if count >= MAX_SEARCHES:
             raise ToolError(f"you already have {MAX_SEARCHES} saved searches; delete one before saving another")
         search_id = self.new_id("saved_searches", "ss_")
-        city_name = self.value("SELECT city FROM properties WHERE city = ?", city.strip())
+        created = self.at_minute(clock_value).strftime("%Y-%m-%d %H:%M")  # self.now(), read above
         self.execute("INSERT INTO saved_searches VALUES (?, ?, ?, ?, ?, ?, ?, ?)", search_id, name.strip(), listing_type,
-                     city_name, state.upper(), min_price, max_price, self.now().strftime("%Y-%m-%d %H:%M"))
-        return self.row("SELECT * FROM saved_searches WHERE search_id = ?", search_id)
+                     city_name, state.upper(), min_price, max_price, created)
+        # the stored row as it reads back
+        return {"search_id": search_id, "name": name.strip(), "listing_type": listing_type, "city": city_name,
+                "state": state.upper(), "min_price": min_price, "max_price": max_price, "created": created}
 
     @tool(writes=True, phrase=["delete {search_id}", "stop the alerts of {search_id}"])
     def delete_saved_search(self, search_id: Annotated[str, Field(min_length=1, max_length=40)]) -> Removed:

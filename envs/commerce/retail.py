@@ -317,7 +317,9 @@ class Retail(World):
                             " get_user_details lists their payment methods")
         return method
 
-    def _order(self, order_id: str) -> dict[str, Any]:
+    def _order(self, order_id: str, payments: bool = True) -> dict[str, Any]:
+        """An order with its address, items, total and payments (left out when ``payments`` is false: for writes
+        that read them again after paying, adding them as the last key as here)."""
         order = self.require("SELECT * FROM orders WHERE order_id = ?", order_id,
                              error=f"no order with id '{order_id}'; list_user_orders lists a customer's orders")
         order["address"] = {k: order.pop(k) for k in ADDRESS_FIELDS}
@@ -331,7 +333,8 @@ class Retail(World):
             " LEFT JOIN returns rt ON rt.return_id = rl.return_id"
             " WHERE l.order_id = ? ORDER BY l.line", order_id)]
         order["total_amount"] = round_money(sum(line["price"] for line in order["items"]))
-        order["payments"] = self._payments(order_id)
+        if payments:
+            order["payments"] = self._payments(order_id)
         if order["cancel_reason"] is None:
             del order["cancel_reason"]
         return order
@@ -349,8 +352,8 @@ class Retail(World):
             line["exchanged_for"] = new_item_id
         return line
 
-    def _order_in(self, order_id: str, status: str, action: str) -> dict[str, Any]:
-        order = self._order(order_id)
+    def _order_in(self, order_id: str, status: str, action: str, payments: bool = True) -> dict[str, Any]:
+        order = self._order(order_id, payments)
         if order["status"] != status:
             raise ToolError(f"order '{order_id}' is {order['status']}; only {status} orders can {action}")
         return order
@@ -432,7 +435,7 @@ class Retail(World):
                       payment_method_id: str) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]],
                                                        list[dict[str, Any]]]:
         """Check a swap of an order's items for other variants: the order, the method, the lines, the new items."""
-        order = self._order_in(order_id, status, action)
+        order = self._order_in(order_id, status, action, payments=False)  # the caller reads them after paying
         method = self._payment_method(order["user_id"], payment_method_id)
         lines = self._lines(order, item_ids)
         return order, method, lines, self._replacements(lines, new_item_ids)
@@ -596,12 +599,18 @@ class Retail(World):
             new_item_ids: The replacement items, in the same order as item_ids.
             payment_method_id: The customer's payment method that pays or receives the price difference.
         """
-        _, method, lines, new_items = self._swap_request(order_id, "pending", "be modified", item_ids, new_item_ids,
-                                                         payment_method_id)
+        order, method, lines, new_items = self._swap_request(order_id, "pending", "be modified", item_ids,
+                                                             new_item_ids, payment_method_id)
         self.executemany("UPDATE order_items SET item_id = ?, price = ? WHERE order_id = ? AND line = ?",
                          [(item["item_id"], item["price"], order_id, line["line"]) for line, item in zip(lines, new_items)])
         self._settle_swap(order_id, method, lines, new_items)
-        return self._order(order_id)
+        # The order as _order reads it back: the swapped lines (dicts of order["items"]) hold the new items (same
+        # product), so the total changes; the payments changed.
+        for line, item in zip(lines, new_items):
+            line.update(item_id=item["item_id"], options=json.loads(item["options"]), price=item["price"])
+        order["total_amount"] = round_money(sum(line["price"] for line in order["items"]))
+        order["payments"] = self._payments(order_id)
+        return order
 
     @tool(writes=True, phrase=[
         'pay for {order_id} with {payment_method_id} instead',
@@ -613,7 +622,7 @@ class Retail(World):
             order_id: The order's id.
             payment_method_id: The customer's payment method to pay the whole order with.
         """
-        order = self._order_in(order_id, "pending", "be modified")
+        order = self._order_in(order_id, "pending", "be modified", payments=False)  # read after paying
         method = self._payment_method(order["user_id"], payment_method_id)
         paid = self._net_paid(order_id)
         if [p["payment_method_id"] for p in paid] == [payment_method_id]:
@@ -634,7 +643,7 @@ class Retail(World):
             order_id: The order's id.
             reason: Why the customer cancels.
         """
-        order = self._order_in(order_id, "pending", "be cancelled")
+        order = self._order_in(order_id, "pending", "be cancelled", payments=False)  # read after refunding
         self._refund_all(order)
         self.execute("UPDATE orders SET status = 'cancelled', cancel_reason = ? WHERE order_id = ?", reason, order_id)
         # The order as _order reads it back: its items are unchanged; its status, reason (in its column's place,
@@ -668,7 +677,7 @@ class Retail(World):
             item_ids: Items of the order to return.
             payment_method_id: Where the refund goes: the original payment method or a gift card of the customer.
         """
-        order = self._order_in(order_id, "delivered", "have items returned")
+        order = self._order_in(order_id, "delivered", "have items returned", payments=False)  # read after refunding
         method = self._payment_method(order["user_id"], payment_method_id)
         if method["kind"] != "gift_card" and payment_method_id != order["payment_method_id"]:
             raise ToolError(f"refunds go to the order's original payment method ('{order['payment_method_id']}')"
@@ -678,7 +687,12 @@ class Retail(World):
         self.executemany("INSERT INTO return_lines VALUES (?, ?, ?, NULL)",
                          [(return_id, order_id, line["line"]) for line in lines])
         self._record(order_id, method, "refund", sum(line["price"] for line in lines))
-        return self._order(order_id)
+        # The order as _order reads it back: the returned lines (dicts of order["items"]) are marked returned; the
+        # payments changed.
+        for line in lines:
+            line["status"] = "returned"
+        order["payments"] = self._payments(order_id)
+        return order
 
     @tool(writes=True, phrase=[
         'exchange {item_ids} from {order_id} for {new_item_ids}, settling the difference with {payment_method_id}',
@@ -701,4 +715,10 @@ class Retail(World):
         self.executemany("INSERT INTO return_lines VALUES (?, ?, ?, ?)",
                          [(return_id, order_id, line["line"], item["item_id"]) for line, item in zip(lines, new_items)])
         self._settle_swap(order_id, method, lines, new_items)
-        return self._order(order_id)
+        # The order as _order reads it back: the exchanged lines (dicts of order["items"]) are marked exchanged, with
+        # their new items; the payments changed.
+        for line, item in zip(lines, new_items):
+            line["status"] = "exchanged"
+            line["exchanged_for"] = item["item_id"]
+        order["payments"] = self._payments(order_id)
+        return order

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id, kept_prepared
 from envs.travel.cities import CITIES
 
 CABINS = ("basic_economy", "economy", "business")
@@ -207,11 +207,14 @@ class Airline(World):
             raise ToolError(f"a {user['membership']} member gets {free} free bags for {passengers} passenger(s) in"
                             f" {cabin}; with {total} bags nonfree_baggages must be {max(0, total - free)}")
 
-    def _pay(self, reservation_id: str, user_id: str, payment_id: str, amount: float) -> None:
-        """Charge (amount > 0) or refund (amount < 0) a payment method of the member."""
-        method = self.require("SELECT * FROM payment_methods WHERE payment_id = ? AND user_id = ?", payment_id,
-                              user_id, error=f"'{payment_id}' is not a payment method of {user_id};"
-                              " get_user_details lists them")
+    def _pay(self, reservation_id: str, user_id: str, payment_id: str, amount: float,
+             method: dict[str, Any] | None = None) -> None:
+        """Charge (amount > 0) or refund (amount < 0) a payment method of the member (``method``: its row, when the
+        caller has read it already; {} when it is not the member's)."""
+        if method is None:
+            method = self.row("SELECT * FROM payment_methods WHERE payment_id = ? AND user_id = ?", payment_id, user_id)
+        if not method:
+            raise ToolError(f"'{payment_id}' is not a payment method of {user_id}; get_user_details lists them")
         if method["balance"] is not None:
             if amount > method["balance"]:
                 raise ToolError(f"{payment_id} has ${method['balance']:.2f} left, not enough for ${amount:.2f};"
@@ -448,11 +451,16 @@ class Airline(World):
         Args:
             reservation_id: The reservation code.
         """
-        found = self._reservation(reservation_id)
+        # the reservation, the clock and the number of passengers, in one query
+        found = self.require(
+            f"SELECT *, {CLOCK_MINUTES} AS clock_value, (SELECT COUNT(*) FROM passengers p"
+            " WHERE p.reservation_id = r.reservation_id) AS passenger_count FROM reservations r"
+            " WHERE reservation_id = ?", reservation_id,
+            error=f"no reservation '{reservation_id}'; get_user_details lists a member's reservations")
         if found["status"] != "active":
             raise ToolError(f"reservation {reservation_id} is already {found['status']}")
         legs = self._held(found)
-        now = self.now()
+        now = self.at_minute(found["clock_value"])  # self.now(), read above
         if any(self._departs(leg, leg["date"]) <= now for leg in legs):
             raise ToolError(f"part of reservation {reservation_id} has already been flown; it cannot be cancelled")
         recent = now - dt.datetime.fromisoformat(found["created_at"]) <= dt.timedelta(hours=24)
@@ -460,13 +468,16 @@ class Airline(World):
                 or any(leg["status"] == "cancelled" for leg in legs)):
             raise ToolError(f"reservation {reservation_id} is {found['cabin']} without insurance, booked over 24"
                             " hours ago, and no flight was cancelled by the airline: it cannot be refunded")
-        count = self.value("SELECT COUNT(*) FROM passengers WHERE reservation_id = ?", reservation_id)
-        self._seats([leg for leg in legs if leg["status"] == "available"], found["cabin"], count)
+        self._seats([leg for leg in legs if leg["status"] == "available"], found["cabin"], found["passenger_count"])
         refund = 0.0
-        for paid in self.rows("SELECT payment_id, SUM(amount) AS amount FROM payments WHERE reservation_id = ?"
-                              " GROUP BY payment_id ORDER BY payment_id", reservation_id):
-            self._pay(reservation_id, found["user_id"], paid["payment_id"], -paid["amount"])
-            refund += paid["amount"]
+        # each method's payments with the member's method row (refunds never change another method's row)
+        for payment_id, amount, mine, balance in self.conn.execute(kept_prepared(
+                "SELECT p.payment_id, SUM(p.amount), m.payment_id IS NOT NULL, m.balance FROM payments p"
+                " LEFT JOIN payment_methods m ON m.payment_id = p.payment_id AND m.user_id = ?2"
+                " WHERE p.reservation_id = ?1 GROUP BY p.payment_id ORDER BY p.payment_id"),
+                (reservation_id, found["user_id"])).fetchall():
+            self._pay(reservation_id, found["user_id"], payment_id, -amount, {"balance": balance} if mine else {})
+            refund += amount
         self.execute("UPDATE reservations SET status = 'cancelled' WHERE reservation_id = ?", reservation_id)
         return {"reservation_id": reservation_id, "status": "cancelled", "refund_amount": round(refund, 2)}
 

@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id, kept_prepared
 
 DISTRICTS = {  # district -> (centre lat, lng, stops in corridor order)
     "Yau Tsim Mong": (22.305, 114.171, ["Star Ferry", "Tsim Sha Tsui Police Station", "Haiphong Road", "Jordan Road",
@@ -114,6 +114,7 @@ class HKBus(World):
     CREATE TABLE route_stops (route TEXT NOT NULL, direction TEXT NOT NULL, seq INTEGER NOT NULL,
                               stop_name TEXT NOT NULL REFERENCES stops (stop_name), PRIMARY KEY (route, direction, seq));
     CREATE INDEX route_stops_by_stop ON route_stops (stop_name);
+    CREATE INDEX stops_by_name ON stops (stop_name COLLATE NOCASE);
     CREATE TABLE favourites (favourite_id TEXT PRIMARY KEY, route TEXT NOT NULL, direction TEXT NOT NULL,
                              stop_name TEXT NOT NULL, label TEXT NOT NULL, UNIQUE (route, direction, stop_name));
     CREATE TABLE journeys (label TEXT PRIMARY KEY, from_stop_name TEXT NOT NULL, to_stop_name TEXT NOT NULL);
@@ -171,9 +172,14 @@ class HKBus(World):
 
     def _direction(self, route: str, stop: str, direction: str | None) -> dict[str, Any]:
         """The route row (with the stop's seq) serving ``stop`` in ``direction`` or in its only direction."""
-        found = self.rows("SELECT r.*, s.seq FROM route_stops s JOIN routes r USING (route, direction)"
+        found = self.rows("SELECT r.*, s.seq, s.stop_name FROM route_stops s JOIN routes r USING (route, direction)"
                           " WHERE s.route = ? AND s.stop_name = ? AND (?3 IS NULL OR s.direction = ?3)"
                           " ORDER BY r.direction DESC", route, stop, direction)
+        return self._pick_direction(found, route, stop, direction)
+
+    @staticmethod
+    def _pick_direction(found: list[dict[str, Any]], route: str, stop: str, direction: str | None
+                        ) -> dict[str, Any]:
         if not found:
             raise ToolError(f"route {route} does not stop at {stop}" + (f" {direction}" if direction else "")
                             + "; get_route_stops_info lists its stops")
@@ -184,8 +190,40 @@ class HKBus(World):
                             f" inbound to {found[1]['destination']}); give the direction")
         return found[0]
 
-    def _arrivals(self, r: dict[str, Any], count: int) -> list[Arrival]:
-        now = self.now().hour * 60 + self.now().minute
+    def _minute_of_day(self, clock_value: int | None = None) -> int:
+        """The episode clock's minute of the day (``clock_value``: the clock counter already read in this call)."""
+        now = self.now() if clock_value is None else self.at_minute(clock_value)
+        return now.hour * 60 + now.minute
+
+    def _resolve(self, route: str, stop_name: str, direction: str | None, overall: tuple[str, ...] = (),
+                 per_stop: str = "") -> tuple[dict[str, Any], str, tuple[Any, ...]]:
+        """What ``_direction(_route(route), _stop(stop_name), direction)`` gives (same errors, in the same order),
+        the stop's name, and the clock counter followed by the values of the ``overall`` expressions, read in one
+        query; the route row also holds the ``per_stop`` columns (SQL over the route_stops row ``s``)."""
+        code = route.strip().upper()
+        cursor = self.conn.execute(kept_prepared(
+            f"SELECT x.known, x.stop, x.clock{''.join(', ' + e for e in overall)}, r.route, r.direction, r.company,"
+            f" r.destination, r.first_bus, r.last_bus, r.headway, s.seq, s.stop_name{per_stop}"
+            " FROM (SELECT (SELECT 1 FROM routes WHERE route = ?1) AS known,"
+            " (SELECT stop_name FROM stops WHERE stop_name = ?2 COLLATE NOCASE) AS stop,"
+            f" {CLOCK_MINUTES} AS clock) x LEFT JOIN route_stops s ON s.route = ?1"
+            " AND s.stop_name = x.stop AND (?3 IS NULL OR s.direction = ?3) LEFT JOIN routes r USING (route,"
+            " direction) ORDER BY r.direction DESC"), (code, stop_name.strip(), direction))
+        rows = cursor.fetchall()
+        known, stop = rows[0][0], rows[0][1]
+        if not known:
+            raise ToolError(f"no KMB or Citybus route '{route}'; find_buses_to_destination finds routes by place")
+        if stop is None:
+            raise ToolError(f"no bus stop called '{stop_name}'; find_stop_by_name finds stops by part of the name")
+        first_route_column = 3 + len(overall)
+        names = [column[0] for column in cursor.description[first_route_column:]]
+        found = [dict(zip(names, row[first_route_column:])) for row in rows if row[first_route_column] is not None]
+        return self._pick_direction(found, code, stop, direction), stop, rows[0][2:first_route_column]
+
+    @staticmethod
+    def _times(r: dict[str, Any], now: int, count: int) -> list[int]:
+        """The next ``count`` arrival minutes of a route row (from :meth:`_direction`) at its stop, those before its
+        last bus; a ToolError when the route is not running now."""
         offset = (r["seq"] - 1) * MINUTES_PER_STOP
         first = r["first_bus"] + offset
         if not r["first_bus"] + offset - 60 <= now <= r["last_bus"] + offset:
@@ -193,12 +231,22 @@ class HKBus(World):
                             f" {clock(r['last_bus'])}")
         n = max(0, -(-(now - first) // r["headway"]))
         times = [first + (n + i) * r["headway"] for i in range(count)]
+        return [t for t in times if t <= r["last_bus"] + offset]
+
+    def _next_minutes(self, r: dict[str, Any], now: int) -> int:
+        """Minutes to a route row's next bus at its stop, -1 when none is running."""
+        try:
+            return self._times(r, now, 1)[0] - now
+        except (ToolError, IndexError):
+            return -1
+
+    def _arrivals(self, r: dict[str, Any], count: int) -> list[Arrival]:
+        now = self._minute_of_day()
+        # r["stop_name"] is the stop of the route_stops row (route, direction, seq) that _direction matched
         return [{"route": r["route"], "company": r["company"], "direction": r["direction"],
-                 "destination": r["destination"], "stop_name": self.value(
-                     "SELECT stop_name FROM route_stops WHERE route = ? AND direction = ? AND seq = ?",
-                     r["route"], r["direction"], r["seq"]), "estimated_arrival_time": clock(t),
+                 "destination": r["destination"], "stop_name": r["stop_name"], "estimated_arrival_time": clock(t),
                  "minutes": t - now, "distance_from_stop": (t - now) * 350}
-                for t in times if t <= r["last_bus"] + offset]
+                for t in self._times(r, now, count)]
 
     @tool(phrase=["find out when the next {route} bus reaches {stop_name}[ going {direction}]",
                   "check how far the next {route} is from {stop_name}"])
@@ -308,13 +356,20 @@ class HKBus(World):
     @tool(phrase=["show my favourite stops and saved journeys", "list my bus favourites"])
     def list_favourites(self) -> Favourites:
         """Your favourite route stops (with the next bus in minutes, -1 when not running) and saved journeys."""
+        # one query: each favourite with the route row serving its stop in its direction (a route calls at a stop
+        # at most once per direction, so there is at most one; none gives -1, as _direction's error did)
+        now = self._minute_of_day()
         out = []
-        for f in self.rows("SELECT * FROM favourites ORDER BY label, favourite_id"):
-            try:
-                minutes = self._arrivals(self._direction(f["route"], f["stop_name"], f["direction"]), 1)[0]["minutes"]
-            except (ToolError, IndexError):
-                minutes = -1
-            out.append({**f, "next_bus_minutes": minutes})
+        for (fid, route, direction, stop_name, label, seq, first_bus, last_bus, headway) in self.conn.execute(
+                kept_prepared(
+                    "SELECT f.favourite_id, f.route, f.direction, f.stop_name, f.label, s.seq, r.first_bus,"
+                    " r.last_bus, r.headway FROM favourites f LEFT JOIN route_stops s ON s.route = f.route"
+                    " AND s.direction = f.direction AND s.stop_name = f.stop_name LEFT JOIN routes r"
+                    " ON r.route = s.route AND r.direction = s.direction ORDER BY f.label, f.favourite_id")):
+            minutes = -1 if seq is None else self._next_minutes(
+                {"route": route, "seq": seq, "first_bus": first_bus, "last_bus": last_bus, "headway": headway}, now)
+            out.append({"favourite_id": fid, "route": route, "direction": direction, "stop_name": stop_name,
+                        "label": label, "next_bus_minutes": minutes})
         return {"favourites": out, "journeys": self.rows("SELECT * FROM journeys ORDER BY label")}
 
     @tool(writes=True, phrase=["save route {route} at {stop_name}[ ({direction})] to my favourites[ as {label}]",
@@ -329,17 +384,23 @@ class HKBus(World):
             direction: outbound or inbound; needed when the route stops there both ways.
             label: A name for it, e.g. 'Home'.
         """
-        r = self._direction(self._route(route), self._stop(stop_name), direction)
-        stop = self._stop(stop_name)
-        if old := self.row("SELECT label FROM favourites WHERE route = ? AND direction = ? AND stop_name = ?",
-                           r["route"], r["direction"], stop):
-            raise ToolError(f"route {r['route']} at {stop} is already a favourite ('{old['label']}')")
-        if self.value("SELECT COUNT(*) FROM favourites") >= MAX_FAVOURITES:
+        # with the same favourite's label and the number of favourites (checked in that order)
+        r, stop, (clock_value, count) = self._resolve(
+            route, stop_name, direction, overall=("(SELECT COUNT(*) FROM favourites)",),
+            per_stop=", (SELECT label FROM favourites f WHERE f.route = s.route AND f.direction = s.direction"
+                     " AND f.stop_name = s.stop_name) AS favourite")
+        old = r["favourite"]
+        if old is not None:
+            raise ToolError(f"route {r['route']} at {stop} is already a favourite ('{old}')")
+        if count >= MAX_FAVOURITES:
             raise ToolError(f"you already have {MAX_FAVOURITES} favourites; remove one first")
         fid = self.new_id("favourites", "fav_")
         self.execute("INSERT INTO favourites VALUES (?, ?, ?, ?, ?)", fid, r["route"], r["direction"], stop,
                      label.strip() or stop)
-        return next(f for f in self.list_favourites()["favourites"] if f["favourite_id"] == fid)
+        # what list_favourites shows for it: r is the route row serving the stop in the favourite's direction
+        return {"favourite_id": fid, "route": r["route"], "direction": r["direction"], "stop_name": stop,
+                "label": label.strip() or stop,
+                "next_bus_minutes": self._next_minutes(r, self._minute_of_day(clock_value))}
 
     @tool(writes=True, phrase=["remove {favourite_id} from my favourites", "delete the favourite {favourite_id}"])
     def remove_favourite(self, favourite_id: str) -> Favourites:
@@ -369,18 +430,21 @@ class HKBus(World):
             minutes_before: Minutes before arrival, 1-30.
             direction: outbound or inbound; needed when the route stops there both ways.
         """
-        r = self._direction(self._route(route), self._stop(stop_name), direction)
-        self._arrivals(r, 1)
-        stop = self._stop(stop_name)
-        if self.row("SELECT 1 FROM alerts WHERE route = ? AND direction = ? AND stop_name = ? AND status = 'active'",
-                    r["route"], r["direction"], stop):
+        # with the same active alert and the number of active alerts (checked in that order)
+        r, stop, (clock_value, count) = self._resolve(
+            route, stop_name, direction, overall=("(SELECT COUNT(*) FROM alerts WHERE status = 'active')",),
+            per_stop=", EXISTS (SELECT 1 FROM alerts a WHERE a.route = s.route AND a.direction = s.direction"
+                     " AND a.stop_name = s.stop_name AND a.status = 'active') AS alerted")
+        self._times(r, self._minute_of_day(clock_value), 1)
+        if r["alerted"]:
             raise ToolError(f"you already have an active alert for route {r['route']} at {stop}")
-        if self.value("SELECT COUNT(*) FROM alerts WHERE status = 'active'") >= MAX_ALERTS:
+        if count >= MAX_ALERTS:
             raise ToolError(f"you already have {MAX_ALERTS} active alerts; cancel one first")
         aid = self.new_id("alerts", "alt_")
         self.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'active')", aid, r["route"], r["direction"], stop,
                      minutes_before)
-        return self.row("SELECT * FROM alerts WHERE alert_id = ?", aid)
+        return {"alert_id": aid, "route": r["route"], "direction": r["direction"], "stop_name": stop,
+                "minutes_before": minutes_before, "status": "active"}
 
     @tool(writes=True, phrase=["cancel {alert_id}", "switch off {alert_id}"])
     def cancel_arrival_alert(self, alert_id: str) -> Alert:

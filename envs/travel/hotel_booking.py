@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id, kept_prepared
 from envs.travel.cities import CITIES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, parse_date, plan_travellers
 
 BookingStatus = Literal["confirmed", "cancelled", "completed"]
@@ -36,6 +36,9 @@ REVIEW_COMMENTS = ("Great location and friendly staff.", "Clean rooms, but the w
                    "Breakfast was excellent.", "A bit overpriced for what you get.", "Would happily stay again.",
                    "Check-in took forever.", "Quiet, comfortable and close to the metro.", "The bed was too soft.")
 WEEKEND_SURCHARGE = 0.20
+#: The episode clock's counter as a column, for reading it in a write's first query (World.at_minute turns it into
+#: what World.now() gives).
+CLOCK = f", {CLOCK_MINUTES} AS clock_value"
 MAX_NIGHTS = 30
 
 
@@ -50,7 +53,11 @@ def nightly_price(room: dict[str, Any], night: dt.date) -> float:
 
 
 def stay_price(room: dict[str, Any], checkin: dt.date, checkout: dt.date) -> float:
-    return round(sum(nightly_price(room, night) for night in nights_of(checkin, checkout)), 2)
+    """The sum of nightly_price over the stay's nights, in order (each night's weekday counted from checkin's)."""
+    price = room["price_per_night"]
+    weekday, weekend = round(price * 1, 2), round(price * (1 + WEEKEND_SURCHARGE), 2)
+    first = checkin.weekday()
+    return round(sum(weekend if (first + n) % 7 in (4, 5) else weekday for n in range((checkout - checkin).days)), 2)
 
 
 def cancellation_deadline(room: dict[str, Any], checkin: str) -> str | None:
@@ -279,9 +286,10 @@ class HotelBooking(World):
         return self.row("SELECT ROUND(AVG(rating), 1) AS rating, COUNT(*) AS review_count FROM reviews"
                         " WHERE hotel_id = ?", hotel_id)
 
-    def _stay(self, checkin_date: str, checkout_date: str) -> tuple[dt.date, dt.date]:
+    def _stay(self, checkin_date: str, checkout_date: str, now: dt.datetime | None = None
+              ) -> tuple[dt.date, dt.date]:
         checkin, checkout = parse_date(checkin_date, "checkin_date"), parse_date(checkout_date, "checkout_date")
-        if checkin < self.now().date():
+        if checkin < (self.now() if now is None else now).date():
             raise ToolError(f"checkin_date {checkin_date} is in the past")
         if checkout <= checkin:
             raise ToolError("checkout_date must be after checkin_date")
@@ -292,22 +300,47 @@ class HotelBooking(World):
     def _rooms_left(self, room: dict[str, Any], checkin: dt.date, checkout: dt.date,
                     ignore_booking: str | None = None) -> int:
         """Rooms of a type free on every night of a stay (confirmed bookings hold rooms)."""
-        taken: Counter[dt.date] = Counter()
-        for booking in self.rows(
+        nights = (checkout - checkin).days
+        taken = [0] * nights  # bookings holding a room on each night of the stay
+        for other_checkin, other_checkout in self.conn.execute(kept_prepared(
                 "SELECT checkin_date, checkout_date FROM bookings WHERE room_type_id = ? AND status = 'confirmed'"
-                " AND checkin_date < ? AND checkout_date > ? AND booking_id IS NOT ?", room["room_type_id"],
-                checkout.isoformat(), checkin.isoformat(), ignore_booking):
-            taken.update(nights_of(dt.date.fromisoformat(booking["checkin_date"]),
-                                   dt.date.fromisoformat(booking["checkout_date"])))
-        return room["total_rooms"] - max((taken[night] for night in nights_of(checkin, checkout)), default=0)
+                " AND checkin_date < ? AND checkout_date > ? AND booking_id IS NOT ?"), (room["room_type_id"],
+                checkout.isoformat(), checkin.isoformat(), ignore_booking)):
+            for night in range(max((dt.date.fromisoformat(other_checkin) - checkin).days, 0),
+                               min((dt.date.fromisoformat(other_checkout) - checkin).days, nights)):
+                taken[night] += 1
+        return room["total_rooms"] - max(taken, default=0)
 
-    def _booking(self, booking_id: str) -> dict[str, Any]:
+    _BOOKING = ("SELECT b.*, h.name AS hotel_name, d.city, r.name AS room_type, r.free_cancellation_days,"
+                " r.price_per_night{} FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d"
+                " USING (destination_id) JOIN room_types r USING (room_type_id) WHERE b.booking_id = ?")
+    #: _booking's query, and the same with the room type's capacity and stock and the clock after its columns
+    _BOOKING_SQL = _BOOKING.format("")
+    _BOOKING_WRITE_SQL = _BOOKING.format(", r.max_adults, r.max_kids, r.total_rooms" + CLOCK)
+
+    def _booking(self, booking_id: str, guests: bool = True, write: bool = False) -> dict[str, Any]:
+        """A booking with its hotel, city and room type, guests (or [] when ``guests`` is false: for callers that
+        do not use them) and cancellation terms; ``write`` adds max_adults, max_kids, total_rooms and clock_value
+        (popped by _room_and_now)."""
         booking = self.require(
-            "SELECT b.*, h.name AS hotel_name, d.city, r.name AS room_type, r.free_cancellation_days,"
-            " r.price_per_night FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d"
-            " USING (destination_id) JOIN room_types r USING (room_type_id) WHERE b.booking_id = ?", booking_id,
+            self._BOOKING_WRITE_SQL if write else self._BOOKING_SQL, booking_id,
             error=f"no hotel booking '{booking_id}'; list_bookings finds bookings by guest name")
-        booking["guests"] = self._guest_names(booking_id)
+        return self._with_terms(booking, self._guest_names(booking_id) if guests else [])
+
+    def _room_and_now(self, booking: dict[str, Any]) -> tuple[dict[str, Any], dt.datetime]:
+        """The room type of a booking read with write=True, with the columns the room helpers use, and the episode
+        clock (self.now()) read with it; the extra columns are removed from the booking."""
+        room = {"room_type_id": booking["room_type_id"], "name": booking["room_type"],
+                "max_adults": booking.pop("max_adults"), "max_kids": booking.pop("max_kids"),
+                "price_per_night": booking["price_per_night"], "total_rooms": booking.pop("total_rooms"),
+                "free_cancellation_days": booking["free_cancellation_days"]}
+        return room, self.at_minute(booking.pop("clock_value"))
+
+    @staticmethod
+    def _with_terms(booking: dict[str, Any], guests: list[str]) -> dict[str, Any]:
+        """A booking row (bookings columns, then hotel_name, city, room_type, free_cancellation_days,
+        price_per_night) completed with its guests and cancellation terms, as _booking returns it."""
+        booking["guests"] = guests
         deadline = cancellation_deadline(booking, booking["checkin_date"])
         booking["free_cancellation_until"] = deadline
         booking["cancellation_policy"] = f"free cancellation until {deadline}" if deadline else "non-refundable"
@@ -318,29 +351,35 @@ class HotelBooking(World):
         return [r["guest_name"] for r in self.rows(
             "SELECT guest_name FROM booking_guests WHERE booking_id = ? ORDER BY position", booking_id)]
 
-    def _changeable(self, booking_id: str) -> dict[str, Any]:
-        booking = self._booking(booking_id)
+    def _changeable(self, booking_id: str, guests: bool = True, write: bool = False) -> dict[str, Any]:
+        booking = self._booking(booking_id, guests, write)
         if booking["status"] != "confirmed":
             raise ToolError(f"booking '{booking_id}' is {booking['status']}; only confirmed bookings can be changed")
         return booking
 
-    def _refund(self, booking: dict[str, Any]) -> float:
+    def _refund(self, booking: dict[str, Any], now: dt.datetime | None = None) -> float:
         """What cancelling now returns: everything until the free-cancellation day, then all but the first night;
         nothing on a non-refundable rate."""
         deadline = booking["free_cancellation_until"]
         if deadline is None:
             return 0.0
-        if self.now().date().isoformat() <= deadline:
+        if (self.now() if now is None else now).date().isoformat() <= deadline:
             return booking["total_price"]
         return round(booking["total_price"] - nightly_price(booking, dt.date.fromisoformat(booking["checkin_date"])), 2)
 
-    def _set_guests(self, booking_id: str, guest_names: list[str], capacity: int) -> None:
+    def _set_guests(self, booking_id: str, guest_names: list[str], capacity: int,
+                    current: list[str] | None = None) -> list[str]:
+        """Store a booking's guest list (``current``: its guests now, None for a new booking); returns the names."""
         names = [name.strip() for name in guest_names]
         if len(names) > capacity:
             raise ToolError(f"{len(names)} guest names given but the booking is for {capacity} people")
-        self.execute("DELETE FROM booking_guests WHERE booking_id = ?", booking_id)
+        if names == current:  # the same rows: rewriting them would leave the table as it is
+            return names
+        if current is not None:
+            self.execute("DELETE FROM booking_guests WHERE booking_id = ?", booking_id)
         self.executemany("INSERT INTO booking_guests VALUES (?, ?, ?)",
                          [(booking_id, position, name) for position, name in enumerate(names, 1)])
+        return names
 
     def _fit(self, room: dict[str, Any], adults: int, kids: int) -> None:
         if adults > room["max_adults"] or kids > room["max_kids"]:
@@ -452,19 +491,33 @@ class HotelBooking(World):
             guest_names: Full names of the guests, lead guest first.
             kids: Number of children (0-6).
         """
-        self._hotel(hotel_id)
-        room = self.require("SELECT * FROM room_types WHERE room_type_id = ? AND hotel_id = ?", room_type_id,
-                            hotel_id, error=f"hotel '{hotel_id}' has no room type '{room_type_id}'; "
-                                            "get_hotel_details lists its room types")
-        checkin, checkout = self._stay(checkin_date, checkout_date)
+        # the hotel (with its city) and the room type in one query; a missing hotel is reported first
+        room = self.require(
+            "SELECT r.*, h.name AS hotel_name, d.city" + CLOCK + " FROM hotels h"
+            " JOIN destinations d USING (destination_id)"
+            " LEFT JOIN room_types r ON r.room_type_id = ? AND r.hotel_id = h.hotel_id WHERE h.hotel_id = ?",
+            room_type_id, hotel_id, error=f"no hotel '{hotel_id}'; get_hotels lists the hotels of a destination")
+        if room["room_type_id"] is None:
+            raise ToolError(f"hotel '{hotel_id}' has no room type '{room_type_id}'; "
+                            "get_hotel_details lists its room types")
+        now = self.at_minute(room["clock_value"])
+        checkin, checkout = self._stay(checkin_date, checkout_date, now)
         self._fit(room, adults, kids)
         price = self._reserve(room, checkin, checkout)
         booking_id = self.new_id("bookings", "hb_")
+        created_at = now.isoformat(timespec="minutes")
         self.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', NULL, ?, NULL)", booking_id,
                      hotel_id, room_type_id, checkin.isoformat(), checkout.isoformat(), adults, kids, price,
-                     self.now().isoformat(timespec="minutes"))
-        self._set_guests(booking_id, guest_names, adults + kids)
-        return self._booking(booking_id)
+                     created_at)
+        guests = self._set_guests(booking_id, guest_names, adults + kids)
+        # the stored booking as _booking would read it back
+        return self._with_terms({
+            "booking_id": booking_id, "hotel_id": hotel_id, "room_type_id": room_type_id,
+            "checkin_date": checkin.isoformat(), "checkout_date": checkout.isoformat(), "adults": adults,
+            "kids": kids, "total_price": price, "status": "confirmed", "refund_amount": None,
+            "created_at": created_at, "cancelled_at": None, "hotel_name": room["hotel_name"], "city": room["city"],
+            "room_type": room["name"], "free_cancellation_days": room["free_cancellation_days"],
+            "price_per_night": room["price_per_night"]}, guests)
 
     @tool(writes=True, phrase=["cancel the hotel reservation ({booking_id})", "call off the hotel stay ({booking_id})"])
     def cancel_booking(self, booking_id: str) -> StayCancellation:
@@ -476,10 +529,11 @@ class HotelBooking(World):
         Args:
             booking_id: The hotel booking's id (from list_bookings).
         """
-        booking = self._changeable(booking_id)
-        refund = self._refund(booking)
+        booking = self._changeable(booking_id, guests=False, write=True)
+        _, now = self._room_and_now(booking)
+        refund = self._refund(booking, now)
         self.execute("UPDATE bookings SET status = 'cancelled', refund_amount = ?, cancelled_at = ?"
-                     " WHERE booking_id = ?", refund, self.now().isoformat(timespec="minutes"), booking_id)
+                     " WHERE booking_id = ?", refund, now.isoformat(timespec="minutes"), booking_id)
         return {"booking_id": booking_id, "status": "cancelled", "refund_amount": refund, "currency": "USD"}
 
     @tool(phrase=[
@@ -536,23 +590,29 @@ class HotelBooking(World):
             kids: New number of children.
             guest_names: The full new guest list, lead guest first.
         """
-        booking = self._changeable(booking_id)
+        booking = self._changeable(booking_id, write=True)
+        room, now = self._room_and_now(booking)
         if booking["free_cancellation_days"] is None:
             raise ToolError(f"booking '{booking_id}' is on a non-refundable rate and cannot be changed")
         if checkin_date is None and checkout_date is None and adults is None and kids is None and guest_names is None:
             raise ToolError("nothing to change: give new dates, party size or guest names")
         checkin, checkout = self._stay(booking["checkin_date"] if checkin_date is None else checkin_date,
-                                       booking["checkout_date"] if checkout_date is None else checkout_date)
+                                       booking["checkout_date"] if checkout_date is None else checkout_date, now)
         adults = booking["adults"] if adults is None else adults
         kids = booking["kids"] if kids is None else kids
-        room = self.row("SELECT * FROM room_types WHERE room_type_id = ?", booking["room_type_id"])
         self._fit(room, adults, kids)
         price = self._reserve(room, checkin, checkout, ignore_booking=booking_id)
         self.execute("UPDATE bookings SET checkin_date = ?, checkout_date = ?, adults = ?, kids = ?, total_price = ?"
                      " WHERE booking_id = ?", checkin.isoformat(), checkout.isoformat(), adults, kids, price,
                      booking_id)
-        self._set_guests(booking_id, booking["guests"] if guest_names is None else guest_names, adults + kids)
-        updated = self._booking(booking_id)
+        guests = self._set_guests(booking_id, booking["guests"] if guest_names is None else guest_names,
+                                  adults + kids, current=booking["guests"])
+        # the updated booking as _booking would read it back
+        updated = dict(booking)
+        del updated["guests"], updated["free_cancellation_until"], updated["cancellation_policy"]
+        updated.update(checkin_date=checkin.isoformat(), checkout_date=checkout.isoformat(), adults=adults,
+                       kids=kids, total_price=price)
+        updated = self._with_terms(updated, guests)
         updated["price_difference"] = round(price - booking["total_price"], 2)
         return updated
 
@@ -568,14 +628,22 @@ class HotelBooking(World):
             rating: 1 (poor) to 5 (excellent).
             comment: What the guest thought of the stay.
         """
-        booking = self._booking(booking_id)
+        # the booking (as _booking finds it), its lead guest and whether it was reviewed, in one query
+        booking = self.require(
+            "SELECT b.status, b.hotel_id, h.name AS hotel_name, (SELECT guest_name FROM booking_guests g"
+            " WHERE g.booking_id = b.booking_id ORDER BY position LIMIT 1) AS lead,"
+            " EXISTS (SELECT 1 FROM reviews WHERE booking_id = b.booking_id) AS reviewed" + CLOCK +
+            " FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d USING (destination_id)"
+            " JOIN room_types r USING (room_type_id) WHERE b.booking_id = ?", booking_id,
+            error=f"no hotel booking '{booking_id}'; list_bookings finds bookings by guest name")
         if booking["status"] != "completed":
             raise ToolError(f"booking '{booking_id}' is {booking['status']}; only completed stays can be reviewed")
-        if self.row("SELECT 1 FROM reviews WHERE booking_id = ?", booking_id):
+        if booking["reviewed"]:
             raise ToolError(f"booking '{booking_id}' has already been reviewed")
         review_id = self.new_id("reviews", "rev_")
         self.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?)", review_id, booking["hotel_id"], booking_id,
-                     booking["guests"][0], rating, comment.strip(), self.now().isoformat(timespec="minutes"))
+                     booking["lead"], rating, comment.strip(),
+                     self.at_minute(booking["clock_value"]).isoformat(timespec="minutes"))
         average = self._rating(booking["hotel_id"])
         return {"review_id": review_id, "hotel_name": booking["hotel_name"], "rating": rating,
                 "hotel_rating": average["rating"], "review_count": average["review_count"]}

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id, strptime
+from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id, kept_prepared
 from envs.travel.cities import CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, parse_date, plan_travellers
 
 TravelClass = Literal["economy", "business", "first"]
@@ -38,6 +38,9 @@ INSURANCE = {
 ECONOMY_CANCELLATION_FEE = 0.10
 NEW_CARD_CREDIT = 5000.0
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+#: The episode clock's counter as a column, for reading it in a tool's first query (World.at_minute turns it into
+#: what World.now() gives).
+CLOCK = f", {CLOCK_MINUTES} AS clock_value"
 
 
 def luhn_complete(prefix: str) -> str:
@@ -409,11 +412,13 @@ class TravelBooking(World):
         return flights, fares
 
     # ------------------------------------------------------------------ helpers
-    def _account(self, access_token: str, need: Literal["read", "write"]) -> dict[str, Any]:
-        """The account an access token belongs to, if its scope allows ``need``."""
+    def _account(self, access_token: str, need: Literal["read", "write"], extra: str = "", *params: Any
+                 ) -> dict[str, Any]:
+        """The account an access token belongs to, if its scope allows ``need``; ``extra``: more columns after the
+        account's (SQL over ``a``, with parameters ?2, ?3, ... given in ``params``), read in the same query."""
         session = self.require(
-            "SELECT s.scope, a.* FROM sessions s JOIN accounts a USING (account_id) WHERE s.access_token = ?",
-            access_token, error="invalid or expired access token; call authenticate to get one")
+            f"SELECT s.scope, a.*{extra} FROM sessions s JOIN accounts a USING (account_id) WHERE s.access_token = ?1",
+            access_token, *params, error="invalid or expired access token; call authenticate to get one")
         if need not in session.pop("scope").split("_"):
             raise ToolError(f"this access token does not grant {need} access; call authenticate again with "
                             "grant_type 'read_write'")
@@ -496,18 +501,20 @@ class TravelBooking(World):
             first_name: The traveller's first name, as on the account.
             last_name: The traveller's last name, as on the account.
         """
-        account = self.row("SELECT * FROM accounts WHERE client_id = ?", client_id.strip())
+        # the account, its session (at most one: account_id is unique there) and the clock, in one query
+        account = self.row("SELECT a.*, s.access_token, s.scope" + CLOCK + " FROM accounts a LEFT JOIN sessions s"
+                           " USING (account_id) WHERE a.client_id = ?", client_id.strip())
         if account is None or account["client_secret"] != client_secret:
             raise ToolError("invalid client credentials: check the client id and client secret")
         if (account["first_name"].lower(), account["last_name"].lower()) != (first_name.strip().lower(),
                                                                               last_name.strip().lower()):
             raise ToolError("the name does not match the account of this client id")
-        session = self.row("SELECT * FROM sessions WHERE account_id = ?", account["account_id"])
+        session = None if account["access_token"] is None else account
         if session is None:
             token = self.new_id("sessions", "tok_")
             scope = grant_type
             self.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)", token, account["account_id"], scope,
-                         self.now().strftime(TIME_FORMAT))
+                         self.at_minute(account["clock_value"]).strftime(TIME_FORMAT))
         else:
             token = session["access_token"]
             granted = set(session["scope"].split("_")) | set(grant_type.split("_"))
@@ -563,20 +570,28 @@ class TravelBooking(World):
             max_results: At most this many flights (1-50).
         """
         parse_date(travel_date, "travel_date")
-        for code in (departure_airport, arrival_airport):
-            self.require("SELECT 1 FROM airports WHERE code = ?", code,
-                         error=f"unknown airport code '{code}'; get_airport_by_city or list_airports give the codes")
-        flights = self.rows(
-            "SELECT flight_id, flight_number, airline, departure_airport, arrival_airport, departure_time,"
-            " arrival_time FROM flights WHERE departure_airport = ? AND arrival_airport = ? AND travel_date = ?"
-            " ORDER BY departure_time, flight_number", departure_airport, arrival_airport, travel_date)
-        found = []
-        for flight in flights:
-            flight["fares"] = self.rows(
-                "SELECT travel_class, price, seats_left FROM fares WHERE flight_id = ?1 AND (?2 IS NULL OR"
-                " (travel_class = ?2 AND seats_left > 0)) ORDER BY price", flight["flight_id"], travel_class)
-            if flight["fares"]:
-                found.append(flight)
+        known = self.conn.execute(kept_prepared("SELECT EXISTS (SELECT 1 FROM airports WHERE code = ?),"
+                                                " EXISTS (SELECT 1 FROM airports WHERE code = ?)"),
+                                  (departure_airport, arrival_airport)).fetchone()
+        for code, exists in zip((departure_airport, arrival_airport), known):
+            if not exists:
+                raise ToolError(f"unknown airport code '{code}'; get_airport_by_city or list_airports give the codes")
+        # the flights with their fares, in one query (a flight's fares by price; a flight without a fare that
+        # passes the class filter is left out)
+        found: list[dict[str, Any]] = []
+        for (flight_id, number, airline, departure, arrival, departs, arrives, travel_class_, price,
+             seats) in self.conn.execute(kept_prepared(
+                "SELECT f.flight_id, f.flight_number, f.airline, f.departure_airport, f.arrival_airport,"
+                " f.departure_time, f.arrival_time, r.travel_class, r.price, r.seats_left FROM flights f"
+                " JOIN fares r ON r.flight_id = f.flight_id AND (?4 IS NULL OR (r.travel_class = ?4"
+                " AND r.seats_left > 0)) WHERE f.departure_airport = ?1 AND f.arrival_airport = ?2"
+                " AND f.travel_date = ?3 ORDER BY f.departure_time, f.flight_number, r.price"),
+                (departure_airport, arrival_airport, travel_date, travel_class)):
+            if not found or found[-1]["flight_id"] != flight_id:
+                found.append({"flight_id": flight_id, "flight_number": number, "airline": airline,
+                              "departure_airport": departure, "arrival_airport": arrival, "departure_time": departs,
+                              "arrival_time": arrives, "fares": []})
+            found[-1]["fares"].append({"travel_class": travel_class_, "price": price, "seats_left": seats})
         return found[:max_results]
 
     @tool(writes=True, phrase=[
@@ -597,19 +612,24 @@ class TravelBooking(World):
             cardholder_name: Name printed on the card.
             cvv: The 3-digit security code (checked, never stored).
         """
-        account = self._account(access_token, "write")
         number = card_number.replace(" ", "").replace("-", "")
+        # the account, the clock and whether the number is registered already, in one query (checked in order)
+        account = self._account(access_token, "write", CLOCK + ", EXISTS (SELECT 1 FROM credit_cards"
+                                " WHERE card_number = ?2) AS registered", number)
         if len(number) != 16 or not number.isdigit() or not luhn_valid(number):
             raise ToolError("card_number is not a valid 16-digit card number")
-        expiry = strptime(expiration_date, "%m/%y").date()
-        today = self.now().date()
-        if (expiry.year, expiry.month) < (today.year, today.month):
+        # MM/YY (the field's pattern): strptime's %y puts 00-68 in 2000-2068 and 69-99 in 1969-1999
+        month, short_year = int(expiration_date[:2]), int(expiration_date[3:])
+        expiry_year = short_year + (2000 if short_year < 69 else 1900)
+        today = self.at_minute(account["clock_value"]).date()
+        if (expiry_year, month) < (today.year, today.month):
             raise ToolError(f"the card expired on {expiration_date}")
-        if self.row("SELECT 1 FROM credit_cards WHERE card_number = ?", number):
+        if account["registered"]:
             raise ToolError(f"the card ending in {number[-4:]} is already registered")
         card_id = self.new_id("credit_cards", "card_")
+        # expiration_date is already MM/YY, as strftime("%m/%y") writes the parsed date
         self.execute("INSERT INTO credit_cards VALUES (?, ?, ?, ?, ?, ?, ?)", card_id, account["account_id"], number,
-                     card_brand(number), cardholder_name.strip(), expiry.strftime("%m/%y"), NEW_CARD_CREDIT)
+                     card_brand(number), cardholder_name.strip(), expiration_date, NEW_CARD_CREDIT)
         return {"card_id": card_id, "card_number": masked(number), "brand": card_brand(number),
                 "registration_status": "registered", "balance": NEW_CARD_CREDIT}
 
@@ -879,13 +899,16 @@ class TravelBooking(World):
             subject: A short subject line.
             booking_id: The booking concerned (from list_bookings).
         """
-        account = self._account(access_token, "write")
-        if booking_id is not None:
-            self._booking(account["account_id"], booking_id)
+        # the account, the clock and whether the booking is one of the account's (as _booking finds it), in one query
+        account = self._account(access_token, "write", CLOCK + ", EXISTS (SELECT 1 FROM bookings b JOIN flights f"
+                                " USING (flight_id) WHERE b.booking_id = ?2 AND b.account_id = a.account_id) AS mine",
+                                booking_id)
+        if booking_id is not None and not account["mine"]:
+            raise ToolError(f"no booking '{booking_id}' on this account; list_bookings shows the booking ids")
         ticket_id = self.new_id("support_tickets", "tkt_")
         self.execute("INSERT INTO support_tickets VALUES (?, ?, ?, ?, ?, ?, 'open', ?)", ticket_id,
                      account["account_id"], booking_id, category, (subject or category.replace("_", " ")).strip(),
-                     message.strip(), self.now().strftime(TIME_FORMAT))
+                     message.strip(), self.at_minute(account["clock_value"]).strftime(TIME_FORMAT))
         return {"support_ticket_id": ticket_id, "status": "open", "estimated_response_time": "24 hours",
                 "message": "Your request was received; an agent will reply by email."}
 
