@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import CLOCK_MINUTES, World
 
 # name, category, indications, brands, (groups: approved unless "withdrawn"), dosage form
 DRUGS = [
@@ -146,6 +146,14 @@ def upc(ndc: str) -> str:
     digits = "3" + ndc.replace("-", "")
     odd = sum(int(d) for d in digits[0::2])
     return digits + str((10 - (odd * 3 + sum(int(d) for d in digits[1::2])) % 10) % 10)
+
+
+#: The interactions of a drug (?1) with itself or a drug on the medication list, as _interactions orders them.
+_WARNINGS = ("SELECT a.name AS drug_a, b.name AS drug_b, i.severity, i.description FROM interactions i"
+             " JOIN drugs a ON a.drugbank_id = i.drug_a JOIN drugs b ON b.drugbank_id = i.drug_b"
+             " WHERE (i.drug_a = ?1 AND (i.drug_b = ?1 OR i.drug_b IN (SELECT drugbank_id FROM medications)))"
+             " OR (i.drug_b = ?1 AND (i.drug_a = ?1 OR i.drug_a IN (SELECT drugbank_id FROM medications)))"
+             " ORDER BY CASE i.severity WHEN 'major' THEN 0 WHEN 'moderate' THEN 1 ELSE 2 END, a.name, b.name")
 
 
 class DrugBank(World):
@@ -365,23 +373,30 @@ class DrugBank(World):
             dosage: How the user takes it, e.g. "10 mg once daily".
             acknowledge_major: Add it even though it has a major interaction with a listed drug.
         """
-        drug = self._drug(drugbank_id)
+        # The drug, whether it is listed already, the list's length and the clock, in one query.
+        drug = self.row(f"SELECT name, groups, EXISTS (SELECT 1 FROM medications m WHERE m.drugbank_id = "
+                        f"drugs.drugbank_id) AS _listed, (SELECT COUNT(*) FROM medications) AS _count, "
+                        f"{CLOCK_MINUTES} AS _clock FROM drugs WHERE drugbank_id = ?", drugbank_id)
+        if drug is None:
+            self._drug(drugbank_id)
         if drug["groups"] == "withdrawn":
             raise ToolError(f"{drug['name']} has been withdrawn from the market and cannot be added")
-        if self.row("SELECT 1 FROM medications WHERE drugbank_id = ?", drugbank_id):
+        if drug["_listed"]:
             raise ToolError(f"{drug['name']} is already on your medication list; remove it first to change it")
-        if self.value("SELECT COUNT(*) FROM medications") >= MAX_MEDICATIONS:
+        if drug["_count"] >= MAX_MEDICATIONS:
             raise ToolError(f"your medication list already has {MAX_MEDICATIONS} drugs, the most allowed")
-        warnings = [w for w in self._interactions([drugbank_id, *(m["drugbank_id"] for m in self._medications())])
-                    if drug["name"] in (w["drug_a"], w["drug_b"])]
+        # The interactions among this drug and the listed ones that involve this drug (names are unique).
+        warnings = self.rows(_WARNINGS, drugbank_id)
         major = [f"{w['drug_a']} + {w['drug_b']}" for w in warnings if w["severity"] == "major"]
         if major and not acknowledge_major:
             raise ToolError(f"{drug['name']} has a major interaction ({', '.join(major)}); ask the user and call"
                             " again with acknowledge_major=true to add it anyway")
-        self.execute("INSERT INTO medications VALUES (?, ?, ?)", drugbank_id, re.sub(r"\s+", " ", dosage).strip(),
-                     self.now().isoformat(timespec="minutes"))
-        return {"medication": next(m for m in self._medications() if m["drugbank_id"] == drugbank_id),
-                "warnings": warnings}
+        medication = {"drugbank_id": drugbank_id, "name": drug["name"],
+                      "dosage": re.sub(r"\s+", " ", dosage).strip(),
+                      "added_at": self.at_minute(drug["_clock"]).isoformat(timespec="minutes")}
+        self.execute("INSERT INTO medications VALUES (?, ?, ?)", drugbank_id, medication["dosage"],
+                     medication["added_at"])
+        return {"medication": medication, "warnings": warnings}  # type: ignore[typeddict-item]
 
     @tool(writes=True, phrase=["take {drugbank_id} off my medication list", "remove {drugbank_id} from my medications",
                                "drop {drugbank_id} from my medication list, I no longer take it"])
@@ -391,7 +406,10 @@ class DrugBank(World):
         Args:
             drugbank_id: The DrugBank id of the drug.
         """
-        name = self._drug(drugbank_id)["name"]
+        drug = self.row("SELECT name, (SELECT COUNT(*) FROM medications) AS listed FROM drugs WHERE drugbank_id = ?",
+                        drugbank_id)
+        if drug is None:
+            self._drug(drugbank_id)
         if not self.execute("DELETE FROM medications WHERE drugbank_id = ?", drugbank_id):
-            raise ToolError(f"{name} is not on your medication list; list_medications shows it")
-        return {"removed": name, "remaining": self.value("SELECT COUNT(*) FROM medications")}
+            raise ToolError(f"{drug['name']} is not on your medication list; list_medications shows it")
+        return {"removed": drug["name"], "remaining": drug["listed"] - 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from typing import Annotated, Any, Literal
 
@@ -10,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 STATUS_CODES = {"active": 0, "lost": 1, "frozen": 2}
@@ -42,6 +43,17 @@ LostReport = TypedDict("LostReport", {"userId": str, "success": bool, "message":
 
 def yuan(cents: int) -> float:
     return round(cents / 100, 2)
+
+
+@functools.cache
+def _update_info_sql(columns: tuple[str, ...], checked: bool = False) -> str:
+    """The UPDATE of a cardholder's contact details that sets these columns (names from trusted code); checked:
+    only when the password (?2) is right and no other cardholder has the new email (?3), values from ?4 on."""
+    if not checked:
+        return f"UPDATE info SET {', '.join(f'{c} = ?' for c in columns)} WHERE holder = ?"
+    return (f"UPDATE info SET {', '.join(f'{c} = ?{i}' for i, c in enumerate(columns, 4))} WHERE holder = ?1 AND "
+            "EXISTS (SELECT 1 FROM cardholders WHERE userId = ?1 AND password = ?2) AND "
+            "NOT EXISTS (SELECT 1 FROM info o WHERE o.email = ?3 AND o.holder != ?1)")
 
 
 class CampusCard(World):
@@ -161,13 +173,18 @@ class CampusCard(World):
             amount: Yuan to add, 1-1000.
             paymentMethod: Where the money comes from.
         """
-        if (holder := self._holder(userId))["card_status"] != "active":
+        holder = self.row(f"SELECT card_status, balance_cents, {CLOCK_MINUTES} AS clock FROM cardholders "
+                          "WHERE userId = ?", userId)
+        if holder is None:
+            self._holder(userId)
+        if holder["card_status"] != "active":
             raise ToolError(f"the campus card of '{userId}' is {holder['card_status']} and cannot be recharged")
         cents, txn = round(amount * 100), self.new_id("transactions", "txn_")
         balance = holder["balance_cents"] + cents
         self.execute("UPDATE cardholders SET balance_cents = ? WHERE userId = ?", balance, userId)
         self.execute("INSERT INTO transactions VALUES (?, ?, ?, 'recharge', ?, ?, ?)", txn, userId,
-                     self.now().strftime(TIME_FORMAT), CHANNELS[paymentMethod], yuan(cents), yuan(balance))
+                     self.at_minute(holder["clock"]).strftime(TIME_FORMAT), CHANNELS[paymentMethod], yuan(cents),
+                     yuan(balance))
         return {"userId": userId, "success": True, "amount": yuan(cents), "balanceAfter": yuan(balance),
                 "transactionId": txn, "message": f"recharged {yuan(cents):.2f} CNY via {paymentMethod}"}
 
@@ -190,14 +207,23 @@ class CampusCard(World):
             email: New email address.
             address: New postal or dormitory address.
         """
-        self._holder(userId, password)
         changes = {k: v.strip() for k, v in (("phone", phone), ("email", email), ("address", address)) if v}
+        # One statement when the password is right and the new email nobody else's; otherwise the checks below
+        # say why not (and update nothing more than the original statement would).
+        if changes and self.execute(_update_info_sql(tuple(changes), checked=True), userId, password,
+                                    changes.get("email") if email else None, *changes.values()):
+            return {"userId": userId, "success": True, "updatedFields": list(changes),
+                    "message": f"updated {', '.join(changes)}"}
+        # The password and whether the new email is another cardholder's, in one query.
+        holder = self.row("SELECT password, EXISTS (SELECT 1 FROM info WHERE email = ?2 AND holder != ?1) AS taken "
+                          "FROM cardholders WHERE userId = ?1", userId, changes.get("email") if email else None)
+        if holder is None or holder["password"] != password:
+            self._holder(userId, password)
         if not changes:
             raise ToolError("give at least one of phone, email or address to update")
-        if email and self.row("SELECT 1 FROM info WHERE email = ? AND holder != ?", changes["email"], userId):
+        if email and holder["taken"]:
             raise ToolError(f"email '{changes['email']}' is already used by another cardholder")
-        for column, value in changes.items():
-            self.execute(f"UPDATE info SET {column} = ? WHERE holder = ?", value, userId)
+        self.execute(_update_info_sql(tuple(changes)), *changes.values(), userId)
         return {"userId": userId, "success": True, "updatedFields": list(changes),
                 "message": f"updated {', '.join(changes)}"}
 
@@ -210,7 +236,9 @@ class CampusCard(World):
             userId: The cardholder's student or staff number.
             password: The card's six-digit password.
         """
-        if self._holder(userId, password)["card_status"] == "lost":
-            raise ToolError(f"the campus card of '{userId}' is already reported lost")
-        self.execute("UPDATE cardholders SET card_status = 'lost' WHERE userId = ?", userId)
+        # One statement when the password is right and the card not yet lost; otherwise the checks say why not.
+        if not self.execute("UPDATE cardholders SET card_status = 'lost' WHERE userId = ? AND password = ? AND "
+                            "card_status != 'lost'", userId, password):
+            if self._holder(userId, password)["card_status"] == "lost":
+                raise ToolError(f"the campus card of '{userId}' is already reported lost")
         return {"userId": userId, "success": True, "message": "card reported lost", "status": STATUS_CODES["lost"]}

@@ -9,7 +9,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import CLOCK_MINUTES, World
 
 # department id -> (name, mediums, title subjects, cultures or nationalities, year range)
 DEPARTMENTS = {
@@ -57,6 +57,11 @@ CollectionList = TypedDict("CollectionList", {"collections": list[Collection]})
 CollectionDetail = TypedDict("CollectionDetail", {"collection_id": str, "name": str, "description": str,
                                                   "created_on": str, "item_count": int, "items": list[Item]})
 Deleted = TypedDict("Deleted", {"collection_id": str, "name": str, "items_removed": int})
+
+
+#: A collection's saved objects, in the order they were added.
+_ITEMS = ("SELECT CAST(i.objectID AS TEXT) AS objectId, o.title, o.artist, i.note, i.added_on FROM collection_items i"
+          " JOIN objects o USING (objectID) WHERE i.collection_id = ? ORDER BY i.added_on, i.objectID")
 
 
 class MetMuseum(World):
@@ -213,9 +218,7 @@ class MetMuseum(World):
             collection_id: The collection's id (list_collections).
         """
         self._collection(collection_id)
-        items = self.rows("SELECT CAST(i.objectID AS TEXT) AS objectId, o.title, o.artist, i.note, i.added_on FROM"
-                          " collection_items i JOIN objects o USING (objectID) WHERE i.collection_id = ?"
-                          " ORDER BY i.added_on, i.objectID", collection_id)
+        items = self.rows(_ITEMS, collection_id)
         return {**self._collections("c.collection_id = ?", collection_id)[0], "items": items}
 
     @tool(writes=True, phrase=["start a new My Met collection called {name}[ described as {description}]",
@@ -229,14 +232,19 @@ class MetMuseum(World):
             description: What the collection is for.
         """
         name = name.strip()
-        if self.value("SELECT 1 FROM collections WHERE name = ?", name):
+        taken, count, clock = self.conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM collections WHERE name = ?), (SELECT COUNT(*) FROM collections), "
+            f"{CLOCK_MINUTES}", (name,)).fetchone()
+        if taken:
             raise ToolError(f"you already have a collection named '{name}'; pick another name")
-        if self.value("SELECT COUNT(*) FROM collections") >= MAX_COLLECTIONS:
+        if count >= MAX_COLLECTIONS:
             raise ToolError(f"My Met allows at most {MAX_COLLECTIONS} collections; delete one first")
         collection_id = self.new_id("collections", "col_")
-        self.execute("INSERT INTO collections VALUES (?, ?, ?, ?)", collection_id, name, (description or "").strip(),
-                     self.now().date().isoformat())
-        return self._collections("c.collection_id = ?", collection_id)[0]
+        created = {"collection_id": collection_id, "name": name, "description": (description or "").strip(),
+                   "created_on": self.at_minute(clock).date().isoformat()}
+        self.execute("INSERT INTO collections VALUES (?, ?, ?, ?)", *created.values())
+        # A new id has no saved objects: items are only added to existing collections, and deleted with theirs.
+        return {**created, "item_count": 0}  # type: ignore[typeddict-item]
 
     @tool(writes=True, phrase=["save {objectId} to {collection_id}[ with the note {note}]",
                                "add {objectId} to {collection_id}"])
@@ -249,16 +257,33 @@ class MetMuseum(World):
             objectId: The object's id.
             note: A private note about the object.
         """
-        collection, obj = self._collection(collection_id), self._object(objectId)
-        if self.value("SELECT 1 FROM collection_items WHERE collection_id = ? AND objectID = ?", collection_id,
-                      obj["objectID"]):
-            raise ToolError(f"'{obj['title']}' ({objectId}) is already in '{collection['name']}'")
-        if self.value("SELECT COUNT(*) FROM collection_items WHERE collection_id = ?", collection_id) >= MAX_ITEMS:
+        # The collection, the object's title (NULL when there is no such object), whether it is saved there
+        # already, the collection's size and the clock, in one query.
+        object_id = int(objectId)
+        collection = self.row(
+            "SELECT c.*, (SELECT COUNT(*) FROM collection_items i WHERE i.collection_id = c.collection_id) AS "
+            "item_count, (SELECT title FROM objects WHERE objectID = ?) AS _title, EXISTS (SELECT 1 FROM "
+            f"collection_items WHERE collection_id = c.collection_id AND objectID = ?) AS _saved, {CLOCK_MINUTES} "
+            "AS _clock FROM collections c WHERE c.collection_id = ?", object_id, object_id, collection_id)
+        if collection is None:
+            self._collection(collection_id)
+        if collection["_title"] is None:
+            self._object(objectId)
+        if collection["_saved"]:
+            raise ToolError(f"'{collection['_title']}' ({objectId}) is already in '{collection['name']}'")
+        if collection["item_count"] >= MAX_ITEMS:
             raise ToolError(f"'{collection['name']}' is full ({MAX_ITEMS} objects); remove one or start a new"
                             " collection")
-        self.execute("INSERT INTO collection_items VALUES (?, ?, ?, ?)", collection_id, obj["objectID"],
-                     note.strip(), self.now().date().isoformat())
-        return self.get_collection(collection_id)
+        self.execute("INSERT INTO collection_items VALUES (?, ?, ?, ?)", collection_id, object_id,
+                     note.strip(), self.at_minute(collection["_clock"]).date().isoformat())
+        return self._detail(collection, collection["item_count"] + 1)
+
+    def _detail(self, collection: dict[str, Any], item_count: int) -> CollectionDetail:
+        """get_collection's result for a collection row read in this call and its item count now."""
+        items = self.rows(_ITEMS, collection["collection_id"])
+        return {"collection_id": collection["collection_id"], "name": collection["name"],
+                "description": collection["description"], "created_on": collection["created_on"],
+                "item_count": item_count, "items": items}
 
     @tool(writes=True, phrase=["take {objectId} out of {collection_id}",
                                "remove {objectId} from {collection_id}"])
@@ -269,11 +294,15 @@ class MetMuseum(World):
             collection_id: The collection's id.
             objectId: The object's id.
         """
-        collection = self._collection(collection_id)
+        collection = self.row("SELECT c.*, (SELECT COUNT(*) FROM collection_items i WHERE i.collection_id = "
+                              "c.collection_id) AS item_count FROM collections c WHERE c.collection_id = ?",
+                              collection_id)
+        if collection is None:
+            self._collection(collection_id)
         if not self.execute("DELETE FROM collection_items WHERE collection_id = ? AND objectID = ?", collection_id,
                             int(objectId)):
             raise ToolError(f"object {objectId} is not in '{collection['name']}'; get_collection lists its objects")
-        return self.get_collection(collection_id)
+        return self._detail(collection, collection["item_count"] - 1)
 
     @tool(writes=True, phrase=["delete {collection_id} from My Met", "get rid of {collection_id}"])
     def delete_collection(self, collection_id: str) -> Deleted:

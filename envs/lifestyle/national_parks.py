@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import CLOCK_MINUTES, World
 
 PARKS = [  # parkCode, name, states, vehicle entrance fee (USD)
     ("acad", "Acadia", "ME", 35), ("arch", "Arches", "UT", 30), ("badl", "Badlands", "SD", 30),
@@ -211,11 +211,20 @@ class NationalParks(World):
 
     def _stay(self, camp: dict[str, Any], arrival_date: str, nights: int) -> tuple[dt.date, dt.date, int]:
         """Check the date rules of a stay; returns arrival, departure and the number of free sites."""
+        arrive, depart = self._stay_dates(camp, arrival_date, nights, self.now().date())
+        taken = self.value("SELECT COUNT(DISTINCT siteNumber) FROM reservations WHERE campgroundId = ?"
+                           " AND status = 'confirmed' AND arrivalDate < ? AND departureDate > ?",
+                           camp["campgroundId"], depart.isoformat(), arrive.isoformat())
+        return arrive, depart, camp["totalSites"] - taken
+
+    @staticmethod
+    def _stay_dates(camp: dict[str, Any], arrival_date: str, nights: int, today: dt.date) -> tuple[dt.date, dt.date]:
+        """Check the date rules of a stay; returns arrival and departure."""
         try:
             arrive = dt.date.fromisoformat(arrival_date)
         except ValueError:
             raise ToolError(f"arrivalDate must be a real date like 2026-06-14, got {arrival_date!r}") from None
-        today, depart = self.now().date(), arrive + dt.timedelta(days=nights)
+        depart = arrive + dt.timedelta(days=nights)
         if arrive <= today:
             raise ToolError(f"arrivalDate must be after today ({today.isoformat()})")
         if arrive > today + dt.timedelta(days=BOOKING_WINDOW_DAYS):
@@ -230,10 +239,7 @@ class NationalParks(World):
                             f"{month_name(camp['closeMonth'])} only; pick dates in its season")
         if nights > camp["maxStayNights"]:
             raise ToolError(f"{camp['name']} allows at most {camp['maxStayNights']} nights per stay")
-        taken = self.value("SELECT COUNT(DISTINCT siteNumber) FROM reservations WHERE campgroundId = ?"
-                           " AND status = 'confirmed' AND arrivalDate < ? AND departureDate > ?",
-                           camp["campgroundId"], depart.isoformat(), arrive.isoformat())
-        return arrive, depart, camp["totalSites"] - taken
+        return arrive, depart
 
     def _trips(self, where: str, *params: Any) -> Trips:
         reservations = self.rows(
@@ -368,22 +374,30 @@ class NationalParks(World):
             nights: Number of nights.
             partySize: People staying on the site.
         """
-        camp = self._camp(campgroundId)
-        arrive, depart, free = self._stay(camp, arrivalDate, nights)
+        camp = self.row(f"SELECT *, {CLOCK_MINUTES} AS _clock FROM campgrounds WHERE campgroundId = ?",
+                        campgroundId.strip())
+        if camp is None:
+            self._camp(campgroundId)
+        arrive, depart = self._stay_dates(camp, arrivalDate, nights, self.at_minute(camp["_clock"]).date())
+        # The sites booked over the stay (their number is what checkAvailability subtracts from the total).
+        taken = {r[0] for r in self.conn.execute(
+            "SELECT siteNumber FROM reservations WHERE campgroundId = ? AND status = 'confirmed'"
+            " AND arrivalDate < ? AND departureDate > ?", (camp["campgroundId"], depart.isoformat(),
+                                                           arrive.isoformat()))}
         if partySize > camp["maxPartySize"]:
             raise ToolError(f"sites at {camp['name']} hold at most {camp['maxPartySize']} people")
-        if free <= 0:
+        if camp["totalSites"] - len(taken) <= 0:
             raise ToolError(f"{camp['name']} is fully booked from {arrive.isoformat()} to {depart.isoformat()};"
                             " try other dates or another campground")
-        taken = {r["siteNumber"] for r in self.rows(
-            "SELECT siteNumber FROM reservations WHERE campgroundId = ? AND status = 'confirmed'"
-            " AND arrivalDate < ? AND departureDate > ?", camp["campgroundId"], depart.isoformat(), arrive.isoformat())}
         site = min(set(range(1, camp["totalSites"] + 1)) - taken)
         reservation_id = self.new_id("reservations", "")
+        booking = {"reservationId": reservation_id, "campgroundName": camp["name"], "siteNumber": site,
+                   "arrivalDate": arrive.isoformat(), "departureDate": depart.isoformat(), "partySize": partySize,
+                   "totalCost": camp["feePerNight"] * nights, "status": "confirmed"}
         self.execute("INSERT INTO reservations VALUES (?, ?, ?, ?, ?, ?, ?, 'confirmed', 1)", reservation_id,
-                     camp["campgroundId"], site, arrive.isoformat(), depart.isoformat(), partySize,
-                     camp["feePerNight"] * nights)
-        return self._trips("r.reservationId = ?", reservation_id)["reservations"][0]
+                     camp["campgroundId"], site, booking["arrivalDate"], booking["departureDate"], partySize,
+                     booking["totalCost"])
+        return booking  # type: ignore[return-value]
 
     @tool(phrase=["show my campsite reservations and planned visits", "list my upcoming trips"])
     def getMyTrips(self) -> Trips:
@@ -398,14 +412,18 @@ class NationalParks(World):
         Args:
             reservationId: The reservation's id from getMyTrips.
         """
-        booking = self.require("SELECT * FROM reservations WHERE reservationId = ? AND mine = 1", reservationId,
-                               error=f"you have no reservation '{reservationId}'; getMyTrips lists yours")
+        booking = self.require(
+            "SELECT r.reservationId, c.name AS campgroundName, r.siteNumber, r.arrivalDate, r.departureDate, "
+            f"r.partySize, r.totalCost, r.status, {CLOCK_MINUTES} AS _clock FROM reservations r LEFT JOIN "
+            "campgrounds c USING (campgroundId) WHERE r.reservationId = ? AND r.mine = 1", reservationId,
+            error=f"you have no reservation '{reservationId}'; getMyTrips lists yours")
         if booking["status"] == "cancelled":
             raise ToolError(f"reservation '{reservationId}' is already cancelled")
-        if booking["arrivalDate"] <= self.now().date().isoformat():
+        if booking["arrivalDate"] <= self.at_minute(booking.pop("_clock")).date().isoformat():
             raise ToolError(f"reservation '{reservationId}' has started and can no longer be cancelled")
         self.execute("UPDATE reservations SET status = 'cancelled' WHERE reservationId = ?", reservationId)
-        return self._trips("r.reservationId = ?", reservationId)["reservations"][0]
+        booking["status"] = "cancelled"
+        return booking  # type: ignore[return-value]
 
     @tool(writes=True, phrase=["plan a visit to the park with code {parkCode} on {visitDate} for a party of {partySize}",
                                "add a day at the park with code {parkCode} on {visitDate} to my trips (we are {partySize})"])
@@ -418,22 +436,29 @@ class NationalParks(World):
             visitDate: Day of the visit, YYYY-MM-DD, from today to a year ahead.
             partySize: People in the group.
         """
-        park, today = self._park(parkCode), self.now().date()
+        # The park, the clock, its closure alert and whether that day is planned already, in one query (visitDate
+        # has the YYYY-MM-DD form, so a valid one is its own isoformat()).
+        park = self.row(
+            f"SELECT p.parkCode, p.fullName, p.vehicleFee, {CLOCK_MINUTES} AS _clock, (SELECT title FROM alerts "
+            "WHERE parkCode = p.parkCode AND category = 'Park Closure') AS _closure, EXISTS (SELECT 1 FROM visits "
+            "WHERE parkCode = p.parkCode AND visitDate = ? AND status = 'planned') AS _planned FROM parks p "
+            "WHERE p.parkCode = ?", visitDate, parkCode.strip().lower())
+        if park is None:
+            self._park(parkCode)
+        today = self.at_minute(park["_clock"]).date()
         try:
             day = dt.date.fromisoformat(visitDate)
         except ValueError:
             raise ToolError(f"visitDate must be a real date like 2026-06-14, got {visitDate!r}") from None
         if not today <= day <= today + dt.timedelta(days=365):
             raise ToolError(f"visitDate must be between today ({today.isoformat()}) and a year ahead")
-        closure = self.value("SELECT title FROM alerts WHERE parkCode = ? AND category = 'Park Closure'",
-                             park["parkCode"])
-        if closure:
+        if closure := park["_closure"]:
             raise ToolError(f"{park['fullName']} has a closure alert ('{closure}'); check getAlerts and pick"
                             " another park")
-        if self.row("SELECT 1 FROM visits WHERE parkCode = ? AND visitDate = ? AND status = 'planned'",
-                    park["parkCode"], day.isoformat()):
+        if park["_planned"]:
             raise ToolError(f"you already plan to visit {park['fullName']} on {day.isoformat()}")
         visit_id = self.new_id("visits", "V")
         self.execute("INSERT INTO visits VALUES (?, ?, ?, ?, ?, 'planned')", visit_id, park["parkCode"],
                      day.isoformat(), partySize, park["vehicleFee"])
-        return next(v for v in self._trips("0")["visits"] if v["visitId"] == visit_id)
+        return {"visitId": visit_id, "parkName": park["fullName"], "visitDate": day.isoformat(),
+                "partySize": partySize, "entranceFee": park["vehicleFee"], "status": "planned"}

@@ -3,6 +3,7 @@ control, tires and navigation, with unit converters and lookups over a table of 
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from typing import Annotated, Any, Literal
@@ -11,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import CLOCK_MINUTES, World
 
 LITERS_PER_GALLON = 3.78541
 KM_PER_MILE = 1.60934
@@ -86,6 +87,12 @@ def miles_between(a: dict[str, Any], b: dict[str, Any]) -> float:
     return round(2 * 3958.8 * math.asin(math.sqrt(h)) * 1.2, 1)
 
 
+@functools.cache
+def _update_sql(columns: tuple[str, ...]) -> str:
+    """The UPDATE of the car that sets these columns (column names come from trusted code)."""
+    return f"UPDATE car SET {', '.join(f'{k} = ?' for k in columns)}"
+
+
 class VehicleControl(World):
     """The user's car as its app sees it. Fuel is in gallons, speeds in km/h, tire pressure in psi (healthy:
     32-36), temperatures in Celsius. Starting the engine needs the brake pedal pressed and every door locked."""
@@ -142,7 +149,7 @@ class VehicleControl(World):
         return self.row("SELECT * FROM car")
 
     def _set(self, **values: Any) -> None:
-        self.execute(f"UPDATE car SET {', '.join(f'{k} = ?' for k in values)}", *values.values())
+        self.execute(_update_sql(tuple(values)), *values.values())
 
     def _engine(self) -> Engine:
         car = self._car()
@@ -175,6 +182,13 @@ class VehicleControl(World):
     @tool(writes=True, phrase=["start the car", "start the engine"])
     def start_engine(self) -> Engine:
         """Start the engine: the brake pedal must be pressed, every door locked and there must be fuel."""
+        # One statement when every condition holds; otherwise the checks below say which one failed.
+        started = self.row("UPDATE car SET engine = 'running' WHERE engine != 'running' AND pedal_force > 0 AND "
+                           "NOT EXISTS (SELECT 1 FROM doors WHERE NOT locked) AND fuel > 0 "
+                           "RETURNING engine AS engine_state, CAST(fuel AS REAL) AS fuel_level, "
+                           "CAST(battery AS REAL) AS battery_voltage")
+        if started is not None:
+            return started  # type: ignore[return-value]
         car, doors = self._car(), self._doors()
         if car["engine"] == "running":
             raise ToolError("the engine is already running")
@@ -191,6 +205,11 @@ class VehicleControl(World):
     @tool(writes=True, phrase=["turn the engine off", "switch off the car"])
     def stop_engine(self) -> Engine:
         """Stop the engine (the car must be standing still; cruise control is switched off)."""
+        stopped = self.row("UPDATE car SET engine = 'stopped', cruise = 'inactive' WHERE engine != 'stopped' AND "
+                           "NOT speed > 0 RETURNING engine AS engine_state, CAST(fuel AS REAL) AS fuel_level, "
+                           "CAST(battery AS REAL) AS battery_voltage")
+        if stopped is not None:
+            return stopped  # type: ignore[return-value]
         car = self._car()
         if car["engine"] == "stopped":
             raise ToolError("the engine is already stopped")
@@ -212,16 +231,18 @@ class VehicleControl(World):
         Args:
             fuel_amount: Gallons to add.
         """
-        car = self._car()
+        car = self.row(f"SELECT engine, tank, fuel, {CLOCK_MINUTES} AS clock FROM car")
         if car["engine"] == "running":
             raise ToolError("stop the engine before refuelling")
         room = round(car["tank"] - car["fuel"], 1)
         if fuel_amount > room:
             raise ToolError(f"the tank holds {car['tank']:g} gallons and has {car['fuel']:g}; "
                             f"at most {room:g} more gallons fit")
-        self._set(fuel=round(car["fuel"] + fuel_amount, 1))
-        self.execute("INSERT INTO refuels (day, gallons) VALUES (?, ?)", self.now().date().isoformat(), fuel_amount)
-        return self.get_fuel_level()
+        fuel = round(car["fuel"] + fuel_amount, 1)
+        self.execute("UPDATE car SET fuel = ?", fuel)
+        self.execute("INSERT INTO refuels (day, gallons) VALUES (?, ?)",
+                     self.at_minute(car["clock"]).date().isoformat(), fuel_amount)
+        return {"fuel_level": fuel, "tank_capacity": car["tank"]}
 
     @tool(phrase=["check whether I can drive {distance} {unit} on the fuel I have",
                   "find out if there is enough fuel for a {distance} {unit} trip"])
@@ -251,9 +272,13 @@ class VehicleControl(World):
         return doors
 
     def _lock(self, positions: list[str], locked: int) -> LockResult:
-        if not locked and self._car()["speed"] > 0:
+        doors = tuple(dict.fromkeys(positions))
+        marks = ", ".join("?" * len(doors))
+        if locked:
+            self.execute(f"UPDATE doors SET locked = 1 WHERE position IN ({marks})", *doors)
+        elif not self.execute(f"UPDATE doors SET locked = 0 WHERE position IN ({marks}) AND "
+                              "NOT (SELECT speed FROM car) > 0", *doors):
             raise ToolError("doors cannot be unlocked while the car is moving")
-        self.executemany("UPDATE doors SET locked = ? WHERE position = ?", [(locked, p) for p in set(positions)])
         return {"lock_status": "locked" if locked else "unlocked", **self._doors()}
 
     @tool(writes=True, phrase=["lock the {door_positions} doors", "lock the car's {door_positions} door"])
@@ -298,12 +323,10 @@ class VehicleControl(World):
         celsius = round((temperature - 32) * 5 / 9 if unit == "fahrenheit" else temperature, 1)
         if not 16 <= celsius <= 30:
             raise ToolError(f"{temperature:g} {unit} is outside the cabin range of 16-30 celsius (61-86 fahrenheit)")
-        car = self._car()
-        self._set(cabin_temp=celsius, fan=car["fan"] if fan_speed is None else fan_speed,
-                  climate=mode or car["climate"])
-        now = self.get_climate_status()
-        return {"current_temperature": now["temperature"], "climate_mode": now["mode"], "fan_speed": now["fan_speed"],
-                "humidity_level": now["humidity_level"]}
+        return self.row("UPDATE car SET cabin_temp = ?, fan = coalesce(?, fan), climate = coalesce(?, climate) "
+                        "RETURNING CAST(cabin_temp AS REAL) AS current_temperature, climate AS climate_mode, "
+                        "fan AS fan_speed, CAST(humidity AS REAL) AS humidity_level",
+                        celsius, fan_speed, mode)  # type: ignore[return-value]
 
     @tool(phrase=["tell me how cold it is outside", "check the temperature outside the car"])
     def get_outside_temperature(self) -> Outside:
@@ -338,12 +361,16 @@ class VehicleControl(World):
         Args:
             action: engage or release.
         """
-        car = self._car()
-        if action == "engage" and car["speed"] > 0:
-            raise ToolError(f"the car is moving at {car['speed']:g} km/h; stop before engaging the parking brake")
-        self._set(parking_brake="engaged" if action == "engage" else "released")
-        brakes = self._brakes()
-        return {k: brakes[k] for k in ("parking_brake_status", "parking_brake_force", "slope_angle")}
+        engage = action == "engage"
+        car = self.row("UPDATE car SET parking_brake = ? WHERE NOT (? AND speed > 0) "
+                       "RETURNING parking_brake, CAST(slope AS REAL) AS slope",
+                       "engaged" if engage else "released", engage)
+        if car is None:
+            speed = self.value("SELECT speed FROM car")
+            raise ToolError(f"the car is moving at {speed:g} km/h; stop before engaging the parking brake")
+        return {"parking_brake_status": car["parking_brake"],
+                "parking_brake_force": 1000.0 if car["parking_brake"] == "engaged" else 0.0,
+                "slope_angle": car["slope"]}
 
     @tool(writes=True, phrase=["press the brake pedal[ to {pedal_position}]", "hold the brake down"])
     def press_brake_pedal(self, pedal_position: Annotated[float, Field(gt=0, le=1)] = 1.0) -> Pedal:
@@ -379,6 +406,19 @@ class VehicleControl(World):
             activate: True to turn cruise control on, false to turn it off.
             distance_to_next_vehicle: Gap to keep to the vehicle ahead, meters.
         """
+        if not activate:
+            off = self.row("UPDATE car SET cruise = 'inactive' RETURNING cruise AS cruise_status, CAST(speed AS REAL) "
+                           "AS current_speed, CAST(gap AS REAL) AS distance_to_next_vehicle")
+            return off  # type: ignore[return-value]
+        if speed >= 30 and not speed % 5:
+            # One statement when the car allows it; otherwise the checks below say why not.
+            cruise = self.row("UPDATE car SET cruise = 'active', speed = ?, gap = ?, pedal_force = 0.0 "
+                              "WHERE engine = 'running' AND parking_brake != 'engaged' RETURNING cruise AS "
+                              "cruise_status, CAST(speed AS REAL) AS current_speed, "
+                              "CAST(gap AS REAL) AS distance_to_next_vehicle",
+                              float(speed), float(distance_to_next_vehicle))
+            if cruise is not None:
+                return cruise  # type: ignore[return-value]
         car = self._car()
         if activate:
             if car["engine"] != "running":
