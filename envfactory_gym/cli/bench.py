@@ -39,7 +39,6 @@ def _per_call(fn: Callable[[], Any], repeat: int) -> float:
     collecting = gc.isenabled()
     try:
         for _ in range(3):
-            gc.collect()
             gc.disable()
             start = time.process_time()
             for _ in range(repeat):
