@@ -202,3 +202,21 @@ def test_clock_and_derived_values_follow_the_state(bank: Bank) -> None:
     assert bank.derived("transfers", count) == 0 and len(reads) == 3
     bank.reset(3)
     assert bank.now() == start and bank.dirty() == frozenset()
+
+
+def test_values_derived_inside_a_failed_write_are_not_kept() -> None:
+    """A write that fails after writing is rolled back; what it derived from its own writes goes with it."""
+    from envfactory_gym.core.tools import tool
+
+    class Nosy(Bank):
+        @tool(writes=True)
+        def touch_then_fail(self) -> None:
+            """Write a row, look at the dirty tables, then fail."""
+            self.execute("UPDATE accounts SET balance = balance + 1")
+            assert self.dirty() == {"accounts"}
+            raise ToolError("changed my mind")
+
+    nosy = Nosy(seed=3)
+    with pytest.raises(ToolError, match="^changed my mind$"):
+        nosy.call("touch_then_fail", {})
+    assert nosy.dirty() == frozenset() and not nosy.diff()

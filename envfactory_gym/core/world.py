@@ -257,6 +257,7 @@ class World:
             conn.execute("UPDATE _meta SET value = value + 1 WHERE key = 'clock'")
         except BaseException:
             conn.execute("ROLLBACK TO tool_call")
+            self._derived_at = None  # values derived from the rolled-back writes (the change count does not go back)
             raise
         finally:
             conn.execute("RELEASE tool_call")
