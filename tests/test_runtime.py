@@ -220,3 +220,14 @@ def test_values_derived_inside_a_failed_write_are_not_kept() -> None:
     with pytest.raises(ToolError, match="^changed my mind$"):
         nosy.call("touch_then_fail", {})
     assert nosy.dirty() == frozenset() and not nosy.diff()
+
+
+def test_an_update_that_moves_a_row_to_another_rowid_is_logged(bank: Bank) -> None:
+    """Both the old and the new rowid are logged, so the diff sees the row's change and moving it back undoes it."""
+    rowid, owner, balance = bank.conn.execute("SELECT rowid, owner, balance FROM accounts LIMIT 1").fetchone()
+    bank.conn.execute("UPDATE accounts SET rowid = 1000, balance = balance + 5 WHERE owner = ?", (owner,))
+    changed = bank.diff()["accounts"].changed
+    assert [(old["owner"], old["balance"], new["balance"]) for old, new in changed] == [(owner, balance, balance + 5)]
+    assert bank.conn.execute("SELECT _rid, _existed FROM _was_accounts ORDER BY _rid").fetchall() == [(rowid, 1), (1000, 0)]
+    bank.conn.execute("UPDATE accounts SET rowid = ?, balance = balance - 5 WHERE owner = ?", (rowid, owner))
+    assert not bank.diff()

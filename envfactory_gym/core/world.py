@@ -43,7 +43,8 @@ INSERT INTO "{table}_text"("{table}_text") VALUES ('rebuild');"""
 TRIGRAM = 3
 # Per table, the change log that diffs read: the first version of every row an episode touched (``_existed`` 0
 # for rows it inserted), and the table in ``_dirty``. A trigger does nothing for a row already logged (its table is
-# dirty already), so writing a row again costs one lookup. (No "OR IGNORE": an UPSERT's conflict clause would
+# dirty already), so writing a row again costs one lookup; an update that keeps the rowid (nearly all) logs the old
+# row without further checks, one that changes it is handled by its own trigger. (No "OR IGNORE": an UPSERT's conflict clause would
 # override it inside the trigger.)
 CHANGE_LOG = """CREATE TABLE "{log}" (_rid INTEGER PRIMARY KEY, _existed INTEGER NOT NULL, {columns});
 CREATE TRIGGER "_log_{table}_insert" AFTER INSERT ON "{table}"
@@ -51,7 +52,10 @@ WHEN NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = new.rowid) BEGIN {dirty}
 INSERT INTO "{log}" (_rid, _existed) VALUES (new.rowid, 0);
 END;
 CREATE TRIGGER "_log_{table}_update" AFTER UPDATE ON "{table}"
-WHEN NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid) OR new.rowid != old.rowid BEGIN {dirty}
+WHEN new.rowid = old.rowid AND NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid) BEGIN {dirty}
+INSERT INTO "{log}" SELECT old.rowid, 1, {old};
+END;
+CREATE TRIGGER "_log_{table}_rekey" AFTER UPDATE ON "{table}" WHEN new.rowid != old.rowid BEGIN {dirty}
 INSERT INTO "{log}" SELECT old.rowid, 1, {old} WHERE NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid);
 INSERT INTO "{log}" (_rid, _existed) SELECT new.rowid, 0 WHERE NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = new.rowid);
 END;
