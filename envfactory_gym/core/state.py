@@ -47,7 +47,7 @@ def describe_tables(conn: sqlite3.Connection) -> tuple[Table, ...]:
     """Every ordinary table of a database with its columns and key (primary key, or rowid); full-text indexes
     (virtual tables and their shadow tables) are derived data and left out."""
     names = sorted(r[0] for r in conn.execute("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'")
-                   if r[0] != "_dirty" and not r[0].startswith(("sqlite_", LOG_PREFIX)))
+                   if not r[0].startswith(("sqlite_", LOG_PREFIX)))
     tables = []
     for name in names:
         info = conn.execute(f'PRAGMA table_info("{name}")').fetchall()

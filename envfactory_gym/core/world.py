@@ -25,7 +25,6 @@ from envfactory_gym.core.tools import ToolError, ToolSpec, build_spec
 BOOKKEEPING_SCHEMA = """
 CREATE TABLE _meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE _generated (value PRIMARY KEY, tbl TEXT NOT NULL);
-CREATE TABLE _dirty (tbl TEXT PRIMARY KEY);
 """
 #: Initial states kept per process, over all environments (least recently used dropped first). A snapshot of
 #: an environment with realistic data is 100-400 kB; a rebuild costs hundreds of milliseconds.
@@ -42,25 +41,25 @@ INSERT INTO "{table}_text"("{table}_text") VALUES ('rebuild');"""
 #: Shortest text a trigram index can look up; shorter texts are matched by scanning.
 TRIGRAM = 3
 # Per table, the change log that diffs read: the first version of every row an episode touched (``_existed`` 0
-# for rows it inserted), and the table in ``_dirty``. A trigger does nothing for a row already logged (its table is
-# dirty already), so writing a row again costs one lookup; an update that keeps the rowid (nearly all) logs the old
-# row without further checks, one that changes it is handled by its own trigger. (No "OR IGNORE": an UPSERT's conflict clause would
-# override it inside the trigger.)
+# for rows it inserted); a table whose log holds a row is dirty. A trigger does nothing for a row already logged, so
+# writing a row again costs one lookup; an update that keeps the rowid (nearly all) logs the old row without further
+# checks, one that changes it has its own trigger. (No "OR IGNORE": an UPSERT's conflict clause would override it
+# inside the trigger.)
 CHANGE_LOG = """CREATE TABLE "{log}" (_rid INTEGER PRIMARY KEY, _existed INTEGER NOT NULL, {columns});
 CREATE TRIGGER "_log_{table}_insert" AFTER INSERT ON "{table}"
-WHEN NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = new.rowid) BEGIN {dirty}
+WHEN NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = new.rowid) BEGIN
 INSERT INTO "{log}" (_rid, _existed) VALUES (new.rowid, 0);
 END;
 CREATE TRIGGER "_log_{table}_update" AFTER UPDATE ON "{table}"
-WHEN new.rowid = old.rowid AND NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid) BEGIN {dirty}
+WHEN new.rowid = old.rowid AND NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid) BEGIN
 INSERT INTO "{log}" SELECT old.rowid, 1, {old};
 END;
-CREATE TRIGGER "_log_{table}_rekey" AFTER UPDATE ON "{table}" WHEN new.rowid != old.rowid BEGIN {dirty}
+CREATE TRIGGER "_log_{table}_rekey" AFTER UPDATE ON "{table}" WHEN new.rowid != old.rowid BEGIN
 INSERT INTO "{log}" SELECT old.rowid, 1, {old} WHERE NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid);
 INSERT INTO "{log}" (_rid, _existed) SELECT new.rowid, 0 WHERE NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = new.rowid);
 END;
 CREATE TRIGGER "_log_{table}_delete" AFTER DELETE ON "{table}"
-WHEN NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid) BEGIN {dirty}
+WHEN NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid) BEGIN
 INSERT INTO "{log}" SELECT old.rowid, 1, {old};
 END;"""
 #: Authorizer actions that change the database (see World._authorize).
@@ -69,7 +68,6 @@ WRITE_ACTIONS = frozenset({
     sqlite3.SQLITE_DROP_TABLE, sqlite3.SQLITE_ALTER_TABLE, sqlite3.SQLITE_CREATE_INDEX, sqlite3.SQLITE_DROP_INDEX,
     sqlite3.SQLITE_CREATE_TRIGGER, sqlite3.SQLITE_DROP_TRIGGER, sqlite3.SQLITE_CREATE_VIEW, sqlite3.SQLITE_DROP_VIEW,
     sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH})
-MARK_DIRTY = "INSERT INTO _dirty SELECT '{table}' WHERE NOT EXISTS (SELECT 1 FROM _dirty WHERE tbl = '{table}');"
 #: The episode clock, in minutes since the world's ``start_time``, as an SQL expression (for a tool that reads it in
 #: the query that reads its rows; :meth:`World.at_minute` turns it into a time).
 CLOCK_MINUTES = "(SELECT value FROM _meta WHERE key = 'clock')"
@@ -137,7 +135,7 @@ class World:
             if not table.bookkeeping:
                 conn.executescript(CHANGE_LOG.format(
                     table=table.name, log=table.log, columns=", ".join(f'"{c}"' for c in table.columns),
-                    old=", ".join(f'old."{c}"' for c in table.columns), dirty=MARK_DIRTY.format(table=table.name)))
+                    old=", ".join(f'old."{c}"' for c in table.columns)))
         conn.execute("VACUUM")
         cls.tables = tables
         return conn.serialize(), {t.name: state.table_digest(conn, t) for t in tables}
@@ -372,7 +370,15 @@ class World:
     def dirty(self) -> frozenset[str]:
         """Tables written since the initial state (tracked by triggers, so clean tables are never rescanned; read
         again only after the state changed)."""
-        return self.derived("dirty", lambda: frozenset(row[0] for row in self.conn.execute("SELECT tbl FROM _dirty")))
+        return self.derived("dirty", lambda: frozenset(row[0] for row in self.conn.execute(self._dirty_query())))
+
+    @classmethod
+    @functools.cache
+    def _dirty_query(cls) -> str:
+        """One query naming the tables whose change log holds a row (built once per class)."""
+        logged = [t for t in cls.tables if not t.bookkeeping]
+        return " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.log}\")" for t in logged) or (
+            "SELECT NULL WHERE 0")
 
     def digest(self) -> str:
         """Canonical digest of the whole state (tables in name order, rows in key order)."""
