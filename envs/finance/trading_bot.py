@@ -67,6 +67,12 @@ PriceUpdate = TypedDict("PriceUpdate", {"symbol": str, "old_price": float, "new_
 
 #: Whether a session is active, as a column (what :meth:`TradingBot._account` checks first).
 LOGGED_IN = "EXISTS (SELECT 1 FROM sessions WHERE active = 1) AS loggedIn"
+#: Cash (cents) reserved by Open and Pending Buy orders, as a subquery (what :meth:`TradingBot._reserved` counts).
+RESERVED_BUY = ("(SELECT COALESCE(SUM(CAST(ROUND(price * 100) AS INTEGER) * quantity), 0) FROM orders"
+                " WHERE status IN ('Open', 'Pending') AND order_type = 'Buy')")
+#: Shares of ``s.symbol`` reserved by Open and Pending Sell orders, as a subquery.
+RESERVED_SELL = ("(SELECT COALESCE(SUM(quantity), 0) FROM orders WHERE status IN ('Open', 'Pending')"
+                 " AND order_type = 'Sell' AND symbol = s.symbol)")
 
 
 def dollars(cents: int) -> float:
@@ -101,6 +107,7 @@ class TradingBot(World):
                          execution_price REAL);
     CREATE INDEX orders_by_status ON orders (status, symbol);
     CREATE INDEX orders_by_symbol ON orders (symbol, timestamp);
+    CREATE INDEX orders_reserving ON orders (order_type, symbol, price, quantity) WHERE status IN ('Open', 'Pending');
     CREATE TABLE transactions (transaction_id INTEGER PRIMARY KEY, type TEXT NOT NULL, amount REAL NOT NULL,
                                balance_after REAL NOT NULL, timestamp TEXT NOT NULL);
     CREATE INDEX transactions_by_time ON transactions (timestamp);
@@ -192,9 +199,12 @@ class TradingBot(World):
         return self.value(f"SELECT COALESCE(SUM({what}), 0) FROM orders WHERE status IN ('Open', 'Pending')"
                           " AND order_type = ? AND (?2 IS NULL OR symbol = ?2)", side, symbol)
 
-    def _fill(self, order: dict[str, Any], at: float) -> None:
+    def _fill(self, order: dict[str, Any], at: float, held: Any = False, mark: bool = True) -> None:
+        """Fill ``order`` at ``at``: cash, position and (``mark``) the order's status. ``held``: the position's
+        quantity and average_cost when the caller already read them (None: no position)."""
         cost, qty = round(at * 100) * order["quantity"], order["quantity"]
-        held = self.row("SELECT * FROM positions WHERE symbol = ?", order["symbol"])
+        if held is False:
+            held = self.row("SELECT * FROM positions WHERE symbol = ?", order["symbol"])
         if order["order_type"] == "Buy":
             self.execute("UPDATE account SET balance_cents = balance_cents - ?", cost)
             if held:
@@ -209,8 +219,9 @@ class TradingBot(World):
                 self.execute("DELETE FROM positions WHERE symbol = ?", order["symbol"])
             else:
                 self.execute("UPDATE positions SET quantity = quantity - ? WHERE symbol = ?", qty, order["symbol"])
-        self.execute("UPDATE orders SET status = 'Completed', execution_price = ? WHERE order_id = ?",
-                     at, order["order_id"])
+        if mark:
+            self.execute("UPDATE orders SET status = 'Completed', execution_price = ? WHERE order_id = ?",
+                         at, order["order_id"])
 
     def _order(self, order_id: int) -> Order:
         self._account()
@@ -256,7 +267,7 @@ class TradingBot(World):
     @tool(phrase=["check whether the stock market is open right now"])
     def get_market_status(self) -> Market:
         """Whether the market is open (09:30-16:00 ET, Monday to Friday) and the current time."""
-        return {"status": "Open" if self._market_open() else "Closed", "current_time": self.now().strftime(TIME_FORMAT)}
+        return {"status": "Open" if self._market_open() else "Closed", "current_time": self.clock_text(TIME_FORMAT)}
 
     # ------------------------------------------------------------------ cash
     @tool(phrase=["check how much cash is in my brokerage account", "find out my buying power"])
@@ -278,16 +289,17 @@ class TradingBot(World):
             transaction_type: deposit or withdrawal.
             amount: Dollars, 1-50000.
         """
-        account = self.row(f"SELECT {LOGGED_IN}, a.* FROM (SELECT 1) LEFT JOIN (SELECT * FROM account LIMIT 1) a")
+        account = self.row(f"SELECT {LOGGED_IN}, a.*, {RESERVED_BUY} AS reserved FROM (SELECT 1)"
+                           " LEFT JOIN account a")  # the one account row
         self._logged_in(account)
         cents = round(amount * 100)
         if transaction_type == "withdrawal":
-            free = account["balance_cents"] - self._reserved("Buy")
+            free = account["balance_cents"] - account["reserved"]
             if cents > free:
                 raise ToolError(f"insufficient funds: you can withdraw at most {dollars(free):.2f} USD "
                                 "(cash reserved by open buy orders excluded)")
             cents = -cents
-        balance, stamp = account["balance_cents"] + cents, self.now().strftime(TIME_FORMAT)
+        balance, stamp = account["balance_cents"] + cents, self.clock_text(TIME_FORMAT)
         self.execute("UPDATE account SET balance_cents = ?", balance)
         txn = self.value("INSERT INTO transactions (type, amount, balance_after, timestamp) VALUES (?, ?, ?, ?)"
                          " RETURNING transaction_id", transaction_type, dollars(abs(cents)), dollars(balance), stamp)
@@ -384,8 +396,11 @@ class TradingBot(World):
             quantity: Number of shares, 1-10000.
         """
         code = symbol.strip().upper()
-        found = self.row(f"SELECT {LOGGED_IN}, (SELECT balance_cents FROM account LIMIT 1) AS balance_cents, s.*"
-                         " FROM (SELECT 1) LEFT JOIN listings s ON s.symbol = ?", code)
+        reserved = RESERVED_BUY if order_type == "Buy" else RESERVED_SELL
+        found = self.row(f"SELECT {LOGGED_IN}, (SELECT balance_cents FROM account LIMIT 1) AS balance_cents, s.*,"
+                         f" {reserved} AS reserved, p.quantity AS held, p.average_cost AS held_cost"
+                         " FROM (SELECT 1) LEFT JOIN listings s ON s.symbol = ? LEFT JOIN positions p"
+                         " ON p.symbol = s.symbol", code)
         self._logged_in(found)
         account = stock = found
         if stock["symbol"] is None:
@@ -395,25 +410,30 @@ class TradingBot(World):
         if stock["halted"]:
             raise ToolError(f"trading in {stock['symbol']} is halted; no orders are accepted for it now")
         if order_type == "Buy":
-            free = account["balance_cents"] - self._reserved("Buy")
+            free = account["balance_cents"] - found["reserved"]
             if round(price * 100) * quantity > free:
                 raise ToolError(f"insufficient buying power: the order needs {price * quantity:.2f} USD and "
                                 f"{dollars(free):.2f} USD is available; deposit cash or lower the quantity")
         else:
-            held = self.value("SELECT quantity FROM positions WHERE symbol = ?", stock["symbol"]) or 0
-            free = held - self._reserved("Sell", stock["symbol"])
+            held = found["held"] or 0
+            free = held - found["reserved"]
             if quantity > free:
                 raise ToolError(f"you can sell at most {free} shares of {stock['symbol']} "
                                 f"({held} held, the rest reserved by open sell orders)")
-        order_id = self.value("INSERT INTO orders (order_type, symbol, price, quantity, status, timestamp) VALUES"
-                              " (?, ?, ?, ?, 'Open', ?) RETURNING order_id", order_type, stock["symbol"],
-                              round(price, 2), quantity, self.now().strftime(TIME_FORMAT))
-        self.mark_generated("orders", order_id)
-        if (price >= stock["price"]) == (order_type == "Buy") or price == stock["price"]:
-            # what _fill reads of the order just inserted
-            self._fill({"order_id": order_id, "order_type": order_type, "symbol": stock["symbol"],
-                        "quantity": quantity}, stock["price"])
-        return self.row("SELECT * FROM orders WHERE order_id = ?", order_id)
+        fills = (price >= stock["price"]) == (order_type == "Buy") or price == stock["price"]
+        # a filling order goes in Completed at the quote (what _fill sets right after an Open insert)
+        order = self.row("INSERT INTO orders (order_type, symbol, price, quantity, status, timestamp, execution_price)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *", order_type, stock["symbol"], round(price, 2),
+                         quantity, "Completed" if fills else "Open", self.clock_text(TIME_FORMAT),
+                         stock["price"] if fills else None)
+        order["price"] = float(order["price"])
+        if fills:
+            order["execution_price"] = float(order["execution_price"])
+        self.mark_generated("orders", order["order_id"])
+        if fills:
+            held_row = None if found["held"] is None else {"quantity": found["held"], "average_cost": found["held_cost"]}
+            self._fill(order, stock["price"], held_row, mark=False)
+        return order
 
     @tool(phrase=["find out what happened to my order {order_id}", "check the status of order {order_id}"])
     def get_order_details(self, order_id: Annotated[int, UserKnown]) -> Order:
@@ -485,7 +505,7 @@ class TradingBot(World):
             raise ToolError(f"{stock} is already on your watchlist")
         if found["watching"] >= 30:
             raise ToolError("the watchlist is full (30 symbols); remove one first")
-        self.execute("INSERT INTO watchlist VALUES (?, ?)", stock, self.now().strftime(TIME_FORMAT))
+        self.execute("INSERT INTO watchlist VALUES (?, ?)", stock, self.clock_text(TIME_FORMAT))
         return {"status": "Added", "symbol": stock, "watchlist": self._watchlist()}
 
     @tool(writes=True, phrase=["take {symbol} off my watchlist", "stop watching {symbol}"])

@@ -283,14 +283,16 @@ class TFTServer(World):
         if len(names) > level:
             raise ToolError(f"at level {level} you can field only {level} units, not {len(names)}; raise the level"
                             " or drop units")
-        if self.value("SELECT 1 FROM comps WHERE lower(comp_name) = lower(?)", comp_name.strip()):
+        taken = self.row("SELECT EXISTS (SELECT 1 FROM comps WHERE lower(comp_name) = lower(?)) AS named,"
+                         " (SELECT COUNT(*) FROM comps) AS saved", comp_name.strip())
+        if taken["named"]:
             raise ToolError(f"you already have a comp named '{comp_name.strip()}'; pick another name")
-        if self.value("SELECT COUNT(*) FROM comps") >= 5:
+        if taken["saved"] >= 5:
             raise ToolError("you already have 5 saved comps; delete one with tft_delete_team_comp first")
         comp_id = self.new_id("comps", "tcomp_")
         self.execute("INSERT INTO comps VALUES (?, ?, ?)", comp_id, comp_name.strip(), level)
-        for name in names:
-            self.execute("INSERT INTO units VALUES (?, ?, ?, '')", self.new_id("units", "unit_"), comp_id, name)
+        self.executemany("INSERT INTO units VALUES (?, ?, ?, '')",
+                         [(self.new_id("units", "unit_"), comp_id, name) for name in names])
         units = [{"champion_name": c["champion_name"], "items": "", "origin": c["origin"], "class": c["class"]}
                  for c in sorted(champs, key=lambda c: c["champion_name"])]
         return self._render(comp_id, {"comp_name": comp_name.strip(), "level": level}, units)
@@ -307,13 +309,25 @@ class TFTServer(World):
             champion_name: The unit to equip.
             item_name: The completed item.
         """
-        comp = self._saved(comp_id)
+        # the comp, the champion and the item in one lookup (each error as _saved, _champion and _item raise it)
+        found = self.row("SELECT c.comp_name, c.level, ch.champion_name AS champ, i.item_name, i.component_1"
+                         " FROM (SELECT 1) LEFT JOIN comps c ON c.comp_id = ?"
+                         " LEFT JOIN champions ch ON lower(ch.champion_name) = lower(?)"
+                         " LEFT JOIN item_recipes i ON lower(i.item_name) = lower(?)",
+                         comp_id, champion_name.strip(), item_name.strip())
+        if found["comp_name"] is None:
+            self._saved(comp_id)  # raises its error
+        comp = found
         units = self._units(comp_id)
-        champ = self._champion(champion_name)["champion_name"]
+        if found["champ"] is None:
+            self._champion(champion_name)  # raises its error
+        champ = found["champ"]
         unit = next((u for u in units if u["champion_name"] == champ), None)
         if unit is None:
             raise ToolError(f"{champ} is not on that board; add it to the comp first")
-        item = self._item(item_name)
+        if found["item_name"] is None:
+            self._item(item_name)  # raises its error
+        item = found
         if item["component_1"] is None:
             raise ToolError(f"{item['item_name']} is a component; combine two components into a completed item")
         items = [i for i in unit["items"].split("|") if i]
