@@ -37,15 +37,13 @@ def _per_call(fn: Callable[[], Any], repeat: int) -> float:
     runs (as in ``timeit``): a collection of the whole process's objects would land on whichever call it interrupts."""
     best = float("inf")
     collecting = gc.isenabled()
+    gc.disable()
     try:
         for _ in range(3):
-            gc.disable()
             start = time.process_time()
             for _ in range(repeat):
                 fn()
             best = min(best, (time.process_time() - start) / repeat)
-            if collecting:
-                gc.enable()
     finally:
         if collecting:
             gc.enable()

@@ -72,7 +72,7 @@ WRITE_ACTIONS = frozenset({
 #: the query that reads its rows; :meth:`World.at_minute` turns it into a time).
 CLOCK_MINUTES = "(SELECT value FROM _meta WHERE key = 'clock')"
 #: A LIKE or GLOB whose pattern is a bare parameter. SQLite prepares such a statement again every time the
-#: parameter is bound (to try its LIKE-prefix optimisation on the value), ~5 µs a call; with the pattern written as
+#: parameter is bound (to try its LIKE-prefix optimisation on the value), a full prepare per call; with the pattern as
 #: an expression, ``LIKE (? || '')``, the prepared statement is kept (see :func:`kept_prepared`).
 _PATTERN_PARAMETER = re.compile(r"\b(LIKE|GLOB)\s+(\?\d*|[:@$]\w+)", re.IGNORECASE)
 
