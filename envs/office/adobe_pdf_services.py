@@ -150,10 +150,6 @@ class AdobePDFServices(World):
                 "permissions": doc["permissions"].split(",") if doc["permissions"] else [],
                 "created_time": doc["created_time"]}
 
-    def _stamp(self) -> str:
-        """The episode clock in TIME_FORMAT."""
-        return self.clock_text(TIME_FORMAT)
-
     def _job(self, operation: str, asset_id: str, output: str | None, stamp: str | None = None) -> str:
         """Charge one document transaction and record a finished job."""
         if not self.execute("UPDATE account SET used = used + 1 WHERE used < monthly_limit"):
@@ -162,13 +158,13 @@ class AdobePDFServices(World):
                             "and all are used; upgrade the plan or wait for next month")
         job_id = self.new_id("jobs", "job_")
         self.execute("INSERT INTO jobs VALUES (?, ?, 'succeeded', ?, ?, NULL, ?)", job_id, operation,
-                     asset_id, output, stamp or self._stamp())
+                     asset_id, output, stamp or self.clock_text(TIME_FORMAT))
         return job_id
 
     def _store(self, filename: str, pages: int, size: int, page_size: str, body: str, searchable: int = 1,
                ocr_language: str | None = None) -> tuple[str, str]:
         """Save a new PDF in the library; returns its asset id and its created time."""
-        asset_id, stamp = self.new_id("documents", ASSET), self._stamp()
+        asset_id, stamp = self.new_id("documents", ASSET), self.clock_text(TIME_FORMAT)
         try:
             self.execute("INSERT INTO documents (asset_id, filename, page_count, file_size, page_size, searchable,"
                          " body, scan_quality, ocr_language, created_time) VALUES (?, ?, ?, ?, ?, ?, ?, 1.0, ?, ?)",
@@ -259,7 +255,7 @@ class AdobePDFServices(World):
                             f"export the OCR output to {target_format}")
         stem = (output_filename or doc["filename"][:-4]).strip().removesuffix(f".{target_format}")
         export_id, files = self.new_id("exports", ASSET), 1 if target_format in OFFICE_FORMATS else doc["page_count"]
-        stamp = self._stamp()
+        stamp = self.clock_text(TIME_FORMAT)
         self.execute("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?)", export_id, asset_id, target_format,
                      f"{stem}.{target_format}", files, stamp)
         return {"export_id": export_id, "export_url": self._url(export_id, f"{stem}.{target_format}"),

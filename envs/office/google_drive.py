@@ -155,9 +155,6 @@ class GoogleDrive(World):
         """The signed-in user's email."""
         return self.derived("me", lambda: self.value("SELECT email FROM users WHERE is_me = 1"))
 
-    def _stamp(self) -> str:
-        return self.clock_text(TIME_FORMAT)
-
     def _file(self, file_id: str) -> dict[str, Any]:
         return self.require("SELECT * FROM files WHERE id = ?", file_id,
                             error=f"File not found: {file_id}. list_files finds files by name")
@@ -286,7 +283,7 @@ class GoogleDrive(World):
         return self._insert(name, mime_type, parent, content)
 
     def _insert(self, name: str, mime: str, parent: str | None, content: str | None) -> DriveFile:
-        file_id, now, me = self.new_id("files", "1"), self._stamp(), self._me()
+        file_id, now, me = self.new_id("files", "1"), self.clock_text(TIME_FORMAT), self._me()
         size = None if content is None else len(content.encode())
         self.execute("INSERT INTO files (id, name, mimeType, folder, owner, content, size, createdTime, modifiedTime)"
                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", file_id, name.strip(), mime, parent, me, content, size,
@@ -377,7 +374,7 @@ class GoogleDrive(World):
             if ancestor == file_id:
                 raise ToolError("a folder cannot be moved into itself or one of its subfolders")
             ancestor = self.value("SELECT folder FROM files WHERE id = ?", ancestor)
-        now = self._stamp()
+        now = self.clock_text(TIME_FORMAT)
         self.execute("UPDATE files SET folder = ?, modifiedTime = ? WHERE id = ?", folder_id, now, file_id)
         return self._render({**row, "folder": folder_id, "modifiedTime": now})  # as _file reads it back
 

@@ -16,6 +16,7 @@ from envfactory_gym.core.world import World
 from envs.office.excel_server import a1, parse_range
 
 ME = "me@gmail.com"
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
 ID_CHARS = string.ascii_letters + string.digits + "-_"
 COLUMNS = {  # header -> value maker (rng, fake)
     "Name": lambda rng, fake: fake.name(), "Email": lambda rng, fake: fake.free_email(),
@@ -128,12 +129,9 @@ class GoogleSheets(World):
             raise ToolError(f"you only have view access to '{book['title']}'; ask its owner {book['owner']}"
                             " for edit access")
         if edit:
-            self.execute("UPDATE spreadsheets SET modified_time = ? WHERE spreadsheet_id = ?", self._stamp(),
+            self.execute("UPDATE spreadsheets SET modified_time = ? WHERE spreadsheet_id = ?", self.clock_text(STAMP),
                          spreadsheet_id)
         return book
-
-    def _stamp(self) -> str:
-        return self.clock_text("%Y-%m-%dT%H:%M:%SZ")
 
     def _sheet(self, spreadsheet_id: str, sheet: str, edit: bool = False, free: str | None = None) -> dict[str, Any]:
         """The sheets row of a sheet of a spreadsheet checked as _book checks it (one query for both); ``free``:
@@ -263,7 +261,7 @@ class GoogleSheets(World):
             title: The spreadsheet's title.
         """
         book_id = "1" + self.new_id("spreadsheets", "ss").ljust(43, "0")
-        stamp = self._stamp()
+        stamp = self.clock_text(STAMP)
         self.execute("INSERT INTO spreadsheets VALUES (?, ?, ?, ?, ?)", book_id, title.strip(), ME, stamp, stamp)
         self.execute("INSERT INTO permissions VALUES (?, ?, 'owner')", book_id, ME)
         self._add_sheet(book_id, "Sheet1", first=True)

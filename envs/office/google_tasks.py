@@ -140,9 +140,6 @@ class GoogleTasks(World):
             raise ToolError(f"no task with id '{task_id}' in task list '{tasklist_id}'; list_tasks shows the ids")
         return found
 
-    def _stamp(self) -> str:
-        return self.clock_text(STAMP)
-
     def _place(self, task_id: str, tasklist_id: str, parent: str | None, previous: str | None) -> None:
         """Put a task under ``parent`` right after sibling ``previous`` (first when None) and renumber."""
         if parent is not None:
@@ -201,7 +198,7 @@ class GoogleTasks(World):
         Args:
             tasklist_title: Title of the new list (up to 1024 characters).
         """
-        list_id, now = self.new_id("task_lists", "tl_"), self._stamp()
+        list_id, now = self.new_id("task_lists", "tl_"), self.clock_text(STAMP)
         self.execute("INSERT INTO task_lists VALUES (?, ?, ?, 0)", list_id, tasklist_title.strip(), now)
         return {"tasklist_id": list_id, "title": tasklist_title.strip(), "updated": now}  # as get_task_list shows it
 
@@ -213,7 +210,7 @@ class GoogleTasks(World):
             tasklist_id: The task list's id.
             title: Its new title.
         """
-        found, now = self._list(tasklist_id), self._stamp()
+        found, now = self._list(tasklist_id), self.clock_text(STAMP)
         self.execute("UPDATE task_lists SET title = ?, updated = ? WHERE tasklist_id = ?", title.strip(), now,
                      tasklist_id)
         # As get_task_list shows it.
@@ -294,7 +291,7 @@ class GoogleTasks(World):
         self._list(tasklist_id)
         if completed and status != "completed":
             raise ToolError("a completion time needs status 'completed'")
-        task_id, now = self.new_id("tasks", "t_"), self._stamp()
+        task_id, now = self.new_id("tasks", "t_"), self.clock_text(STAMP)
         self.execute("INSERT INTO tasks (task_id, tasklist_id, title, notes, status, due, completed, position,"
                      " updated) VALUES (?, ?, ?, ?, ?, ?, ?, -1, ?)", task_id, tasklist_id, title.strip(), notes,
                      status, due_date(due), (completed or now) if status == "completed" else None, now)
@@ -324,7 +321,7 @@ class GoogleTasks(World):
         status = status or task["status"]
         if completed and status != "completed":
             raise ToolError("a completion time needs status 'completed'")
-        now = self._stamp()
+        now = self.clock_text(STAMP)
         done = completed or (task["completed"] if task["status"] == "completed" else now)
         changed = {"title": task["title"] if title is None else title.strip(),
                    "notes": task["notes"] if notes is None else notes,
@@ -369,7 +366,7 @@ class GoogleTasks(World):
         self._list(target)
         self._place(task_id, target, parent, previous)
         self.execute("UPDATE tasks SET tasklist_id = ? WHERE parent = ?", target, task_id)
-        self.execute("UPDATE tasks SET updated = ? WHERE task_id = ?", self._stamp(), task_id)
+        self.execute("UPDATE tasks SET updated = ? WHERE task_id = ?", self.clock_text(STAMP), task_id)
         task = self._task(target, task_id)
         return {"task_id": task_id, "tasklist_id": target, "parent": task["parent"],
                 "position": f"{task['position']:020d}"}

@@ -211,9 +211,6 @@ class Notion(World):
         db["comments"].insert_all(comments)
 
     # ------------------------------------------------------------------ helpers
-    def _stamp(self) -> str:
-        return self.clock_text(TIME_FORMAT)
-
     def _missing(self, kind: str, object_id: str) -> ToolError:
         return ToolError(f"Could not find {kind} with ID: {object_id}. Make sure the relevant pages and databases "
                          "are shared with your integration (notion_search lists what it can see).")
@@ -296,13 +293,13 @@ class Notion(World):
         return f"https://www.notion.so/{_NON_WORD.sub('-', title).strip('-')}-{object_id.split('_')[-1]}"
 
     def _touch(self, page_id: str) -> None:
-        self.execute("UPDATE pages SET last_edited_time = ? WHERE page_id = ?", self._stamp(), page_id)
+        self.execute("UPDATE pages SET last_edited_time = ? WHERE page_id = ?", self.clock_text(TIME_FORMAT), page_id)
 
     def _insert_blocks(self, parent_id: str, lines: list[str]) -> list[Block]:
         if not lines:
             return []
         start = self.value("SELECT COALESCE(MAX(position), -1) + 1 FROM blocks WHERE parent_id = ?", parent_id)
-        now = self._stamp()
+        now = self.clock_text(TIME_FORMAT)
         made = []
         for offset, line in enumerate(lines):
             kind, text, checked = parse_line(line)
@@ -313,7 +310,7 @@ class Notion(World):
                    now: str | None = None) -> Block:
         if len(text) > 2000:
             raise ToolError("a block's text is limited to 2000 characters; split it into several blocks")
-        block_id, now = self.new_id("blocks", "blk_"), now or self._stamp()
+        block_id, now = self.new_id("blocks", "blk_"), now or self.clock_text(TIME_FORMAT)
         checked = None if kind != "to_do" else int(bool(checked))
         self.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)", block_id, parent_id, position, kind,
                      text, checked, now, now)
@@ -466,7 +463,7 @@ class Notion(World):
         return self._render_block(self.rows(
             "UPDATE blocks SET content = COALESCE(?, content), checked = COALESCE(?, checked),"
             " archived = COALESCE(?, archived), last_edited_time = ? WHERE block_id = ? RETURNING *",
-            content.strip() if content is not None else None, checked, archived, self._stamp(), block_id)[0])
+            content.strip() if content is not None else None, checked, archived, self.clock_text(TIME_FORMAT), block_id)[0])
 
     @tool(writes=True, phrase=["delete {block_id}", "remove {block_id} from its page"])
     def notion_delete_block(self, block_id: str) -> Deleted:
@@ -479,7 +476,7 @@ class Notion(World):
             raise ToolError(f"{block_id} is a page; delete pages with notion_delete_page")
         self.execute("WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT b.block_id FROM blocks b JOIN tree ON"
                      " b.parent_id = tree.id) UPDATE blocks SET archived = 1, last_edited_time = ? WHERE block_id"
-                     " IN tree", block_id, self._stamp())
+                     " IN tree", block_id, self.clock_text(TIME_FORMAT))
         return {"id": block_id, "object": "block", "deleted": True, "archived": True}
 
     # ---------------------------------------------------------------- pages
@@ -507,7 +504,7 @@ class Notion(World):
         if self.value("SELECT 1 FROM databases WHERE database_id = ?", parent_page_id):
             raise ToolError(f"{parent_page_id} is a database; add rows to it with notion_create_database_item")
         self._page(parent_page_id, editing=True)
-        page_id, now = self.new_id("pages", "page_"), self._stamp()
+        page_id, now = self.new_id("pages", "page_"), self.clock_text(TIME_FORMAT)
         page = self.rows("INSERT INTO pages VALUES (?, 'page', ?, ?, 1, 0, ?, ?, ?) RETURNING *", page_id,
                          parent_page_id, title.strip(), self._bot()["user_id"], now, now)[0]
         if not children:  # a fresh page id has no blocks under it
@@ -525,7 +522,7 @@ class Notion(World):
         self._page(page_id, editing=True)
         self.execute("WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT p.page_id FROM pages p JOIN tree ON"
                      " p.parent_id = tree.id AND p.parent_type = 'page') UPDATE pages SET archived = 1,"
-                     " last_edited_time = ? WHERE page_id IN tree", page_id, self._stamp())
+                     " last_edited_time = ? WHERE page_id IN tree", page_id, self.clock_text(TIME_FORMAT))
         return {"id": page_id, "object": "page", "deleted": True, "archived": True}
 
     @tool(writes=True, phrase=["set {properties} on {page_id}", "update {page_id} with {properties}"])
@@ -546,7 +543,7 @@ class Notion(World):
             raise ToolError("a page outside a database has only a 'title' property; give a non-empty title")
         else:
             self.execute("UPDATE pages SET title = ?, last_edited_time = ? WHERE page_id = ?",
-                         str(properties["title"]).strip(), self._stamp(), page_id)
+                         str(properties["title"]).strip(), self.clock_text(TIME_FORMAT), page_id)
         return self._render_page(self._page(page_id), content=False)
 
     @tool(writes=True, phrase=["replace the content of {page_id} with {children}",
@@ -561,7 +558,7 @@ class Notion(World):
         """
         self._page(page_id, editing=True)
         self.execute("UPDATE blocks SET archived = 1, last_edited_time = ? WHERE parent_id = ? AND archived = 0",
-                     self._stamp(), page_id)
+                     self.clock_text(TIME_FORMAT), page_id)
         made = self._insert_blocks(page_id, children)
         self._touch(page_id)
         return {"block_id": page_id, "children_count": len(made), "results": made}
@@ -583,7 +580,7 @@ class Notion(World):
         properties = properties or {"Name": {"type": "title"}}
         if [s["type"] for s in properties.values()].count("title") != 1:
             raise ToolError("a database needs exactly one property of type 'title'")
-        database_id, now = self.new_id("databases", "db_"), self._stamp()
+        database_id, now = self.new_id("databases", "db_"), self.clock_text(TIME_FORMAT)
         row = self.rows("INSERT INTO databases VALUES (?, ?, ?, '', 1, 0, ?, ?) RETURNING *", database_id,
                         parent_page_id, title.strip(), now, now)[0]
         columns = [(database_id, name.strip(), spec["type"], "|".join(spec.get("options", [])))
@@ -682,7 +679,7 @@ class Notion(World):
         return self._render_database(self.rows(
             "UPDATE databases SET title = COALESCE(?, title), description = COALESCE(?, description),"
             " last_edited_time = ? WHERE database_id = ? RETURNING *", title and title.strip(), description,
-            self._stamp(), database_id)[0], None if properties else schema)  # the schema read above is still current
+            self.clock_text(TIME_FORMAT), database_id)[0], None if properties else schema)  # the schema read above is still current
 
     @tool(writes=True, phrase=["delete {database_id}", "archive {database_id}"])
     def notion_delete_database(self, database_id: str) -> Deleted:
@@ -692,7 +689,7 @@ class Notion(World):
             database_id: The database.
         """
         self._database(database_id, editing=True)
-        self.execute("UPDATE databases SET archived = 1, last_edited_time = ? WHERE database_id = ?", self._stamp(),
+        self.execute("UPDATE databases SET archived = 1, last_edited_time = ? WHERE database_id = ?", self.clock_text(TIME_FORMAT),
                      database_id)
         return {"id": database_id, "object": "database", "deleted": True, "archived": True}
 
@@ -709,7 +706,7 @@ class Notion(World):
         title = next(n for n, p in self._schema(database_id).items() if p["type"] == "title")
         if not str(properties.get(title) or "").strip():
             raise ToolError(f"give the row's title in the '{title}' property")
-        page_id, now = self.new_id("pages", "page_"), self._stamp()
+        page_id, now = self.new_id("pages", "page_"), self.clock_text(TIME_FORMAT)
         self.execute("INSERT INTO pages VALUES (?, 'database', ?, ?, 1, 0, ?, ?, ?)", page_id, database_id,
                      str(properties[title]).strip(), self._bot()["user_id"], now, now)
         self._set_values(database_id, page_id, properties)
@@ -798,7 +795,7 @@ class Notion(World):
             parent = thread["parent_id"]
         else:
             parent, discussion_id = self._page(page_id, editing=True)["page_id"], self.new_id("comments", "disc_")
-        comment_id, now, bot = self.new_id("comments", "cmt_"), self._stamp(), self._bot()
+        comment_id, now, bot = self.new_id("comments", "cmt_"), self.clock_text(TIME_FORMAT), self._bot()
         self.execute("INSERT INTO comments VALUES (?, ?, ?, ?, ?, 0, NULL, NULL, ?, ?)", comment_id, discussion_id,
                      parent, bot["user_id"], rich_text.strip(), now, now)
         return {"comment_id": comment_id, "discussion_id": discussion_id, "parent_id": parent, "author": bot["name"],
@@ -828,7 +825,7 @@ class Notion(World):
             comment_id: The comment.
             rich_text: The new text.
         """
-        row, now = self._comment(comment_id, own=True), self._stamp()
+        row, now = self._comment(comment_id, own=True), self.clock_text(TIME_FORMAT)
         self.execute("UPDATE comments SET rich_text = ?, last_edited_time = ? WHERE comment_id = ?",
                      rich_text.strip(), now, comment_id)
         # As _render_comment(_comment(comment_id)) shows it; the author is the integration (own=True checked it).
@@ -859,7 +856,7 @@ class Notion(World):
         row = self._comment(comment_id)
         if bool(row["resolved"]) == resolved:
             raise ToolError(f"this discussion is already {'resolved' if resolved else 'open'}")
-        bot, now = self._bot(), self._stamp()
+        bot, now = self._bot(), self.clock_text(TIME_FORMAT)
         self.execute("UPDATE comments SET resolved = ?, resolved_by = ?, resolved_time = ? WHERE discussion_id = ?",
                      int(resolved), bot["user_id"] if resolved else None, now if resolved else None,
                      row["discussion_id"])

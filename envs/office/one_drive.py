@@ -131,10 +131,6 @@ class OneDrive(World):
             raise ToolError(f"itemNotFound: '{row['name']}' is in the recycle bin; restore it first")
         return row
 
-    def _stamp(self) -> str:
-        """The episode clock in TIME_FORMAT."""
-        return self.clock_text(TIME_FORMAT)
-
     def _drive(self) -> tuple[str, str]:
         """The drive's id and the webUrl prefix of its items."""
         def read() -> tuple[str, str]:
@@ -223,7 +219,7 @@ class OneDrive(World):
         size = len(content.encode())
         parent_id = parent["id"]
         name, replaced = self._place(name, parent_id, behavior, size)
-        now = self._stamp()
+        now = self.clock_text(TIME_FORMAT)
         if replaced:
             return self.rows("UPDATE items SET content = ?, size = ?, lastModifiedDateTime = ? WHERE id = ?"
                              " RETURNING *", content, size, now, replaced)[0]
@@ -344,7 +340,7 @@ class OneDrive(World):
         parent = self._folder_at(parent_path)
         parent_id = parent["id"]
         name, _ = self._place(name, parent_id, conflict_behavior, 0)
-        new, now = self.new_id("items", "01"), self._stamp()
+        new, now = self.new_id("items", "01"), self.clock_text(TIME_FORMAT)
         row = self.rows("INSERT INTO items (id, name, parent_id, path, is_folder, createdDateTime,"
                         " lastModifiedDateTime) VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING *", new, name, parent_id,
                         self._child(parent["path"], name), now, now)[0]
@@ -370,7 +366,7 @@ class OneDrive(World):
         self.execute("UPDATE items SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?", new_path,
                      len(row["path"]) + 1, len(row["path"]) + 1, row["path"] + "/")
         moved = self.rows("UPDATE items SET parent_id = ?, name = ?, path = ?, lastModifiedDateTime = ? WHERE id = ?"
-                          " RETURNING *", parent_id, new_name, new_path, self._stamp(), item_id)[0]
+                          " RETURNING *", parent_id, new_name, new_path, self.clock_text(TIME_FORMAT), item_id)[0]
         return self._render(moved)
 
     @tool(writes=True, phrase=["make a copy of {item_id} in {parent_path}", "copy {item_id} into {parent_path}"])
@@ -387,7 +383,7 @@ class OneDrive(World):
         if row["is_folder"]:
             raise ToolError(f"invalidRequest: '{row['name']}' is a folder; copy its files one by one")
         new_name, _ = self._place(name or row["name"], parent_id, "fail", row["size"])
-        new, now = self.new_id("items", "01"), self._stamp()
+        new, now = self.new_id("items", "01"), self.clock_text(TIME_FORMAT)
         copy = self.rows("INSERT INTO items (id, name, parent_id, path, is_folder, size, mime, content, label,"
                          " createdDateTime, lastModifiedDateTime) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING *",
                          new, new_name, parent_id, self._child(parent["path"], new_name), row["size"], row["mime"],
