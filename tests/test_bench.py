@@ -24,6 +24,8 @@ def test_bench_environment_measures_every_kind_of_step() -> None:
     assert figures["name"] == "Calendar" and figures["tools"] >= 10
     for key in ("keyed_us", "search_us", "write_us", "reset_us", "grade_us", "floor_us"):
         assert figures[key] > 0, key
+    # every live episode holds its own database (Calendar's is over 100 KiB), none taken from the idle pool
+    assert 64 < figures["episode_kib"] < 4096
 
 
 def test_batched_run_is_solved_and_compared_with_the_same_episodes_one_at_a_time() -> None:

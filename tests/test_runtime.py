@@ -195,7 +195,7 @@ def test_clock_and_derived_values_follow_the_state(bank: Bank) -> None:
     assert bank.derived("transfers", count) == before and len(reads) == 1
     a, b = owners(bank)[:2]
     bank.call("transfer", {"source": a["account_id"], "target": b["account_id"], "amount": 1})
-    assert bank.now() == start + dt.timedelta(minutes=1) == bank.at_minute(1)
+    assert bank.now() == start + dt.timedelta(minutes=1) and bank.clock == 1
     assert bank.clock_text("%H:%M") == (start + dt.timedelta(minutes=1)).strftime("%H:%M")
     assert bank.derived("transfers", count) == before + 1 and len(reads) == 2
     bank.conn.execute("DELETE FROM transfers")  # a change outside any tool is seen too
@@ -231,3 +231,38 @@ def test_an_update_that_moves_a_row_to_another_rowid_is_logged(bank: Bank) -> No
     assert bank.conn.execute("SELECT _rid, _existed FROM _was_accounts ORDER BY _rid").fetchall() == [(rowid, 1), (1000, 0)]
     bank.conn.execute("UPDATE accounts SET rowid = ?, balance = balance - 5 WHERE owner = ?", (rowid, owner))
     assert not bank.diff()
+
+
+def test_clock_and_id_counter_are_state_kept_out_of_sql() -> None:
+    """The clock moves on every successful write call (even one that changes no row), never on a failed one; ids a
+    failed call generated are handed out again; both take part in the digest and go back to 0 on reset."""
+    from envfactory_gym.core.tools import tool
+
+    class Counted(Bank):
+        @tool(writes=True)
+        def mint_then_fail(self) -> None:
+            """Generate an id, then fail."""
+            self.new_id("transfers", "tr_")
+            raise ToolError("changed my mind")
+
+        @tool(writes=True)
+        def touch_nothing(self) -> None:
+            """A write call that changes no row."""
+
+    world, control = Counted(seed=3), Counted(seed=3)
+    a, b = owners(world)[:2]
+    pay = {"source": a["account_id"], "target": b["account_id"], "amount": 1}
+    start = world.now()
+    with pytest.raises(ToolError, match="^changed my mind$"):
+        world.call("mint_then_fail", {})
+    assert world.clock == 0 and world.now() == start
+    assert world.call("transfer", pay)["transfer_id"] == control.call("transfer", pay)["transfer_id"]
+    assert world.clock_text("%H:%M") == "09:01"
+    changes = world.conn.total_changes
+    world.call("touch_nothing", {})
+    assert world.conn.total_changes == changes and world.clock == 2 and world.clock_text("%H:%M") == "09:02"
+    assert world.digest() != control.digest()  # a minute apart, nothing else differs
+    control.call("touch_nothing", {})
+    assert world.digest() == control.digest()
+    world.reset(3)
+    assert world.clock == 0 and world.digest() == Counted(seed=3).digest()

@@ -68,9 +68,6 @@ WRITE_ACTIONS = frozenset({
     sqlite3.SQLITE_DROP_TABLE, sqlite3.SQLITE_ALTER_TABLE, sqlite3.SQLITE_CREATE_INDEX, sqlite3.SQLITE_DROP_INDEX,
     sqlite3.SQLITE_CREATE_TRIGGER, sqlite3.SQLITE_DROP_TRIGGER, sqlite3.SQLITE_CREATE_VIEW, sqlite3.SQLITE_DROP_VIEW,
     sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH})
-#: The episode clock, in minutes since the world's ``start_time``, as an SQL expression (for a tool that reads it in
-#: the query that reads its rows; :meth:`World.at_minute` turns it into a time).
-CLOCK_MINUTES = "(SELECT value FROM _meta WHERE key = 'clock')"
 #: A LIKE or GLOB whose pattern is a bare parameter. SQLite prepares such a statement again every time the
 #: parameter is bound (to try its LIKE-prefix optimisation on the value), a full prepare per call; with the pattern as
 #: an expression, ``LIKE (? || '')``, the prepared statement is kept (see :func:`kept_prepared`).
@@ -149,21 +146,24 @@ class World:
     def __init__(self, seed: int = 0) -> None:
         self.conn: sqlite3.Connection | None = None
         self.seed = seed
-        #: Whether the connection's committed state is the seed's initial state (the episode runs in one open
-        #: transaction on top of it, so a reset to the same seed is a rollback).
-        self.pristine = False
         #: True while a read-only tool runs: statements prepared then may not write.
         self.read_only = False
         #: Values derived from the state (see :meth:`derived`) and the connection's change count they hold for.
         self._derived: dict[str, Any] = {}
         self._derived_at: int | None = None
+        #: Minutes the episode clock has advanced since ``start_time`` (one per successful write call), and the
+        #: number of ids :meth:`new_id` has generated. Both are part of the state but kept here, not in SQL, so a
+        #: write call pays no statement for them; :meth:`digest` stores them in ``_meta``, where the digest sees them.
+        self.clock = 0
+        self._ids = 0
         self.reset(seed)
 
     def reset(self, seed: int) -> None:
         """Restore the initial state of ``seed``: roll the episode back when it started on ``seed``, else take an
         idle connection holding that state or deserialize the cached snapshot into a new one."""
         self._derived_at = None
-        if self.conn is not None and self.pristine and seed == self.seed:
+        self.clock = self._ids = 0
+        if self.conn is not None and seed == self.seed:
             self.conn.execute("ROLLBACK")
             self.conn.execute("BEGIN")
             return
@@ -178,7 +178,7 @@ class World:
             self.conn.execute("PRAGMA recursive_triggers = 1")  # rows an INSERT OR REPLACE deletes are logged too
             self.conn.deserialize(type(self).snapshot(seed))
         self.conn.set_authorizer(self._authorize)
-        self.seed, self.pristine = seed, True
+        self.seed = seed
         self.conn.execute("BEGIN")
 
     def _authorize(self, action: int, table: str | None, *_: Any) -> int:
@@ -192,15 +192,12 @@ class World:
         return sqlite3.SQLITE_OK
 
     def _release(self) -> None:
-        """Give the connection back: to the idle pool when its committed state is still its seed's initial one."""
+        """Give the connection back to the idle pool (rolled back, it holds its seed's initial state)."""
         conn, self.conn = self.conn, None
         if conn is None:
             return
         conn.execute("ROLLBACK")
         conn.set_authorizer(None)
-        if not self.pristine:
-            conn.close()
-            return
         _IDLE.setdefault((type(self), self.seed), []).append(conn)
         _IDLE.move_to_end((type(self), self.seed))
         while sum(map(len, _IDLE.values())) > IDLE_CONNECTIONS:
@@ -215,22 +212,9 @@ class World:
         except Exception:  # noqa: BLE001 - at interpreter exit the pool and sqlite3 may be gone already
             pass
 
-    def load(self, data: bytes) -> None:
-        """Replace the state with serialized bytes (from :meth:`serialize`)."""
-        self.conn.execute("ROLLBACK")
-        self._derived_at = None
-        self.conn.deserialize(data)
-        self.conn.execute("BEGIN")
-        self.pristine = False
-        self.seed = self.value("SELECT value FROM _meta WHERE key = 'seed'")
-
-    def serialize(self) -> bytes:
-        """The current state as bytes (commits the episode, so the next reset rebuilds this connection)."""
-        self.conn.execute("COMMIT")
-        self.pristine = False
-        data = self.conn.serialize()
-        self.conn.execute("BEGIN")
-        return data
+    def _store_counters(self) -> None:
+        """Write the clock and the id counter into ``_meta`` (inside the episode's transaction)."""
+        self.conn.executemany("UPDATE _meta SET value = ? WHERE key = ?", ((self.clock, "clock"), (self._ids, "ids")))
 
     # ----------------------------------------------------------------- calls
     def call(self, name: str, arguments: Any) -> Any:
@@ -253,16 +237,19 @@ class World:
                 raise RuntimeError(f"tool '{name}' is declared read-only but changed the state; "
                                    "declare it with @tool(writes=True)")
             return result
+        ids = self._ids
         conn.execute("SAVEPOINT tool_call")
         try:
             result = spec.function(self, **kwargs)
-            conn.execute("UPDATE _meta SET value = value + 1 WHERE key = 'clock'")
         except BaseException:
             conn.execute("ROLLBACK TO tool_call")
+            self._ids = ids
             self._derived_at = None  # values derived from the rolled-back writes (the change count does not go back)
             raise
         finally:
             conn.execute("RELEASE tool_call")
+        self.clock += 1
+        self._derived_at = None  # the clock moved, whether or not the call changed a row
         return result
 
     # ------------------------------------------------- helpers for tool bodies
@@ -334,8 +321,8 @@ class World:
 
     def new_id(self, table: str, prefix: str) -> str:
         """A fresh, deterministic id for a row about to be inserted into ``table``."""
-        counter = self.conn.execute("UPDATE _meta SET value = value + 1 WHERE key = 'ids' RETURNING value").fetchall()[0][0]
-        digest = hashlib.blake2b(f"{self.seed}:{prefix}:{counter}".encode(), digest_size=5).hexdigest()
+        self._ids += 1
+        digest = hashlib.blake2b(f"{self.seed}:{prefix}:{self._ids}".encode(), digest_size=5).hexdigest()
         generated = f"{prefix}{digest}"
         self.conn.execute("INSERT INTO _generated VALUES (?, ?)", (generated, table))
         return generated
@@ -346,15 +333,11 @@ class World:
 
     def now(self) -> dt.datetime:
         """The episode clock."""
-        return self.derived("now", lambda: self.at_minute(self.value(f"SELECT {CLOCK_MINUTES}")))
+        return self.start_time + dt.timedelta(minutes=self.clock)
 
     def clock_text(self, layout: str) -> str:
         """The episode clock formatted with ``layout`` (``strftime``; formatted once per state change)."""
         return self.derived(f"clock_text {layout}", lambda: self.now().strftime(layout))
-
-    def at_minute(self, minutes: int) -> dt.datetime:
-        """The time ``minutes`` after the episode clock's start (a value of :data:`CLOCK_MINUTES`)."""
-        return self.start_time + dt.timedelta(minutes=minutes)
 
     def derived(self, name: str, compute: Callable[[], Any]) -> Any:
         """A value derived from the state, computed again only once the state has changed (the connection's change
@@ -384,6 +367,7 @@ class World:
         """Canonical digest of the whole state (tables in name order, rows in key order)."""
         initial = self._initial(self.seed)[1]
         dirty = self.dirty()
+        self._store_counters()
         clean = {k: v for k, v in initial.items() if k not in dirty and not k.startswith("_")}
         return state.digest(self.conn, self.tables, clean)
 
@@ -399,6 +383,14 @@ class World:
         are left out)."""
         graded = {name: change for name, change in self.diff().items() if name not in self.ungraded}
         return state.Canonicalizer(self.conn, self.tables, self.volatile).changes(graded, prefix)
+
+
+def close_idle_connections() -> None:
+    """Close the pool's idle connections, handing their memory back (an episode on one of their seeds will
+    deserialize its snapshot again)."""
+    while _IDLE:
+        for conn in _IDLE.popitem()[1]:
+            conn.close()
 
 
 def fake_id(rng: random.Random, prefix: str) -> str:

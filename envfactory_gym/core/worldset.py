@@ -66,16 +66,6 @@ class WorldSet:
         for world in self.worlds.values():
             world.reset(seed)
 
-    def snapshot(self, seed: int) -> dict[str, bytes]:
-        return {name: type(world).snapshot(seed) for name, world in self.worlds.items()}
-
-    def serialize(self) -> dict[str, bytes]:
-        return {name: world.serialize() for name, world in self.worlds.items()}
-
-    def load(self, data: dict[str, bytes]) -> None:
-        for name, world in self.worlds.items():
-            world.load(data[name])
-
     def digest(self) -> str:
         if len(self.worlds) == 1:
             return next(iter(self.worlds.values())).digest()

@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World
+from envfactory_gym.core.world import World
 
 # name, category, indications, brands, (groups: approved unless "withdrawn"), dosage form
 DRUGS = [
@@ -373,10 +373,10 @@ class DrugBank(World):
             dosage: How the user takes it, e.g. "10 mg once daily".
             acknowledge_major: Add it even though it has a major interaction with a listed drug.
         """
-        # The drug, whether it is listed already, the list's length and the clock, in one query.
-        drug = self.row(f"SELECT name, groups, EXISTS (SELECT 1 FROM medications m WHERE m.drugbank_id = "
-                        f"drugs.drugbank_id) AS _listed, (SELECT COUNT(*) FROM medications) AS _count, "
-                        f"{CLOCK_MINUTES} AS _clock FROM drugs WHERE drugbank_id = ?", drugbank_id)
+        # The drug, whether it is listed already and the list's length, in one query.
+        drug = self.row("SELECT name, groups, EXISTS (SELECT 1 FROM medications m WHERE m.drugbank_id = "
+                        "drugs.drugbank_id) AS _listed, (SELECT COUNT(*) FROM medications) AS _count "
+                        "FROM drugs WHERE drugbank_id = ?", drugbank_id)
         if drug is None:
             self._drug(drugbank_id)
         if drug["groups"] == "withdrawn":
@@ -393,7 +393,7 @@ class DrugBank(World):
                             " again with acknowledge_major=true to add it anyway")
         medication = {"drugbank_id": drugbank_id, "name": drug["name"],
                       "dosage": re.sub(r"\s+", " ", dosage).strip(),
-                      "added_at": self.at_minute(drug["_clock"]).isoformat(timespec="minutes")}
+                      "added_at": self.now().isoformat(timespec="minutes")}
         self.execute("INSERT INTO medications VALUES (?, ?, ?)", drugbank_id, medication["dosage"],
                      medication["added_at"])
         return {"medication": medication, "warnings": warnings}  # type: ignore[typeddict-item]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import random
 from typing import Annotated, Any, Literal
@@ -11,7 +10,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World
+from envfactory_gym.core.world import World
 
 # county -> (city, state, county FIPS, zip codes, latitude, longitude, value per sq ft, tax rate, reappraisal cycle)
 COUNTIES = [("Denver", "CO", "08031", ["80205", "80210", "80212", "80220"], 39.74, -104.99, 430, 0.0062, 2),
@@ -305,16 +304,15 @@ class AttomRealEstate(World):
             name: Name of the list, up to 40 characters.
         """
         name = name.strip()
-        taken, count, clock = self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM lists WHERE name = ?), (SELECT COUNT(*) FROM lists),"
-            f" {CLOCK_MINUTES}", (name,)).fetchone()
+        taken, count = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM lists WHERE name = ?), (SELECT COUNT(*) FROM lists)", (name,)).fetchone()
         if taken:
             raise ToolError(f"a property list named '{name}' already exists; add properties to it instead")
         if count >= MAX_LISTS:
             raise ToolError(f"the account already has {MAX_LISTS} property lists, the most allowed; add to an existing list instead")
         list_id = self.new_id("lists", "PL-")
         self.execute("INSERT INTO lists VALUES (?, ?, ?)", list_id, name,
-                     self.at_minute(clock).date().isoformat())
+                     self.now().date().isoformat())
         # a new list holds no properties yet
         return {"list_id": list_id, "name": name, "property_count": 0, "message": "list created"}
 
@@ -364,9 +362,9 @@ class AttomRealEstate(World):
             report_type: Which report to order.
         """
         p, cost = self._property(address), REPORTS[report_type]
-        open_order, credits, clock = self.conn.execute(
+        open_order, credits = self.conn.execute(
             "SELECT (SELECT order_id FROM reports WHERE attom_id = ? AND report_type = ? AND status = 'processing'),"
-            f" (SELECT credits FROM account), {CLOCK_MINUTES}",
+            " (SELECT credits FROM account)",
             (p["attom_id"], report_type)).fetchone()
         if open_order:
             raise ToolError(f"a {report_type} report for {p['address']} is already being prepared (order {open_order})")
@@ -374,7 +372,7 @@ class AttomRealEstate(World):
             raise ToolError(f"a {report_type} report costs {cost} credits but the account has {credits}; "
                             "buy more credits or order a cheaper report")
         order_id = self.new_id("reports", "RPT-")
-        ordered_at = self.at_minute(clock).strftime("%Y-%m-%d %H:%M")
+        ordered_at = self.now().strftime("%Y-%m-%d %H:%M")
         self.execute("UPDATE account SET credits = credits - ?", cost)
         self.execute("INSERT INTO reports VALUES (?, ?, ?, ?, 'processing', ?)", order_id, p["attom_id"],
                      report_type, cost, ordered_at)

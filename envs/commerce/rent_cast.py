@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World, kept_prepared
+from envfactory_gym.core.world import World, kept_prepared
 
 # city -> (state, zip codes, sale price per sq ft, monthly rent per sq ft)
 MARKETS = {"San Antonio": ("TX", ["78209", "78230", "78244"], 175, 1.15),
@@ -302,11 +302,11 @@ class RentCast(World):
             purchase_date: Purchase date, YYYY-MM-DD (not in the future).
             monthly_rent: Current rent collected, in dollars a month.
         """
-        # the property, the clock, whether it is tracked already and the portfolio's size, in one query
-        p = self._record(address, f"id, address, value, {CLOCK_MINUTES} AS clock_value,"
+        # the property, whether it is tracked already and the portfolio's size, in one query
+        p = self._record(address, "id, address, value,"
                                   " EXISTS (SELECT 1 FROM portfolio t WHERE t.id = properties.id) AS tracked,"
                                   " (SELECT COUNT(*) FROM portfolio) AS tracked_count")
-        today = self.at_minute(p["clock_value"]).date()  # self.now(), read above
+        today = self.now().date()
         if purchase_date > today.isoformat():
             raise ToolError(f"purchase_date {purchase_date} is in the future; give the date the property was bought")
         if p["tracked"]:
@@ -345,13 +345,13 @@ class RentCast(World):
             min_price: Lowest price (monthly rent for rentals), in dollars.
             max_price: Highest price (monthly rent for rentals), in dollars.
         """
-        # the checks of a search (its listings are not needed), the name's and the count's checks, the city's
-        # spelling on file and the clock, in one query
+        # the checks of a search (its listings are not needed), the name's and the count's checks and the
+        # city's spelling on file, in one query
         self._check_range(min_price, max_price)
-        known, taken, count, city_name, clock_value = self.conn.execute(kept_prepared(
+        known, taken, count, city_name = self.conn.execute(kept_prepared(
             "SELECT EXISTS (SELECT 1 FROM properties WHERE city = ?1 AND state = ?2),"
             " EXISTS (SELECT 1 FROM saved_searches WHERE name = ?3), (SELECT COUNT(*) FROM saved_searches),"
-            f" (SELECT city FROM properties WHERE city = ?1), {CLOCK_MINUTES}"),
+            " (SELECT city FROM properties WHERE city = ?1)"),
             (city.strip(), state, name.strip())).fetchone()
         if not known:
             raise self._unknown_city(city, state)
@@ -360,7 +360,7 @@ class RentCast(World):
         if count >= MAX_SEARCHES:
             raise ToolError(f"you already have {MAX_SEARCHES} saved searches; delete one before saving another")
         search_id = self.new_id("saved_searches", "ss_")
-        created = self.at_minute(clock_value).strftime("%Y-%m-%d %H:%M")  # self.now(), read above
+        created = self.now().strftime("%Y-%m-%d %H:%M")
         self.execute("INSERT INTO saved_searches VALUES (?, ?, ?, ?, ?, ?, ?, ?)", search_id, name.strip(), listing_type,
                      city_name, state.upper(), min_price, max_price, created)
         # the stored row as it reads back

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id
+from envfactory_gym.core.world import World, fake_id
 
 #: Supported currencies and the smallest amount (in minor units) a payment may have in each.
 MINIMUM_AMOUNT = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50}
@@ -36,7 +36,6 @@ CATALOGUE: dict[str, tuple[str, list[tuple[int, str, str | None]]]] = {
 ONE_OFF_CHARGES = ["Consulting hours", "Custom report", "Setup fee", "Annual conference ticket", "Training seats",
                    "Hardware sensor kit", "Late renewal fee", "Migration service"]
 EPOCH = dt.datetime(1970, 1, 1)
-#: The episode clock's minutes (what World.now() reads), as a subquery, so a tool reads it with its other lookups.
 
 
 def unix(moment: dt.datetime) -> int:
@@ -338,18 +337,6 @@ class StripePaymentServer(World):
             " FROM payment_intents i WHERE i.id = ?", payment_intent_id,
             error=f"No such payment intent: '{payment_intent_id}'; list_payment_intents lists them")
 
-    def _intent_now(self, payment_intent_id: str) -> tuple[dict[str, Any], int]:
-        """:meth:`_intent` and the clock's minutes (see :data:`CLOCK_MINUTES`), read in one query."""
-        intent = self.require(
-            f"SELECT *, (SELECT c.id FROM charges c WHERE c.payment_intent = i.id) AS latest_charge, {CLOCK_MINUTES} AS _clock"
-            " FROM payment_intents i WHERE i.id = ?", payment_intent_id,
-            error=f"No such payment intent: '{payment_intent_id}'; list_payment_intents lists them")
-        return intent, intent.pop("_clock")
-
-    def _at(self, clock: int) -> int:
-        """``unix(self.now())`` from the clock's minutes read with :data:`CLOCK_MINUTES`."""
-        return unix(self.at_minute(clock))
-
     def _charge_of(self, payment_intent_id: str | None, charge_id: str | None) -> dict[str, Any]:
         if (payment_intent_id is None) == (charge_id is None):
             raise ToolError("give exactly one of payment_intent_id or charge_id")
@@ -402,12 +389,11 @@ class StripePaymentServer(World):
             description: An internal note about the customer.
         """
         email = email.strip().lower()
-        existing, clock = self.conn.execute(
-            f"SELECT (SELECT id FROM customers WHERE email = ?), {CLOCK_MINUTES}", (email,)).fetchone()
+        (existing,) = self.conn.execute("SELECT (SELECT id FROM customers WHERE email = ?)", (email,)).fetchone()
         if existing:
             raise ToolError(f"customer '{existing}' already has the email '{email}'; use update_customer on it")
         customer_id = self.new_id("customers", "cus_")
-        created = self._at(clock)
+        created = unix(self.now())
         self.execute("INSERT INTO customers (id, email, name, phone, description, created) VALUES (?, ?, ?, ?, ?, ?)",
                      customer_id, email, name, phone, description, created)
         # the row just inserted, as a read of it gives it
@@ -542,7 +528,7 @@ class StripePaymentServer(World):
         # the product and an active price of it with the same terms, in one query
         product = self.require(
             "SELECT name, active, (SELECT p.id FROM prices p WHERE p.product = ?1 AND p.unit_amount = ?2"
-            f" AND p.currency = ?3 AND p.recurring_interval IS ?4 AND p.active = 1) AS duplicate, {CLOCK_MINUTES} AS clock"
+            " AND p.currency = ?3 AND p.recurring_interval IS ?4 AND p.active = 1) AS duplicate"
             " FROM products WHERE id = ?1", product_id, unit_amount, currency, interval,
             error=f"No such product: '{product_id}'; list_products lists them")
         if not product["active"]:
@@ -551,7 +537,7 @@ class StripePaymentServer(World):
         if product["duplicate"]:
             raise ToolError(f"product '{product['name']}' already has this price ('{product['duplicate']}')")
         price_id = self.new_id("prices", "price_")
-        created = self._at(product["clock"])
+        created = unix(self.now())
         self.execute("INSERT INTO prices VALUES (?, ?, ?, ?, ?, 1, ?)", price_id, product_id, unit_amount, currency,
                      interval, created)
         return {"id": price_id, "product": product_id, "unit_amount": unit_amount, "currency": currency,
@@ -640,12 +626,12 @@ class StripePaymentServer(World):
             payment_intent_id: The payment intent's id.
             cancellation_reason: Why it is cancelled.
         """
-        intent, clock = self._intent_now(payment_intent_id)
+        intent = self._intent(payment_intent_id)
         if intent["status"] not in OPEN_STATUSES:
             hint = "; refund it with create_refund instead" if intent["status"] == "succeeded" else ""
             raise ToolError(f"payment intent '{payment_intent_id}' has status {intent['status']}; only payments in"
                             f" {' or '.join(OPEN_STATUSES)} can be canceled{hint}")
-        canceled_at = self._at(clock)
+        canceled_at = unix(self.now())
         self.execute("UPDATE payment_intents SET status = 'canceled', cancellation_reason = ?, canceled_at = ?"
                      " WHERE id = ?", cancellation_reason, canceled_at, payment_intent_id)
         return {**intent, "status": "canceled", "cancellation_reason": cancellation_reason, "canceled_at": canceled_at}

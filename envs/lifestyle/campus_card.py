@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id
+from envfactory_gym.core.world import World, fake_id
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 STATUS_CODES = {"active": 0, "lost": 1, "frozen": 2}
@@ -173,7 +173,7 @@ class CampusCard(World):
             amount: Yuan to add, 1-1000.
             paymentMethod: Where the money comes from.
         """
-        holder = self.row(f"SELECT card_status, balance_cents, {CLOCK_MINUTES} AS clock FROM cardholders "
+        holder = self.row("SELECT card_status, balance_cents FROM cardholders "
                           "WHERE userId = ?", userId)
         if holder is None:
             self._holder(userId)
@@ -183,8 +183,7 @@ class CampusCard(World):
         balance = holder["balance_cents"] + cents
         self.execute("UPDATE cardholders SET balance_cents = ? WHERE userId = ?", balance, userId)
         self.execute("INSERT INTO transactions VALUES (?, ?, ?, 'recharge', ?, ?, ?)", txn, userId,
-                     self.at_minute(holder["clock"]).strftime(TIME_FORMAT), CHANNELS[paymentMethod], yuan(cents),
-                     yuan(balance))
+                     self.now().strftime(TIME_FORMAT), CHANNELS[paymentMethod], yuan(cents), yuan(balance))
         return {"userId": userId, "success": True, "amount": yuan(cents), "balanceAfter": yuan(balance),
                 "transactionId": txn, "message": f"recharged {yuan(cents):.2f} CNY via {paymentMethod}"}
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World
+from envfactory_gym.core.world import World
 
 # department id -> (name, mediums, title subjects, cultures or nationalities, year range)
 DEPARTMENTS = {
@@ -232,16 +232,16 @@ class MetMuseum(World):
             description: What the collection is for.
         """
         name = name.strip()
-        taken, count, clock = self.conn.execute(
-            f"SELECT EXISTS (SELECT 1 FROM collections WHERE name = ?), (SELECT COUNT(*) FROM collections), "
-            f"{CLOCK_MINUTES}", (name,)).fetchone()
+        taken, count = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM collections WHERE name = ?), (SELECT COUNT(*) FROM collections)",
+            (name,)).fetchone()
         if taken:
             raise ToolError(f"you already have a collection named '{name}'; pick another name")
         if count >= MAX_COLLECTIONS:
             raise ToolError(f"My Met allows at most {MAX_COLLECTIONS} collections; delete one first")
         collection_id = self.new_id("collections", "col_")
         created = {"collection_id": collection_id, "name": name, "description": (description or "").strip(),
-                   "created_on": self.at_minute(clock).date().isoformat()}
+                   "created_on": self.now().date().isoformat()}
         self.execute("INSERT INTO collections VALUES (?, ?, ?, ?)", *created.values())
         # A new id has no saved objects: items are only added to existing collections, and deleted with theirs.
         return {**created, "item_count": 0}  # type: ignore[typeddict-item]
@@ -258,13 +258,13 @@ class MetMuseum(World):
             note: A private note about the object.
         """
         # The collection, the object's title (NULL when there is no such object), whether it is saved there
-        # already, the collection's size and the clock, in one query.
+        # already and the collection's size, in one query.
         object_id = int(objectId)
         collection = self.row(
             "SELECT c.*, (SELECT COUNT(*) FROM collection_items i WHERE i.collection_id = c.collection_id) AS "
             "item_count, (SELECT title FROM objects WHERE objectID = ?) AS _title, EXISTS (SELECT 1 FROM "
-            f"collection_items WHERE collection_id = c.collection_id AND objectID = ?) AS _saved, {CLOCK_MINUTES} "
-            "AS _clock FROM collections c WHERE c.collection_id = ?", object_id, object_id, collection_id)
+            "collection_items WHERE collection_id = c.collection_id AND objectID = ?) AS _saved FROM collections c "
+            "WHERE c.collection_id = ?", object_id, object_id, collection_id)
         if collection is None:
             self._collection(collection_id)
         if collection["_title"] is None:
@@ -275,7 +275,7 @@ class MetMuseum(World):
             raise ToolError(f"'{collection['name']}' is full ({MAX_ITEMS} objects); remove one or start a new"
                             " collection")
         self.execute("INSERT INTO collection_items VALUES (?, ?, ?, ?)", collection_id, object_id,
-                     note.strip(), self.at_minute(collection["_clock"]).date().isoformat())
+                     note.strip(), self.now().date().isoformat())
         return self._detail(collection, collection["item_count"] + 1)
 
     def _detail(self, collection: dict[str, Any], item_count: int) -> CollectionDetail:

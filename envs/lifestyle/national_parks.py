@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World
+from envfactory_gym.core.world import World
 
 PARKS = [  # parkCode, name, states, vehicle entrance fee (USD)
     ("acad", "Acadia", "ME", 35), ("arch", "Arches", "UT", 30), ("badl", "Badlands", "SD", 30),
@@ -374,11 +374,10 @@ class NationalParks(World):
             nights: Number of nights.
             partySize: People staying on the site.
         """
-        camp = self.row(f"SELECT *, {CLOCK_MINUTES} AS _clock FROM campgrounds WHERE campgroundId = ?",
-                        campgroundId.strip())
+        camp = self.row("SELECT * FROM campgrounds WHERE campgroundId = ?", campgroundId.strip())
         if camp is None:
             self._camp(campgroundId)
-        arrive, depart = self._stay_dates(camp, arrivalDate, nights, self.at_minute(camp["_clock"]).date())
+        arrive, depart = self._stay_dates(camp, arrivalDate, nights, self.now().date())
         # The sites booked over the stay (their number is what checkAvailability subtracts from the total).
         taken = {r[0] for r in self.conn.execute(
             "SELECT siteNumber FROM reservations WHERE campgroundId = ? AND status = 'confirmed'"
@@ -414,12 +413,12 @@ class NationalParks(World):
         """
         booking = self.require(
             "SELECT r.reservationId, c.name AS campgroundName, r.siteNumber, r.arrivalDate, r.departureDate, "
-            f"r.partySize, r.totalCost, r.status, {CLOCK_MINUTES} AS _clock FROM reservations r LEFT JOIN "
+            "r.partySize, r.totalCost, r.status FROM reservations r LEFT JOIN "
             "campgrounds c USING (campgroundId) WHERE r.reservationId = ? AND r.mine = 1", reservationId,
             error=f"you have no reservation '{reservationId}'; getMyTrips lists yours")
         if booking["status"] == "cancelled":
             raise ToolError(f"reservation '{reservationId}' is already cancelled")
-        if booking["arrivalDate"] <= self.at_minute(booking.pop("_clock")).date().isoformat():
+        if booking["arrivalDate"] <= self.now().date().isoformat():
             raise ToolError(f"reservation '{reservationId}' has started and can no longer be cancelled")
         self.execute("UPDATE reservations SET status = 'cancelled' WHERE reservationId = ?", reservationId)
         booking["status"] = "cancelled"
@@ -436,16 +435,16 @@ class NationalParks(World):
             visitDate: Day of the visit, YYYY-MM-DD, from today to a year ahead.
             partySize: People in the group.
         """
-        # The park, the clock, its closure alert and whether that day is planned already, in one query (visitDate
+        # The park, its closure alert and whether that day is planned already, in one query (visitDate
         # has the YYYY-MM-DD form, so a valid one is its own isoformat()).
         park = self.row(
-            f"SELECT p.parkCode, p.fullName, p.vehicleFee, {CLOCK_MINUTES} AS _clock, (SELECT title FROM alerts "
+            "SELECT p.parkCode, p.fullName, p.vehicleFee, (SELECT title FROM alerts "
             "WHERE parkCode = p.parkCode AND category = 'Park Closure') AS _closure, EXISTS (SELECT 1 FROM visits "
             "WHERE parkCode = p.parkCode AND visitDate = ? AND status = 'planned') AS _planned FROM parks p "
             "WHERE p.parkCode = ?", visitDate, parkCode.strip().lower())
         if park is None:
             self._park(parkCode)
-        today = self.at_minute(park["_clock"]).date()
+        today = self.now().date()
         try:
             day = dt.date.fromisoformat(visitDate)
         except ValueError:

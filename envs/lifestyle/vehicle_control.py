@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World
+from envfactory_gym.core.world import World
 
 LITERS_PER_GALLON = 3.78541
 KM_PER_MILE = 1.60934
@@ -231,7 +231,7 @@ class VehicleControl(World):
         Args:
             fuel_amount: Gallons to add.
         """
-        car = self.row(f"SELECT engine, tank, fuel, {CLOCK_MINUTES} AS clock FROM car")
+        car = self.row("SELECT engine, tank, fuel FROM car")
         if car["engine"] == "running":
             raise ToolError("stop the engine before refuelling")
         room = round(car["tank"] - car["fuel"], 1)
@@ -240,8 +240,7 @@ class VehicleControl(World):
                             f"at most {room:g} more gallons fit")
         fuel = round(car["fuel"] + fuel_amount, 1)
         self.execute("UPDATE car SET fuel = ?", fuel)
-        self.execute("INSERT INTO refuels (day, gallons) VALUES (?, ?)",
-                     self.at_minute(car["clock"]).date().isoformat(), fuel_amount)
+        self.execute("INSERT INTO refuels (day, gallons) VALUES (?, ?)", self.now().date().isoformat(), fuel_amount)
         return {"fuel_level": fuel, "tank_capacity": car["tank"]}
 
     @tool(phrase=["check whether I can drive {distance} {unit} on the fuel I have",

@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World
+from envfactory_gym.core.world import World
 
 STAMP = "%Y-%m-%dT%H:%M:%S"
 EMAIL = r"^[^@\s,<>]+@[^@\s,<>]+\.[A-Za-z]{2,}$"
@@ -187,12 +187,11 @@ class PostmarkEmailService(World):
         """Send one message, or raise ToolError with Postmark's error code and message."""
         if not (text or html):
             raise ToolError("ErrorCode 300: Provide either email TextBody or HtmlBody or both.")
-        # the stream, the sender signature, whether the recipient is inactive, and the clock, in one query
-        stream_type, archived, confirmed, inactive, clock = self.conn.execute(
+        # the stream, the sender signature and whether the recipient is inactive, in one query
+        stream_type, archived, confirmed, inactive = self.conn.execute(
             "SELECT (SELECT stream_type FROM streams WHERE id = ?1), (SELECT archived FROM streams WHERE id = ?1),"
             " (SELECT confirmed FROM signatures WHERE from_email = ?2),"
-            " EXISTS (SELECT 1 FROM bounces WHERE email = ?3 AND inactive = 1),"
-            f" {CLOCK_MINUTES}",
+            " EXISTS (SELECT 1 FROM bounces WHERE email = ?3 AND inactive = 1)",
             (stream, from_email.lower(), to_email.lower())).fetchone()
         if stream_type is None or stream_type == "Inbound":
             raise ToolError(f"ErrorCode 1235: The message stream '{stream}' does not exist on this server; "
@@ -210,8 +209,7 @@ class PostmarkEmailService(World):
         message_id = self.new_id("messages", "")
         full = message_uuid(message_id)
         self.mark_generated("messages", full)
-        # now, from the clock read above, as STAMP (isoformat: the same text, as there are no microseconds)
-        now = self.at_minute(clock).isoformat()
+        now = self.now().strftime(STAMP)
         self.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Sent', ?)", full, stream,
                      from_email.lower(), to_email.lower(), subject.strip(), tag or "", int(track_opens), track_links,
                      now)

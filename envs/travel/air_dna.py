@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World
+from envfactory_gym.core.world import World
 from envs.travel.cities import parse_date
 
 # city, state, base ADR (USD), base occupancy, seasonal peak months
@@ -241,14 +241,14 @@ class AirDNA(World):
             note: A short note shown beside the market.
         """
         market = self._market(city, state)
-        saved, count, clock = self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM saved_markets WHERE market_id = ?), (SELECT COUNT(*) FROM saved_markets),"
-            f" {CLOCK_MINUTES}", (market["market_id"],)).fetchone()
+        saved, count = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM saved_markets WHERE market_id = ?), (SELECT COUNT(*) FROM saved_markets)",
+            (market["market_id"],)).fetchone()
         if saved:
             raise ToolError(f"{market['city']}, {market['state']} is already saved; list_saved_markets shows it")
         if count >= self.MAX_SAVED:
             raise ToolError(f"the plan allows {self.MAX_SAVED} saved markets; remove one with unsave_market first")
-        saved_at = self.at_minute(clock).strftime("%Y-%m-%d %H:%M")
+        saved_at = self.now().strftime("%Y-%m-%d %H:%M")
         self.execute("INSERT INTO saved_markets VALUES (?, ?, ?)", market["market_id"], note.strip(), saved_at)
         return {**{k: market[k] for k in ("market_id", "city", "state")}, "note": note.strip(), "saved_at": saved_at}
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id, kept_prepared
+from envfactory_gym.core.world import World, fake_id, kept_prepared
 from envs.travel.cities import CITIES
 
 CABINS = ("basic_economy", "economy", "business")
@@ -451,16 +451,16 @@ class Airline(World):
         Args:
             reservation_id: The reservation code.
         """
-        # the reservation, the clock and the number of passengers, in one query
+        # the reservation and the number of passengers, in one query
         found = self.require(
-            f"SELECT *, {CLOCK_MINUTES} AS clock_value, (SELECT COUNT(*) FROM passengers p"
+            "SELECT *, (SELECT COUNT(*) FROM passengers p"
             " WHERE p.reservation_id = r.reservation_id) AS passenger_count FROM reservations r"
             " WHERE reservation_id = ?", reservation_id,
             error=f"no reservation '{reservation_id}'; get_user_details lists a member's reservations")
         if found["status"] != "active":
             raise ToolError(f"reservation {reservation_id} is already {found['status']}")
         legs = self._held(found)
-        now = self.at_minute(found["clock_value"])  # self.now(), read above
+        now = self.now()
         if any(self._departs(leg, leg["date"]) <= now for leg in legs):
             raise ToolError(f"part of reservation {reservation_id} has already been flown; it cannot be cancelled")
         recent = now - dt.datetime.fromisoformat(found["created_at"]) <= dt.timedelta(hours=24)

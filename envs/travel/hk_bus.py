@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id, kept_prepared
+from envfactory_gym.core.world import World, fake_id, kept_prepared
 
 DISTRICTS = {  # district -> (centre lat, lng, stops in corridor order)
     "Yau Tsim Mong": (22.305, 114.171, ["Star Ferry", "Tsim Sha Tsui Police Station", "Haiphong Road", "Jordan Road",
@@ -190,23 +190,23 @@ class HKBus(World):
                             f" inbound to {found[1]['destination']}); give the direction")
         return found[0]
 
-    def _minute_of_day(self, clock_value: int | None = None) -> int:
-        """The episode clock's minute of the day (``clock_value``: the clock counter already read in this call)."""
-        now = self.now() if clock_value is None else self.at_minute(clock_value)
+    def _minute_of_day(self) -> int:
+        """The episode clock's minute of the day."""
+        now = self.now()
         return now.hour * 60 + now.minute
 
     def _resolve(self, route: str, stop_name: str, direction: str | None, overall: tuple[str, ...] = (),
                  per_stop: str = "") -> tuple[dict[str, Any], str, tuple[Any, ...]]:
         """What ``_direction(_route(route), _stop(stop_name), direction)`` gives (same errors, in the same order),
-        the stop's name, and the clock counter followed by the values of the ``overall`` expressions, read in one
-        query; the route row also holds the ``per_stop`` columns (SQL over the route_stops row ``s``)."""
+        the stop's name, and the values of the ``overall`` expressions, read in one query; the route row also holds
+        the ``per_stop`` columns (SQL over the route_stops row ``s``)."""
         code = route.strip().upper()
         cursor = self.conn.execute(kept_prepared(
-            f"SELECT x.known, x.stop, x.clock{''.join(', ' + e for e in overall)}, r.route, r.direction, r.company,"
+            f"SELECT x.known, x.stop{''.join(', ' + e for e in overall)}, r.route, r.direction, r.company,"
             f" r.destination, r.first_bus, r.last_bus, r.headway, s.seq, s.stop_name{per_stop}"
             " FROM (SELECT (SELECT 1 FROM routes WHERE route = ?1) AS known,"
-            " (SELECT stop_name FROM stops WHERE stop_name = ?2 COLLATE NOCASE) AS stop,"
-            f" {CLOCK_MINUTES} AS clock) x LEFT JOIN route_stops s ON s.route = ?1"
+            " (SELECT stop_name FROM stops WHERE stop_name = ?2 COLLATE NOCASE) AS stop) x"
+            " LEFT JOIN route_stops s ON s.route = ?1"
             " AND s.stop_name = x.stop AND (?3 IS NULL OR s.direction = ?3) LEFT JOIN routes r USING (route,"
             " direction) ORDER BY r.direction DESC"), (code, stop_name.strip(), direction))
         rows = cursor.fetchall()
@@ -215,7 +215,7 @@ class HKBus(World):
             raise ToolError(f"no KMB or Citybus route '{route}'; find_buses_to_destination finds routes by place")
         if stop is None:
             raise ToolError(f"no bus stop called '{stop_name}'; find_stop_by_name finds stops by part of the name")
-        first_route_column = 3 + len(overall)
+        first_route_column = 2 + len(overall)
         names = [column[0] for column in cursor.description[first_route_column:]]
         found = [dict(zip(names, row[first_route_column:])) for row in rows if row[first_route_column] is not None]
         return self._pick_direction(found, code, stop, direction), stop, rows[0][2:first_route_column]
@@ -385,7 +385,7 @@ class HKBus(World):
             label: A name for it, e.g. 'Home'.
         """
         # with the same favourite's label and the number of favourites (checked in that order)
-        r, stop, (clock_value, count) = self._resolve(
+        r, stop, (count,) = self._resolve(
             route, stop_name, direction, overall=("(SELECT COUNT(*) FROM favourites)",),
             per_stop=", (SELECT label FROM favourites f WHERE f.route = s.route AND f.direction = s.direction"
                      " AND f.stop_name = s.stop_name) AS favourite")
@@ -400,7 +400,7 @@ class HKBus(World):
         # what list_favourites shows for it: r is the route row serving the stop in the favourite's direction
         return {"favourite_id": fid, "route": r["route"], "direction": r["direction"], "stop_name": stop,
                 "label": label.strip() or stop,
-                "next_bus_minutes": self._next_minutes(r, self._minute_of_day(clock_value))}
+                "next_bus_minutes": self._next_minutes(r, self._minute_of_day())}
 
     @tool(writes=True, phrase=["remove {favourite_id} from my favourites", "delete the favourite {favourite_id}"])
     def remove_favourite(self, favourite_id: str) -> Favourites:
@@ -431,11 +431,11 @@ class HKBus(World):
             direction: outbound or inbound; needed when the route stops there both ways.
         """
         # with the same active alert and the number of active alerts (checked in that order)
-        r, stop, (clock_value, count) = self._resolve(
+        r, stop, (count,) = self._resolve(
             route, stop_name, direction, overall=("(SELECT COUNT(*) FROM alerts WHERE status = 'active')",),
             per_stop=", EXISTS (SELECT 1 FROM alerts a WHERE a.route = s.route AND a.direction = s.direction"
                      " AND a.stop_name = s.stop_name AND a.status = 'active') AS alerted")
-        self._times(r, self._minute_of_day(clock_value), 1)
+        self._times(r, self._minute_of_day(), 1)
         if r["alerted"]:
             raise ToolError(f"you already have an active alert for route {r['route']} at {stop}")
         if count >= MAX_ALERTS:

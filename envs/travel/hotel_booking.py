@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id, kept_prepared
+from envfactory_gym.core.world import World, fake_id, kept_prepared
 from envs.travel.cities import CITIES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, parse_date, plan_travellers
 
 BookingStatus = Literal["confirmed", "cancelled", "completed"]
@@ -36,9 +36,6 @@ REVIEW_COMMENTS = ("Great location and friendly staff.", "Clean rooms, but the w
                    "Breakfast was excellent.", "A bit overpriced for what you get.", "Would happily stay again.",
                    "Check-in took forever.", "Quiet, comfortable and close to the metro.", "The bed was too soft.")
 WEEKEND_SURCHARGE = 0.20
-#: The episode clock's counter as a column, for reading it in a write's first query (World.at_minute turns it into
-#: what World.now() gives).
-CLOCK = f", {CLOCK_MINUTES} AS clock_value"
 MAX_NIGHTS = 30
 
 
@@ -286,10 +283,9 @@ class HotelBooking(World):
         return self.row("SELECT ROUND(AVG(rating), 1) AS rating, COUNT(*) AS review_count FROM reviews"
                         " WHERE hotel_id = ?", hotel_id)
 
-    def _stay(self, checkin_date: str, checkout_date: str, now: dt.datetime | None = None
-              ) -> tuple[dt.date, dt.date]:
+    def _stay(self, checkin_date: str, checkout_date: str) -> tuple[dt.date, dt.date]:
         checkin, checkout = parse_date(checkin_date, "checkin_date"), parse_date(checkout_date, "checkout_date")
-        if checkin < (self.now() if now is None else now).date():
+        if checkin < self.now().date():
             raise ToolError(f"checkin_date {checkin_date} is in the past")
         if checkout <= checkin:
             raise ToolError("checkout_date must be after checkin_date")
@@ -314,27 +310,27 @@ class HotelBooking(World):
     _BOOKING = ("SELECT b.*, h.name AS hotel_name, d.city, r.name AS room_type, r.free_cancellation_days,"
                 " r.price_per_night{} FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d"
                 " USING (destination_id) JOIN room_types r USING (room_type_id) WHERE b.booking_id = ?")
-    #: _booking's query, and the same with the room type's capacity and stock and the clock after its columns
+    #: _booking's query, and the same with the room type's capacity and stock after its columns
     _BOOKING_SQL = _BOOKING.format("")
-    _BOOKING_WRITE_SQL = _BOOKING.format(", r.max_adults, r.max_kids, r.total_rooms" + CLOCK)
+    _BOOKING_WRITE_SQL = _BOOKING.format(", r.max_adults, r.max_kids, r.total_rooms")
 
     def _booking(self, booking_id: str, guests: bool = True, write: bool = False) -> dict[str, Any]:
         """A booking with its hotel, city and room type, guests (or [] when ``guests`` is false: for callers that
-        do not use them) and cancellation terms; ``write`` adds max_adults, max_kids, total_rooms and clock_value
-        (popped by _room_and_now)."""
+        do not use them) and cancellation terms; ``write`` adds max_adults, max_kids and total_rooms (popped by
+        _room)."""
         booking = self.require(
             self._BOOKING_WRITE_SQL if write else self._BOOKING_SQL, booking_id,
             error=f"no hotel booking '{booking_id}'; list_bookings finds bookings by guest name")
         return self._with_terms(booking, self._guest_names(booking_id) if guests else [])
 
-    def _room_and_now(self, booking: dict[str, Any]) -> tuple[dict[str, Any], dt.datetime]:
-        """The room type of a booking read with write=True, with the columns the room helpers use, and the episode
-        clock (self.now()) read with it; the extra columns are removed from the booking."""
+    def _room(self, booking: dict[str, Any]) -> dict[str, Any]:
+        """The room type of a booking read with write=True, with the columns the room helpers use; the extra columns
+        are removed from the booking."""
         room = {"room_type_id": booking["room_type_id"], "name": booking["room_type"],
                 "max_adults": booking.pop("max_adults"), "max_kids": booking.pop("max_kids"),
                 "price_per_night": booking["price_per_night"], "total_rooms": booking.pop("total_rooms"),
                 "free_cancellation_days": booking["free_cancellation_days"]}
-        return room, self.at_minute(booking.pop("clock_value"))
+        return room
 
     @staticmethod
     def _with_terms(booking: dict[str, Any], guests: list[str]) -> dict[str, Any]:
@@ -357,13 +353,13 @@ class HotelBooking(World):
             raise ToolError(f"booking '{booking_id}' is {booking['status']}; only confirmed bookings can be changed")
         return booking
 
-    def _refund(self, booking: dict[str, Any], now: dt.datetime | None = None) -> float:
+    def _refund(self, booking: dict[str, Any]) -> float:
         """What cancelling now returns: everything until the free-cancellation day, then all but the first night;
         nothing on a non-refundable rate."""
         deadline = booking["free_cancellation_until"]
         if deadline is None:
             return 0.0
-        if (self.now() if now is None else now).date().isoformat() <= deadline:
+        if self.now().date().isoformat() <= deadline:
             return booking["total_price"]
         return round(booking["total_price"] - nightly_price(booking, dt.date.fromisoformat(booking["checkin_date"])), 2)
 
@@ -493,19 +489,18 @@ class HotelBooking(World):
         """
         # the hotel (with its city) and the room type in one query; a missing hotel is reported first
         room = self.require(
-            "SELECT r.*, h.name AS hotel_name, d.city" + CLOCK + " FROM hotels h"
+            "SELECT r.*, h.name AS hotel_name, d.city FROM hotels h"
             " JOIN destinations d USING (destination_id)"
             " LEFT JOIN room_types r ON r.room_type_id = ? AND r.hotel_id = h.hotel_id WHERE h.hotel_id = ?",
             room_type_id, hotel_id, error=f"no hotel '{hotel_id}'; get_hotels lists the hotels of a destination")
         if room["room_type_id"] is None:
             raise ToolError(f"hotel '{hotel_id}' has no room type '{room_type_id}'; "
                             "get_hotel_details lists its room types")
-        now = self.at_minute(room["clock_value"])
-        checkin, checkout = self._stay(checkin_date, checkout_date, now)
+        checkin, checkout = self._stay(checkin_date, checkout_date)
         self._fit(room, adults, kids)
         price = self._reserve(room, checkin, checkout)
         booking_id = self.new_id("bookings", "hb_")
-        created_at = now.isoformat(timespec="minutes")
+        created_at = self.now().isoformat(timespec="minutes")
         self.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', NULL, ?, NULL)", booking_id,
                      hotel_id, room_type_id, checkin.isoformat(), checkout.isoformat(), adults, kids, price,
                      created_at)
@@ -529,11 +524,10 @@ class HotelBooking(World):
         Args:
             booking_id: The hotel booking's id (from list_bookings).
         """
-        booking = self._changeable(booking_id, guests=False, write=True)
-        _, now = self._room_and_now(booking)
-        refund = self._refund(booking, now)
+        booking = self._changeable(booking_id, guests=False)
+        refund = self._refund(booking)
         self.execute("UPDATE bookings SET status = 'cancelled', refund_amount = ?, cancelled_at = ?"
-                     " WHERE booking_id = ?", refund, now.isoformat(timespec="minutes"), booking_id)
+                     " WHERE booking_id = ?", refund, self.now().isoformat(timespec="minutes"), booking_id)
         return {"booking_id": booking_id, "status": "cancelled", "refund_amount": refund, "currency": "USD"}
 
     @tool(phrase=[
@@ -591,13 +585,13 @@ class HotelBooking(World):
             guest_names: The full new guest list, lead guest first.
         """
         booking = self._changeable(booking_id, write=True)
-        room, now = self._room_and_now(booking)
+        room = self._room(booking)
         if booking["free_cancellation_days"] is None:
             raise ToolError(f"booking '{booking_id}' is on a non-refundable rate and cannot be changed")
         if checkin_date is None and checkout_date is None and adults is None and kids is None and guest_names is None:
             raise ToolError("nothing to change: give new dates, party size or guest names")
         checkin, checkout = self._stay(booking["checkin_date"] if checkin_date is None else checkin_date,
-                                       booking["checkout_date"] if checkout_date is None else checkout_date, now)
+                                       booking["checkout_date"] if checkout_date is None else checkout_date)
         adults = booking["adults"] if adults is None else adults
         kids = booking["kids"] if kids is None else kids
         self._fit(room, adults, kids)
@@ -632,7 +626,7 @@ class HotelBooking(World):
         booking = self.require(
             "SELECT b.status, b.hotel_id, h.name AS hotel_name, (SELECT guest_name FROM booking_guests g"
             " WHERE g.booking_id = b.booking_id ORDER BY position LIMIT 1) AS lead,"
-            " EXISTS (SELECT 1 FROM reviews WHERE booking_id = b.booking_id) AS reviewed" + CLOCK +
+            " EXISTS (SELECT 1 FROM reviews WHERE booking_id = b.booking_id) AS reviewed"
             " FROM bookings b JOIN hotels h USING (hotel_id) JOIN destinations d USING (destination_id)"
             " JOIN room_types r USING (room_type_id) WHERE b.booking_id = ?", booking_id,
             error=f"no hotel booking '{booking_id}'; list_bookings finds bookings by guest name")
@@ -643,7 +637,7 @@ class HotelBooking(World):
         review_id = self.new_id("reviews", "rev_")
         self.execute("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?)", review_id, booking["hotel_id"], booking_id,
                      booking["lead"], rating, comment.strip(),
-                     self.at_minute(booking["clock_value"]).isoformat(timespec="minutes"))
+                     self.now().isoformat(timespec="minutes"))
         average = self._rating(booking["hotel_id"])
         return {"review_id": review_id, "hotel_name": booking["hotel_name"], "rating": rating,
                 "hotel_rating": average["rating"], "review_count": average["review_count"]}

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World, fake_id, kept_prepared
+from envfactory_gym.core.world import World, fake_id, kept_prepared
 from envs.travel.cities import CITIES, CITY_NAMES, FIRST_TRAVEL_DAY, TRAVEL_DAYS, city, parse_date, plan_travellers
 
 TravelClass = Literal["economy", "business", "first"]
@@ -38,9 +38,6 @@ INSURANCE = {
 ECONOMY_CANCELLATION_FEE = 0.10
 NEW_CARD_CREDIT = 5000.0
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
-#: The episode clock's counter as a column, for reading it in a tool's first query (World.at_minute turns it into
-#: what World.now() gives).
-CLOCK = f", {CLOCK_MINUTES} AS clock_value"
 
 
 def luhn_complete(prefix: str) -> str:
@@ -501,8 +498,8 @@ class TravelBooking(World):
             first_name: The traveller's first name, as on the account.
             last_name: The traveller's last name, as on the account.
         """
-        # the account, its session (at most one: account_id is unique there) and the clock, in one query
-        account = self.row("SELECT a.*, s.access_token, s.scope" + CLOCK + " FROM accounts a LEFT JOIN sessions s"
+        # the account and its session (at most one: account_id is unique there), in one query
+        account = self.row("SELECT a.*, s.access_token, s.scope FROM accounts a LEFT JOIN sessions s"
                            " USING (account_id) WHERE a.client_id = ?", client_id.strip())
         if account is None or account["client_secret"] != client_secret:
             raise ToolError("invalid client credentials: check the client id and client secret")
@@ -514,7 +511,7 @@ class TravelBooking(World):
             token = self.new_id("sessions", "tok_")
             scope = grant_type
             self.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)", token, account["account_id"], scope,
-                         self.at_minute(account["clock_value"]).strftime(TIME_FORMAT))
+                         self.now().strftime(TIME_FORMAT))
         else:
             token = session["access_token"]
             granted = set(session["scope"].split("_")) | set(grant_type.split("_"))
@@ -613,15 +610,15 @@ class TravelBooking(World):
             cvv: The 3-digit security code (checked, never stored).
         """
         number = card_number.replace(" ", "").replace("-", "")
-        # the account, the clock and whether the number is registered already, in one query (checked in order)
-        account = self._account(access_token, "write", CLOCK + ", EXISTS (SELECT 1 FROM credit_cards"
+        # the account and whether the number is registered already, in one query (checked in order)
+        account = self._account(access_token, "write", ", EXISTS (SELECT 1 FROM credit_cards"
                                 " WHERE card_number = ?2) AS registered", number)
         if len(number) != 16 or not number.isdigit() or not luhn_valid(number):
             raise ToolError("card_number is not a valid 16-digit card number")
         # MM/YY (the field's pattern): strptime's %y puts 00-68 in 2000-2068 and 69-99 in 1969-1999
         month, short_year = int(expiration_date[:2]), int(expiration_date[3:])
         expiry_year = short_year + (2000 if short_year < 69 else 1900)
-        today = self.at_minute(account["clock_value"]).date()
+        today = self.now().date()
         if (expiry_year, month) < (today.year, today.month):
             raise ToolError(f"the card expired on {expiration_date}")
         if account["registered"]:
@@ -899,8 +896,8 @@ class TravelBooking(World):
             subject: A short subject line.
             booking_id: The booking concerned (from list_bookings).
         """
-        # the account, the clock and whether the booking is one of the account's (as _booking finds it), in one query
-        account = self._account(access_token, "write", CLOCK + ", EXISTS (SELECT 1 FROM bookings b JOIN flights f"
+        # the account and whether the booking is one of the account's (as _booking finds it), in one query
+        account = self._account(access_token, "write", ", EXISTS (SELECT 1 FROM bookings b JOIN flights f"
                                 " USING (flight_id) WHERE b.booking_id = ?2 AND b.account_id = a.account_id) AS mine",
                                 booking_id)
         if booking_id is not None and not account["mine"]:
@@ -908,7 +905,7 @@ class TravelBooking(World):
         ticket_id = self.new_id("support_tickets", "tkt_")
         self.execute("INSERT INTO support_tickets VALUES (?, ?, ?, ?, ?, ?, 'open', ?)", ticket_id,
                      account["account_id"], booking_id, category, (subject or category.replace("_", " ")).strip(),
-                     message.strip(), self.at_minute(account["clock_value"]).strftime(TIME_FORMAT))
+                     message.strip(), self.now().strftime(TIME_FORMAT))
         return {"support_ticket_id": ticket_id, "status": "open", "estimated_response_time": "24 hours",
                 "message": "Your request was received; an agent will reply by email."}
 

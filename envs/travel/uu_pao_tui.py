@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World, strptime
+from envfactory_gym.core.world import World, strptime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 CITIES = {  # adCode -> (city, centre, start price incl. 3 km, yuan per extra km, {district: streets})
@@ -208,10 +208,10 @@ class UUPaoTui(World):
             senderPhone: The sender's mobile number (11 digits).
             note: Instructions for the runner.
         """
-        quote = self.require(f"SELECT *, {CLOCK_MINUTES} AS _clock FROM quotes"
+        quote = self.require("SELECT * FROM quotes"
                              " WHERE priceToken = ?", priceToken,
                              error=f"no quote '{priceToken}'; call estimate_price first")
-        now = self.at_minute(quote.pop("_clock")).strftime(TIME_FORMAT)
+        now = self.now().strftime(TIME_FORMAT)
         if quote["used"]:
             raise ToolError("this priceToken was already used for an order; call estimate_price again")
         if now > quote["expires"]:

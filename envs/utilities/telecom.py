@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import CLOCK_MINUTES, World
+from envfactory_gym.core.world import World
 
 #: plan id -> (name, monthly fee in cents, data GB, roaming allowed, top-up price per GB in cents, top-up cap GB)
 PLANS = {
@@ -145,26 +145,21 @@ class Telecom(World):
                 "lines": found["lines"]}
 
     def _line(self, customer_id: str, line_id: str) -> dict[str, Any]:
-        return self._line_now(customer_id, line_id)[0]
-
-    def _line_now(self, customer_id: str, line_id: str) -> tuple[dict[str, Any], dt.datetime]:
-        """A line of the customer with its plan, and the episode clock (``self.now()``), read in one query."""
-        line = self.row("SELECT *, EXISTS (SELECT 1 FROM customers WHERE customer_id = ?2) AS _customer,"
-                        f" {CLOCK_MINUTES} AS _clock"
+        """A line of the customer with its plan, read in one query."""
+        line = self.row("SELECT *, EXISTS (SELECT 1 FROM customers WHERE customer_id = ?2) AS _customer"
                         " FROM lines JOIN plans USING (plan_id) WHERE line_id = ?1", line_id, customer_id)
         if line is None or not line["_customer"]:
             self.require("SELECT 1 FROM customers WHERE customer_id = ?", customer_id,
                          error=f"no customer with id '{customer_id}'")
             raise ToolError(f"no line with id '{line_id}'; the customer's record lists their line ids")
         del line["_customer"]
-        now = self.at_minute(line.pop("_clock"))
         if line["customer_id"] != customer_id:
             raise ToolError(f"line '{line_id}' does not belong to customer '{customer_id}'")
-        return line, now
+        return line
 
-    def _overdue(self, customer_id: str, today: str | None = None) -> dict[str, Any] | None:
+    def _overdue(self, customer_id: str) -> dict[str, Any] | None:
         return self.row("SELECT * FROM bills WHERE customer_id = ? AND paid = 0 AND due_date < ? ORDER BY due_date",
-                        customer_id, today or self.now().date().isoformat())
+                        customer_id, self.now().date().isoformat())
 
     def _bill(self, bill: dict[str, Any]) -> Bill:
         today = self.now().date().isoformat()
@@ -259,10 +254,10 @@ class Telecom(World):
             line_id: The line to suspend.
             reason: Why the customer suspends it.
         """
-        line, now = self._line_now(customer_id, line_id)
+        line = self._line(customer_id, line_id)
         if line["status"] == "suspended":
             raise ToolError(f"line '{line_id}' is already suspended (since {line['suspension_start_date']})")
-        start = now.date().isoformat()
+        start = self.now().date().isoformat()
         self.execute("UPDATE lines SET status = 'suspended', roaming_enabled = 0, suspension_start_date = ?,"
                      " suspension_reason = ? WHERE line_id = ?", start, reason, line_id)
         return {"line_id": line_id, "status": "suspended", "suspension_start_date": start, "reason": reason,
@@ -276,10 +271,10 @@ class Telecom(World):
             customer_id: The customer's id.
             line_id: The line to resume.
         """
-        line, now = self._line_now(customer_id, line_id)
+        line = self._line(customer_id, line_id)
         if line["status"] != "suspended":
             raise ToolError(f"line '{line_id}' is not suspended")
-        if bill := self._overdue(customer_id, now.date().isoformat()):
+        if bill := self._overdue(customer_id):
             raise ToolError(f"customer '{customer_id}' has overdue bill '{bill['bill_id']}' "
                             f"({bill['amount_cents'] / 100:.2f} USD, due {bill['due_date']}); it must be paid before "
                             "the line can be resumed (send_payment_request sends the customer a payment link)")
@@ -356,14 +351,14 @@ class Telecom(World):
             customer_id: The customer's id.
             bill_id: The unpaid bill.
         """
-        # the customer's email, the bill and the clock, in one query
-        bill = self.require(f"SELECT c.email AS _email, b.*, {CLOCK_MINUTES} AS _clock"
+        # the customer's email and the bill, in one query
+        bill = self.require("SELECT c.email AS _email, b.*"
                             " FROM customers c LEFT JOIN bills b ON b.bill_id = ?1 AND b.customer_id = c.customer_id"
                             " WHERE c.customer_id = ?2", bill_id, customer_id,
                             error=f"no customer with id '{customer_id}'")
         if bill["bill_id"] is None:
             raise ToolError(f"customer '{customer_id}' has no bill '{bill_id}'; list_bills shows their bills")
-        email, now = bill.pop("_email"), self.at_minute(bill.pop("_clock"))
+        email = bill.pop("_email")
         if bill["paid"]:
             raise ToolError(f"bill '{bill_id}' is already paid")
         if open_one := self.row("SELECT bill_id FROM bills WHERE customer_id = ? AND paid = 0 AND "
@@ -371,6 +366,6 @@ class Telecom(World):
             raise ToolError(f"a payment request for bill '{open_one['bill_id']}' is still open; the customer must "
                             "pay it before another request is sent")
         self.execute("UPDATE bills SET payment_requested_at = ? WHERE bill_id = ?",
-                     now.strftime("%Y-%m-%d %H:%M"), bill_id)
+                     self.now().strftime("%Y-%m-%d %H:%M"), bill_id)
         return {"bill_id": bill_id, "status": "payment_requested", "amount": bill["amount_cents"] / 100,
                 "sent_to": email}

@@ -89,7 +89,7 @@ def test_rules_on_cancel_halts_market_hours_and_sessions(env: Any, world: Any) -
     assert fails(env, world, "get_account_info", {}) == (
         "you are not logged in; call login with your username and password first")
     assert world.call("login", account)["status"] == "Logged in"
-    world.conn.execute("UPDATE _meta SET value = 400 WHERE key = 'clock'")  # 17:10, after the close
+    world.clock = 400  # 17:10, after the close
     assert world.call("get_market_status", {}) == {"status": "Closed", "current_time": "2026-03-03 17:10:00"}
     stock = tradable(world)
     assert fails(env, world, "place_order", {"order_type": "Buy", "symbol": stock["symbol"], "price": 1,
