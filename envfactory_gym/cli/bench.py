@@ -225,9 +225,10 @@ def bench_batch(names: list[str], episodes: int) -> dict[str, float]:
         return play(BatchedEnv(slots, max_turns=50), together)
 
     steps, elapsed, solved = timed(together=True)
-    one_steps, one_elapsed, _ = timed(together=False)
-    return {"batch_episodes": episodes, "batch_steps_per_s": steps / elapsed, "batch_solved": solved,
-            "single_steps_per_s": one_steps / one_elapsed, "batch_ratio": (steps / elapsed) / (one_steps / one_elapsed)}
+    one_steps, one_elapsed, one_solved = timed(together=False)
+    return {"batch_episodes": episodes, "batch_steps": steps, "batch_steps_per_s": steps / elapsed,
+            "batch_solved": solved, "single_steps": one_steps, "single_steps_per_s": one_steps / one_elapsed,
+            "single_solved": one_solved, "batch_ratio": (steps / elapsed) / (one_steps / one_elapsed)}
 
 
 def bench_typical(repeat: int) -> dict[str, Any]:
