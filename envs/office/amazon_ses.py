@@ -112,6 +112,7 @@ class AmazonSES(World):
                              CHECK (verification_status IN ('Pending', 'Success', 'Failed', 'TemporaryFailure')),
                              verification_token TEXT NOT NULL, created_at TEXT NOT NULL);
     CREATE INDEX identities_by_status ON identities (verification_status, identity_type);
+    CREATE INDEX identities_by_type ON identities (identity_type, identity, verification_status);
     CREATE TABLE templates (template_name TEXT PRIMARY KEY, subject_part TEXT NOT NULL, text_part TEXT NOT NULL,
                             created_at TEXT NOT NULL);
     CREATE TABLE messages (message_id TEXT PRIMARY KEY, source TEXT NOT NULL, to_address TEXT NOT NULL,
@@ -300,17 +301,18 @@ class AmazonSES(World):
             email_address: The address to verify.
         """
         address = email_address.lower()
-        status = self.value("SELECT verification_status FROM identities WHERE identity = ?", address)
-        if status in ("Success", "Pending"):
+        # What upsert("identities", {"identity": address}, {...}) runs, as one prepared statement that writes only
+        # when the address is new or its verification failed; when it wrote nothing, the status says why.
+        if not self.execute('INSERT INTO "identities" ("identity", "identity_type", "verification_status",'
+                            ' "verification_token", "created_at") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("identity")'
+                            ' DO UPDATE SET "identity_type" = excluded."identity_type",'
+                            ' "verification_status" = excluded."verification_status",'
+                            ' "verification_token" = excluded."verification_token", "created_at" = excluded."created_at"'
+                            ' WHERE "identities"."verification_status" NOT IN (\'Success\', \'Pending\')',
+                            address, "EmailAddress", "Pending", "", self.clock_text(STAMP)):
+            status = self.value("SELECT verification_status FROM identities WHERE identity = ?", address)
             raise ToolError(f"{address} is already {'verified' if status == 'Success' else 'pending verification'}"
                             "; get_identity_verification_attributes shows its status")
-        # What upsert("identities", {"identity": address}, {...}) runs, as one prepared statement.
-        self.execute('INSERT INTO "identities" ("identity", "identity_type", "verification_status",'
-                     ' "verification_token", "created_at") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("identity") DO UPDATE'
-                     ' SET "identity_type" = excluded."identity_type",'
-                     ' "verification_status" = excluded."verification_status",'
-                     ' "verification_token" = excluded."verification_token", "created_at" = excluded."created_at"',
-                     address, "EmailAddress", "Pending", "", self._stamps()[0])
         return {"identity": address, "status": "Pending"}
 
     @tool(phrase=["check whether {identities} is verified in SES", "check the verification status of {identities}"])
@@ -339,8 +341,11 @@ class AmazonSES(World):
         Args:
             identity_type: Only email addresses or only domains.
         """
-        return self.rows("SELECT identity, identity_type, verification_status FROM identities"
-                         " WHERE ?1 IS NULL OR identity_type = ?1 ORDER BY identity_type, identity", identity_type)
+        # rows built as dict displays (cheaper than zipping column names per row), read in order off a covering index
+        return [{"identity": identity, "identity_type": kind, "verification_status": status}
+                for identity, kind, status in self.conn.execute(
+                    "SELECT identity, identity_type, verification_status FROM identities"
+                    " WHERE ?1 IS NULL OR identity_type = ?1 ORDER BY identity_type, identity", (identity_type,))]
 
     @tool(writes=True, phrase=["delete the identity {identity} from SES", "stop using {identity} as an SES sender"])
     def delete_identity(self, identity: Annotated[str, UserKnown]) -> VerifyResult:
@@ -369,15 +374,16 @@ class AmazonSES(World):
             subject_part: Subject line, may hold {{variables}}.
             text_part: Plain-text body, may hold {{variables}}.
         """
-        taken, count = self.conn.execute("SELECT EXISTS (SELECT 1 FROM templates WHERE template_name = ?),"
-                                         " (SELECT COUNT(*) FROM templates)", (template_name,)).fetchone()
-        if taken:
-            raise ToolError(f"AlreadyExists: template {template_name} already exists; pick another name")
-        if count >= 10_000:
-            raise ToolError("LimitExceeded: an account may store at most 10,000 templates")
         row = {"template_name": template_name, "subject_part": subject_part.strip(), "text_part": text_part.strip(),
-               "created_at": self._stamps()[0]}
-        self.execute("INSERT INTO templates VALUES (?, ?, ?, ?)", *row.values())
+               "created_at": self.clock_text(STAMP)}
+        # one statement that inserts only when the name is free and the account below its limit; when it wrote
+        # nothing, the checks say why (in this order)
+        if not self.execute("INSERT INTO templates SELECT ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM templates) < 10000"
+                            " ON CONFLICT (template_name) DO NOTHING", *row.values()):
+            taken = self.value("SELECT EXISTS (SELECT 1 FROM templates WHERE template_name = ?)", template_name)
+            if taken:
+                raise ToolError(f"AlreadyExists: template {template_name} already exists; pick another name")
+            raise ToolError("LimitExceeded: an account may store at most 10,000 templates")
         return row  # as SELECT * reads it back
 
     @tool(phrase=["check whether {email_address} is on my SES suppression list",

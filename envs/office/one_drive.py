@@ -156,7 +156,8 @@ class OneDrive(World):
                           " = t.id) SELECT COALESCE(SUM(size), 0) FROM items WHERE id IN t AND deleted = 0", item_id)
 
     def _render(self, row: dict[str, Any], empty: bool = False) -> Item:
-        """An item as Graph shows it (``empty``: a folder just created, so its size and child count are 0)."""
+        """An item as Graph shows it (``empty``: a folder just created or deleted, so its size and child count
+        are 0)."""
         drive_id, site = self._drive()
         path = row["path"].rstrip("/")
         folder = row["is_folder"]
@@ -402,7 +403,8 @@ class OneDrive(World):
         row = self._item(item_id)
         self.execute("WITH RECURSIVE t(id) AS (SELECT ? UNION SELECT i.id FROM items i JOIN t ON i.parent_id = t.id)"
                      " UPDATE items SET deleted = 1 WHERE id IN t", item_id)
-        return self._render({**row, "deleted": 1})
+        # Everything in the tree is in the recycle bin now: the folder's live size and child count are 0.
+        return self._render({**row, "deleted": 1}, empty=True)
 
     @tool(writes=True, phrase=["create a {type} link for {item_id} that works for {scope}",
                                "share {item_id} with a {scope} {type} link", "get a sharing link for {item_id}"])

@@ -172,6 +172,15 @@ class Airline(World):
         return self.require("SELECT * FROM reservations WHERE reservation_id = ?", reservation_id,
                             error=f"no reservation '{reservation_id}'; get_user_details lists a member's reservations")
 
+    def _counted(self, reservation_id: str) -> dict[str, Any]:
+        """A reservation (as :meth:`_reservation` reads it, with its error) with its number of passengers and its
+        member's tier (None for an unknown member), in one query."""
+        return self.require(
+            "SELECT *, (SELECT COUNT(*) FROM passengers p WHERE p.reservation_id = r.reservation_id) AS passenger_count,"
+            " (SELECT membership FROM users u WHERE u.user_id = r.user_id) AS membership FROM reservations r"
+            " WHERE reservation_id = ?", reservation_id,
+            error=f"no reservation '{reservation_id}'; get_user_details lists a member's reservations")
+
     def _departs(self, flight: dict[str, Any], date: str) -> dt.datetime:
         return dt.datetime.fromisoformat(date) + dt.timedelta(minutes=flight["depart_min"])
 
@@ -187,12 +196,15 @@ class Airline(World):
         """The flights of an itinerary with their dated rows, checked to connect origin and destination."""
         found = []
         for item in flights:
-            flight = self.require("SELECT * FROM flights WHERE flight_number = ?", item["flight_number"],
-                                  error=f"no flight {item['flight_number']}; search_flights lists flights")
-            day = self.require("SELECT * FROM flight_dates WHERE flight_number = ? AND date = ?",
-                               item["flight_number"], item["date"], error=f"flight {item['flight_number']} does not"
-                               f" operate on {item['date']}; flights are scheduled up to 3 weeks ahead")
-            found.append({**flight, **day})
+            # the flight and its dated row (NULLs when it does not operate that day), in one query
+            leg = self.require("SELECT f.*, d.date, d.status, d.basic_economy, d.economy, d.business FROM flights f"
+                               " LEFT JOIN flight_dates d ON d.flight_number = f.flight_number AND d.date = ?2"
+                               " WHERE f.flight_number = ?1", item["flight_number"], item["date"],
+                               error=f"no flight {item['flight_number']}; search_flights lists flights")
+            if leg["date"] is None:
+                raise ToolError(f"flight {item['flight_number']} does not operate on {item['date']}; flights are"
+                                " scheduled up to 3 weeks ahead")
+            found.append(leg)
         stops = [found[0]["origin"]] + [f["destination"] for f in found]
         linked = all(a["destination"] == b["origin"] and a["date"] <= b["date"] for a, b in zip(found, found[1:]))
         end = origin if trip == "round_trip" else destination
@@ -226,6 +238,8 @@ class Airline(World):
                          reservation_id, payment_id, round(amount, 2))
 
     def _seats(self, legs: list[dict[str, Any]], cabin: str, change: int) -> None:
+        """Change the free seats of ``cabin`` on each leg by ``change``, once every leg is checked (the checks read
+        the legs' rows in hand, so checking first raises the same error as checking leg by leg)."""
         for leg in legs:
             if change < 0 and leg["status"] != "available":
                 raise ToolError(f"flight {leg['flight_number']} on {leg['date']} is {leg['status']} and cannot"
@@ -233,8 +247,8 @@ class Airline(World):
             if leg[cabin] + change < 0:
                 raise ToolError(f"flight {leg['flight_number']} on {leg['date']} has only {leg[cabin]} {cabin}"
                                 f" seat(s) left, {-change} needed")
-            self.execute(f"UPDATE flight_dates SET {cabin} = {cabin} + ? WHERE flight_number = ? AND date = ?",
-                         change, leg["flight_number"], leg["date"])
+        self.executemany(f"UPDATE flight_dates SET {cabin} = {cabin} + ? WHERE flight_number = ? AND date = ?",
+                         [(change, leg["flight_number"], leg["date"]) for leg in legs])
 
     def _held(self, reservation: dict[str, Any]) -> list[dict[str, Any]]:
         return self.rows("SELECT l.flight_number, l.date, l.price, f.*, d.* FROM legs l JOIN flights f USING"
@@ -336,17 +350,25 @@ class Airline(World):
         self._bags(user, cabin, len(passengers), total_baggages, nonfree_baggages)
         self._seats(legs, cabin, -len(passengers))
         rid = self.new_id("reservations", "R")
-        self.execute("INSERT INTO reservations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)", rid, user_id, origin,
-                     destination, flight_type, cabin, total_baggages, nonfree_baggages, int(insurance),
-                     f"{now:%Y-%m-%dT%H:%M}")
+        booked = {"reservation_id": rid, "user_id": user_id, "origin": origin, "destination": destination,
+                  "flight_type": flight_type, "cabin": cabin, "total_baggages": total_baggages,
+                  "nonfree_baggages": nonfree_baggages, "insurance": int(insurance), "status": "active",
+                  "created_at": f"{now:%Y-%m-%dT%H:%M}"}
+        self.execute("INSERT INTO reservations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", *booked.values())
+        held = [{"flight_number": leg["flight_number"], "date": leg["date"], "origin": leg["origin"],
+                 "destination": leg["destination"], "price": fare(leg, cabin, date=leg["date"])} for leg in legs]
         self.executemany("INSERT INTO legs VALUES (?, ?, ?, ?, ?)", [
-            (rid, i, leg["flight_number"], leg["date"], fare(leg, cabin, date=leg["date"])) for i, leg in enumerate(legs)])
+            (rid, i, leg["flight_number"], leg["date"], leg["price"]) for i, leg in enumerate(held)])
+        people = [{"first_name": p["first_name"].strip(), "last_name": p["last_name"].strip(), "dob": p["dob"]}
+                  for p in passengers]
         self.executemany("INSERT INTO passengers VALUES (?, ?, ?, ?, ?)", [
-            (rid, i, p["first_name"].strip(), p["last_name"].strip(), p["dob"]) for i, p in enumerate(passengers)])
-        total = (sum(fare(leg, cabin, date=leg["date"]) for leg in legs) * len(passengers) + BAG_FEE * nonfree_baggages
+            (rid, i, *person.values()) for i, person in enumerate(people)])
+        total = (sum(leg["price"] for leg in held) * len(passengers) + BAG_FEE * nonfree_baggages
                  + INSURANCE_FEE * len(passengers) * insurance)
         self._pay(rid, user_id, payment_method, total)
-        return self.get_reservation_details(rid)
+        # what get_reservation_details reads back: the rows just written, and the one payment (fares are positive)
+        return {**booked, "insurance": bool(insurance), "flights": held, "passengers": people,
+                "total_price": round(total, 2)}
 
     @tool(writes=True, phrase=["move reservation {reservation_id} to other flights in {cabin}, paying with"
                                " {payment_method}", "change the cabin of booking {reservation_id} to {cabin}"
@@ -364,11 +386,10 @@ class Airline(World):
             flights: The whole itinerary after the change, in travel order, each {"flight_number", "date"}.
             payment_method: A payment_id of the member for the difference.
         """
-        found = self._reservation(reservation_id)
+        found = self._counted(reservation_id)
         if found["status"] != "active":
             raise ToolError(f"reservation {reservation_id} is {found['status']}")
-        old, count = self._held(found), self.value("SELECT COUNT(*) FROM passengers WHERE reservation_id = ?",
-                                                   reservation_id)
+        old, count = self._held(found), found["passenger_count"]
         new = self._itinerary(flights, found["origin"], found["destination"], found["flight_type"])
         key = lambda leg: (leg["flight_number"], leg["date"])  # noqa: E731
         if found["cabin"] == "basic_economy" and list(map(key, old)) != list(map(key, new)):
@@ -402,8 +423,8 @@ class Airline(World):
             reservation_id: The reservation code.
             passengers: All passengers after the change, each {"first_name", "last_name", "dob"}.
         """
-        found = self._reservation(reservation_id)
-        count = self.value("SELECT COUNT(*) FROM passengers WHERE reservation_id = ?", reservation_id)
+        found = self._counted(reservation_id)
+        count = found["passenger_count"]
         if found["status"] != "active":
             raise ToolError(f"reservation {reservation_id} is {found['status']}")
         if len(passengers) != count:
@@ -428,14 +449,14 @@ class Airline(World):
             nonfree_baggages: Bags beyond the free allowance after the change.
             payment_method: A payment_id of the member for the fee.
         """
-        found = self._reservation(reservation_id)
+        found = self._counted(reservation_id)
         if found["status"] != "active":
             raise ToolError(f"reservation {reservation_id} is {found['status']}")
         if total_baggages <= found["total_baggages"]:
             raise ToolError(f"reservation {reservation_id} already has {found['total_baggages']} bag(s); bags can"
                             " only be added")
-        count = self.value("SELECT COUNT(*) FROM passengers WHERE reservation_id = ?", reservation_id)
-        self._bags(self._user(found["user_id"]), found["cabin"], count, total_baggages, nonfree_baggages)
+        member = found if found["membership"] is not None else self._user(found["user_id"])
+        self._bags(member, found["cabin"], found["passenger_count"], total_baggages, nonfree_baggages)
         fee = float(BAG_FEE * (nonfree_baggages - found["nonfree_baggages"]))
         self.execute("UPDATE reservations SET total_baggages = ?, nonfree_baggages = ? WHERE reservation_id = ?",
                      total_baggages, nonfree_baggages, reservation_id)
@@ -451,12 +472,7 @@ class Airline(World):
         Args:
             reservation_id: The reservation code.
         """
-        # the reservation and the number of passengers, in one query
-        found = self.require(
-            "SELECT *, (SELECT COUNT(*) FROM passengers p"
-            " WHERE p.reservation_id = r.reservation_id) AS passenger_count FROM reservations r"
-            " WHERE reservation_id = ?", reservation_id,
-            error=f"no reservation '{reservation_id}'; get_user_details lists a member's reservations")
+        found = self._counted(reservation_id)
         if found["status"] != "active":
             raise ToolError(f"reservation {reservation_id} is already {found['status']}")
         legs = self._held(found)

@@ -40,12 +40,14 @@ NEW_CARD_CREDIT = 5000.0
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+#: A digit doubled by the Luhn check, with the digits of the product summed.
+LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def luhn_complete(prefix: str) -> str:
     """``prefix`` (15 digits) followed by its Luhn check digit."""
-    total = 0
-    for index, digit in enumerate(reversed(prefix)):
-        value = int(digit) * (2 if index % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
+    digits = prefix[::-1]
+    total = sum(LUHN_DOUBLED[int(digit)] for digit in digits[::2]) + sum(map(int, digits[1::2]))
     return prefix + str((10 - total % 10) % 10)
 
 
@@ -623,11 +625,11 @@ class TravelBooking(World):
             raise ToolError(f"the card expired on {expiration_date}")
         if account["registered"]:
             raise ToolError(f"the card ending in {number[-4:]} is already registered")
-        card_id = self.new_id("credit_cards", "card_")
+        card_id, brand = self.new_id("credit_cards", "card_"), card_brand(number)
         # expiration_date is already MM/YY, as strftime("%m/%y") writes the parsed date
         self.execute("INSERT INTO credit_cards VALUES (?, ?, ?, ?, ?, ?, ?)", card_id, account["account_id"], number,
-                     card_brand(number), cardholder_name.strip(), expiration_date, NEW_CARD_CREDIT)
-        return {"card_id": card_id, "card_number": masked(number), "brand": card_brand(number),
+                     brand, cardholder_name.strip(), expiration_date, NEW_CARD_CREDIT)
+        return {"card_id": card_id, "card_number": masked(number), "brand": brand,
                 "registration_status": "registered", "balance": NEW_CARD_CREDIT}
 
     @tool(phrase=["list my credit cards", "show me the cards on my account"])

@@ -30,6 +30,14 @@ WRITE_FILE = """INSERT INTO files (path, parent, name, file_name, content, size,
     ON CONFLICT (path) DO UPDATE SET parent = excluded.parent, name = excluded.name, file_name = excluded.file_name,
     content = excluded.content, size = excluded.size, modified = excluded.modified"""
 
+#: The quota and the bytes in use (see GorillaFileSystem._room).
+ROOM = "(SELECT quota_bytes FROM volume) AS quota, (SELECT COALESCE(SUM(size), 0) FROM files) AS used"
+#: What is at a path ?1 whose parent is ?2 (see GorillaFileSystem._probe); PROBE_ROOM adds the quota and the bytes in use.
+PROBE = ("SELECT f.writable, f.size, EXISTS (SELECT 1 FROM directories WHERE path = ?1) AS isDir,"
+         " EXISTS (SELECT 1 FROM directories WHERE path = ?2) AS parentExists FROM (SELECT 1)"
+         " LEFT JOIN files f ON f.path = ?1")
+PROBE_ROOM = PROBE.replace(" FROM (SELECT 1)", f", {ROOM} FROM (SELECT 1)", 1)
+
 Cwd = TypedDict("Cwd", {"current_working_directory": str})
 Listing = TypedDict("Listing", {"current_directory_content": list[str]})
 Created = TypedDict("Created", {"created_directory": str})
@@ -198,12 +206,11 @@ class GorillaFileSystem(World):
         if not found["writable"]:
             raise ToolError(f"{cmd}: {arg}: Permission denied (the file is read-only)")
 
-    def _probe(self, path: str) -> dict[str, Any]:
+    def _probe(self, path: str, room: bool = False) -> dict[str, Any]:
         """What is at a path: the file's ``writable`` and ``size`` (NULL when no file is there), ``isDir``, and
-        ``parentExists`` (whether its parent directory exists)."""
-        return self.row("SELECT f.writable, f.size, EXISTS (SELECT 1 FROM directories WHERE path = ?1) AS isDir,"
-                        " EXISTS (SELECT 1 FROM directories WHERE path = ?2) AS parentExists FROM (SELECT 1)"
-                        " LEFT JOIN files f ON f.path = ?1", path, path.rsplit("/", 1)[0])
+        ``parentExists`` (whether its parent directory exists); with ``room``, also :meth:`_room`'s ``quota`` and
+        ``used``."""
+        return self.row(PROBE_ROOM if room else PROBE, path, path.rsplit("/", 1)[0])
 
     def _free(self, cmd: str, arg: str, context: tuple[str, str] | None = None,
               probe: dict[str, Any] | None = None) -> str:
@@ -220,9 +227,10 @@ class GorillaFileSystem(World):
             raise ToolError(f"{cmd}: {arg}: invalid name; use letters, digits, '.', '-' and '_'")
         return path
 
-    def _room(self, cmd: str, extra: int) -> None:
-        found = self.row("SELECT (SELECT quota_bytes FROM volume) AS quota, (SELECT COALESCE(SUM(size), 0) FROM files)"
-                         " AS used")
+    def _room(self, cmd: str, extra: int, found: dict[str, Any] | None = None) -> None:
+        """Whether ``extra`` more bytes fit in the quota (``found``: a :meth:`_probe` with ``room``, when read)."""
+        if found is None:
+            found = self.row(f"SELECT {ROOM}")
         quota, used = found["quota"], found["used"]
         if used + extra > quota:
             raise ToolError(f"{cmd}: No space left on device ({quota - used} bytes free of {quota}; rm files you no"
@@ -318,11 +326,11 @@ class GorillaFileSystem(World):
             return {"terminal_output": content}
         context = self._context()
         path, text = self._path("echo", file_name, context), content + "\n"
-        found = self._probe(path)
+        found = self._probe(path, room=True)
         if found["writable"] is not None:
             self._writable("echo", file_name, found)
         old = found["size"] if found["writable"] is not None else (self._free("echo", file_name, context, found) and 0)
-        self._room("echo", len(text.encode()) - old)
+        self._room("echo", len(text.encode()) - old, found)
         self._write(path, text, context[0])
         return {"file": path, "size": len(text.encode())}
 

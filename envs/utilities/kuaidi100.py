@@ -86,7 +86,9 @@ ORDER_WITH_SHIPMENT = """SELECT o.*, s.kuaidi_company, s.recipient_name, s.to_ad
 
 
 def city_of(address: str, field: str) -> str:
-    found = [c for c in CITIES if c.lower() in address.lower()]
+    """The city an address names (the longest match), or an error naming ``field``."""
+    lowered = address.lower()
+    found = [c for c in CITIES if c.lower() in lowered]
     if not found:
         raise ToolError(f"{field} '{address}' names no city Kuaidi100 quotes for; include one of: {', '.join(CITIES)}")
     return max(found, key=len)
