@@ -312,12 +312,7 @@ class World:
 
     def upsert(self, table: str, key: dict[str, Any], values: dict[str, Any]) -> None:
         """Insert a row, or update ``values`` of the row with this ``key`` (column names come from trusted code)."""
-        row = {**key, **values}
-        quoted = lambda columns: ", ".join(f'"{c}"' for c in columns)  # noqa: E731
-        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
-        self.conn.execute(
-            f'INSERT INTO "{table}" ({quoted(row)}) VALUES ({", ".join("?" * len(row))})'
-            f" ON CONFLICT ({quoted(key)}) DO UPDATE SET {updates}", tuple(row.values()))
+        self.conn.execute(_upsert_sql(table, tuple(key), tuple(values)), (*key.values(), *values.values()))
 
     def new_id(self, table: str, prefix: str) -> str:
         """A fresh, deterministic id for a row about to be inserted into ``table``."""
@@ -383,6 +378,15 @@ class World:
         are left out)."""
         graded = {name: change for name, change in self.diff().items() if name not in self.ungraded}
         return state.Canonicalizer(self.conn, self.tables, self.volatile).changes(graded, prefix)
+
+
+@functools.lru_cache(maxsize=1024)
+def _upsert_sql(table: str, key: tuple[str, ...], values: tuple[str, ...]) -> str:
+    """The statement of :meth:`World.upsert` for these columns (built once)."""
+    quoted = lambda columns: ", ".join(f'"{c}"' for c in columns)  # noqa: E731
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
+    return (f'INSERT INTO "{table}" ({quoted(key + values)}) VALUES ({", ".join("?" * len(key + values))})'
+            f" ON CONFLICT ({quoted(key)}) DO UPDATE SET {updates}")
 
 
 def close_idle_connections() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -13,6 +14,8 @@ from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
 from envfactory_gym.core.world import World, fake_id, like_pattern, strptime
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+#: A time already written in TIME_FORMAT's zero-padded form (ASCII digits, a year of four digits from 1000).
+CANONICAL_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d", re.ASCII)
 TOPICS = ["Budget review", "Design sync", "1:1", "Sprint planning", "Customer call", "Hiring debrief",
           "Quarterly kickoff", "Vendor demo", "Board prep", "Retro", "Lunch", "Dentist", "Gym", "Team offsite"]
 PLACES = ["Room A", "Room B", "Main hall", "Cafe", "Zoom", "Client office"]
@@ -26,7 +29,15 @@ def parse_time(value: str, field: str) -> dt.datetime:
 
 
 def canonical_time(value: str, field: str) -> str:
-    """The zero-padded form of a time, so stored times compare correctly as text ('2026-3-5T9:00' is accepted)."""
+    """The zero-padded form of a time, so stored times compare correctly as text ('2026-3-5T9:00' is accepted).
+    A time already in that form is returned as it is once it is known to be a real time (what parsing and
+    formatting it again would give); any other text is parsed, and rejected with parse_time's error."""
+    if CANONICAL_TIME.fullmatch(value):
+        try:
+            dt.datetime.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
     return parse_time(value, field).strftime(TIME_FORMAT)
 
 

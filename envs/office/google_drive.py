@@ -72,6 +72,11 @@ class Permission(TypedDict):
 
 
 
+def not_found(file_id: str) -> str:
+    """The error for an unknown file id."""
+    return f"File not found: {file_id}. list_files finds files by name"
+
+
 def drive_id(rng: random.Random) -> str:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     return "1" + "".join(rng.choice(alphabet) for _ in range(32))
@@ -156,18 +161,28 @@ class GoogleDrive(World):
         return self.derived("me", lambda: self.value("SELECT email FROM users WHERE is_me = 1"))
 
     def _file(self, file_id: str) -> dict[str, Any]:
-        return self.require("SELECT * FROM files WHERE id = ?", file_id,
-                            error=f"File not found: {file_id}. list_files finds files by name")
+        return self.require("SELECT * FROM files WHERE id = ?", file_id, error=not_found(file_id))
 
     def _role(self, file_id: str) -> int:
         role = self.value("SELECT role FROM permissions WHERE file_id = ? AND emailAddress = ?", file_id, self._me())
         return RANK.get(role, 0)
 
-    def _render(self, row: dict[str, Any]) -> DriveFile:
+    def _file_and_role(self, file_id: str) -> tuple[dict[str, Any], int]:
+        """_file and _role of one file, read in one statement."""
+        row = self.require("SELECT *, (SELECT role FROM permissions WHERE file_id = ?1 AND emailAddress = ?2)"
+                            " AS _role FROM files WHERE id = ?1", file_id, self._me(), error=not_found(file_id))
+        return row, RANK.get(row.pop("_role"), 0)
+
+    @staticmethod
+    def _link(row: dict[str, Any]) -> str:
+        """A file's webViewLink."""
         kind = NATIVE.get(row["mimeType"])
-        link = (f"https://drive.google.com/drive/folders/{row['id']}" if row["mimeType"] == FOLDER else
+        return (f"https://drive.google.com/drive/folders/{row['id']}" if row["mimeType"] == FOLDER else
                 f"https://docs.google.com/{kind}/d/{row['id']}/edit" if kind else
                 f"https://drive.google.com/file/d/{row['id']}/view")
+
+    def _render(self, row: dict[str, Any]) -> DriveFile:
+        link = self._link(row)
         return {"id": row["id"], "name": row["name"], "mimeType": row["mimeType"], "description": row["description"],
                 "size": None if row["size"] is None else str(row["size"]), "createdTime": row["createdTime"],
                 "modifiedTime": row["modifiedTime"], "parents": [row["folder"]] if row["folder"] else [],
@@ -176,12 +191,12 @@ class GoogleDrive(World):
                 f"https://drive.google.com/uc?id={row['id']}&export=download"}
 
     def _folder(self, folder_id: str, action: str) -> dict[str, Any]:
-        folder = self._file(folder_id)
+        folder, role = self._file_and_role(folder_id)
         if folder["mimeType"] != FOLDER:
             raise ToolError(f"'{folder['name']}' is not a folder; {action} needs a folder id")
         if folder["trashed"]:
             raise ToolError(f"folder '{folder['name']}' is in the trash; restore it or pick another folder")
-        if self._role(folder_id) < RANK["writer"]:
+        if role < RANK["writer"]:
             raise ToolError(f"you need writer access to folder '{folder['name']}' to {action}")
         return folder
 
@@ -321,7 +336,7 @@ class GoogleDrive(World):
             type: Who gets access.
             email_address: The user's or group's email (for type user or group only).
         """
-        row, mine = self._file(file_id), self._role(file_id)
+        row, mine = self._file_and_role(file_id)
         if mine < RANK["writer"]:
             raise ToolError(f"you only have {'no' if mine == 0 else 'read or comment'} access to '{row['name']}'; "
                             "only its owner or a writer can share it")
@@ -341,8 +356,7 @@ class GoogleDrive(World):
         permission_id = existing["id"] if existing else key if who is None else self.new_id("permissions", "p")
         self.upsert("permissions", {"file_id": file_id, "id": permission_id},
                     {"role": role, "type": type, "emailAddress": who})
-        return {"id": permission_id, "role": role, "type": type, "emailAddress": who,
-                "link": self._render(row)["webViewLink"]}
+        return {"id": permission_id, "role": role, "type": type, "emailAddress": who, "link": self._link(row)}
 
     @tool(phrase=["who has access to {file_id}", "list who {file_id} is shared with"])
     def list_permissions(self, file_id: str) -> list[Permission]:
@@ -363,17 +377,16 @@ class GoogleDrive(World):
             file_id: The file's id.
             folder_id: The destination folder's id.
         """
-        row = self._file(file_id)
-        if self._role(file_id) < RANK["writer"] or row["trashed"]:
+        row, mine = self._file_and_role(file_id)
+        if mine < RANK["writer"] or row["trashed"]:
             raise ToolError(f"'{row['name']}' cannot be moved: it is in the trash or you are not a writer of it")
         self._folder(folder_id, "move files into it")
         if row["folder"] == folder_id:
             raise ToolError(f"'{row['name']}' is already in that folder")
-        ancestor = folder_id
-        while ancestor is not None:
-            if ancestor == file_id:
-                raise ToolError("a folder cannot be moved into itself or one of its subfolders")
-            ancestor = self.value("SELECT folder FROM files WHERE id = ?", ancestor)
+        # The destination and the folders above it (one statement instead of one per level).
+        if self.value("WITH RECURSIVE up(id) AS (SELECT ?1 UNION SELECT f.folder FROM files f JOIN up ON f.id = up.id"
+                      " WHERE f.folder IS NOT NULL) SELECT EXISTS (SELECT 1 FROM up WHERE id = ?2)", folder_id, file_id):
+            raise ToolError("a folder cannot be moved into itself or one of its subfolders")
         now = self.clock_text(TIME_FORMAT)
         self.execute("UPDATE files SET folder = ?, modifiedTime = ? WHERE id = ?", folder_id, now, file_id)
         return self._render({**row, "folder": folder_id, "modifiedTime": now})  # as _file reads it back
@@ -385,10 +398,10 @@ class GoogleDrive(World):
         Args:
             file_id: The file's id.
         """
-        row = self._file(file_id)
+        row, mine = self._file_and_role(file_id)
         if row["trashed"]:
             raise ToolError(f"'{row['name']}' is already in the trash")
-        if self._role(file_id) != RANK["owner"]:
+        if mine != RANK["owner"]:
             raise ToolError(f"only the owner ({row['owner']}) can move '{row['name']}' to the trash")
         self.execute("WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT f.id FROM files f JOIN tree ON f.folder ="
                      " tree.id) UPDATE files SET trashed = 1 WHERE id IN tree", file_id)
