@@ -205,10 +205,25 @@ class PayPalPaymentProcessor(World):
             raise ToolError(f"order '{order['id']}' is {order['status']} (ORDER_ALREADY_{order['status']}); only an "
                             "APPROVED order can be completed")
 
-    def _complete(self, order: dict[str, Any], now: dt.datetime | None = None) -> str:
-        stamp = (self.now() if now is None else now).strftime(TIME_FORMAT)
-        self.execute("UPDATE orders SET status = 'COMPLETED', update_time = ? WHERE id = ?", stamp, order["id"])
-        return stamp
+    def _complete(self, order_id: str, intent: str, stamp: str, returning: str) -> dict[str, Any]:
+        """Complete an APPROVED order of ``intent`` at ``stamp`` in one conditional update and return its columns
+        ``returning``; an order that is missing or not ready takes the checks of :meth:`_order` and :meth:`_ready`,
+        which raise their errors."""
+        order = self.row("UPDATE orders SET status = 'COMPLETED', update_time = ? WHERE id = ? AND intent = ? AND"
+                         f" status = 'APPROVED' RETURNING {returning}", stamp, order_id.strip(), intent)
+        if order is None:
+            self._ready(self._order(order_id), intent)  # raises its error
+        return order
+
+    def _with_parts(self, table: str, parts: str, column: str, found_id: str, error: str) -> tuple[dict[str, Any], int]:
+        """The row of ``table`` with id ``found_id`` (else a :class:`ToolError` ``error``) and the total amount
+        (minor units) of the rows of ``parts`` whose ``column`` names it, read in one query."""
+        rows = self.rows(f"SELECT t.*, p.amount AS part FROM {table} t LEFT JOIN {parts} p ON p.{column} = t.id"
+                         " WHERE t.id = ?", found_id)
+        if not rows:
+            raise ToolError(error)
+        found = rows[0]
+        return found, sum(to_minor(r["part"], found["currency"]) for r in rows if r["part"] is not None)
 
     def _sum(self, table: str, column: str, value: str, currency: str) -> int:
         """Total amount (minor units) of the rows of ``table`` whose ``column`` is ``value``."""
@@ -281,17 +296,16 @@ class PayPalPaymentProcessor(World):
         Args:
             order_id: The order.
         """
-        # the order, with its payer as _payer reads it (NULLs when there is none)
-        order = self.row("SELECT o.*, p.payer_id AS payerId, p.payer_email AS payerEmail, p.name AS payerName FROM"
-                         " orders o LEFT JOIN payers p ON p.payer_id = o.payer_id WHERE o.id = ?", order_id.strip())
-        if order is None:
-            self._order(order_id)  # raises its error
-        self._ready(order, "CAPTURE")
-        stamp, capture = self._complete(order), self._new("captures")
+        # the completed order, with its payer as _payer reads it (NULLs when there is none)
+        stamp = self.now().strftime(TIME_FORMAT)
+        order = self._complete(order_id, "CAPTURE", stamp, "id, amount, currency, payer_id, (SELECT payer_email FROM"
+                               " payers p WHERE p.payer_id = orders.payer_id) AS payerEmail, (SELECT name FROM payers p"
+                               " WHERE p.payer_id = orders.payer_id) AS payerName")
+        capture = self._new("captures")
         self.execute("INSERT INTO captures VALUES (?, ?, NULL, 'COMPLETED', ?, ?, 1, ?)", capture, order["id"],
                      order["amount"], order["currency"], stamp)
-        payer = None if order["payerId"] is None else {
-            "payer_id": order["payerId"], "email_address": order["payerEmail"], "name": order["payerName"]}
+        payer = None if order["payerEmail"] is None else {
+            "payer_id": order["payer_id"], "email_address": order["payerEmail"], "name": order["payerName"]}
         return {"id": order["id"], "status": "COMPLETED", "capture_id": capture,
                 "amount": order["amount"], "currency": order["currency"], "payer": payer}
 
@@ -303,10 +317,10 @@ class PayPalPaymentProcessor(World):
         Args:
             order_id: The order.
         """
-        order = self._order(order_id)
-        self._ready(order, "AUTHORIZE")
         now = self.now()
-        stamp, auth = self._complete(order, now), self._new("authorizations")
+        stamp = now.strftime(TIME_FORMAT)
+        order = self._complete(order_id, "AUTHORIZE", stamp, "id, amount, currency")
+        auth = self._new("authorizations")
         expires = (now + dt.timedelta(days=HONOR_DAYS)).strftime(TIME_FORMAT)
         self.execute("INSERT INTO authorizations VALUES (?, ?, 'CREATED', ?, ?, ?, ?)", auth, order["id"],
                      order["amount"], order["currency"], expires, stamp)
@@ -325,8 +339,9 @@ class PayPalPaymentProcessor(World):
             amount: Amount to capture (default: everything not yet captured).
             final_capture: Whether this is the last capture.
         """
-        auth = self.require("SELECT * FROM authorizations WHERE id = ?", authorization_id.strip(),
-                            error=f"authorization '{authorization_id.strip()}' not found (RESOURCE_NOT_FOUND)")
+        auth, captured = self._with_parts(
+            "authorizations", "captures", "authorization_id", authorization_id.strip(),
+            error=f"authorization '{authorization_id.strip()}' not found (RESOURCE_NOT_FOUND)")
         if auth["status"] not in ("CREATED", "PARTIALLY_CAPTURED"):
             raise ToolError(f"authorization '{auth['id']}' is {auth['status']} and cannot be captured "
                             f"(AUTHORIZATION_ALREADY_{auth['status']})")
@@ -335,7 +350,7 @@ class PayPalPaymentProcessor(World):
             raise ToolError(f"authorization '{auth['id']}' expired on {auth['expiration_time'][:10]} "
                             "(AUTHORIZATION_EXPIRED); create a new order")
         currency = auth["currency"]
-        left = to_minor(auth["amount"], currency) - self._sum("captures", "authorization_id", auth["id"], currency)
+        left = to_minor(auth["amount"], currency) - captured
         part = left if amount is None else minor_of(amount, currency)
         if part > left:
             raise ToolError(f"cannot capture {money(part, currency)} {currency}: only {money(left, currency)} "
@@ -376,15 +391,15 @@ class PayPalPaymentProcessor(World):
             amount: Amount to refund (default: what is left to refund).
             note_to_payer: Reason shown to the payer.
         """
-        cap = self.require("SELECT * FROM captures WHERE id = ?", capture_id.strip(),
-                           error=f"capture '{capture_id.strip()}' not found (RESOURCE_NOT_FOUND)")
+        cap, refunded = self._with_parts("captures", "refunds", "capture_id", capture_id.strip(),
+                                         error=f"capture '{capture_id.strip()}' not found (RESOURCE_NOT_FOUND)")
         if cap["status"] == "REFUNDED":
             raise ToolError(f"capture '{cap['id']}' is already fully refunded (CAPTURE_FULLY_REFUNDED)")
         now = self.now()
         if (now - strptime(cap["create_time"], TIME_FORMAT)).days > REFUND_DAYS:
             raise ToolError(f"capture '{cap['id']}' is more than {REFUND_DAYS} days old (REFUND_TIME_LIMIT_EXCEEDED)")
         currency = cap["currency"]
-        left = to_minor(cap["amount"], currency) - self._sum("refunds", "capture_id", cap["id"], currency)
+        left = to_minor(cap["amount"], currency) - refunded
         part = left if amount is None else minor_of(amount, currency)
         if part > left:
             raise ToolError(f"cannot refund {money(part, currency)} {currency}: only {money(left, currency)} "

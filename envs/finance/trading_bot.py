@@ -289,22 +289,31 @@ class TradingBot(World):
             transaction_type: deposit or withdrawal.
             amount: Dollars, 1-50000.
         """
-        account = self.row(f"SELECT {LOGGED_IN}, a.*, {RESERVED_BUY} AS reserved FROM (SELECT 1)"
-                           " LEFT JOIN account a")  # the one account row
-        self._logged_in(account)
         cents = round(amount * 100)
-        if transaction_type == "withdrawal":
-            free = account["balance_cents"] - account["reserved"]
-            if cents > free:
-                raise ToolError(f"insufficient funds: you can withdraw at most {dollars(free):.2f} USD "
-                                "(cash reserved by open buy orders excluded)")
-            cents = -cents
-        balance, stamp = account["balance_cents"] + cents, self.clock_text(TIME_FORMAT)
-        self.execute("UPDATE account SET balance_cents = ?", balance)
+        cents = cents if transaction_type == "deposit" else -cents
+        # logged in, and a withdrawal within the unreserved cash: the (one) account row moves in one statement;
+        # anything else takes the checks of _transaction_checks, which raise
+        balance = self.value("UPDATE account SET balance_cents = balance_cents + ?1 WHERE EXISTS (SELECT 1 FROM"
+                             f" sessions WHERE active = 1) AND (?1 >= 0 OR balance_cents - {RESERVED_BUY} >= -?1)"
+                             " RETURNING balance_cents", cents)
+        if balance is None:
+            self._transaction_checks(-cents)  # raises its error
+        stamp = self.clock_text(TIME_FORMAT)
         txn = self.value("INSERT INTO transactions (type, amount, balance_after, timestamp) VALUES (?, ?, ?, ?)"
                          " RETURNING transaction_id", transaction_type, dollars(abs(cents)), dollars(balance), stamp)
         self.mark_generated("transactions", txn)
         return {"status": "Completed", "transaction_id": txn, "new_balance": dollars(balance), "timestamp": stamp}
+
+    def _transaction_checks(self, withdrawn: int) -> None:
+        """make_transaction's checks, in order: logged in, and a withdrawal of ``withdrawn`` cents (a deposit when
+        not positive) within the cash not reserved by open buy orders."""
+        account = self.row(f"SELECT {LOGGED_IN}, a.*, {RESERVED_BUY} AS reserved FROM (SELECT 1)"
+                           " LEFT JOIN account a")  # the one account row
+        self._logged_in(account)
+        free = account["balance_cents"] - account["reserved"]
+        if withdrawn > 0 and withdrawn > free:
+            raise ToolError(f"insufficient funds: you can withdraw at most {dollars(free):.2f} USD "
+                            "(cash reserved by open buy orders excluded)")
 
     @tool(phrase=["show my deposits and withdrawals[ from {start_date}][ until {end_date}]"])
     def get_transaction_history(self, start_date: Day | None = None, end_date: Day | None = None) -> Transactions:
@@ -451,6 +460,15 @@ class TradingBot(World):
         Args:
             order_id: The order number.
         """
+        # an Open or Pending order of a logged-in session is cancelled in one statement; anything else takes the
+        # checks of _cancel_checks, which raise
+        if not self.execute("UPDATE orders SET status = 'Cancelled' WHERE order_id = ? AND status IN ('Open',"
+                            " 'Pending') AND EXISTS (SELECT 1 FROM sessions WHERE active = 1)", order_id):
+            self._cancel_checks(order_id)  # raises its error
+        return {"order_id": order_id, "status": "Cancelled", "message": f"order {order_id} cancelled"}
+
+    def _cancel_checks(self, order_id: int) -> None:
+        """cancel_order's checks, in order: logged in, the order exists, it is Open or Pending."""
         order = self.row(f"SELECT {LOGGED_IN}, o.status FROM (SELECT 1) LEFT JOIN orders o ON o.order_id = ?",
                          order_id)
         self._logged_in(order)
@@ -458,8 +476,6 @@ class TradingBot(World):
             self._order(order_id)  # raises its error
         if order["status"] not in ("Open", "Pending"):
             raise ToolError(f"order {order_id} is {order['status']} and can no longer be cancelled")
-        self.execute("UPDATE orders SET status = 'Cancelled' WHERE order_id = ?", order_id)
-        return {"order_id": order_id, "status": "Cancelled", "message": f"order {order_id} cancelled"}
 
     @tool(phrase=["list my {status} orders[ for {symbol}]", "show my order history[ in {symbol}]"])
     def get_order_history(self, status: OrderStatus | None = None, symbol: Symbol | None = None) -> Orders:
@@ -496,17 +512,21 @@ class TradingBot(World):
         Args:
             symbol: Ticker symbol.
         """
-        found = self.row(f"SELECT {LOGGED_IN}, s.symbol, EXISTS (SELECT 1 FROM watchlist WHERE ticker = s.symbol) AS"
-                         " watched, (SELECT COUNT(*) FROM watchlist) AS watching FROM (SELECT 1) LEFT JOIN listings s"
-                         " ON s.symbol = ?", symbol.strip().upper())
-        self._logged_in(found)
-        stock = found["symbol"] if found["symbol"] is not None else self._stock(symbol)["symbol"]
-        if found["watched"]:
+        # the checks' values and the watchlist in one query: a row per watched ticker (one NULL when none)
+        rows = self.conn.execute(f"SELECT {LOGGED_IN}, s.symbol, w.ticker FROM (SELECT 1) LEFT JOIN listings s ON"
+                                 " s.symbol = ? LEFT JOIN watchlist w ORDER BY w.ticker",
+                                 (symbol.strip().upper(),)).fetchall()
+        logged_in, found, _ = rows[0]
+        if not logged_in:
+            self._account()  # raises its error
+        stock = found if found is not None else self._stock(symbol)["symbol"]
+        watched = [ticker for _, _, ticker in rows if ticker is not None]
+        if stock in watched:
             raise ToolError(f"{stock} is already on your watchlist")
-        if found["watching"] >= 30:
+        if len(watched) >= 30:
             raise ToolError("the watchlist is full (30 symbols); remove one first")
         self.execute("INSERT INTO watchlist VALUES (?, ?)", stock, self.clock_text(TIME_FORMAT))
-        return {"status": "Added", "symbol": stock, "watchlist": self._watchlist()}
+        return {"status": "Added", "symbol": stock, "watchlist": sorted([*watched, stock])}
 
     @tool(writes=True, phrase=["take {symbol} off my watchlist", "stop watching {symbol}"])
     def remove_from_watchlist(self, symbol: Symbol) -> WatchChange:
@@ -515,9 +535,11 @@ class TradingBot(World):
         Args:
             symbol: Ticker symbol.
         """
-        self._logged_in(self.row(f"SELECT {LOGGED_IN}"))
         stock = symbol.strip().upper()
-        if not self.execute("DELETE FROM watchlist WHERE ticker = ?", stock):
+        # deleted in one statement while logged in; otherwise the login check raises, else the ticker is not there
+        if not self.execute("DELETE FROM watchlist WHERE ticker = ? AND EXISTS (SELECT 1 FROM sessions WHERE"
+                            " active = 1)", stock):
+            self._logged_in(self.row(f"SELECT {LOGGED_IN}"))
             raise ToolError(f"{stock} is not on your watchlist; get_watchlist shows it")
         return {"status": "Removed", "symbol": stock, "watchlist": self._watchlist()}
 
@@ -547,13 +569,20 @@ class TradingBot(World):
             symbol: Ticker symbol.
             new_price: The new price in dollars.
         """
-        stock = self._stock(symbol)
-        self.execute("UPDATE listings SET price = ? WHERE symbol = ?", round(new_price, 2), stock["symbol"])
+        price = round(new_price, 2)
+        # the stock and the Open orders the new price reaches, in one query (a row per order; one NULL when none)
+        rows = self.rows("SELECT s.symbol, s.price AS old_price, s.prev_close, o.order_id, o.order_type, o.quantity"
+                         " FROM listings s LEFT JOIN orders o ON o.symbol = s.symbol AND o.status = 'Open' AND"
+                         " ((o.order_type = 'Buy' AND o.price >= ?2) OR (o.order_type = 'Sell' AND o.price <= ?2))"
+                         " WHERE s.symbol = ?1 ORDER BY o.order_id", symbol.strip().upper(), price)
+        if not rows:
+            self._stock(symbol)  # raises its error
+        stock = rows[0]
+        self.execute("UPDATE listings SET price = ? WHERE symbol = ?", price, stock["symbol"])
         filled = []
-        for order in self.rows("SELECT * FROM orders WHERE symbol = ? AND status = 'Open' AND ((order_type = 'Buy'"
-                               " AND price >= ?2) OR (order_type = 'Sell' AND price <= ?2)) ORDER BY order_id",
-                               stock["symbol"], round(new_price, 2)):
-            self._fill(order, round(new_price, 2))
-            filled.append(order["order_id"])
-        return {"symbol": stock["symbol"], "old_price": stock["price"], "new_price": round(new_price, 2),
-                "percent_change": change(round(new_price, 2), stock["prev_close"]), "filled_orders": filled}
+        for order in rows:
+            if order["order_id"] is not None:
+                self._fill(order, price)
+                filled.append(order["order_id"])
+        return {"symbol": stock["symbol"], "old_price": stock["old_price"], "new_price": price,
+                "percent_change": change(price, stock["prev_close"]), "filled_orders": filled}

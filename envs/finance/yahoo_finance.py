@@ -444,13 +444,11 @@ class YahooFinance(World):
     def _portfolio_view(self, name: str) -> Portfolio:
         """get_portfolio's answer for a portfolio (its stored name); each holding priced at its last close."""
         holdings = []
-        for h in self.rows("SELECT symbol, shares, cost_basis, (SELECT close FROM prices p WHERE p.symbol = h.symbol"
-                           " ORDER BY date DESC) AS price FROM holdings h WHERE portfolio_name = ? ORDER BY symbol",
-                           name):
-            price = h["price"]
-            holdings.append({"symbol": h["symbol"], "shares": h["shares"], "cost_basis": h["cost_basis"],
-                             "current_price": price, "market_value": round(h["shares"] * price, 2),
-                             "gain": round(h["shares"] * (price - h["cost_basis"]), 2)})
+        for symbol, shares, cost_basis, price in self.conn.execute(
+                "SELECT symbol, shares, cost_basis, (SELECT close FROM prices p WHERE p.symbol = h.symbol ORDER BY"
+                " date DESC) AS price FROM holdings h WHERE portfolio_name = ? ORDER BY symbol", (name,)):
+            holdings.append({"symbol": symbol, "shares": shares, "cost_basis": cost_basis, "current_price": price,
+                             "market_value": round(shares * price, 2), "gain": round(shares * (price - cost_basis), 2)})
         return {"portfolio_name": name, "holdings": holdings,
                 "total_value": round(sum(h["market_value"] for h in holdings), 2)}
 
@@ -463,9 +461,11 @@ class YahooFinance(World):
             portfolio_name: A name for the portfolio.
         """
         name = portfolio_name.strip()
-        if self.value("SELECT 1 FROM portfolios WHERE portfolio_name = ?", name):
+        taken, saved = self.conn.execute("SELECT EXISTS (SELECT 1 FROM portfolios WHERE portfolio_name = ?),"
+                                         " (SELECT COUNT(*) FROM portfolios)", (name,)).fetchone()
+        if taken:
             raise ToolError(f"a portfolio named '{name}' already exists")
-        if self.value("SELECT COUNT(*) FROM portfolios") >= 10:
+        if saved >= 10:
             raise ToolError("you already have 10 portfolios, the most allowed; delete one first")
         self.execute("INSERT INTO portfolios VALUES (?, ?)", name, str(self.now().date()))
         return {"portfolio_name": name, "holdings": [], "total_value": 0.0}
@@ -486,6 +486,21 @@ class YahooFinance(World):
             cost_basis: Price paid per share in USD.
         """
         code = symbol.strip().upper()
+        # a stock not held yet goes into an existing portfolio in one statement (returning the portfolio's stored
+        # name); a stock already held, or an error, takes _add_checked
+        name = self.value("INSERT INTO holdings (portfolio_name, symbol, shares, cost_basis) SELECT portfolio_name,"
+                          " ?2, ?3, ?4 FROM portfolios p WHERE portfolio_name = ?1 AND EXISTS (SELECT 1 FROM tickers"
+                          " WHERE symbol = ?2) AND NOT EXISTS (SELECT 1 FROM holdings h WHERE h.portfolio_name ="
+                          " p.portfolio_name AND h.symbol = ?2) RETURNING portfolio_name", portfolio_name.strip(),
+                          code, shares, round(cost_basis, 2))
+        if name is None:
+            name = self._add_checked(portfolio_name, symbol, shares, cost_basis)
+        return self._portfolio_view(name)
+
+    def _add_checked(self, portfolio_name: str, symbol: str, shares: float, cost_basis: float) -> str:
+        """add_holding with its checks (the portfolio, the ticker, then a new or averaged holding); returns the
+        portfolio's stored name."""
+        code = symbol.strip().upper()
         # the portfolio's stored name, whether the ticker exists, and the holding of it (NULLs when there is none)
         held = self.row("SELECT p.portfolio_name, EXISTS (SELECT 1 FROM tickers WHERE symbol = ?2) AS known, h.shares,"
                         " h.cost_basis FROM (SELECT 1) LEFT JOIN portfolios p ON p.portfolio_name = ?1 LEFT JOIN"
@@ -502,7 +517,7 @@ class YahooFinance(World):
         else:
             self.execute("INSERT INTO holdings (portfolio_name, symbol, shares, cost_basis) VALUES (?, ?, ?, ?)",
                          name, code, shares, round(cost_basis, 2))
-        return self._portfolio_view(name)
+        return name
 
     @tool(writes=True, phrase=["remove {symbol} from my {portfolio_name} portfolio",
                                "drop my {symbol} position from {portfolio_name}"])
@@ -513,7 +528,12 @@ class YahooFinance(World):
             portfolio_name: The portfolio's name.
             symbol: Ticker.
         """
-        name, code = self._portfolio(portfolio_name), symbol.strip().upper()
-        if not self.execute("DELETE FROM holdings WHERE portfolio_name = ? AND symbol = ?", name, code):
+        code = symbol.strip().upper()
+        # deleted in one statement when the portfolio holds the stock; otherwise the portfolio check raises, else
+        # the stock is not there
+        name = self.value("DELETE FROM holdings WHERE portfolio_name = (SELECT portfolio_name FROM portfolios WHERE"
+                          " portfolio_name = ?) AND symbol = ? RETURNING portfolio_name", portfolio_name.strip(), code)
+        if name is None:
+            name = self._portfolio(portfolio_name)
             raise ToolError(f"{code} is not in your '{name}' portfolio; get_portfolio shows its holdings")
         return self._portfolio_view(name)

@@ -4,6 +4,8 @@ and play styles, and the signed-in player's saved team comps (boards with units 
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -99,7 +101,7 @@ class TFTServer(World):
     CREATE TABLE comps (comp_id TEXT PRIMARY KEY, comp_name TEXT NOT NULL, level INTEGER NOT NULL);
     CREATE TABLE units (unit_id TEXT PRIMARY KEY, comp_id TEXT NOT NULL REFERENCES comps, champion_name TEXT NOT NULL,
                         items TEXT NOT NULL);
-    CREATE INDEX units_by_comp ON units (comp_id);
+    CREATE INDEX units_by_comp ON units (comp_id, champion_name);
     """
 
     @classmethod
@@ -237,26 +239,26 @@ class TFTServer(World):
         comp = self._saved(comp_id)
         return self._render(comp_id, comp, self._units(comp_id))
 
-    def _units(self, comp_id: str) -> list[dict[str, Any]]:
-        return self.rows("SELECT u.champion_name, u.items, c.origin, c.class, u.unit_id FROM units u JOIN champions c"
-                         " USING (champion_name) WHERE u.comp_id = ? ORDER BY u.champion_name", comp_id)
+    def _units(self, comp_id: str) -> list[tuple[str, str, str, str, str]]:
+        """A comp's units by champion name, each as a tuple (champion_name, items, origin, class, unit_id)."""
+        return self.conn.execute("SELECT u.champion_name, u.items, c.origin, c.class, u.unit_id FROM units u JOIN"
+                                 " champions c USING (champion_name) WHERE u.comp_id = ? ORDER BY u.champion_name",
+                                 (comp_id,)).fetchall()
 
     def _saved(self, comp_id: str) -> dict[str, Any]:
         return self.require("SELECT * FROM comps WHERE comp_id = ?", comp_id,
                             error=f"no saved comp '{comp_id}'; tft_list_saved_comps lists yours")
 
     @staticmethod
-    def _render(comp_id: str, comp: dict[str, Any], units: list[dict[str, Any]]) -> Comp:
-        """A saved comp with its units (by champion name: champion_name, items, origin, class) and active traits."""
-        counts: dict[str, int] = {}
-        for u in units:
-            for trait in (u["origin"], u["class"]):
-                counts[trait] = counts.get(trait, 0) + 1
-        active = [{"trait": t, "units": n, "active_breakpoint": max(b for b in BREAKS[t] if b <= n)}
-                  for t, n in sorted(counts.items()) if n >= BREAKS[t][0]]
+    def _render(comp_id: str, comp: dict[str, Any], units: list[tuple[str, str, str, str, Any]]) -> Comp:
+        """A saved comp with its units (by champion name, as :meth:`_units` reads them) and active traits."""
+        counts = Counter([origin for _, _, origin, _, _ in units] + [kind for _, _, _, kind, _ in units])
+        # a trait is active from its first breakpoint; the active one is the highest reached (breakpoints ascend)
+        active = [{"trait": t, "units": n, "active_breakpoint": breaks[bisect_right(breaks, n) - 1]}
+                  for t, n in sorted(counts.items()) if n >= (breaks := BREAKS[t])[0]]
         return {"comp_id": comp_id, "comp_name": comp["comp_name"], "level": comp["level"],
-                "units": [{"champion_name": u["champion_name"], "items": [i for i in u["items"].split("|") if i]}
-                          for u in units], "active_traits": active}
+                "units": [{"champion_name": name, "items": [i for i in items.split("|") if i] if items else []}
+                          for name, items, *_ in units], "active_traits": active}
 
     @tool(phrase=["show me my saved team comps", "list the boards I saved with their active traits"])
     def tft_list_saved_comps(self) -> CompList:
@@ -293,7 +295,7 @@ class TFTServer(World):
         self.execute("INSERT INTO comps VALUES (?, ?, ?)", comp_id, comp_name.strip(), level)
         self.executemany("INSERT INTO units VALUES (?, ?, ?, '')",
                          [(self.new_id("units", "unit_"), comp_id, name) for name in names])
-        units = [{"champion_name": c["champion_name"], "items": "", "origin": c["origin"], "class": c["class"]}
+        units = [(c["champion_name"], "", c["origin"], c["class"], None)
                  for c in sorted(champs, key=lambda c: c["champion_name"])]
         return self._render(comp_id, {"comp_name": comp_name.strip(), "level": level}, units)
 
@@ -322,21 +324,23 @@ class TFTServer(World):
         if found["champ"] is None:
             self._champion(champion_name)  # raises its error
         champ = found["champ"]
-        unit = next((u for u in units if u["champion_name"] == champ), None)
-        if unit is None:
+        position = next((i for i, u in enumerate(units) if u[0] == champ), None)
+        if position is None:
             raise ToolError(f"{champ} is not on that board; add it to the comp first")
         if found["item_name"] is None:
             self._item(item_name)  # raises its error
         item = found
         if item["component_1"] is None:
             raise ToolError(f"{item['item_name']} is a component; combine two components into a completed item")
-        items = [i for i in unit["items"].split("|") if i]
+        _, held, origin, kind, unit_id = units[position]
+        items = [i for i in held.split("|") if i]
         if "Thief's Gloves" in items or (items and item["item_name"] == "Thief's Gloves"):
             raise ToolError("Thief's Gloves must be a unit's only item")
         if len(items) >= 3:
             raise ToolError(f"{champ} already holds 3 items ({', '.join(items)})")
-        unit["items"] = "|".join(items + [item["item_name"]])
-        self.execute("UPDATE units SET items = ? WHERE unit_id = ?", unit["items"], unit["unit_id"])
+        equipped = "|".join(items + [item["item_name"]])
+        self.execute("UPDATE units SET items = ? WHERE unit_id = ?", equipped, unit_id)
+        units[position] = (champ, equipped, origin, kind, unit_id)
         return self._render(comp_id, comp, units)
 
     @tool(writes=True, phrase=["delete {comp_id} from my saved comps", "remove {comp_id} from my boards"])
@@ -346,7 +350,9 @@ class TFTServer(World):
         Args:
             comp_id: The comp's id, from tft_list_saved_comps.
         """
-        comp = self._saved(comp_id)
+        # the comp goes first, returning its name (a missing one takes _saved's check, which raises), then its units
+        name = self.value("DELETE FROM comps WHERE comp_id = ? RETURNING comp_name", comp_id)
+        if name is None:
+            self._saved(comp_id)  # raises its error
         self.execute("DELETE FROM units WHERE comp_id = ?", comp_id)
-        self.execute("DELETE FROM comps WHERE comp_id = ?", comp_id)
-        return {"comp_id": comp_id, "comp_name": comp["comp_name"], "deleted": True}
+        return {"comp_id": comp_id, "comp_name": name, "deleted": True}
