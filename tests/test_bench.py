@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from envfactory_gym.cli.bench import bench_batch, bench_environment, flags, misses
+import os
+
+import pytest
+
+from envfactory_gym.cli.bench import bench_batch, bench_environment, flags, misses, pin
 
 
 def test_misses_names_each_bound_an_environment_misses() -> None:
@@ -33,3 +37,13 @@ def test_batched_run_is_solved_and_compared_with_the_same_episodes_one_at_a_time
     assert figures["batch_episodes"] == 8 and figures["batch_solved"] == figures["single_solved"] == 8
     # the rates compare the same work: the same episodes take the same steps played together and one at a time
     assert figures["batch_steps"] == figures["single_steps"] > 8
+
+
+def test_pin_keeps_the_process_on_one_cpu() -> None:
+    allowed = os.sched_getaffinity(0)
+    try:
+        assert pin(None) == min(allowed) and os.sched_getaffinity(0) == {min(allowed)}
+        with pytest.raises(SystemExit, match=rf"^--cpu 4096: this process may only run on CPUs \[{min(allowed)}\]$"):
+            pin(4096)
+    finally:
+        os.sched_setaffinity(0, allowed)

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 BENCH_ENV = "Calendar"
-#: Step timings per environment: calls per timing round (best of three rounds).
+#: Step timings per environment: calls per timing round, and rounds (the best round counts: time the machine spent
+#: elsewhere only ever adds to a round, so the more rounds, the likelier one of them ran undisturbed).
 STEP_REPEAT = 300
+ROUNDS = 5
 #: An environment is flagged when its time for a measure, as a multiple of its floor, is this many times the
 #: median multiple over all environments.
 OUTLIER = 3.0
@@ -33,14 +35,14 @@ BOUNDS = (("search_us", "keyed_us", 2.0), ("write_us", "keyed_us", 2.0), ("first
 
 
 def _per_call(fn: Callable[[], Any], repeat: int) -> float:
-    """CPU seconds of this process per call of ``fn`` (best of three rounds of ``repeat`` calls): the same as wall
+    """CPU seconds of this process per call of ``fn`` (best of :data:`ROUNDS` rounds of ``repeat`` calls): the same as wall
     time on an idle core, and not inflated by other jobs on a loaded one. The garbage collector is off while a round
     runs (as in ``timeit``): a collection of the whole process's objects would land on whichever call it interrupts."""
     best = float("inf")
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for _ in range(3):
+        for _ in range(ROUNDS):
             start = time.process_time()
             for _ in range(repeat):
                 fn()
@@ -380,10 +382,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mcp-calls", type=int, default=500, help="calls per MCP transport")
     parser.add_argument("--tasks", type=int, default=1000, help="verified tasks to generate")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--cpu", type=int, help="the CPU to run on (default: the first this process may use)")
+
+
+def pin(cpu: int | None) -> int | None:
+    """Keep this process on one CPU (``cpu``, else the first it may use) and return it; None where the system
+    cannot pin. Moved between CPUs by the scheduler, a step ran up to 1.5x slower in some runs than in others
+    (caches left behind), which no number of timing rounds evens out."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = os.sched_getaffinity(0)
+    chosen = min(allowed) if cpu is None else cpu
+    if chosen not in allowed:
+        raise SystemExit(f"--cpu {chosen}: this process may only run on CPUs {sorted(allowed)}")
+    os.sched_setaffinity(0, {chosen})
+    return chosen
 
 
 def run(args: argparse.Namespace) -> int:
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"cpu": pin(args.cpu)}
     if "core" in args.sections:
         figures["core"] = measure(args.repeat, args.episodes, args.envs)
     if "mcp" in args.sections:
@@ -408,7 +425,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nTask generation on one core: {g['tasks']} verified {g['name']} tasks in {g['wall_s']} s "
               f"({g['tasks_per_s']} tasks/s; setup {g['setup_s']} s; tool coverage {g['coverage']:.0%}; "
               f"{g['three_plus_calls']:.0%} with 3+ calls)")
-    print(f"\nload average while measuring: {os.getloadavg()[0]:.2f}")
+    print(f"\nload average while measuring: {os.getloadavg()[0]:.2f}; pinned to CPU {figures['cpu']}")
     return 0
 
 
