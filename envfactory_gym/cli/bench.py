@@ -34,23 +34,44 @@ OUTLIER = 3.0
 BOUNDS = (("search_us", "keyed_us", 2.0), ("write_us", "keyed_us", 2.0), ("first_step_us", "first_later_us", 2.0))
 
 
-def _per_call(fn: Callable[[], Any], repeat: int) -> float:
-    """CPU seconds of this process per call of ``fn`` (best of :data:`ROUNDS` rounds of ``repeat`` calls): the same as wall
-    time on an idle core, and not inflated by other jobs on a loaded one. The garbage collector is off while a round
-    runs (as in ``timeit``): a collection of the whole process's objects would land on whichever call it interrupts."""
-    best = float("inf")
+@dataclass
+class Timed:
+    """One timing: ``setup`` (untimed) puts the env where ``fn`` can run ``repeat`` times in a row."""
+
+    fn: Callable[[], Any]
+    repeat: int
+    setup: Callable[[], Any] = lambda: None
+
+
+def _interleaved(timings: dict[Any, Timed]) -> dict[Any, float]:
+    """CPU seconds of this process per call of each timing's ``fn``: the best of :data:`ROUNDS` rounds, each round
+    running every timing once in turn. CPU time is the same as wall time on an idle core and is not inflated by
+    other jobs on a loaded one; but a virtual machine also runs slower for seconds at a time when its host is busy,
+    and interleaving lets such a stretch fall on all timings alike instead of on whichever ran then, so the ratios
+    between them hold. The garbage collector is off while a timing runs (as in ``timeit``): a collection of the
+    whole process's objects would land on whichever call it interrupts."""
+    best = dict.fromkeys(timings, float("inf"))
     collecting = gc.isenabled()
-    gc.disable()
     try:
         for _ in range(ROUNDS):
-            start = time.process_time()
-            for _ in range(repeat):
-                fn()
-            best = min(best, (time.process_time() - start) / repeat)
+            for key, timing in timings.items():
+                timing.setup()
+                gc.disable()
+                start = time.process_time()
+                for _ in range(timing.repeat):
+                    timing.fn()
+                best[key] = min(best[key], (time.process_time() - start) / timing.repeat)
+                if collecting:
+                    gc.enable()
     finally:
         if collecting:
             gc.enable()
     return best
+
+
+def _per_call(fn: Callable[[], Any], repeat: int) -> float:
+    """CPU seconds per call of ``fn`` (see :func:`_interleaved`)."""
+    return _interleaved({fn: Timed(fn, repeat)})[fn]
 
 
 def _rss_bytes() -> int:
@@ -97,36 +118,44 @@ def bench_environment(name: str, repeat: int = STEP_REPEAT) -> dict[str, Any]:
 
     env = ToolUseEnv(name, split=None, max_turns=10**9)
     samples = _samples(env)
-    kinds: dict[str, list[float]] = {"keyed": [], "search": [], "write": []}
-    for tool, sample in samples.items():
-        world, spec = env.worlds.tools[tool]
+
+    def play(sample: Sample, with_call: bool = False) -> None:
         env.reset(options={"task_id": sample.task_id})
         for action in sample.before:
             env.step(action)
-        if not spec.writes:
-            kinds[_kind(spec)].append(_per_call(lambda: env.step(sample.call), repeat))
+        if with_call:
+            env.step(sample.call)
+
+    # Every step timing of the environment, interleaved (see _interleaved), each set up on its own task first. A
+    # read is timed repeating its call on the state before it; a write as replaying its task up to and including
+    # the call (so the figure includes rolling it back at the next reset) minus replaying it up to the call.
+    timings: dict[tuple[str, str], Timed] = {}
+    for tool, sample in samples.items():
+        kind = _kind(env.worlds.tools[tool][1])
+        if kind != "write":
+            timings[kind, tool] = Timed(lambda s=sample: env.step(s.call), repeat, lambda s=sample: play(s))
             continue
-
-        def replay(with_call: bool, sample: Sample = sample) -> None:
-            env.reset(options={"task_id": sample.task_id})
-            for action in sample.before:
-                env.step(action)
-            if with_call:
-                env.step(sample.call)
-
         rounds = max(repeat // (len(sample.before) + 2), 20)
-        kinds["write"].append(max(_per_call(lambda: replay(True), rounds) - _per_call(lambda: replay(False), rounds), 0.0))
+        timings["write", tool] = Timed(lambda s=sample: play(s, True), rounds, lambda s=sample: play(s))
+        timings["before write", tool] = Timed(lambda s=sample: play(s), rounds, lambda s=sample: play(s))
+    keyed = next((s for t, s in samples.items() if _kind(env.worlds.tools[t][1]) == "keyed" and not s.before), None)
+    if keyed is not None:
+        timings["first step", keyed.tool] = Timed(lambda: play(keyed, True), repeat, lambda: play(keyed))
+        timings["later step", keyed.tool] = Timed(lambda: env.step(keyed.call), repeat, lambda: play(keyed))
+    best = _interleaved(timings)
+    kinds: dict[str, list[float]] = {"keyed": [], "search": [], "write": []}
+    for (kind, tool), seconds in best.items():
+        if kind in ("keyed", "search"):
+            kinds[kind].append(seconds)
+        elif kind == "write":
+            kinds[kind].append(max(seconds - best["before write", tool], 0.0))
     figures: dict[str, Any] = {"name": name, "tools": len(samples)}
     for kind, times in kinds.items():
         figures[f"{kind}_us"] = statistics.median(times) * 1e6 if times else None
-    keyed = next((s for t, s in samples.items() if _kind(env.worlds.tools[t][1]) == "keyed" and not s.before), None)
     figures["first_step_us"] = figures["first_later_us"] = None
     if keyed is not None:
-        def first_step() -> None:
-            env.reset(options={"task_id": keyed.task_id})
-            env.step(keyed.call)
-        figures["first_step_us"] = _per_call(first_step, repeat) * 1e6
-        figures["first_later_us"] = _per_call(lambda: env.step(keyed.call), repeat) * 1e6
+        figures["first_step_us"] = best["first step", keyed.tool] * 1e6
+        figures["first_later_us"] = best["later step", keyed.tool] * 1e6
     figures["reset_us"] = _reset_us(env, env.tasks[0].id, repeat)
     figures["grade_us"] = _grade_us(env)
     figures["floor_us"] = _floor_us(env)
