@@ -336,7 +336,7 @@ class World:
 
     def derived(self, name: str, compute: Callable[[], Any]) -> Any:
         """A value derived from the state, computed again only once the state has changed (the connection's change
-        count moved, or the world was reset or loaded)."""
+        count moved, a write call returned, or the world was reset)."""
         changes = self.conn.total_changes
         if changes != self._derived_at:
             self._derived, self._derived_at = {}, changes
