@@ -15,8 +15,10 @@ import ctypes
 import gc
 import json
 import os
+import sqlite3
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -189,18 +191,27 @@ def _floor_us(env: Any) -> float:
     return _per_call(lambda: encode(world.row(sql, key)), 2000) * 1e6
 
 
-def _trim_heap() -> None:
-    """Hand the heap's free memory back to the system where the C library can (glibc), so that resident memory
-    grows with what new objects take rather than being served from memory freed earlier."""
+def _sqlite_heap() -> Callable[[], int] | None:
+    """SQLite's count of the bytes it has allocated, from the shared library the ``sqlite3`` module uses; None where
+    that library cannot be reached (a module with SQLite built in)."""
+    import ctypes.util
+
+    path = ctypes.util.find_library("sqlite3")
+    if path is None:
+        return None
+    used = ctypes.CDLL(path).sqlite3_memory_used
+    used.restype = ctypes.c_int64
+    probe = sqlite3.connect(":memory:")
     try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+        return used if used() > 0 else None  # another copy of SQLite than the module's counts nothing here
+    finally:
+        probe.close()
 
 
-def _episode_memory(name: str, tasks: list[Any], episodes: int = 200, rounds: int = 2) -> float:
-    """Resident bytes per live episode (distinct tasks, snapshots already built, none served from the pool of idle
-    connections or from freed heap memory; the lower of ``rounds`` rounds, as the first also grows lasting caches)."""
+def _episode_memory(name: str, tasks: list[Any], episodes: int = 200) -> float:
+    """Bytes per live episode (distinct tasks, snapshots already built, none served from the pool of idle
+    connections): what SQLite allocates for their databases plus the Python objects they hold (tracemalloc); where
+    SQLite's own count is out of reach, the growth of resident memory instead."""
     from envfactory_gym.core.world import close_idle_connections
     from envfactory_gym.episode.env import ToolUseEnv
 
@@ -209,18 +220,20 @@ def _episode_memory(name: str, tasks: list[Any], episodes: int = 200, rounds: in
     for task in {t.id: t for t in chosen}.values():
         warm.reset(options={"task_id": task.id})
     del warm
-    figures = []
-    for _ in range(rounds):
-        close_idle_connections()
-        gc.collect()
-        _trim_heap()
-        before = _rss_bytes()
+    gc.collect()  # worlds of earlier episodes give their connections to the idle pool, which is then emptied
+    close_idle_connections()
+    sqlite_heap = _sqlite_heap()
+    measure = (lambda: sqlite_heap() + tracemalloc.get_traced_memory()[0]) if sqlite_heap else _rss_bytes
+    tracemalloc.start()
+    try:
+        before = measure()
         live = [ToolUseEnv(name, split=None) for _ in chosen]
         for env, task in zip(live, chosen):
             env.reset(options={"task_id": task.id})
-        figures.append((_rss_bytes() - before) / episodes)
-        del live
-    return min(figures)
+        close_idle_connections()  # the connections the new episodes left on their way to their tasks' seeds
+        return (measure() - before) / episodes
+    finally:
+        tracemalloc.stop()
 
 
 def bench_batch(names: list[str], episodes: int) -> dict[str, float]:
