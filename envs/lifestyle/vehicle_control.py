@@ -156,7 +156,8 @@ class VehicleControl(World):
         return {"engine_state": car["engine"], "fuel_level": car["fuel"], "battery_voltage": car["battery"]}
 
     def _doors(self) -> dict[str, Any]:
-        status = {r["position"]: "locked" if r["locked"] else "unlocked" for r in self.rows("SELECT * FROM doors")}
+        status = {position: "locked" if locked else "unlocked"
+                  for position, locked in self.conn.execute("SELECT position, locked FROM doors")}
         return {"door_status": status, "remaining_unlocked_doors": list(status.values()).count("unlocked")}
 
     def _tires(self) -> dict[str, float]:
@@ -271,12 +272,13 @@ class VehicleControl(World):
         return doors
 
     def _lock(self, positions: list[str], locked: int) -> LockResult:
+        """Lock or unlock doors (only those not in that state already are written; the doors end the same)."""
         doors = tuple(dict.fromkeys(positions))
         marks = ", ".join("?" * len(doors))
         if locked:
-            self.execute(f"UPDATE doors SET locked = 1 WHERE position IN ({marks})", *doors)
-        elif not self.execute(f"UPDATE doors SET locked = 0 WHERE position IN ({marks}) AND "
-                              "NOT (SELECT speed FROM car) > 0", *doors):
+            self.execute(f"UPDATE doors SET locked = 1 WHERE position IN ({marks}) AND NOT locked", *doors)
+        elif not self.execute(f"UPDATE doors SET locked = 0 WHERE position IN ({marks}) AND locked AND "
+                              "NOT (SELECT speed FROM car) > 0", *doors) and self.value("SELECT speed FROM car") > 0:
             raise ToolError("doors cannot be unlocked while the car is moving")
         return {"lock_status": "locked" if locked else "unlocked", **self._doors()}
 
@@ -322,10 +324,12 @@ class VehicleControl(World):
         celsius = round((temperature - 32) * 5 / 9 if unit == "fahrenheit" else temperature, 1)
         if not 16 <= celsius <= 30:
             raise ToolError(f"{temperature:g} {unit} is outside the cabin range of 16-30 celsius (61-86 fahrenheit)")
-        return self.row("UPDATE car SET cabin_temp = ?, fan = coalesce(?, fan), climate = coalesce(?, climate) "
-                        "RETURNING CAST(cabin_temp AS REAL) AS current_temperature, climate AS climate_mode, "
-                        "fan AS fan_speed, CAST(humidity AS REAL) AS humidity_level",
-                        celsius, fan_speed, mode)  # type: ignore[return-value]
+        self.execute("UPDATE car SET cabin_temp = ?, fan = coalesce(?, fan), climate = coalesce(?, climate)",
+                     celsius, fan_speed, mode)
+        # The settings as they now are (a narrow read costs less than RETURNING).
+        car = self.row("SELECT climate, fan, humidity FROM car")
+        return {"current_temperature": celsius, "climate_mode": car["climate"], "fan_speed": car["fan"],
+                "humidity_level": car["humidity"]}
 
     @tool(phrase=["tell me how cold it is outside", "check the temperature outside the car"])
     def get_outside_temperature(self) -> Outside:
@@ -361,15 +365,12 @@ class VehicleControl(World):
             action: engage or release.
         """
         engage = action == "engage"
-        car = self.row("UPDATE car SET parking_brake = ? WHERE NOT (? AND speed > 0) "
-                       "RETURNING parking_brake, CAST(slope AS REAL) AS slope",
-                       "engaged" if engage else "released", engage)
-        if car is None:
+        status = "engaged" if engage else "released"
+        if not self.execute("UPDATE car SET parking_brake = ? WHERE NOT (? AND speed > 0)", status, engage):
             speed = self.value("SELECT speed FROM car")
             raise ToolError(f"the car is moving at {speed:g} km/h; stop before engaging the parking brake")
-        return {"parking_brake_status": car["parking_brake"],
-                "parking_brake_force": 1000.0 if car["parking_brake"] == "engaged" else 0.0,
-                "slope_angle": car["slope"]}
+        return {"parking_brake_status": status, "parking_brake_force": 1000.0 if engage else 0.0,
+                "slope_angle": self.value("SELECT slope FROM car")}
 
     @tool(writes=True, phrase=["press the brake pedal[ to {pedal_position}]", "hold the brake down"])
     def press_brake_pedal(self, pedal_position: Annotated[float, Field(gt=0, le=1)] = 1.0) -> Pedal:
@@ -378,8 +379,9 @@ class VehicleControl(World):
         Args:
             pedal_position: How far down, above 0 and at most 1.
         """
-        self._set(pedal_force=round(pedal_position * 1000, 1), cruise="inactive")
-        return {"brake_pedal_status": "pressed", "brake_pedal_force": round(pedal_position * 1000, 1)}
+        force = round(pedal_position * 1000, 1)
+        self._set(pedal_force=force, cruise="inactive")
+        return {"brake_pedal_status": "pressed", "brake_pedal_force": force}
 
     @tool(writes=True, phrase=["let go of the brake pedal", "release the brake pedal"])
     def release_brake_pedal(self) -> Pedal:
@@ -410,14 +412,14 @@ class VehicleControl(World):
                            "AS current_speed, CAST(gap AS REAL) AS distance_to_next_vehicle")
             return off  # type: ignore[return-value]
         if speed >= 30 and not speed % 5:
-            # One statement when the car allows it; otherwise the checks below say why not.
-            cruise = self.row("UPDATE car SET cruise = 'active', speed = ?, gap = ?, pedal_force = 0.0 "
-                              "WHERE engine = 'running' AND parking_brake != 'engaged' RETURNING cruise AS "
-                              "cruise_status, CAST(speed AS REAL) AS current_speed, "
-                              "CAST(gap AS REAL) AS distance_to_next_vehicle",
-                              float(speed), float(distance_to_next_vehicle))
-            if cruise is not None:
-                return cruise  # type: ignore[return-value]
+            # One statement when the car allows it (the result is what it set); otherwise the checks below say
+            # why not.
+            cruise: Cruise = {"cruise_status": "active", "current_speed": float(speed),
+                              "distance_to_next_vehicle": float(distance_to_next_vehicle)}
+            if self.execute("UPDATE car SET cruise = 'active', speed = ?, gap = ?, pedal_force = 0.0 "
+                            "WHERE engine = 'running' AND parking_brake != 'engaged'", cruise["current_speed"],
+                            cruise["distance_to_next_vehicle"]):
+                return cruise
         car = self._car()
         if activate:
             if car["engine"] != "running":
@@ -477,8 +479,9 @@ class VehicleControl(World):
         Args:
             destination: Where to go.
         """
-        self._set(destination=destination.strip())
-        return {"destination": destination.strip(), "navigation_status": "navigating"}
+        destination = destination.strip()
+        self._set(destination=destination)
+        return {"destination": destination, "navigation_status": "navigating"}
 
     @tool(phrase=["convert {liters} liters to gallons"])
     def convert_liter_to_gallon(self, liters: Annotated[float, UserKnown, Field(ge=0)]) -> Gallons:

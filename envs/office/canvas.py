@@ -58,15 +58,18 @@ def canonical(value: str) -> str:
     return value.rstrip("Z") + ("Z" if value.count(":") == 2 else ":00Z")
 
 
-#: An Assignment's fields as _assignments selects them (published as stored).
-ASSIGNMENT_COLUMNS = ("a.assignment_id, a.name, a.due_at, a.lock_at, a.points_possible, a.submission_types,"
-                      " a.published, (SELECT COUNT(*) FROM submissions s WHERE s.assignment_id = a.assignment_id"
-                      " AND s.workflow_state = 'submitted') AS needs_grading_count")
+#: An Assignment's fields as _assignments selects them (published as stored), of the table or alias {a} (an
+#: UPDATE's RETURNING names the table itself).
+ASSIGNMENT_FIELDS = ("{a}.assignment_id, {a}.name, {a}.due_at, {a}.lock_at, {a}.points_possible, {a}.submission_types,"
+                     " {a}.published, (SELECT COUNT(*) FROM submissions s WHERE s.assignment_id = {a}.assignment_id"
+                     " AND s.workflow_state = 'submitted') AS needs_grading_count")
+ASSIGNMENT_COLUMNS = ASSIGNMENT_FIELDS.format(a="a")
 
 
-#: A Module's fields as get_modules selects them (published as stored).
-MODULE_COLUMNS = ("m.module_id, m.name, m.position, m.published, m.unlock_at, (SELECT COUNT(*) FROM module_items i"
-                  " WHERE i.module_id = m.module_id) AS items_count")
+#: A Module's fields as get_modules selects them (published as stored), of the table or alias {m}.
+MODULE_FIELDS = ("{m}.module_id, {m}.name, {m}.position, {m}.published, {m}.unlock_at, (SELECT COUNT(*) FROM"
+                 " module_items i WHERE i.module_id = {m}.module_id) AS items_count")
+MODULE_COLUMNS = MODULE_FIELDS.format(m="m")
 
 
 class Canvas(World):
@@ -175,16 +178,25 @@ class Canvas(World):
         return self.require("SELECT * FROM courses WHERE course_id = ?", course_id,
                             error=f"no course with id '{course_id}' among your courses; get_courses lists them")
 
+    def _in_course(self, table: str, key: str, course_id: str, object_id: str, error: str) -> dict[str, Any]:
+        """The row of ``table`` with this ``key`` in the course, looked up with the course in one statement (the
+        course's own error first, as _course gives it; then ``error``)."""
+        found = self.row(f"SELECT x.* FROM courses c LEFT JOIN {table} x ON x.{key} = ? AND x.course_id = c.course_id"
+                         " WHERE c.course_id = ?", object_id, course_id)
+        if found is None:
+            self._course(course_id)  # raises the course's error
+        if found[key] is None:
+            raise ToolError(error)
+        return found
+
     def _assignment(self, course_id: str, assignment_id: str) -> dict[str, Any]:
-        self._course(course_id)
-        return self.require("SELECT * FROM assignments WHERE assignment_id = ? AND course_id = ?", assignment_id,
-                            course_id, error=f"no assignment '{assignment_id}' in course '{course_id}';"
-                                             " get_course_assignments lists them")
+        return self._in_course("assignments", "assignment_id", course_id, assignment_id,
+                               f"no assignment '{assignment_id}' in course '{course_id}';"
+                               " get_course_assignments lists them")
 
     def _module(self, course_id: str, module_id: str) -> dict[str, Any]:
-        self._course(course_id)
-        return self.require("SELECT * FROM modules WHERE module_id = ? AND course_id = ?", module_id, course_id,
-                            error=f"no module '{module_id}' in course '{course_id}'; get_modules lists them")
+        return self._in_course("modules", "module_id", course_id, module_id,
+                               f"no module '{module_id}' in course '{course_id}'; get_modules lists them")
 
     def _assignments(self, course_id: str, bucket: str | None) -> Assignments:
         now = stamp(self.now())
@@ -345,6 +357,18 @@ class Canvas(World):
             student_id: The student's user id.
             score: Points earned, 0 up to the assignment's points possible.
         """
+        # One conditional UPDATE when every check below passes (the same conditions in SQL); otherwise the checks
+        # run and raise their error.
+        graded = self.rows(
+            "UPDATE submissions SET workflow_state = 'graded', score = ?1 WHERE assignment_id = ?2 AND user_id = ?3"
+            " AND EXISTS (SELECT 1 FROM courses WHERE course_id = ?4) AND EXISTS (SELECT 1 FROM assignments a"
+            " WHERE a.assignment_id = ?2 AND a.course_id = ?4 AND a.published AND a.points_possible >= ?1)"
+            " AND EXISTS (SELECT 1 FROM users WHERE user_id = ?3) RETURNING user_id, submitted_at,"
+            " (SELECT name FROM users WHERE user_id = ?3) AS name,"
+            " (SELECT due_at FROM assignments WHERE assignment_id = ?2) AS due_at",
+            score, assignment_id, student_id, course_id)
+        if graded:
+            return self._graded(graded[0], score)
         work = self._assignment(course_id, assignment_id)
         if not work["published"]:
             raise ToolError(f"assignment '{work['name']}' is unpublished; publish it before grading")
@@ -359,11 +383,13 @@ class Canvas(World):
                             " get_students_in_course lists them")
         if student["name"] is None:  # what get_submission_status says of a submission without its user
             raise ToolError(f"student '{student_id}' is not enrolled in course '{course_id}'")
-        self.execute("UPDATE submissions SET workflow_state = 'graded', score = ? WHERE assignment_id = ?"
-                     " AND user_id = ?", score, assignment_id, student_id)
-        # The submission as get_submission_status(course_id, assignment_id, student_id) shows it (score is a REAL
-        # column, so it reads back as a float).
-        due, sent = work["due_at"], student["submitted_at"]
+        raise AssertionError("the conditional UPDATE of grade_submission missed a submission its checks pass")
+
+    @staticmethod
+    def _graded(student: dict[str, Any], score: float) -> Submission:
+        """The submission just graded as get_submission_status(course_id, assignment_id, student_id) shows it
+        (score is a REAL column, so it reads back as a float)."""
+        due, sent = student["due_at"], student["submitted_at"]
         return {"student_id": student["user_id"], "student_name": student["name"], "workflow_state": "graded",
                 "submitted_at": sent, "score": float(score), "late": bool(due and sent and sent > due)}
 
@@ -375,12 +401,16 @@ class Canvas(World):
             course_id: The course's id.
             module_id: The module's id.
         """
+        # One conditional UPDATE when the module is in the course and unpublished; otherwise the checks raise.
+        published = self.rows(
+            "UPDATE modules SET published = 1 WHERE module_id = ?1 AND course_id = ?2 AND NOT published AND EXISTS"
+            f" (SELECT 1 FROM courses WHERE course_id = ?2) RETURNING {MODULE_FIELDS.format(m='modules')}",
+            module_id, course_id)
+        if published:  # the module as get_modules(course_id) lists it
+            return {**published[0], "published": True}
         if self._module(course_id, module_id)["published"]:
             raise ToolError(f"module '{module_id}' is already published")
-        self.execute("UPDATE modules SET published = 1 WHERE module_id = ?", module_id)
-        # The module as get_modules(course_id) lists it.
-        return {**self.row(f"SELECT {MODULE_COLUMNS} FROM modules m WHERE m.module_id = ?", module_id),
-                "published": True}
+        raise AssertionError("the conditional UPDATE of publish_module missed a module its checks pass")
 
     @tool(writes=True, phrase=["move the due date of {assignment_id} in {course_id} to {due_at}[ and lock it at {lock_at}]",
                                "extend {assignment_id} of {course_id} until {due_at}[, locking at {lock_at}]"])
@@ -395,15 +425,21 @@ class Canvas(World):
             due_at: New due date, YYYY-MM-DDTHH:MM (UTC).
             lock_at: New lock date, YYYY-MM-DDTHH:MM (UTC), not before the due date.
         """
-        work = self._assignment(course_id, assignment_id)
         due = canonical(due_at)
-        lock = canonical(lock_at) if lock_at else work["lock_at"]
+        lock = canonical(lock_at) if lock_at else None
+        if not (lock_at and lock < due):
+            # One conditional UPDATE when the assignment is in the course: the lock date given, or the current one
+            # kept unless it would come before the new due date. Otherwise the checks below raise.
+            updated = self.rows(
+                "UPDATE assignments SET due_at = ?1, lock_at = CASE WHEN ?2 IS NOT NULL THEN ?2 WHEN lock_at < ?1"
+                " THEN NULL ELSE lock_at END WHERE assignment_id = ?3 AND course_id = ?4 AND EXISTS (SELECT 1 FROM"
+                f" courses WHERE course_id = ?4) RETURNING {ASSIGNMENT_FIELDS.format(a='assignments')}",
+                due, lock, assignment_id, course_id)
+            if updated:  # the assignment as _assignments(course_id, None) lists it (RETURNING gives a REAL column's
+                # integral values as ints, which a SELECT reads back as floats)
+                work = updated[0]
+                return {**work, "points_possible": float(work["points_possible"]), "published": bool(work["published"])}
+        self._assignment(course_id, assignment_id)
         if lock_at and lock < due:
             raise ToolError(f"lock_at {lock} is before due_at {due}; students could never submit on time")
-        if lock and lock < due:
-            lock = None
-        self.execute("UPDATE assignments SET due_at = ?, lock_at = ? WHERE assignment_id = ?", due, lock,
-                     assignment_id)
-        # The assignment as _assignments(course_id, None) lists it.
-        return {**self.row(f"SELECT {ASSIGNMENT_COLUMNS} FROM assignments a WHERE a.assignment_id = ?", assignment_id),
-                "published": bool(work["published"])}
+        raise AssertionError("the conditional UPDATE of update_assignment_dates missed an assignment its checks pass")

@@ -140,8 +140,22 @@ class GoogleTasks(World):
             raise ToolError(f"no task with id '{task_id}' in task list '{tasklist_id}'; list_tasks shows the ids")
         return found
 
-    def _place(self, task_id: str, tasklist_id: str, parent: str | None, previous: str | None) -> None:
-        """Put a task under ``parent`` right after sibling ``previous`` (first when None) and renumber."""
+    def _place(self, task_id: str, tasklist_id: str, parent: str | None, previous: str | None,
+               updated: str | None = None) -> int:
+        """Put a task under ``parent`` right after sibling ``previous`` (first when None) and renumber; with
+        ``updated``, stamp it as changed then. Returns the task's new position."""
+        siblings = self._siblings(task_id, tasklist_id, parent, previous)
+        if updated is not None:
+            self.execute("UPDATE tasks SET tasklist_id = ?, parent = ?, updated = ? WHERE task_id = ?", tasklist_id,
+                         parent, updated, task_id)
+        # Only positions that change are written (the renumbered state is the same).
+        self.executemany("UPDATE tasks SET position = ?1 WHERE task_id = ?2 AND position != ?1",
+                         list(enumerate(siblings)))
+        return siblings.index(task_id)
+
+    def _siblings(self, task_id: str, tasklist_id: str, parent: str | None, previous: str | None) -> list[str]:
+        """The ids of the tasks under ``parent`` in their new order once ``task_id`` goes right after ``previous``
+        (checking that the move is allowed)."""
         if parent is not None:
             above = self.require("SELECT task_id, parent FROM tasks WHERE task_id = ? AND tasklist_id = ?", parent,
                                  tasklist_id, error=f"parent task '{parent}' is not in task list '{tasklist_id}'")
@@ -158,8 +172,7 @@ class GoogleTasks(World):
             raise ToolError(f"previous task '{previous}' is not a sibling under the same parent; it must share "
                             "the parent (or be top-level when no parent is given)")
         siblings.insert(siblings.index(previous) + 1 if previous else 0, task_id)
-        self.execute("UPDATE tasks SET tasklist_id = ?, parent = ? WHERE task_id = ?", tasklist_id, parent, task_id)
-        self.executemany("UPDATE tasks SET position = ? WHERE task_id = ?", list(enumerate(siblings)))
+        return siblings
 
     # -------------------------------------------------------------------- tools
     @tool(phrase=["show me my task lists", "list my Google Tasks lists"])
@@ -210,11 +223,12 @@ class GoogleTasks(World):
             tasklist_id: The task list's id.
             title: Its new title.
         """
-        found, now = self._list(tasklist_id), self.clock_text(STAMP)
-        self.execute("UPDATE task_lists SET title = ?, updated = ? WHERE tasklist_id = ?", title.strip(), now,
-                     tasklist_id)
-        # As get_task_list shows it.
-        return {"tasklist_id": found["tasklist_id"], "title": title.strip(), "updated": now}
+        now = self.clock_text(STAMP)
+        if not self.execute("UPDATE task_lists SET title = ?, updated = ? WHERE tasklist_id = ?", title.strip(), now,
+                            tasklist_id):
+            self._list(tasklist_id)  # no such list: says so
+        # As get_task_list shows it (the key matched exactly, so it is tasklist_id).
+        return {"tasklist_id": tasklist_id, "title": title.strip(), "updated": now}
 
     @tool(writes=True, phrase=["delete {tasklist_id} with everything in it", "get rid of {tasklist_id}"])
     def delete_task_list(self, tasklist_id: str) -> Deleted:
@@ -223,12 +237,12 @@ class GoogleTasks(World):
         Args:
             tasklist_id: The task list's id.
         """
-        if self._list(tasklist_id)["is_default"]:
+        if not self.execute("DELETE FROM task_lists WHERE tasklist_id = ? AND NOT is_default", tasklist_id):
+            self._list(tasklist_id)  # no such list: says so; else it is the default one
             raise ToolError("the default task list cannot be deleted; delete its tasks or clear_tasks instead")
         self.execute("DELETE FROM task_links WHERE task_id IN (SELECT task_id FROM tasks WHERE tasklist_id = ?)",
                      tasklist_id)
         self.execute("DELETE FROM tasks WHERE tasklist_id = ?", tasklist_id)
-        self.execute("DELETE FROM task_lists WHERE tasklist_id = ?", tasklist_id)
         return {"id": tasklist_id, "deleted": True}
 
     @tool(phrase=["show the tasks in {tasklist_id}[ due from {due_min}][ due before {due_max}]",
@@ -292,11 +306,12 @@ class GoogleTasks(World):
         if completed and status != "completed":
             raise ToolError("a completion time needs status 'completed'")
         task_id, now = self.new_id("tasks", "t_"), self.clock_text(STAMP)
-        self.execute("INSERT INTO tasks (task_id, tasklist_id, title, notes, status, due, completed, position,"
-                     " updated) VALUES (?, ?, ?, ?, ?, ?, ?, -1, ?)", task_id, tasklist_id, title.strip(), notes,
-                     status, due_date(due), (completed or now) if status == "completed" else None, now)
-        self._place(task_id, tasklist_id, task_parent, task_previous)
-        return shown(self.row(f"SELECT {TASK_COLUMNS} FROM tasks WHERE task_id = ?", task_id))
+        task = {"task_id": task_id, "tasklist_id": tasklist_id, "title": title.strip(), "notes": notes,
+                "status": status, "due": due_date(due), "completed": (completed or now) if status == "completed"
+                else None, "parent": task_parent, "position": -1, "hidden": 0, "updated": now}
+        self.execute(f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", *task.values())
+        task["position"] = self._place(task_id, tasklist_id, task_parent, task_previous)
+        return shown(task)  # the row as it now is
 
     @tool(writes=True, phrase=[
         "mark {task_id} in {tasklist_id} as {status}", "change the due date of {task_id} in {tasklist_id} to {due}",
@@ -340,10 +355,13 @@ class GoogleTasks(World):
             task_id: The task's id.
             tasklist_id: The id of the list it is in.
         """
-        self._task(tasklist_id, task_id)
-        doomed = "SELECT task_id FROM tasks WHERE task_id = ?1 OR parent = ?1"
-        self.execute(f"DELETE FROM task_links WHERE task_id IN ({doomed})", task_id)
-        self.execute("DELETE FROM tasks WHERE task_id = ?1 OR parent = ?1", task_id)  # with its subtasks
+        # The task and its subtasks, when the task is in the list (a task's list always exists).
+        doomed = ("(task_id = ?1 OR parent = ?1) AND"
+                  " EXISTS (SELECT 1 FROM tasks WHERE task_id = ?1 AND tasklist_id = ?2)")
+        self.execute(f"DELETE FROM task_links WHERE task_id IN (SELECT task_id FROM tasks WHERE {doomed})", task_id,
+                     tasklist_id)
+        if not self.execute(f"DELETE FROM tasks WHERE {doomed}", task_id, tasklist_id):
+            self._task(tasklist_id, task_id)  # says which is missing
         return {"id": task_id, "deleted": True}
 
     @tool(writes=True, phrase=["move {task_id} from {tasklist_id} over to {destination_tasklist}",
@@ -364,12 +382,9 @@ class GoogleTasks(World):
         self._task(tasklist_id, task_id)
         target = destination_tasklist or tasklist_id
         self._list(target)
-        self._place(task_id, target, parent, previous)
-        self.execute("UPDATE tasks SET tasklist_id = ? WHERE parent = ?", target, task_id)
-        self.execute("UPDATE tasks SET updated = ? WHERE task_id = ?", self.clock_text(STAMP), task_id)
-        task = self._task(target, task_id)
-        return {"task_id": task_id, "tasklist_id": target, "parent": task["parent"],
-                "position": f"{task['position']:020d}"}
+        position = self._place(task_id, target, parent, previous, updated=self.clock_text(STAMP))
+        self.execute("UPDATE tasks SET tasklist_id = ?1 WHERE parent = ?2 AND tasklist_id != ?1", target, task_id)
+        return {"task_id": task_id, "tasklist_id": target, "parent": parent, "position": f"{position:020d}"}
 
     @tool(writes=True, phrase=["clear the completed tasks from {tasklist_id}", "tidy up {tasklist_id}"])
     def clear_tasks(self, tasklist_id: str) -> Cleared:
@@ -378,10 +393,10 @@ class GoogleTasks(World):
         Args:
             tasklist_id: The task list's id.
         """
-        self._list(tasklist_id)
         count = self.execute("UPDATE tasks SET hidden = 1 WHERE tasklist_id = ? AND status = 'completed'"
                              " AND hidden = 0", tasklist_id)
         if count == 0:
+            self._list(tasklist_id)  # no such list: says so
             raise ToolError(f"task list '{tasklist_id}' has no visible completed tasks to clear")
         return {"tasklist_id": tasklist_id, "cleared": count}
 

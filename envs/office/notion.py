@@ -216,7 +216,11 @@ class Notion(World):
                          "are shared with your integration (notion_search lists what it can see).")
 
     def _page(self, page_id: str, editing: bool = False) -> dict[str, Any]:
-        row = self.row("SELECT * FROM pages WHERE page_id = ? AND shared = 1", page_id)
+        return self._check_page(self.row("SELECT * FROM pages WHERE page_id = ? AND shared = 1", page_id), page_id,
+                                editing)
+
+    def _check_page(self, row: dict[str, Any] | None, page_id: str, editing: bool) -> dict[str, Any]:
+        """The shared page ``row`` (None: not found) of ``page_id``, or the error of _page."""
         if row is None:
             raise self._missing("page", page_id)
         if editing and row["archived"]:
@@ -233,14 +237,23 @@ class Notion(World):
 
     def _block(self, block_id: str, editing: bool = False) -> dict[str, Any]:
         """A block, or a page used as a block (a page is the parent block of its content)."""
-        # The block with what _container(parent) looks up first: the parent's own parent (None: the parent is a page).
-        row = self.row("SELECT b.*, (SELECT p.parent_id FROM blocks p WHERE p.block_id = b.parent_id) AS _above"
-                       " FROM blocks b WHERE b.block_id = ?", block_id)
-        if row is None:
-            page = self._page(block_id, editing)
+        # The block with what _container(parent) looks up first: the parent's own parent (None: the parent is a
+        # page), and whether the parent is a page shared with the integration (what _page(parent) checks).
+        # When there is no such block, the shared page of that id in the same statement (what _page looks up).
+        row = self.row("SELECT b.*, (SELECT p.parent_id FROM blocks p WHERE p.block_id = b.parent_id) AS _above,"
+                       " EXISTS (SELECT 1 FROM pages WHERE page_id = b.parent_id AND shared = 1) AS _visible,"
+                       " g.title AS _title, g.archived AS _archived FROM (SELECT ?1 AS id) LEFT JOIN blocks b ON"
+                       " b.block_id = id LEFT JOIN pages g ON b.block_id IS NULL AND g.page_id = id AND g.shared = 1",
+                       block_id)
+        above, visible, title, archived = (row.pop(key) for key in ("_above", "_visible", "_title", "_archived"))
+        if row["block_id"] is None:
+            page = self._check_page(None if archived is None else {"title": title, "archived": archived}, block_id,
+                                    editing)
             return {"block_id": block_id, "type": "child_page", "archived": page["archived"], "parent_id": None}
-        above = row.pop("_above")
-        self._page(row["parent_id"]) if above is None else self._container(above)
+        if above is not None:
+            self._container(above)
+        elif not visible:
+            raise self._missing("page", row["parent_id"])
         if editing and row["archived"]:
             raise ToolError(f"block {block_id} is archived; restore it with notion_update_block(archived=false)")
         return row
