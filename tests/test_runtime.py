@@ -266,3 +266,15 @@ def test_clock_and_id_counter_are_state_kept_out_of_sql() -> None:
     assert world.digest() == control.digest()
     world.reset(3)
     assert world.clock == 0 and world.digest() == Counted(seed=3).digest()
+
+
+def test_refused_raises_the_checks_error_or_flags_a_condition_that_disagrees(bank: Bank) -> None:
+    """A write conditional on a tool's checks that changed nothing: the checks' error, or a RuntimeError when they
+    pass (never a reply as if the write had happened)."""
+    def missing() -> None:
+        raise ToolError("no such account")
+
+    with pytest.raises(ToolError, match="^no such account$"):
+        bank.refused(missing)
+    with pytest.raises(RuntimeError, match=r"passed, but the write conditional on the same checks changed nothing$"):
+        bank.refused(owners, bank)

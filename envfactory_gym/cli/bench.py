@@ -11,7 +11,7 @@ episodes played one at a time.
 from __future__ import annotations
 
 import argparse
-import ctypes
+import ctypes.util
 import gc
 import json
 import os
@@ -194,8 +194,6 @@ def _floor_us(env: Any) -> float:
 def _sqlite_heap() -> Callable[[], int] | None:
     """SQLite's count of the bytes it has allocated, from the shared library the ``sqlite3`` module uses; None where
     that library cannot be reached (a module with SQLite built in)."""
-    import ctypes.util
-
     path = ctypes.util.find_library("sqlite3")
     if path is None:
         return None

@@ -15,7 +15,7 @@ import re
 import sqlite3
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from envfactory_gym.core import state
 from envfactory_gym.core.domains import domain_of
@@ -271,6 +271,14 @@ class World:
         if found is None:
             raise ToolError(error)
         return found
+
+    def refused(self, checks: Callable[..., Any], *args: Any) -> NoReturn:
+        """For a write made conditional on a tool's checks that changed nothing: run ``checks(*args)``, which raise
+        the tool's :class:`ToolError`. Checks that pass mean the condition and the checks disagree, a bug in the tool
+        (RuntimeError), rather than a reply as if the write had happened."""
+        checks(*args)
+        raise RuntimeError(f"{getattr(checks, '__qualname__', checks)} passed, but the write conditional on the same"
+                           " checks changed nothing")
 
     def value(self, sql: str, *params: Any) -> Any:
         """The first column of the first row, or None."""

@@ -212,7 +212,7 @@ class PayPalPaymentProcessor(World):
         order = self.row("UPDATE orders SET status = 'COMPLETED', update_time = ? WHERE id = ? AND intent = ? AND"
                          f" status = 'APPROVED' RETURNING {returning}", stamp, order_id.strip(), intent)
         if order is None:
-            self._ready(self._order(order_id), intent)  # raises its error
+            self.refused(lambda: self._ready(self._order(order_id), intent))
         return order
 
     def _with_parts(self, table: str, parts: str, column: str, found_id: str, error: str) -> tuple[dict[str, Any], int]:

@@ -297,7 +297,7 @@ class TradingBot(World):
                              f" sessions WHERE active = 1) AND (?1 >= 0 OR balance_cents - {RESERVED_BUY} >= -?1)"
                              " RETURNING balance_cents", cents)
         if balance is None:
-            self._transaction_checks(-cents)  # raises its error
+            self.refused(self._transaction_checks, -cents)
         stamp = self.clock_text(TIME_FORMAT)
         txn = self.value("INSERT INTO transactions (type, amount, balance_after, timestamp) VALUES (?, ?, ?, ?)"
                          " RETURNING transaction_id", transaction_type, dollars(abs(cents)), dollars(balance), stamp)
@@ -464,7 +464,7 @@ class TradingBot(World):
         # checks of _cancel_checks, which raise
         if not self.execute("UPDATE orders SET status = 'Cancelled' WHERE order_id = ? AND status IN ('Open',"
                             " 'Pending') AND EXISTS (SELECT 1 FROM sessions WHERE active = 1)", order_id):
-            self._cancel_checks(order_id)  # raises its error
+            self.refused(self._cancel_checks, order_id)
         return {"order_id": order_id, "status": "Cancelled", "message": f"order {order_id} cancelled"}
 
     def _cancel_checks(self, order_id: int) -> None:

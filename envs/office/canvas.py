@@ -383,7 +383,7 @@ class Canvas(World):
                             " get_students_in_course lists them")
         if student["name"] is None:  # what get_submission_status says of a submission without its user
             raise ToolError(f"student '{student_id}' is not enrolled in course '{course_id}'")
-        raise AssertionError("the conditional UPDATE of grade_submission missed a submission its checks pass")
+        raise RuntimeError("the conditional UPDATE of grade_submission missed a submission its checks pass")
 
     @staticmethod
     def _graded(student: dict[str, Any], score: float) -> Submission:
@@ -410,7 +410,7 @@ class Canvas(World):
             return {**published[0], "published": True}
         if self._module(course_id, module_id)["published"]:
             raise ToolError(f"module '{module_id}' is already published")
-        raise AssertionError("the conditional UPDATE of publish_module missed a module its checks pass")
+        raise RuntimeError("the conditional UPDATE of publish_module missed a module its checks pass")
 
     @tool(writes=True, phrase=["move the due date of {assignment_id} in {course_id} to {due_at}[ and lock it at {lock_at}]",
                                "extend {assignment_id} of {course_id} until {due_at}[, locking at {lock_at}]"])
@@ -442,4 +442,4 @@ class Canvas(World):
         self._assignment(course_id, assignment_id)
         if lock_at and lock < due:
             raise ToolError(f"lock_at {lock} is before due_at {due}; students could never submit on time")
-        raise AssertionError("the conditional UPDATE of update_assignment_dates missed an assignment its checks pass")
+        raise RuntimeError("the conditional UPDATE of update_assignment_dates missed an assignment its checks pass")

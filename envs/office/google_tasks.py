@@ -226,7 +226,7 @@ class GoogleTasks(World):
         now = self.clock_text(STAMP)
         if not self.execute("UPDATE task_lists SET title = ?, updated = ? WHERE tasklist_id = ?", title.strip(), now,
                             tasklist_id):
-            self._list(tasklist_id)  # no such list: says so
+            self.refused(self._list, tasklist_id)  # no such list: says so
         # As get_task_list shows it (the key matched exactly, so it is tasklist_id).
         return {"tasklist_id": tasklist_id, "title": title.strip(), "updated": now}
 
@@ -361,7 +361,7 @@ class GoogleTasks(World):
         self.execute(f"DELETE FROM task_links WHERE task_id IN (SELECT task_id FROM tasks WHERE {doomed})", task_id,
                      tasklist_id)
         if not self.execute(f"DELETE FROM tasks WHERE {doomed}", task_id, tasklist_id):
-            self._task(tasklist_id, task_id)  # says which is missing
+            self.refused(self._task, tasklist_id, task_id)  # says which is missing
         return {"id": task_id, "deleted": True}
 
     @tool(writes=True, phrase=["move {task_id} from {tasklist_id} over to {destination_tasklist}",
