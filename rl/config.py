@@ -10,6 +10,9 @@ from typing import Any
 from rl import algo
 from rl import model as models
 
+#: The default run's tasks: Calendar's search-then-delete, whose second call carries the event id of the first's
+#: result (rl/README.md: why one environment).
+DEFAULT_ENVS, DEFAULT_SCENARIOS = "Calendar", "cancel_event"
 DESCRIPTION = ("SFT warm start on gold trajectories, then multi-turn GRPO (or PPO) through the suite's envs; every "
                "flag below is a field of rl.config.Config.")
 
@@ -23,7 +26,7 @@ class Config:
     """Hyperparameters of a run; each is a command-line flag (``group_size`` -> ``--group-size``)."""
 
     envs: str = _help("comma-separated environments or domains to train on (names or EnvFactory/<Name>-v0 ids)",
-                      default="Calendar,MongoDBServer,KospiKosdaqStock")
+                      default=DEFAULT_ENVS)
     heldout_envs: str = _help("comma-separated environments never trained on (no SFT, no RL), evaluated on their test "
                               "tasks beside the others; the tokenizer sees their system prompt only ('': none)",
                               default="ExcelServer")
@@ -62,18 +65,21 @@ class Config:
     # task distribution
     tasks: str = _help("generated: tasks built in memory from the envs' scenario templates, train and test on "
                        "disjoint world seeds; suite: the committed train/test task files", default="generated")
-    train_worlds: int = _help("generated: train tasks come from world seeds 0 .. N-1", default=100)
+    train_worlds: int = _help("generated: train tasks come from world seeds 0 .. N-1", default=440)
     sft_worlds: int = _help("generated: SFT on the train tasks of world seeds 0 .. N-1 and RL on those of the other "
                             "train worlds, so RL learns from tasks SFT has not memorised (0, or --tasks suite: both "
-                            "on all)", default=80)
-    test_worlds: int = _help("generated: test tasks come from world seeds --test-world-start .. +N-1", default=21)
+                            "on all)", default=400)
+    test_worlds: int = _help("generated: test tasks come from world seeds --test-world-start .. +N-1", default=400)
+    heldout_worlds: int = _help("generated: the held-out environments' test tasks come from the first N test worlds "
+                                "(0: all of them)", default=20)
     test_world_start: int = _help("generated: first world seed of the test tasks (disjoint from the train seeds)",
                                   default=1000)
     max_calls: int = _help("generated: keep tasks with at most this many gold tool calls (0: any)", default=2)
     conversational: bool = _help("generated: also keep tasks that need facts only the user knows", default=False)
-    scenarios: str = _help("generated: only these task templates (comma-separated scenario names; every trained "
-                           "environment needs one) in the trained environments' train and test tasks; the held-out "
-                           "environments keep all of theirs (empty: all)", default="")
+    scenarios: str | None = _help("generated: only these task templates (comma-separated scenario names; every "
+                                  "trained environment needs one) in the trained environments' train and test tasks; "
+                                  "the held-out environments keep all of theirs (empty: all; default: "
+                                  f"{DEFAULT_SCENARIOS} with the default --envs, else all)", default=None)
     phrase_min_count: int = _help("tokenizer from scratch: lines recurring this often in its training text (the "
                                   "system prompt's) become single tokens (0: plain BPE)", default=8)
     qwen3_split: bool = _help("tokenizer from scratch: pre-tokenize like Qwen3 (single digits, letter runs) rather "
@@ -90,6 +96,9 @@ class Config:
     eval_before_sft: bool = _help("also evaluate before SFT when the model is built from scratch (random weights: "
                                   "0 by construction, and the slowest evaluation, every turn running to its token "
                                   "cap); a --model start is evaluated before SFT whenever SFT runs", default=False)
+    eval_start: bool = _help("evaluate the policy RL starts from (the 'after SFT' row); off only for a --model start "
+                             "without SFT whose figures are known already (rl.compare's arms start from its base run's "
+                             "evaluated checkpoint)", default=True)
     # supervised warm start
     sft_epochs: int | None = _help("passes over the gold trajectories of the train tasks (0: skip SFT); default: "
                                    "scaled to the model (see rl.model.scaled_defaults)", default=None)
@@ -155,6 +164,8 @@ def parse_args(argv: list[str] | None = None) -> Config:
     cfg = Config(**vars(parser.parse_args(argv)))
     cfg.loss_agg = cfg.loss_agg or ("sum" if cfg.baseline == "drgrpo" else "sequence")
     cfg.out = cfg.out or cfg.resume or "runs/rl"
+    if cfg.scenarios is None:
+        cfg.scenarios = DEFAULT_SCENARIOS if cfg.envs == DEFAULT_ENVS else ""
     if (cfg.algo not in ("grpo", "ppo") or cfg.backend not in ("local", "openrlhf")
             or cfg.tasks not in ("generated", "suite") or cfg.loss_agg not in algo.AGGREGATIONS
             or cfg.baseline not in algo.BASELINES or cfg.control not in (None, "sft")):
@@ -164,6 +175,8 @@ def parse_args(argv: list[str] | None = None) -> Config:
         parser.error("--minibatch-size and --update-epochs must be at least 1")
     if cfg.control and cfg.curriculum:
         parser.error("--control sft trains on the gold trajectories of the fixed RL train tasks: drop --curriculum")
+    if not cfg.eval_start and not (cfg.model and cfg.sft_epochs == 0 and cfg.steps and not cfg.resume):
+        parser.error("--no-eval-start skips evaluating a --model start: it needs --model, --sft-epochs 0 and --steps")
     return cfg
 
 

@@ -42,9 +42,10 @@ SIZES = {
 #: tuned on the mini (0.9M); the "small" row (25M) scales its learning rates by its 4x width, untuned; pretrained
 #: checkpoints (Qwen3-0.6B and up) get fine-tuning rates, 2 SFT epochs and room for a tool call with arguments.
 SCALES: list[tuple[float, dict[str, Any]]] = [
-    # mini: RL lr for 8 minibatch steps per batch (3e-4, tuned for one full-batch step, collapsed); ~1,500 SFT steps
-    (1e7, {"lr": 5e-5, "sft_lr": 3e-3, "sft_epochs": 8, "max_new_tokens": 96}),
-    (1e8, {"lr": 2e-5, "sft_lr": 1e-3, "sft_epochs": 8, "max_new_tokens": 96}),
+    # mini: RL lr for 8 minibatch steps per batch (3e-4, tuned for one full-batch step, collapsed); 60 epochs of the
+    # default's 400 SFT tasks are 3,000 steps: copying the event id appears between 2,000 and 3,000 (rl/README.md)
+    (1e7, {"lr": 5e-5, "sft_lr": 3e-3, "sft_epochs": 60, "max_new_tokens": 96}),
+    (1e8, {"lr": 2e-5, "sft_lr": 1e-3, "sft_epochs": 60, "max_new_tokens": 96}),
     (3e9, {"lr": 1e-6, "sft_lr": 1e-5, "sft_epochs": 2, "max_new_tokens": 512}),
     (math.inf, {"lr": 5e-7, "sft_lr": 5e-6, "sft_epochs": 2, "max_new_tokens": 512}),
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import multiprocessing
 import random
 import shlex
@@ -57,9 +58,10 @@ def phase_plan(cfg: Config) -> list[str]:
             phases.append("eval before SFT")
         if cfg.sft_epochs != 0:  # None: scaled to the model, never 0
             phases += ["gold trajectories", "SFT"]
-        phases.append("eval after SFT")  # a resumed run reports its earlier evaluations from metrics.jsonl
-        if cfg.train_eval:
-            phases.append("train eval after SFT")
+        if starts_evaluated(cfg):  # a resumed run reports its earlier evaluations from metrics.jsonl
+            phases.append("eval after SFT")
+            if cfg.train_eval:
+                phases.append("train eval after SFT")
     if cfg.steps:  # without steps the model is the one already evaluated
         phases += ["control gold trajectories", "SFT control"] if cfg.control else ["RL"]
         phases.append(f"eval {rl_stage(cfg)}")
@@ -72,6 +74,12 @@ def evaluated_before_sft(cfg: Config) -> bool:
     """Whether the run has a 'before SFT' row: SFT runs, and the model is a --model start or --eval-before-sft asks
     (a model built from scratch scores 0; without SFT the 'after SFT' row is the same model)."""
     return cfg.sft_epochs != 0 and bool(cfg.eval_before_sft or cfg.model)
+
+
+def starts_evaluated(cfg: Config) -> bool:
+    """Whether the run has an 'after SFT' row: always after SFT; for a --model start without SFT unless
+    ``--no-eval-start``."""
+    return cfg.eval_start or cfg.sft_epochs != 0
 
 
 def rl_stage(cfg: Config) -> str:
@@ -146,21 +154,23 @@ def task_split(cfg: Config, names: list[str], bar: tqdm | None = None
     scenarios = frozenset(s.strip() for s in cfg.scenarios.split(",") if s.strip()) or None
     if unknown := sorted((scenarios or set()) - {s for name in names for s in templates(name)}):
         raise ValueError(f"--scenarios names no task template of {', '.join(names)}: {', '.join(unknown)}")
+    heldout_seeds = test_seeds[: cfg.heldout_worlds or None]
     if bar is not None:
-        bar.reset(total=len(names) * len(train_seeds) + len(names + heldout) * len(test_seeds))
+        bar.reset(total=len(names) * (len(train_seeds) + len(test_seeds)) + len(heldout) * len(heldout_seeds))
     split = {}
     # worlds are built in --threads processes (task generation calibrates every task: ~0.2 s of CPU per world);
     # forked, since the children only build tasks (spawn would re-import the caller's main module), so Linux only
     parallel = cfg.threads > 1 and sys.platform == "linux"
     with (ProcessPoolExecutor(cfg.threads, mp_context=multiprocessing.get_context("fork")) if parallel
           else contextlib.nullcontext()) as pool:
-        for part, seeds, of in (("train", train_seeds, names), ("test", test_seeds, names + heldout)):
+        for part, seeds, of, label in (("train", train_seeds, names, "train"), ("test", test_seeds, names, "test"),
+                                       ("heldout", heldout_seeds, heldout, "test")):
             split[part] = [(name, task) for name in of for task in capped(cfg, [
-                t for t in envs.generated_tasks(name, seeds, part, cfg.max_calls, cfg.conversational,
+                t for t in envs.generated_tasks(name, seeds, label, cfg.max_calls, cfg.conversational,
                                                 bar.update if bar is not None else None, pool,
                                                 scenarios if name in names else None)
                 if t.id not in committed_test])]
-    return split["train"], split["test"]
+    return split["train"], split["test"] + split["heldout"]
 
 
 def capped(cfg: Config, tasks: list[Task]) -> list[Task]:
@@ -254,6 +264,18 @@ def by_env(episodes: list[Episode]) -> dict[str, dict[str, float]]:
     groups = {n: [e for e in episodes if e.info["env"] == n] for n in dict.fromkeys(e.info["env"] for e in episodes)}
     return {"reward_by_env": {n: round(sum(e.reward for e in g) / len(g), 4) for n, g in groups.items()},
             "success_by_env": {n: round(success(g), 4) for n, g in groups.items()}}
+
+
+def write_transcripts(path: Path, episodes: list[Episode], tokenizer: Any) -> None:
+    """One JSON line per evaluated episode: its task, reward, partial credit and the dialogue after the prompt as
+    the model saw it (its turns and the environment's replies, control tokens included)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        for e in episodes:
+            start = e.turns[0][0] if e.turns else len(e.ids)
+            fh.write(json.dumps({"env": e.info["env"], "task_id": e.info["task_id"], "seed": e.info["seed"],
+                                 "reward": e.reward, "partial": e.info.get("reward_info", {}).get("partial", 0.0),
+                                 "dialogue": tokenizer.decode(e.ids[start:])}) + "\n")
 
 
 def rl_reward(episode: Episode, partial_credit: float) -> float:
@@ -519,6 +541,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     def held_out(stage: str) -> None:
         with phases(f"eval {stage}", len(test), "episode") as bar:
             episodes = evaluate(model, fmt, test, pool, cfg, bar)
+        write_transcripts(out / "transcripts" / f"{stage.replace(' ', '_')}.jsonl", episodes, tokenizer)
         trained = [e for e in episodes if e.info["env"] in names]
         table[stage] = success(trained)
         per_env[stage] = {n: success([e for e in episodes if e.info["env"] == n]) for n in names + heldout}
@@ -564,7 +587,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             with phases("SFT", 0, "step") as bar:
                 sft(model, gold, cfg, log, rng, bar)
             save(model, tokenizer, out / "sft")
-        held_out("after SFT")
+        if starts_evaluated(cfg):
+            held_out("after SFT")
 
     # 3. RL: groups of samples per train task, group-normalized advantages (GRPO) or a value head (PPO); or, with
     # --control sft, as many supervised steps on gold trajectories of the same tasks

@@ -10,21 +10,32 @@ from rl.rollout import Job
 TINY = ["--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1"]
 
 
-def test_the_default_trains_on_three_environments_of_two_domains_and_holds_one_out():
-    from envfactory_gym.registration import ENVIRONMENTS
-
+def test_the_default_trains_two_call_tasks_that_carry_an_id_and_holds_an_environment_out():
     cfg = train.parse_args(TINY)
     names = train.env_names(cfg.envs)
-    assert len(names) >= 3 and len({ENVIRONMENTS[n][0] for n in names}) >= 2
+    assert names == ["Calendar"] and cfg.scenarios == "cancel_event"
     assert train.heldout_names(cfg, names) == ["ExcelServer"]
     train_pairs, test_pairs = train.task_split(cfg, names)
-    assert {n for n, _ in train_pairs} == set(names)  # never a task of the held-out environment in training
-    assert {n for n, _ in test_pairs} == set(names) | {"ExcelServer"}
+    assert {n for n, _ in train_pairs} == {"Calendar"}  # never a task of the held-out environment in training
+    assert {n for n, _ in test_pairs} == {"Calendar", "ExcelServer"}
     assert {t.seed for _, t in train_pairs} == {0, 1} and {t.seed for _, t in test_pairs} == {1000}
-    # multi-call tasks whose second call takes an id that only the first call's result gives
-    carried = [t for _, t in train_pairs if t.tags["calls"] == 2
-               and any(isinstance(v, str) and v not in t.request for v in t.gold[1]["arguments"].values())]
-    assert {t.env for t in carried} == set(names)
+    # two calls: a search by the title in the request, then a delete by the event id only its result gives
+    for _, task in train_pairs + [(n, t) for n, t in test_pairs if n == "Calendar"]:
+        assert [c["name"] for c in task.gold] == ["search_events", "delete_event"]
+        assert task.gold[0]["arguments"]["query"] in task.request
+        assert task.gold[1]["arguments"]["event_id"] not in task.request
+    assert train.parse_args([*TINY, "--envs", "Retail"]).scenarios == ""  # another environment: all its templates
+    default = train.parse_args([])
+    assert (default.train_worlds, default.sft_worlds, default.test_worlds, default.heldout_worlds) == (440, 400, 400, 20)
+
+
+def test_the_held_out_environment_plays_the_first_heldout_worlds_of_the_test_worlds():
+    cfg = train.parse_args([*TINY, "--test-worlds", "3", "--heldout-worlds", "1"])
+    _, test_pairs = train.task_split(cfg, ["Calendar"])
+    assert {t.seed for n, t in test_pairs if n == "Calendar"} == {1000, 1001, 1002}
+    assert {t.seed for n, t in test_pairs if n == "ExcelServer"} == {1000}
+    assert all(t.split == "test" for _, t in test_pairs)
+    assert [n for n, _ in test_pairs] == sorted((n for n, _ in test_pairs), key=["Calendar", "ExcelServer"].index)
 
 
 def test_scenarios_narrow_the_trained_environments_only():

@@ -21,7 +21,7 @@ from rl.tokens import ChatFormat
 QWEN3_0_6B = dict(vocab_size=151936, hidden_size=1024, intermediate_size=3072, num_hidden_layers=28,
                   num_attention_heads=16, num_key_value_heads=8, head_dim=128, tie_word_embeddings=True,
                   rope_theta=1_000_000.0, max_position_embeddings=40960)
-MINI = {"lr": 5e-5, "sft_lr": 3e-3, "sft_epochs": 8, "max_new_tokens": 96}  # the default run's
+MINI = {"lr": 5e-5, "sft_lr": 3e-3, "sft_epochs": 60, "max_new_tokens": 96}  # the default run's
 
 CALL = {"role": "assistant", "content": "<think>\nplan\n</think>\n\n",
         "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"x": 1}}}]}

@@ -13,9 +13,7 @@ from rl import model as models
 from rl import train
 from rl.tokenizer import TRAINING_TEMPLATE, load_tokenizer
 
-SMOKE = ["--max-tasks", "3", "--sft-epochs", "1", "--steps", "1", "--tasks-per-step", "2", "--group-size", "2",
-         "--max-new-tokens", "6", "--max-turns", "2", "--vocab-size", "600",
-         "--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1", "--eval-before-sft"]
+from tests.rl.conftest import SMOKE
 
 
 def test_checkpoint_reload(tiny_model, tokenizer, tmp_path):
@@ -35,6 +33,15 @@ def test_smoke_run_writes_metrics_plot_and_a_loadable_checkpoint(tmp_path, capsy
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["phase"] for r in records if r["phase"] in ("eval", "rl")] == ["eval", "eval", "rl", "eval"]
     assert (tmp_path / "reward_curve.png").stat().st_size > 0
+    # every evaluation leaves its greedy episodes, one line each, with the score the table counted
+    for stage in table:
+        lines = (tmp_path / "transcripts" / f"{stage.replace(' ', '_')}.jsonl").read_text().splitlines()
+        rows = [json.loads(line) for line in lines]
+        counts = next(r["test_tasks"] for r in records if r["phase"] == "setup")
+        assert {env: sum(r["env"] == env for r in rows) for env in counts} == counts and len(rows) == 12
+        trained = [r for r in rows if r["env"] != "ExcelServer"]
+        assert sum(r["reward"] >= 1.0 for r in trained) / len(trained) == table[stage]
+        assert all(r["dialogue"].count("<|im_end|>") >= 1 and "<|im_start|>system" not in r["dialogue"] for r in rows)
     # progress: every phase has a bar on stderr, numbered among all of them, that ends at its total
     err = capsys.readouterr().err
     plan = train.phase_plan(train.parse_args(SMOKE))
@@ -61,6 +68,12 @@ def test_bad_choices_are_usage_errors(capsys):
         train.parse_args(["--control", "sft", "--curriculum"])
     assert "--control sft trains on the gold trajectories of the fixed RL train tasks: drop --curriculum" in \
         capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.parse_args(["--no-eval-start"])  # a model built here has not been evaluated
+    assert "--no-eval-start skips evaluating a --model start: it needs --model, --sft-epochs 0 and --steps" in \
+        capsys.readouterr().err
+    start = train.parse_args(["--model", "ckpt", "--sft-epochs", "0", "--no-eval-start"])
+    assert "eval after SFT" not in train.phase_plan(start) and "eval after RL" in train.phase_plan(start)
     assert train.parse_args(["--baseline", "drgrpo"]).loss_agg == "sum"  # Dr. GRPO's constant normaliser
     assert train.parse_args(["--resume", "runs/x"]).out == "runs/x"  # a resumed run continues in its directory
 
