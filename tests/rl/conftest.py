@@ -12,9 +12,9 @@ MAX_TURNS = 12  # the longest gold chains have 8 calls, then the answer
 
 
 #: The smallest complete run of rl.train (three environments, all their templates): every phase, seconds each.
-SMOKE = ["--envs", "Calendar,MongoDBServer,KospiKosdaqStock", "--max-tasks", "3", "--sft-epochs", "1", "--steps", "1", "--tasks-per-step", "2", "--group-size", "2",
-         "--max-new-tokens", "6", "--max-turns", "2", "--vocab-size", "600",
-         "--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1", "--eval-before-sft"]
+SMOKE = ["--envs", "Calendar,MongoDBServer,KospiKosdaqStock", "--max-tasks", "3", "--sft-epochs", "1", "--steps", "1",
+         "--tasks-per-step", "2", "--group-size", "2", "--max-new-tokens", "6", "--max-turns", "2",
+         "--vocab-size", "600", "--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1", "--eval-before-sft"]
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ def test_plan_shares_one_sft_checkpoint_and_gives_every_arm_every_seed():
 
 
 def test_summary_is_mean_and_sample_spread_per_row():
-    summary = compare.summarize({"GRPO": [{"all trained": 0.2, "Calendar": 0.5}, {"all trained": 0.4, "Calendar": 0.5}]})
+    seeds = [{"all trained": 0.2, "Calendar": 0.5}, {"all trained": 0.4, "Calendar": 0.5}]
+    summary = compare.summarize({"GRPO": seeds})
     row = summary["GRPO"]["all trained"]
     assert math.isclose(row["mean"], 0.3) and math.isclose(row["spread"], math.sqrt(0.02))
     assert (row["min"], row["max"], row["seeds"]) == (0.2, 0.4, [0.2, 0.4])

@@ -26,7 +26,8 @@ def test_the_default_trains_two_call_tasks_that_carry_an_id_and_holds_an_environ
         assert task.gold[1]["arguments"]["event_id"] not in task.request
     assert train.parse_args([*TINY, "--envs", "Retail"]).scenarios == ""  # another environment: all its templates
     default = train.parse_args([])
-    assert (default.train_worlds, default.sft_worlds, default.test_worlds, default.heldout_worlds) == (440, 400, 400, 20)
+    worlds = (default.train_worlds, default.sft_worlds, default.test_worlds, default.heldout_worlds)
+    assert worlds == (440, 400, 400, 20)
 
 
 def test_the_held_out_environment_plays_the_first_heldout_worlds_of_the_test_worlds():

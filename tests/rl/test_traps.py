@@ -17,10 +17,10 @@ from rl import algo
 from rl import model as models
 from rl import train
 
-TINY = ["--envs", "Calendar", "--scenarios", "", "--heldout-envs", "", "--max-calls", "1", "--max-tasks", "3", "--sft-epochs", "1",
-        "--steps", "1", "--tasks-per-step", "2", "--group-size", "2", "--minibatch-size", "2", "--max-new-tokens", "6",
-        "--max-turns", "2", "--vocab-size", "600", "--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1",
-        "--train-eval", "0", "--size", "tiny", "--threads", "1"]
+TINY = ["--envs", "Calendar", "--scenarios", "", "--heldout-envs", "", "--max-calls", "1", "--max-tasks", "3",
+        "--sft-epochs", "1", "--steps", "1", "--tasks-per-step", "2", "--group-size", "2", "--minibatch-size", "2",
+        "--max-new-tokens", "6", "--max-turns", "2", "--vocab-size", "600", "--train-worlds", "2", "--sft-worlds", "1",
+        "--test-worlds", "1", "--train-eval", "0", "--size", "tiny", "--threads", "1"]
 
 
 def records(run) -> list[dict]:
