@@ -58,7 +58,7 @@ def phase_plan(cfg: Config) -> list[str]:
             phases.append("eval before SFT")
         if cfg.sft_epochs != 0:  # None: scaled to the model, never 0
             phases += ["gold trajectories", "SFT"]
-        if starts_evaluated(cfg):  # a resumed run reports its earlier evaluations from metrics.jsonl
+        if cfg.eval_start:  # a resumed run reports its earlier evaluations from metrics.jsonl
             phases.append("eval after SFT")
             if cfg.train_eval:
                 phases.append("train eval after SFT")
@@ -74,12 +74,6 @@ def evaluated_before_sft(cfg: Config) -> bool:
     """Whether the run has a 'before SFT' row: SFT runs, and the model is a --model start or --eval-before-sft asks
     (a model built from scratch scores 0; without SFT the 'after SFT' row is the same model)."""
     return cfg.sft_epochs != 0 and bool(cfg.eval_before_sft or cfg.model)
-
-
-def starts_evaluated(cfg: Config) -> bool:
-    """Whether the run has an 'after SFT' row: always after SFT; for a --model start without SFT unless
-    ``--no-eval-start``."""
-    return cfg.eval_start or cfg.sft_epochs != 0
 
 
 def rl_stage(cfg: Config) -> str:
@@ -587,7 +581,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             with phases("SFT", 0, "step") as bar:
                 sft(model, gold, cfg, log, rng, bar)
             save(model, tokenizer, out / "sft")
-        if starts_evaluated(cfg):
+        if cfg.eval_start:  # off only for a --model start without SFT (parse_args checks)
             held_out("after SFT")
 
     # 3. RL: groups of samples per train task, group-normalized advantages (GRPO) or a value head (PPO); or, with
