@@ -19,6 +19,8 @@ SECOND = ["Kingdom", "Frontier", "Legion", "Harbor", "Crown", "Protocol", "Drift
 SUFFIX = ["", "", "", "", " II", ": Reborn", ": Origins", " Tactics", " Online", " Remastered", " 2", " Zero"]
 GENRES = ["Action", "RPG", "Strategy", "Simulation", "Roguelike", "Racing", "Survival", "Puzzle", "Shooter",
           "Sports", "Adventure", "Metroidvania"]
+#: Epic giveaways in the seeded history: two a week this week and next, one or two in each of the ten before
+GIVEAWAYS = 24
 PRICES = [0, 499, 999, 1499, 1999, 2499, 2999, 3999, 4999, 5999, 6999]
 STORE_URL = {"steam": "https://store.steampowered.com/app/{}", "epic": "https://store.epicgames.com/p/{}"}
 SCALE = {"steam": "percent of reviews positive", "epic": "average player rating out of 5"}
@@ -102,11 +104,15 @@ class GameTrending(World):
                 "players_7d_ago": current and int(current / rng.uniform(0.6, 2.4)), "epic_rank": None,
                 "followers": rng.randrange(500, 900_000)})
         epic = [g for g in games if g["platform"] == "epic" and g["release_date"] < cls.start_time.date().isoformat()]
+        # the giveaways below need 24 paid Epic games; a world short of them prices some free-to-play ones
+        free_to_play = [g for g in epic if not g["price_cents"]]
+        for game in free_to_play[:max(0, GIVEAWAYS - len(epic) + len(free_to_play))]:
+            game["price_cents"] = rng.choice(PRICES[1:])
         for rank, game in enumerate(rng.sample(epic, 20), 1):
             game["epic_rank"] = rank
         db["games"].insert_all(games)
         # Epic's weekly giveaways start on Thursdays at 16:00 UTC; this week's window runs Feb 26 - Mar 5
-        this_week, promos, free = dt.datetime(2026, 2, 26, 16, 0), [], rng.sample([g for g in epic if g["price_cents"]], 24)
+        this_week, promos, free = dt.datetime(2026, 2, 26, 16, 0), [], rng.sample([g for g in epic if g["price_cents"]], GIVEAWAYS)
         for week in range(-10, 2):
             for _ in range(2 if week >= 0 else rng.choice([1, 2])):
                 start = this_week + week * WEEK

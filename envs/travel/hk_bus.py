@@ -149,8 +149,10 @@ class HKBus(World):
                                     for c, label in zip(picks[:5], ["Home", "Work", "Gym", "Mum's place", "School"]))
         labels = ["Home to work", "Work to home", "To the gym", "Weekend hike", "Visit grandma"]
         journeys = []
+        day_routes = [number for _, number, _ in ROUTES if not number.startswith("N")]
         for label in labels:
-            route = [c for c in calls if c["route"] == rng.choice([r for r in ROUTES if r[1][0] != "N"])[1] and c["direction"] == "outbound"]
+            number = rng.choice(day_routes)
+            route = [c for c in calls if c["route"] == number and c["direction"] == "outbound"]
             a, b = sorted(rng.sample(range(len(route)), 2))
             journeys.append({"label": label, "from_stop_name": route[a]["stop_name"],
                              "to_stop_name": route[b]["stop_name"]})

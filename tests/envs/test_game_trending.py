@@ -86,3 +86,11 @@ def test_gold_earns_one_and_a_wrong_path_zero(env: Any) -> None:
     tools = world_set(ENV)(0).tools
     read = next(t for t in env.tasks if t.answer_facts and not any(tools[g["name"]][1].writes for g in t.gold))
     assert_answer_is_graded(env, read)
+
+
+def test_a_world_short_of_paid_epic_games_still_has_every_giveaway() -> None:
+    # seed 883 draws only 21 paid Epic games among those released; populate used to fail sampling 24 giveaways
+    world = world_set(ENV)(883).worlds[ENV]
+    promotions = world.rows("SELECT g.price_cents, g.platform FROM promotions p JOIN games g USING (app_id)")
+    assert len(promotions) == world.value("SELECT COUNT(DISTINCT app_id) FROM promotions") >= 14
+    assert all(p["platform"] == "epic" and p["price_cents"] > 0 for p in promotions)

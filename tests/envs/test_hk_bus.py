@@ -75,3 +75,14 @@ def test_gold_earns_one_and_a_wrong_favourite_zero(env: Any) -> None:
     name, arguments = calls[0]
     assert play(env, task.id, [(name, {**arguments, "label": "Elsewhere"})]) == 0.0
     assert play(env, task.id, []) == 0.0
+
+
+def test_every_saved_journey_runs_along_one_day_route() -> None:
+    # seed 513 used to fail: each stop of the journey's route was compared with a fresh random route
+    for seed in (0, 513):
+        world = world_set(ENV)(seed).worlds[ENV]
+        for journey in world.rows("SELECT * FROM journeys"):
+            assert world.value(
+                "SELECT COUNT(*) FROM route_stops a JOIN route_stops b USING (route, direction) WHERE a.stop_name = ?"
+                " AND b.stop_name = ? AND a.seq < b.seq AND direction = 'outbound' AND route NOT LIKE 'N%'",
+                journey["from_stop_name"], journey["to_stop_name"]) >= 1, journey
