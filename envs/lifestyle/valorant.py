@@ -157,7 +157,10 @@ class Valorant(World):
         mine = [p for p in sorted(players) if players[p]["region"] == MY_REGION]
         friends = rng.sample(mine, 18)
         db["friends"].insert_all({"friend_id": fake_id(rng, "fr_"), "player_name": p} for p in friends)
-        buddy = next(p for p in friends if abs(players[p]["rank_index"] - MY_RANK) <= 3)
+        buddy = next((p for p in friends if abs(players[p]["rank_index"] - MY_RANK) <= 3), None)
+        if buddy is None:  # no friend plays near my rank: one who is off the leaderboards does
+            buddy = next(p for p in friends if players[p]["rank_index"] <= 20)
+            db["players"].update(buddy, {"rank_index": rng.randint(MY_RANK - 3, MY_RANK + 3)})
         db["party"].insert({"member_id": fake_id(rng, "pm_"), "player_name": buddy})
         for m, title in zip(rng.sample(sorted(pool), 5), rng.sample(COMP_NAMES, 5)):
             team = rng.choice([c for c in comps if c["map_name"] == m])["agents"]

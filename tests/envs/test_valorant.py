@@ -85,3 +85,12 @@ def test_gold_earns_one_and_a_wrong_path_zero(env: Any) -> None:
 
 def test_read_task_needs_its_answer(env: Any) -> None:
     assert_answer_is_graded(env, next(t for t in env.tasks if t.answer_facts and not t.tags["writes"]))
+
+
+def test_a_world_whose_friends_all_rank_far_from_mine_still_has_a_party_buddy() -> None:
+    # seed 522 draws no friend within 3 rank steps of mine; populate used to stop there (StopIteration)
+    world = world_set(ENV)(522).worlds[ENV]
+    buddy = world.row("SELECT p.* FROM party JOIN players p USING (player_name)")
+    assert abs(buddy["rank_index"] - MY_RANK) <= 3
+    assert world.value("SELECT COUNT(*) FROM friends WHERE player_name = ?", buddy["player_name"]) == 1
+    assert not world.value("SELECT COUNT(*) FROM leaderboard WHERE player_name = ?", buddy["player_name"])
