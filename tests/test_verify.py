@@ -38,3 +38,23 @@ def test_adversarial_check_catches_a_tool_bug(monkeypatch: pytest.MonkeyPatch) -
     result = check_adversarial("Calendar", count=300)
     assert not result.passed
     assert any("tool bug: Error: internal error in tool 'find_contact': RuntimeError: boom" in f for f in result.failures)
+
+
+def test_worlds_check_reports_a_seed_whose_world_fails_to_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from envfactory_gym.evaluation.verify import check_worlds
+    from envfactory_gym.registration import world_set
+
+    calendar = world_set("Calendar").members[0]
+    populate = calendar.populate.__func__
+
+    def failing_on_one_seed(cls, db, rng, fake) -> None:  # seeds no other test builds, so none is cached
+        populate(cls, db, rng, fake)
+        if db["_meta"].get("seed")["value"] == 90_005:
+            raise ValueError("Sample larger than population or is negative")
+
+    monkeypatch.setattr(calendar, "populate", classmethod(failing_on_one_seed))
+    result = check_worlds("Calendar", seeds=(90_004, 90_005, 90_006))
+    assert not result.passed and result.detail == "2 of 3 seeds built"
+    assert result.failures == ["Calendar seed 90005: the world failed to build: ValueError: Sample larger than population "
+                               "or is negative"]
+    assert check_worlds("Office").detail == "a domain: its members' worlds are checked on their own"

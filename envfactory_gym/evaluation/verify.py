@@ -1,7 +1,7 @@
 """Executed checks of environments (``envfactory verify``): the contract every environment must meet.
 
-Checks per environment or domain: Gymnasium's ``check_env``; determinism (same seed and actions give the
-same observations, digest and reward); every tool succeeds on a seeded state and returns JSON; every task's gold
+Checks per environment or domain: Gymnasium's ``check_env``; its world builds on seeds beyond those of its task
+files; determinism (same seed and actions give the same observations, digest and reward); every tool succeeds on a seeded state and returns JSON; every task's gold
 path earns 1; doing nothing and stopping one call short earn 0; garbage and adversarial actions raise nothing,
 never reach a tool bug, and leave the state unchanged whenever they are rejected; every built-in reward hacker
 (dump everything read, ask then dump, echo, over-act) earns 0 on every task.
@@ -21,7 +21,7 @@ from typing import Any
 
 import gymnasium as gym
 
-CHECKS = ("check_env", "determinism", "tools", "gold", "negative", "adversarial", "reward_hacks")
+CHECKS = ("check_env", "worlds", "determinism", "tools", "gold", "negative", "adversarial", "reward_hacks")
 
 
 @dataclass
@@ -33,6 +33,10 @@ class CheckResult:
     failures: list[str] = field(default_factory=list)
 
 
+#: World seeds the worlds check builds: spread over the ranges training runs draw from (rl.train's train worlds start
+#: at 0, its test worlds at 1000), including seeds whose worlds once failed to build (101 GitHubServer, 513 HKBus,
+#: 522 and 589 Valorant, 883 and 926 GameTrending).
+WORLD_SEEDS = (3, 11, 57, 101, 251, 404, 513, 522, 589, 883, 926, 1000, 1042, 1337, 2026, 4099)
 #: Tasks of each member a domain's episode checks replay in the domain env (its members verify all of theirs).
 MEMBER_SAMPLE = 3
 
@@ -87,6 +91,23 @@ def check_env_contract(name: str) -> CheckResult:
         except Exception as exc:  # noqa: BLE001 - any failure is the finding
             return CheckResult(name, "check_env", False, failures=[f"{name}: {type(exc).__name__}: {exc}"])
     return CheckResult(name, "check_env", True, "gymnasium check_env passed")
+
+
+def check_worlds(name: str, seeds: Iterable[int] = WORLD_SEEDS) -> CheckResult:
+    """The environment's world builds on every seed, not only on the task files' (a domain's members are checked
+    on their own)."""
+    from envfactory_gym.registration import ENVIRONMENTS, world_set
+
+    if name not in ENVIRONMENTS:
+        return CheckResult(name, "worlds", True, "a domain: its members' worlds are checked on their own")
+    world, seeds = world_set(name).members[0], tuple(seeds)
+    failures = []
+    for seed in seeds:
+        try:
+            world.snapshot(seed)
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(f"{name} seed {seed}: the world failed to build: {type(exc).__name__}: {exc}")
+    return CheckResult(name, "worlds", not failures, f"{len(seeds) - len(failures)} of {len(seeds)} seeds built", failures)
 
 
 def check_determinism(name: str, tasks: int = 5) -> CheckResult:
@@ -278,6 +299,7 @@ def check_adversarial(name: str, count: int = 1000, seed: int = 0) -> CheckResul
 
 RUNNERS: dict[str, Callable[[str], CheckResult]] = {
     "check_env": check_env_contract,
+    "worlds": check_worlds,
     "determinism": check_determinism,
     "tools": check_tools,
     "gold": check_gold,

@@ -302,7 +302,8 @@ class GitHubServer(World):
                 for context in ("ci/tests", "lint"):
                     rows["checks"].append({**key, "sha": head, "context": context, "state": rng.choice(
                         ["success", "success", "success", "failure", "pending"]), "description": f"{context} run"})
-                for reviewer in rng.sample([w for w in writers if w != author], min(2, len(writers) - 1)):
+                others = [w for w in writers if w != author]  # fewer than len(writers) - 1 when I am listed twice
+                for reviewer in rng.sample(others, min(2, len(writers) - 1, len(others))):
                     review = next_id("reviews")
                     verdict = rng.choice(["APPROVED", "CHANGES_REQUESTED", "COMMENTED"])
                     rows["reviews"].append({"review_id": review, **key, "pull_number": number, "reviewer": reviewer,

@@ -192,3 +192,11 @@ def test_read_task_needs_the_answer(env: Any) -> None:
     calls = gold_calls(task)
     assert play(env, task.id, calls, answer="It is " + ", ".join(task.answer_facts) + ".") == 1.0
     assert play(env, task.id, calls, answer="One of them, I think.") == 0.0
+
+
+def test_a_repository_listing_me_as_member_and_collaborator_still_gets_its_reviews() -> None:
+    # seed 101: I am both a member and a collaborator of a repository, and the author of one of its pull requests;
+    # populate used to ask for more reviewers than the other writers
+    world = world_set(ENV)(101).worlds[ENV]
+    reviews = world.rows("SELECT r.reviewer, p.author FROM reviews r JOIN pulls p USING (owner, repo, pull_number)")
+    assert reviews and all(r["reviewer"] != r["author"] for r in reviews)
