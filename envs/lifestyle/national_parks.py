@@ -121,7 +121,9 @@ class NationalParks(World):
     @classmethod
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
         parks, alerts, camps, centers, bookings = [], [], [], [], []
-        camp_names = rng.sample([f"{a} {b}" for a in CAMP_A for b in CAMP_B], 90)
+        names = [f"{a} {b}" for a in CAMP_A for b in CAMP_B]
+        camp_names = rng.sample(names, 90)
+        spare = [n for n in names if n not in camp_names]  # for a world with more than 90 campgrounds
         for code, name, states, fee in PARKS:
             land = rng.sample(LANDSCAPE, 2)
             parks.append({"parkCode": code, "name": name, "fullName": f"{name} National Park", "states": states,
@@ -140,7 +142,7 @@ class NationalParks(World):
                                "parkCode": code, "category": category, "description": fake.sentence(nb_words=12),
                                "lastIndexedDate": cls.days_before_start(rng, 0, 40).isoformat()})
             for _ in range(rng.randint(1, 3)):
-                camp = camp_names.pop()
+                camp = (camp_names or spare).pop()
                 seasonal = rng.random() < 0.5
                 camps.append({"campgroundId": str(rng.randrange(230000, 260000)), "name": camp, "parkCode": code,
                               "description": f"{camp} sits among {rng.choice(land)}, {rng.randint(1, 15)} miles"

@@ -103,3 +103,10 @@ def test_reserve_task_gold_earns_one_and_short_zero(env: Any) -> None:
 def test_read_task_needs_the_answer(env: Any) -> None:
     task = next(t for t in env.tasks if t.tags["chain"] == ["getParkDetails"] and not t.user_facts)
     assert_answer_is_graded(env, task)
+
+
+def test_a_world_with_more_campgrounds_than_drawn_names_still_names_each_one() -> None:
+    # seed 1034 draws 91 campgrounds for 90 sampled names; populate used to pop from an empty list
+    world = world_set(ENV)(1034).worlds[ENV]
+    assert world.value("SELECT COUNT(*) FROM campgrounds") == world.value(
+        "SELECT COUNT(DISTINCT name) FROM campgrounds") > 90
