@@ -201,7 +201,9 @@ class Whois(World):
                          "name": f"{company} {rng.choice(['Hosting', 'Networks', 'Telecom', 'Cloud', 'Internet'])}",
                          "country": country, "abuseEmail": f"abuse@{slug}-{rng.choice(['net', 'hosting'])}.com"})
         for org in orgs + rng.sample(orgs, 8):
-            asn = f"AS{rng.choice([rng.randrange(1000, 60000), rng.randrange(131072, 400000)])}"
+            while (asn := f"AS{rng.choice([rng.randrange(1000, 60000), rng.randrange(131072, 400000)])}") in {
+                    s["asn"] for s in systems}:
+                pass
             registered = between(rng, dt.date(1996, 1, 1), dt.date(2022, 12, 31))
             systems.append({"asn": asn, "name": f"{org['name'].split()[0].upper()}-AS{len(systems) % 3 or ''}",
                             "org": org["handle"], "registered": day(registered),

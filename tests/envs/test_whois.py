@@ -212,3 +212,10 @@ def test_gold_tasks_earn_one_and_a_wrong_path_zero(env: Any) -> None:
 def test_read_task_needs_its_answer(env: Any) -> None:
     task = next(t for t in env.tasks if tuple(t.tags.get("chain", ())) == ("whois_tld",) and t.answer_facts)
     assert_answer_is_graded(env, task)
+
+
+def test_a_world_that_draws_one_as_number_twice_gives_each_system_its_own() -> None:
+    # seed 1040 draws an AS number already taken; populate used to fail on the primary key
+    world = world_set(ENV)(1040).worlds[ENV]
+    assert world.value("SELECT COUNT(*) FROM autonomous_systems") == 32
+    assert world.value("SELECT COUNT(*) FROM networks WHERE asn NOT IN (SELECT asn FROM autonomous_systems)") == 0
