@@ -91,6 +91,7 @@ class OpenLibrary(World):
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
         authors, works, editions, ids = [], [], [], []
         titles: set[str] = set()
+        taken: set[str] = set()  # identifiers given out; a number drawn twice stays with its first edition
         serial = iter(range(rng.randrange(10**6, 9 * 10**6), 10**8, 7919))
         surnames = [fake.last_name() for _ in range(12)]
         for a in range(48):
@@ -126,7 +127,8 @@ class OpenLibrary(World):
                     extra = [("oclc", str(rng.randrange(10**7, 10**9)))] * (rng.random() < .5) + [
                         ("lccn", f"{when % 100:02d}{rng.randrange(10**5, 10**6)}")] * (rng.random() < .3)
                     ids += [{"identifier": v, "identifier_type": k[:4], "kind": k, "edition_key": edition}
-                            for k, v in isbns + extra]
+                            for k, v in isbns + extra if v not in taken]
+                    taken.update(v for _, v in isbns + extra)
         for author in authors:
             own = sorted((w["first_publish_year"], w["title"]) for w in works if w["author_key"] == author["key"])
             author["bio"] += f" Author of {len(own)} book{'s' * (len(own) > 1)}, the first '{own[0][1]}' ({own[0][0]})."

@@ -124,3 +124,11 @@ def test_read_task_needs_the_answer_facts(env: Any) -> None:
     calls = gold_calls(task)
     assert play(env, task.id, calls, answer="Here: " + "; ".join(task.answer_facts) + ".") == 1.0
     assert play(env, task.id, calls, answer="I found it.") == 0.0
+
+
+def test_an_identifier_drawn_twice_stays_with_its_first_edition() -> None:
+    # seed 110 draws one identifier for two editions; populate used to fail on the primary key
+    world = world_set(ENV)(110).worlds[ENV]
+    assert world.value("SELECT COUNT(*) FROM identifiers WHERE edition_key NOT IN (SELECT key FROM editions)") == 0
+    assert world.value("SELECT COUNT(DISTINCT edition_key) FROM identifiers WHERE kind = 'isbn_13'") == world.value(
+        "SELECT COUNT(*) FROM identifiers WHERE kind = 'isbn_13'")
