@@ -55,6 +55,6 @@ def test_worlds_check_reports_a_seed_whose_world_fails_to_build(monkeypatch: pyt
     monkeypatch.setattr(calendar, "populate", classmethod(failing_on_one_seed))
     result = check_worlds("Calendar", seeds=(90_004, 90_005, 90_006))
     assert not result.passed and result.detail == "2 of 3 seeds built"
-    assert result.failures == ["Calendar seed 90005: the world failed to build: ValueError: Sample larger than population "
-                               "or is negative"]
+    assert result.failures == ["Calendar seed 90005: the world failed to build: ValueError: Sample larger than "
+                               "population or is negative"]
     assert check_worlds("Office").detail == "a domain: its members' worlds are checked on their own"

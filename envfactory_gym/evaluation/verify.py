@@ -1,10 +1,11 @@
 """Executed checks of environments (``envfactory verify``): the contract every environment must meet.
 
 Checks per environment or domain: Gymnasium's ``check_env``; its world builds on seeds beyond those of its task
-files; determinism (same seed and actions give the same observations, digest and reward); every tool succeeds on a seeded state and returns JSON; every task's gold
-path earns 1; doing nothing and stopping one call short earn 0; garbage and adversarial actions raise nothing,
-never reach a tool bug, and leave the state unchanged whenever they are rejected; every built-in reward hacker
-(dump everything read, ask then dump, echo, over-act) earns 0 on every task.
+files; determinism (same seed and actions give the same observations, digest and reward); every tool succeeds on a
+seeded state and returns JSON; every task's gold path earns 1; doing nothing and stopping one call short earn 0;
+garbage and adversarial actions raise nothing, never reach a tool bug, and leave the state unchanged whenever they
+are rejected; every built-in reward hacker (dump everything read, ask then dump, echo, over-act) earns 0 on every
+task.
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ def check_worlds(name: str, seeds: Iterable[int] = WORLD_SEEDS) -> CheckResult:
             world.snapshot(seed)
         except Exception as exc:  # noqa: BLE001 - any failure is the finding
             failures.append(f"{name} seed {seed}: the world failed to build: {type(exc).__name__}: {exc}")
-    return CheckResult(name, "worlds", not failures, f"{len(seeds) - len(failures)} of {len(seeds)} seeds built", failures)
+    built = f"{len(seeds) - len(failures)} of {len(seeds)} seeds built"
+    return CheckResult(name, "worlds", not failures, built, failures)
 
 
 def check_determinism(name: str, tasks: int = 5) -> CheckResult:

@@ -112,7 +112,8 @@ class GameTrending(World):
             game["epic_rank"] = rank
         db["games"].insert_all(games)
         # Epic's weekly giveaways start on Thursdays at 16:00 UTC; this week's window runs Feb 26 - Mar 5
-        this_week, promos, free = dt.datetime(2026, 2, 26, 16, 0), [], rng.sample([g for g in epic if g["price_cents"]], GIVEAWAYS)
+        this_week, promos = dt.datetime(2026, 2, 26, 16, 0), []
+        free = rng.sample([g for g in epic if g["price_cents"]], GIVEAWAYS)
         for week in range(-10, 2):
             for _ in range(2 if week >= 0 else rng.choice([1, 2])):
                 start = this_week + week * WEEK
