@@ -109,12 +109,15 @@ class Canvas(World):
     @classmethod
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
         ids = iter(rng.sample(range(10_000, 99_999), 2000))
-        users = []
+        users, sis_ids = [], set()
         for n in range(140):
             first, last = fake.first_name(), fake.last_name()
+            while (sis_id := f"S{rng.randrange(10**7):07d}") in sis_ids:  # a number drawn twice is drawn again
+                pass
+            sis_ids.add(sis_id)
             users.append({"user_id": str(next(ids)), "name": f"{first} {last}", "sortable_name": f"{last}, {first}",
                           "email": f"{first[0]}{last}{n}@students.example.edu".lower().replace("'", ""),
-                          "sis_user_id": f"S{rng.randrange(10**7):07d}"})
+                          "sis_user_id": sis_id})
         courses, enrollments, modules, items, files, assignments, submissions = [], [], [], [], [], [], []
         for code, title in rng.sample(SUBJECTS, 5):
             course_id = str(next(ids))

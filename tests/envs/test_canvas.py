@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from envfactory_gym.registration import world_set
 from tests.envs.support import fails, gold_calls, play, scenario_task
 
 ENV = "Canvas"
@@ -88,3 +89,9 @@ def test_read_task_needs_the_answer(env: Any) -> None:
     calls = gold_calls(task)
     assert play(env, task.id, calls, answer="The score is " + ", ".join(map(str, task.answer_facts))) == 1.0
     assert play(env, task.id, calls, answer="They did fine.") == 0.0
+
+
+def test_a_world_that_draws_one_sis_id_twice_gives_each_student_their_own() -> None:
+    # seed 279 draws one SIS id for two students; populate used to fail on the unique column
+    world = world_set(ENV)(279).worlds[ENV]
+    assert world.value("SELECT COUNT(DISTINCT sis_user_id) FROM users") == 140
