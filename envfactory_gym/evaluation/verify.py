@@ -36,9 +36,9 @@ class CheckResult:
 
 #: World seeds the worlds check builds: spread over the ranges training runs draw from (rl.train's train worlds start
 #: at 0, its test worlds at 1000), including seeds whose worlds once failed to build (101 GitHubServer, 110
-#: OpenLibrary, 279 Canvas, 513 HKBus, 522 and 589 Valorant, 883 and 926 GameTrending, 1034 NationalParks, 1040
-#: Whois).
-WORLD_SEEDS = (3, 11, 57, 101, 110, 279, 404, 513, 522, 589, 883, 926, 1000, 1034, 1040, 2026)
+#: OpenLibrary, 279 Canvas, 441 FatSecretPlatform, 513 HKBus, 522 and 589 Valorant, 883 and 926 GameTrending, 1034
+#: NationalParks, 1040 Whois).
+WORLD_SEEDS = (3, 11, 57, 101, 110, 279, 441, 513, 522, 589, 883, 926, 1000, 1034, 1040, 2026)
 #: Tasks of each member a domain's episode checks replay in the domain env (its members verify all of theirs).
 MEMBER_SAMPLE = 3
 

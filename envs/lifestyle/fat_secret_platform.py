@@ -159,7 +159,7 @@ class FatSecretPlatform(World):
 
     @classmethod
     def populate(cls, db: Any, rng: random.Random, fake: Any) -> None:
-        foods, servings, first = [], [], {}
+        foods, servings, first, taken = [], [], {}, set()
         ids = rng.sample(range(30000, 99999), 2 * len(FOODS))
         for n, (name, *per100, forms, vegan, vegetarian, gluten_free, allergens) in enumerate(FOODS):
             variants = [(name, None, "US", None)]
@@ -176,7 +176,9 @@ class FatSecretPlatform(World):
                               "allergens": allergens or "none", "vegan": vegan, "vegetarian": vegetarian,
                               "gluten_free": gluten_free})
                 for desc, grams in [*forms, ("100 g", 100)]:
-                    serving_id = str(rng.randrange(10**6, 10**7))
+                    while (serving_id := str(rng.randrange(10**6, 10**7))) in taken:  # drawn twice: drawn again
+                        pass
+                    taken.add(serving_id)
                     first.setdefault(food_name, serving_id)
                     servings.append({"serving_id": serving_id, "food_id": food_id, "serving_description": desc,
                                      "metric_serving_amount": grams, **dict(zip(

@@ -105,3 +105,10 @@ def test_gold_earns_one_and_a_wrong_path_zero(env: Any) -> None:
     other = "dinner" if arguments["meal"] != "dinner" else "lunch"
     wrong = [*calls[:at], ("add_diary_entry", {**arguments, "meal": other}), *calls[at + 1:]]
     assert play(env, task.id, wrong) == 0.0
+
+
+def test_a_world_that_draws_one_serving_id_twice_gives_each_serving_its_own() -> None:
+    # seed 441 draws one serving id for two servings; populate used to fail on the primary key
+    world = world_set(ENV)(441).worlds[ENV]
+    assert world.value("SELECT COUNT(*) FROM servings WHERE food_id NOT IN (SELECT food_id FROM foods)") == 0
+    assert world.value("SELECT COUNT(*) FROM foods WHERE food_id NOT IN (SELECT food_id FROM servings)") == 0
