@@ -163,3 +163,15 @@ def test_a_module_without_the_named_class_fails_the_build_check(library: tuple[s
     assert not report.passed
     build = next(c for c in report.checks if c.name == "builds")
     assert build.failures == ["the World subclass is Libraries, not Library"]
+
+
+def test_a_module_whose_world_fails_on_a_later_seed_fails_the_build_check(library: tuple[str, GateReport]) -> None:
+    source, _ = library
+    broken = source.replace("        start = cls.start_time\n", "        start = cls.start_time\n"
+                            "        if db['_meta'].get('seed')['value'] == 513:\n"
+                            "            raise ValueError('Sample larger than population or is negative')\n", 1)
+    assert broken != source
+    report = gate(broken, "Library", tasks=30)
+    assert not report.passed
+    build = next(c for c in report.checks if c.name == "builds")
+    assert build.failures == ["populate (seed 513): ValueError: Sample larger than population or is negative"]

@@ -4,7 +4,8 @@
 imports a module that fails it. Every other check runs in :func:`run_checks`, in a confined child process
 (:func:`~generators.environments.sandbox.run_isolated`) with CPU, memory, wall-clock and file-size limits:
 
-- ``builds``: the module imports, defines one World subclass, and its seeded state builds for seeds 0, 1 and 2;
+- ``builds``: the module imports, defines one World subclass, and its seeded state builds for seeds 0, 1 and 2 and
+  for the world seeds ``envfactory verify`` builds (:data:`envfactory_gym.evaluation.verify.WORLD_SEEDS`);
 - ``tools``: every tool runs on seeded states (arguments from real rows, JSON objects built from their schemas;
   then the gold calls of the generated tasks), at least once without a ToolError, never crashes, returns JSON and
   returns what its annotation declares (``ToolSpec.nonconformity``);
@@ -218,16 +219,21 @@ class _Run:
                                            [f"the World subclass is {world.__name__}, not {self.name}"]))
             return None
         self.inferred = dict(getattr(module, "INFERRED", {}))
+        from envfactory_gym.evaluation.verify import WORLD_SEEDS
+
         sizes: dict[str, int] = {}
+        seed = 0
         try:
             for seed in (0, 1, 2):
                 instance = world(seed)
                 for table in instance.tables:
                     if not table.bookkeeping:
                         sizes[table.name] = instance.value(f'SELECT COUNT(*) FROM "{table.name}"')
+            for seed in WORLD_SEEDS:
+                world.snapshot(seed)
         except Exception as exc:  # noqa: BLE001
             self.checks.append(CheckResult("builds", False, f"seeding failed: {type(exc).__name__}",
-                                           [f"populate: {type(exc).__name__}: {exc}"]))
+                                           [f"populate (seed {seed}): {type(exc).__name__}: {exc}"]))
             return None
         seeded = ", ".join(f"{t} {n}" for t, n in sizes.items())
         self.checks.append(CheckResult("builds", True, f"{len(world.tools)} tools; rows: {seeded}"[:200]))
