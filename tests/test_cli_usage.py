@@ -44,3 +44,20 @@ def test_verify_an_unknown_name_is_one_usage_error(capsys: pytest.CaptureFixture
 def test_verify_accepts_ids(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["verify", "EnvFactory/CampusCard-v0", "--checks", "gold"]) == 0
     assert "| CampusCard" in capsys.readouterr().out
+
+
+def test_verify_builds_the_worlds_of_a_seed_range(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from envfactory_gym.evaluation import verify
+
+    built: list[tuple[str, tuple[int, ...]]] = []
+    check = verify.check_worlds
+    monkeypatch.setattr(verify, "check_worlds", lambda name, seeds: built.append((name, tuple(seeds))) or
+                        check(name, seeds))
+    assert cli.main(["verify", "Valorant", "--checks", "worlds", "--world-seeds", "520-523"]) == 0
+    assert built == [("Valorant", (520, 521, 522, 523))] and "| Valorant      | PASS     |" in capsys.readouterr().out
+    for bad in ("6-5", "7", "a-9", "3-"):
+        with pytest.raises(SystemExit):
+            cli.main(["verify", "Valorant", "--checks", "worlds", "--world-seeds", bad])
+        assert f"argument --world-seeds: expected FIRST-LAST with 0 <= FIRST <= LAST, e.g. 0-999, got '{bad}'" in (
+            capsys.readouterr().err)

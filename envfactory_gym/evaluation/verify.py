@@ -312,9 +312,10 @@ RUNNERS: dict[str, Callable[[str], CheckResult]] = {
 }
 
 
-def verify(names: Iterable[str] | None = None, checks: Iterable[str] = CHECKS,
-           progress: bool = True) -> list[CheckResult]:
-    """Run the checks over environments (every registered environment and domain by default)."""
+def verify(names: Iterable[str] | None = None, checks: Iterable[str] = CHECKS, progress: bool = True,
+           world_seeds: Iterable[int] = WORLD_SEEDS) -> list[CheckResult]:
+    """Run the checks over environments (every registered environment and domain by default); the worlds check
+    builds ``world_seeds``."""
     from tqdm import tqdm
 
     from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, load_tasks
@@ -324,7 +325,7 @@ def verify(names: Iterable[str] | None = None, checks: Iterable[str] = CHECKS,
     results = []
     for name, check in tqdm(jobs, desc="verify", disable=not progress, unit="check"):
         try:
-            results.append(RUNNERS[check](name))
+            results.append(check_worlds(name, world_seeds) if check == "worlds" else RUNNERS[check](name))
         except Exception as exc:  # noqa: BLE001 - an environment that cannot even load fails every check
             results.append(CheckResult(name, check, False, failures=[f"{name}: {type(exc).__name__}: {exc}"]))
     return results
@@ -344,9 +345,19 @@ def render_table(results: list[CheckResult]) -> str:
     return text
 
 
+def seed_range(text: str) -> range:
+    """``A-B`` (both included) as the range of seeds it names; a usage error otherwise."""
+    first, dash, last = text.partition("-")
+    if not (dash and first.isdigit() and last.isdigit() and int(first) <= int(last)):
+        raise argparse.ArgumentTypeError(f"expected FIRST-LAST with 0 <= FIRST <= LAST, e.g. 0-999, got '{text}'")
+    return range(int(first), int(last) + 1)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="*", help="environments or domains (default: all with tasks)")
     parser.add_argument("--checks", nargs="+", choices=CHECKS, default=list(CHECKS), help="checks to run")
+    parser.add_argument("--world-seeds", type=seed_range, default=WORLD_SEEDS, metavar="FIRST-LAST",
+                        help="the seeds the worlds check builds, e.g. 0-999 (default: the 16 of verify.WORLD_SEEDS)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -358,7 +369,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"envfactory verify: error: unknown environment or domain: {', '.join(unknown)}; known: "
               f"{', '.join([*ENVIRONMENTS, *DOMAINS])}", file=sys.stderr)
         return 2
-    results = verify(names, args.checks)
+    results = verify(names, args.checks, world_seeds=args.world_seeds)
     print(render_table(results))
     return 0 if all(r.passed for r in results) else 1
 
