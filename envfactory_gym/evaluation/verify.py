@@ -11,6 +11,7 @@ task.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import string
@@ -322,10 +323,11 @@ def verify(names: Iterable[str] | None = None, checks: Iterable[str] = CHECKS, p
 
     names = list(names) if names else [n for n in [*ENVIRONMENTS, *DOMAINS] if load_tasks(n)]
     jobs = [(n, c) for n in names for c in checks]
+    runners = {**RUNNERS, "worlds": functools.partial(check_worlds, seeds=tuple(world_seeds))}
     results = []
     for name, check in tqdm(jobs, desc="verify", disable=not progress, unit="check"):
         try:
-            results.append(check_worlds(name, world_seeds) if check == "worlds" else RUNNERS[check](name))
+            results.append(runners[check](name))
         except Exception as exc:  # noqa: BLE001 - an environment that cannot even load fails every check
             results.append(CheckResult(name, check, False, failures=[f"{name}: {type(exc).__name__}: {exc}"]))
     return results
