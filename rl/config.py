@@ -10,9 +10,10 @@ from typing import Any
 from rl import algo
 from rl import model as models
 
-#: The default run's tasks: Calendar's search-then-delete, whose second call carries the event id of the first's
-#: result (rl/README.md: why one environment).
-DEFAULT_ENVS, DEFAULT_SCENARIOS = "Calendar", "cancel_event"
+#: The default run's tasks: one scenario in each of three environments of two domains (Office, Lifestyle), each a
+#: search by the name in the request, then a write whose id only the search result gives (rl/README.md).
+DEFAULT_ENVS = "Calendar,MovieRecommender,GameTrending"
+DEFAULT_SCENARIOS = "cancel_event,rate_by_title,wishlist_by_name"
 DESCRIPTION = ("SFT warm start on gold trajectories, then multi-turn GRPO (or PPO) through the suite's envs; every "
                "flag below is a field of rl.config.Config.")
 
@@ -69,7 +70,7 @@ class Config:
     sft_worlds: int = _help("generated: SFT on the train tasks of world seeds 0 .. N-1 and RL on those of the other "
                             "train worlds, so RL learns from tasks SFT has not memorised (0, or --tasks suite: both "
                             "on all)", default=400)
-    test_worlds: int = _help("generated: test tasks come from world seeds --test-world-start .. +N-1", default=400)
+    test_worlds: int = _help("generated: test tasks come from world seeds --test-world-start .. +N-1", default=150)
     heldout_worlds: int = _help("generated: the held-out environments' test tasks come from the first N test worlds "
                                 "(0: all of them)", default=20)
     test_world_start: int = _help("generated: first world seed of the test tasks (disjoint from the train seeds)",
@@ -105,9 +106,11 @@ class Config:
     sft_batch_size: int = _help("trajectories per SFT step", default=8)
     sft_lr: float | None = _help("SFT learning rate (AdamW); default: scaled to the model (see "
                                  "rl.model.scaled_defaults)", default=None)
-    sft_context_weight: float = _help("SFT loss weight of the non-model tokens (prompt, tool responses) relative to "
-                                      "the model's: language modelling of the environment's text, where the values "
-                                      "the agent must copy recur (0: the model's tokens only)", default=0.0)
+    sft_context_weight: float | None = _help("SFT loss weight of the non-model tokens (prompt, tool responses) "
+                                             "relative to the model's: language modelling of the environment's text, "
+                                             "where the values the agent must copy recur (0: the model's tokens "
+                                             "only); default: scaled to the model (see rl.model.scaled_defaults)",
+                                             default=None)
     # reinforcement learning
     steps: int = _help("RL steps (one batch of rollouts and one update each); with --resume, steps to add to the "
                        "resumed run's", default=30)
@@ -181,8 +184,9 @@ def parse_args(argv: list[str] | None = None) -> Config:
 
 
 def resolve_defaults(cfg: Config, parameters: int) -> Config:
-    """Fill in place the hyperparameters left at None (``lr``, ``sft_lr``, ``sft_epochs``, ``max_new_tokens``) with
-    :func:`rl.model.scaled_defaults` for a model of ``parameters`` parameters and ``cfg.thinking``."""
+    """Fill in place the hyperparameters left at None (``lr``, ``sft_lr``, ``sft_epochs``, ``sft_context_weight``,
+    ``max_new_tokens``) with :func:`rl.model.scaled_defaults` for a model of ``parameters`` parameters and
+    ``cfg.thinking``."""
     for name, value in models.scaled_defaults(parameters, cfg.thinking).items():
         if getattr(cfg, name) is None:
             setattr(cfg, name, value)

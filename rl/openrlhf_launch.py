@@ -64,7 +64,7 @@ def unsupported(cfg: Any) -> list[str]:
         (cfg.control is not None, "--control sft is an arm of the local driver"),
         (cfg.curriculum, "--curriculum generates tasks inside the local RL loop"),
         (cfg.resume, "--resume continues a local run (OpenRLHF resumes from its own --ckpt.path)"),
-        (cfg.sft_context_weight != 0, "--sft-context-weight: OpenRLHF's SFT trains on the assistant turns only"),
+        (cfg.sft_context_weight, "--sft-context-weight: OpenRLHF's SFT trains on the assistant turns only"),
         (cfg.env_pool and cfg.tasks == "generated", "--env-pool plays the committed task files by id: add --tasks "
                                                     "suite"),
         (cfg.eval_every and cfg.steps % cfg.eval_every, "--eval-every must divide --steps (OpenRLHF evaluates at "

@@ -36,8 +36,9 @@ import torch
 import transformers
 from tqdm import tqdm
 
+from envfactory_gym.core import world
 from envfactory_gym.core.tasks import Task
-from envfactory_gym.registration import templates
+from envfactory_gym.registration import templates, world_set
 from rl import algo, envs
 from rl import model as models
 from rl.config import Config, parse_args, resolve_defaults
@@ -183,7 +184,6 @@ def make_curricula(cfg: Config, names: list[str], saved: dict[str, Any] | None =
     if not cfg.curriculum:
         return {}
     from envfactory_gym.curriculum import Curriculum, ladder
-    from envfactory_gym.registration import world_set
 
     curricula = {}
     for name in names:
@@ -448,6 +448,7 @@ def run_openrlhf(cfg: Config, names: list[str], out: Path) -> None:
     problems = openrlhf_launch.unsupported(cfg)
     if problems:
         sys.exit("python -m rl.train --backend openrlhf: " + "; ".join(problems))
+    cfg.sft_context_weight = 0.0  # not the scaled default: OpenRLHF's SFT trains on the assistant turns only
     resolve_defaults(cfg, models.parameter_count(cfg.model))
     try:
         train_tasks, test_tasks = task_split(cfg, names)
@@ -503,6 +504,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             train_tasks, test_tasks = task_split(cfg, names)
     except ValueError as exc:  # bad world ranges, or a name without task templates
         sys.exit(f"python -m rl.train: {exc}")
+    # The tokenizer, the gold trajectories and every evaluation walk these worlds again: keep them all built.
+    worlds_used = dict.fromkeys((n, t.seed) for n, t in train_tasks + test_tasks)
+    world.keep_snapshots(sum(len(world_set(n).members) for n, _ in worlds_used))
     without = [n for n in names if not any(m == n for m, _ in train_tasks)]
     if without:
         sys.exit(f"python -m rl.train: no train tasks for {', '.join(without)} (--tasks {cfg.tasks}, --max-calls "

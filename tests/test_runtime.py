@@ -278,3 +278,25 @@ def test_refused_raises_the_checks_error_or_flags_a_condition_that_disagrees(ban
         bank.refused(missing)
     with pytest.raises(RuntimeError, match=r"passed, but the write conditional on the same checks changed nothing$"):
         bank.refused(owners, bank)
+
+
+def test_snapshot_cache_keeps_the_least_recently_used_and_keep_snapshots_only_raises_it(monkeypatch) -> None:
+    from collections import OrderedDict
+
+    from envfactory_gym.core import world
+
+    monkeypatch.setattr(world, "_SNAPSHOTS", OrderedDict())
+    monkeypatch.setattr(world, "_snapshot_capacity", 2)
+    built: list[int] = []
+    real = Bank.build_initial.__func__
+    monkeypatch.setattr(Bank, "build_initial", classmethod(lambda cls, seed: built.append(seed) or real(cls, seed)))
+    for seed in (1, 2, 3, 1):  # 3 drops 1 (least recently used), then 1 drops 2
+        Bank.snapshot(seed)
+    assert built == [1, 2, 3, 1]
+    world.keep_snapshots(3)
+    world.keep_snapshots(1)  # never lowers
+    built.clear()
+    for seed in (1, 2, 3, 1, 2, 3):
+        Bank.snapshot(seed)
+    assert built == [2]
+    assert Bank(3).digest() == Bank(3).digest() and Bank.snapshot(3) == real(Bank, 3)[0]

@@ -13,6 +13,7 @@ import hashlib
 import random
 import re
 import sqlite3
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, NoReturn
@@ -26,9 +27,12 @@ BOOKKEEPING_SCHEMA = """
 CREATE TABLE _meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE _generated (value PRIMARY KEY, tbl TEXT NOT NULL);
 """
-#: Initial states kept per process, over all environments (least recently used dropped first). A snapshot of
-#: an environment with realistic data is 100-400 kB; a rebuild costs hundreds of milliseconds.
+#: Initial states kept per process by default, over all environments (least recently used dropped first). A
+#: snapshot of an environment with realistic data is 100-400 kB; a rebuild costs 10-600 ms. See :func:`keep_snapshots`.
 SNAPSHOT_CACHE_SIZE = 512
+_SNAPSHOTS: OrderedDict[tuple[type, int], tuple[bytes, dict[str, bytes]]] = OrderedDict()
+_snapshot_capacity = SNAPSHOT_CACHE_SIZE
+_SNAPSHOTS_LOCK = threading.Lock()
 #: Idle connections kept per process, over all environments and seeds (least recently used closed first). An
 #: idle connection holds a seed's initial state with its schema already parsed, so an episode that starts on that
 #: seed again skips deserializing and re-reading the schema.
@@ -113,9 +117,23 @@ class World:
         return cls._initial(seed)[0]
 
     @classmethod
-    @functools.lru_cache(maxsize=SNAPSHOT_CACHE_SIZE)
     def _initial(cls, seed: int) -> tuple[bytes, dict[str, bytes]]:
-        """The serialized initial state for ``seed`` and its per-table digests (Faker is imported only here)."""
+        """The serialized initial state for ``seed`` and its per-table digests, from the cache or built."""
+        key = (cls, seed)
+        with _SNAPSHOTS_LOCK:  # episodes may reset in several threads (an MCP server's, a thread pool's)
+            found = _SNAPSHOTS.pop(key, None)
+        if found is None:
+            found = cls.build_initial(seed)
+        with _SNAPSHOTS_LOCK:
+            _SNAPSHOTS[key] = found  # most recently used last
+            while len(_SNAPSHOTS) > _snapshot_capacity:
+                _SNAPSHOTS.popitem(last=False)
+        return found
+
+    @classmethod
+    def build_initial(cls, seed: int) -> tuple[bytes, dict[str, bytes]]:
+        """Build the serialized initial state for ``seed`` and its per-table digests, uncached (Faker is imported
+        only here)."""
         import faker
         import sqlite_utils
 
@@ -395,6 +413,14 @@ def _upsert_sql(table: str, key: tuple[str, ...], values: tuple[str, ...]) -> st
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in values)
     return (f'INSERT INTO "{table}" ({quoted(key + values)}) VALUES ({", ".join("?" * len(key + values))})'
             f" ON CONFLICT ({quoted(key)}) DO UPDATE SET {updates}")
+
+
+def keep_snapshots(count: int) -> None:
+    """Cache at least ``count`` initial states (default :data:`SNAPSHOT_CACHE_SIZE`): a job that walks more worlds
+    than that several times over, such as ``rl.train``'s phases over its train and test worlds, would otherwise build
+    every world again on each walk. Never lowers the capacity."""
+    global _snapshot_capacity
+    _snapshot_capacity = max(_snapshot_capacity, count)
 
 
 def close_idle_connections() -> None:

@@ -372,9 +372,8 @@ class _Run:
     # -------------------------------------------------------------- determinism
     def check_determinism(self, worlds: Any) -> None:
         world = worlds.members[0]
-        build = world._initial.__wrapped__
         failures = []
-        if build(world, 0)[1] != build(world, 0)[1]:
+        if world.build_initial(0)[1] != world.build_initial(0)[1]:
             failures.append("building seed 0 twice gives different data (populate must use only rng and fake)")
         runs = []
         for _ in range(2):

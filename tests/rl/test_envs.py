@@ -40,7 +40,7 @@ def test_task_list_env_plays_exactly_its_tasks(generated):
 
 
 def test_task_split_uses_disjoint_worlds_or_the_committed_files():
-    cfg = train.parse_args(["--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1"])
+    cfg = train.parse_args(["--envs", ENV, "--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1"])
     train_tasks, test_tasks = train.task_split(cfg, [ENV])
     assert {t.seed for _, t in train_tasks} == {0, 1} and {t.seed for _, t in test_tasks} == {1000}
     assert not {t.id for _, t in train_tasks} & {t.id for _, t in test_tasks}

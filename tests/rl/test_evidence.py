@@ -4,34 +4,41 @@ from __future__ import annotations
 
 import pytest
 
+from envfactory_gym import registration
 from rl import train
 from rl.rollout import Job
 
 TINY = ["--train-worlds", "2", "--sft-worlds", "1", "--test-worlds", "1"]
 
 
-def test_the_default_trains_two_call_tasks_that_carry_an_id_and_holds_an_environment_out():
+def test_the_default_trains_two_call_tasks_that_carry_an_id_in_three_environments_and_holds_one_out():
     cfg = train.parse_args(TINY)
     names = train.env_names(cfg.envs)
-    assert names == ["Calendar"] and cfg.scenarios == "cancel_event"
+    assert names == ["Calendar", "MovieRecommender", "GameTrending"]
+    assert cfg.scenarios == "cancel_event,rate_by_title,wishlist_by_name"
+    assert {registration.world_set(n).members[0].domain for n in names} == {"Office", "Lifestyle"}
     assert train.heldout_names(cfg, names) == ["ExcelServer"]
     train_pairs, test_pairs = train.task_split(cfg, names)
-    assert {n for n, _ in train_pairs} == {"Calendar"}  # never a task of the held-out environment in training
-    assert {n for n, _ in test_pairs} == {"Calendar", "ExcelServer"}
+    assert {n for n, _ in train_pairs} == set(names)  # never a task of the held-out environment in training
+    assert {n for n, _ in test_pairs} == {*names, "ExcelServer"}
     assert {t.seed for _, t in train_pairs} == {0, 1} and {t.seed for _, t in test_pairs} == {1000}
-    # two calls: a search by the title in the request, then a delete by the event id only its result gives
-    for _, task in train_pairs + [(n, t) for n, t in test_pairs if n == "Calendar"]:
-        assert [c["name"] for c in task.gold] == ["search_events", "delete_event"]
-        assert task.gold[0]["arguments"]["query"] in task.request
-        assert task.gold[1]["arguments"]["event_id"] not in task.request
+    # two calls: a search by the name in the request, then a write by the id only its result gives
+    calls = {"Calendar": (["search_events", "delete_event"], "query", "event_id"),
+             "MovieRecommender": (["get_movies", "rate_movie"], "keyword", "movie_id"),
+             "GameTrending": (["get_app_id", "add_to_wishlist"], "game_name", "app_id")}
+    for name, task in train_pairs + [(n, t) for n, t in test_pairs if n in names]:
+        tools, searched, carried = calls[name]
+        assert [c["name"] for c in task.gold] == tools
+        assert task.gold[0]["arguments"][searched] in task.request
+        assert str(task.gold[1]["arguments"][carried]) not in task.request
     assert train.parse_args([*TINY, "--envs", "Retail"]).scenarios == ""  # another environment: all its templates
     default = train.parse_args([])
     worlds = (default.train_worlds, default.sft_worlds, default.test_worlds, default.heldout_worlds)
-    assert worlds == (440, 400, 400, 20)
+    assert worlds == (440, 400, 150, 20)  # 3 x 150 = 450 test tasks of the trained environments
 
 
 def test_the_held_out_environment_plays_the_first_heldout_worlds_of_the_test_worlds():
-    cfg = train.parse_args([*TINY, "--test-worlds", "3", "--heldout-worlds", "1"])
+    cfg = train.parse_args([*TINY, "--envs", "Calendar", "--test-worlds", "3", "--heldout-worlds", "1"])
     _, test_pairs = train.task_split(cfg, ["Calendar"])
     assert {t.seed for n, t in test_pairs if n == "Calendar"} == {1000, 1001, 1002}
     assert {t.seed for n, t in test_pairs if n == "ExcelServer"} == {1000}

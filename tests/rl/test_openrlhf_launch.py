@@ -275,6 +275,21 @@ def test_settings_openrlhf_cannot_run_stop_the_launch(qwen3_06b, tmp_path):
                     "--gpus", "3"])
 
 
+def test_a_model_from_scratch_launches_without_its_local_context_weight(tokenizer, tmp_path):
+    """The mini's scaled default (half-weight loss on the environment's text) has no OpenRLHF counterpart: it is
+    dropped, not refused; asked for explicitly, it is refused."""
+    mini = models.build(tokenizer, models.SIZES["mini"], seed=0)
+    mini.config.save_pretrained(tmp_path / "mini")
+    tokenizer.save_pretrained(tmp_path / "mini")
+    assert models.scaled_defaults(models.parameter_count(tmp_path / "mini"))["sft_context_weight"] == 0.5
+    argv = ["--backend", "openrlhf", "--dry-run", "--model", str(tmp_path / "mini"), "--out", str(tmp_path), *ARGS]
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        train.main(argv)
+    assert "openrlhf.cli.train_sft" in printed.getvalue()
+    with pytest.raises(SystemExit, match="--sft-context-weight: OpenRLHF's SFT trains on the assistant turns only"):
+        train.main([*argv, "--sft-context-weight", "0.5"])
+
+
 def test_the_rows_are_the_local_run_tasks(dry_run):
     """Train, test and SFT rows round-trip to the tasks the local driver would use: ``task_split`` and
     ``split_by_world`` of the same Config, the test rows in order (datasource = env, held-out env included), the
