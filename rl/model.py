@@ -56,8 +56,9 @@ THINKING_BUDGET = 4
 
 
 def scaled_defaults(parameters: int, thinking: bool = False) -> dict[str, Any]:
-    """``lr``, ``sft_lr``, ``sft_epochs``, ``sft_context_weight`` and ``max_new_tokens`` that fit a model of ``parameters`` parameters
-    (:data:`SCALES`); ``thinking`` multiplies the per-turn token budget by :data:`THINKING_BUDGET`."""
+    """``lr``, ``sft_lr``, ``sft_epochs``, ``sft_context_weight`` and ``max_new_tokens`` that fit a model of
+    ``parameters`` parameters (:data:`SCALES`); ``thinking`` multiplies the per-turn token budget by
+    :data:`THINKING_BUDGET`."""
     defaults = dict(next(values for bound, values in SCALES if parameters < bound))
     if thinking:
         defaults["max_new_tokens"] *= THINKING_BUDGET

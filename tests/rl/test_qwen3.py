@@ -21,7 +21,8 @@ from rl.tokens import ChatFormat
 QWEN3_0_6B = dict(vocab_size=151936, hidden_size=1024, intermediate_size=3072, num_hidden_layers=28,
                   num_attention_heads=16, num_key_value_heads=8, head_dim=128, tie_word_embeddings=True,
                   rope_theta=1_000_000.0, max_position_embeddings=40960)
-MINI = {"lr": 5e-5, "sft_lr": 3e-3, "sft_epochs": 20, "sft_context_weight": 0.5, "max_new_tokens": 96}  # the default run's
+#: The defaults of a model built from scratch (the default run's mini).
+MINI = {"lr": 5e-5, "sft_lr": 3e-3, "sft_epochs": 20, "sft_context_weight": 0.5, "max_new_tokens": 96}
 
 CALL = {"role": "assistant", "content": "<think>\nplan\n</think>\n\n",
         "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"x": 1}}}]}
@@ -109,8 +110,8 @@ def test_defaults_scale_with_the_parameter_count(tokenizer):
     assert count == models.parameter_count(mini.config) and count < 1_000_000
     assert models.scaled_defaults(count) == MINI == models.scaled_defaults(count, thinking=False)
     assert models.parameter_count(Qwen3Config(**QWEN3_0_6B)) == 596_049_920
-    assert models.scaled_defaults(596_049_920) == {"lr": 1e-6, "sft_lr": 1e-5, "sft_epochs": 2, "sft_context_weight": 0.0,
-                                                   "max_new_tokens": 512}
+    assert models.scaled_defaults(596_049_920) == {"lr": 1e-6, "sft_lr": 1e-5, "sft_epochs": 2,
+                                                   "sft_context_weight": 0.0, "max_new_tokens": 512}
     assert models.scaled_defaults(596_049_920, thinking=True)["max_new_tokens"] == 2048
 
 
@@ -120,7 +121,8 @@ def test_resolve_defaults_fills_only_what_was_left_to_the_model():
         None, None, None, None, None, False)
     assert {k: getattr(train.resolve_defaults(cfg, 900_000), k) for k in MINI} == MINI
     cfg = train.resolve_defaults(train.parse_args(["--lr", "2e-6", "--thinking"]), 596_049_920)
-    assert (cfg.lr, cfg.sft_lr, cfg.sft_epochs, cfg.sft_context_weight, cfg.max_new_tokens) == (2e-6, 1e-5, 2, 0.0, 2048)
+    assert (cfg.lr, cfg.sft_lr, cfg.sft_epochs, cfg.sft_context_weight, cfg.max_new_tokens) == (
+        2e-6, 1e-5, 2, 0.0, 2048)
 
 
 def test_bf16_is_chosen_for_cuda_only():
