@@ -300,3 +300,11 @@ def test_snapshot_cache_keeps_the_least_recently_used_and_keep_snapshots_only_ra
         Bank.snapshot(seed)
     assert built == [2]
     assert Bank(3).digest() == Bank(3).digest() and Bank.snapshot(3) == real(Bank, 3)[0]
+
+
+def test_draw_unique_draws_again_while_the_value_is_taken_and_takes_it() -> None:
+    from envfactory_gym.core.world import draw_unique
+
+    draws, taken = iter(["a", "b", "a", "c"]), {"a"}
+    assert draw_unique(lambda: next(draws), taken) == "b" and taken == {"a", "b"}
+    assert draw_unique(lambda: next(draws), taken) == "c" and taken == {"a", "b", "c"}

@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from envfactory_gym.core import state
 from envfactory_gym.core.domains import domain_of
@@ -429,6 +429,18 @@ def close_idle_connections() -> None:
     while _IDLE:
         for conn in _IDLE.popitem()[1]:
             conn.close()
+
+
+_Drawn = TypeVar("_Drawn")
+
+
+def draw_unique(draw: Callable[[], _Drawn], taken: set[_Drawn]) -> _Drawn:
+    """A value of ``draw()`` that is not in ``taken`` (drawn again while it is), added to ``taken``: for seeded ids
+    and numbers that must stay unique in ``populate`` however the draws fall."""
+    while (value := draw()) in taken:
+        pass
+    taken.add(value)
+    return value
 
 
 def fake_id(rng: random.Random, prefix: str) -> str:

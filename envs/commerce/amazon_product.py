@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, draw_unique
 
 #: browse node id -> (name, parent node id, search index).
 NODES = {
@@ -134,10 +134,7 @@ class AmazonProduct(World):
         items, deals, taken = [], [], set()
 
         def fresh() -> str:
-            while (code := asin(rng)) in taken:
-                pass
-            taken.add(code)
-            return code
+            return draw_unique(lambda: asin(rng), taken)
 
         for title, brand, node, price, dimension, values, limit in PRODUCTS:
             parent = fresh() if dimension else None

@@ -10,7 +10,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import World, draw_unique, fake_id
 
 VehicleType = Literal["cars", "motorcycles", "trucks"]
 #: vehicle type -> brand -> (FIPE brand code, [(model, fuel, price of a new one in BRL)]).
@@ -121,9 +121,8 @@ class CarPrice(World):
             for brand, (code, lineup) in catalog.items():
                 brands.append({"brand_id": code, "brand_name": brand, "vehicle_type": vtype})
                 for model, fuel, new_price in lineup:
-                    while (fipe := f"{FIPE_PREFIX[vtype]}{rng.randrange(1000, 99999):05d}-{rng.randrange(10)}") in codes:
-                        pass
-                    codes.add(fipe)
+                    fipe = draw_unique(lambda: f"{FIPE_PREFIX[vtype]}{rng.randrange(1000, 99999):05d}-{rng.randrange(10)}",
+                                       codes)
                     models.append({"fipe_id": fipe, "brand_id": code, "name": f"{brand} {model}", "model": model,
                                    "fuel": fuel})
                     for year in range(CURRENT_YEAR - rng.randint(4, 9), CURRENT_YEAR + 1):

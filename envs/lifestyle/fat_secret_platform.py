@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World, fake_id
+from envfactory_gym.core.world import World, draw_unique, fake_id
 
 # name, per 100 g: kcal, carbohydrate, protein, fat, sugar, sodium mg; servings (description, grams); vegan,
 # vegetarian, gluten free, allergens
@@ -176,9 +176,7 @@ class FatSecretPlatform(World):
                               "allergens": allergens or "none", "vegan": vegan, "vegetarian": vegetarian,
                               "gluten_free": gluten_free})
                 for desc, grams in [*forms, ("100 g", 100)]:
-                    while (serving_id := str(rng.randrange(10**6, 10**7))) in taken:  # drawn twice: drawn again
-                        pass
-                    taken.add(serving_id)
+                    serving_id = draw_unique(lambda: str(rng.randrange(10**6, 10**7)), taken)
                     first.setdefault(food_name, serving_id)
                     servings.append({"serving_id": serving_id, "food_id": food_id, "serving_description": desc,
                                      "metric_serving_amount": grams, **dict(zip(

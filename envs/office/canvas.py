@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, draw_unique
 
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 SUBJECTS = [("BIO", "Cell Biology"), ("CHEM", "Organic Chemistry"), ("HIST", "Modern European History"),
@@ -112,9 +112,7 @@ class Canvas(World):
         users, sis_ids = [], set()
         for n in range(140):
             first, last = fake.first_name(), fake.last_name()
-            while (sis_id := f"S{rng.randrange(10**7):07d}") in sis_ids:  # a number drawn twice is drawn again
-                pass
-            sis_ids.add(sis_id)
+            sis_id = draw_unique(lambda: f"S{rng.randrange(10**7):07d}", sis_ids)
             users.append({"user_id": str(next(ids)), "name": f"{first} {last}", "sortable_name": f"{last}, {first}",
                           "email": f"{first[0]}{last}{n}@students.example.edu".lower().replace("'", ""),
                           "sis_user_id": sis_id})

@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, draw_unique
 
 #: plan id -> (name, monthly fee in cents, data GB, roaming allowed, top-up price per GB in cents, top-up cap GB)
 PLANS = {
@@ -91,9 +91,7 @@ class Telecom(World):
             customer_id = f"C{100000 + n * 137 + rng.randrange(100):06d}"
             owned = []
             for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
-                while (number := f"555{rng.randrange(10**7):07d}") in numbers:
-                    pass
-                numbers.add(number)
+                number = draw_unique(lambda: f"555{rng.randrange(10**7):07d}", numbers)
                 plan = rng.choice(list(PLANS))
                 suspended = rng.random() < 0.35
                 limit = PLANS[plan][2]

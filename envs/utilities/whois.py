@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, draw_unique
 
 REGISTRAR = "Northgate Registrar LLC"
 OUR_NS = "ns1.northgate-dns.net,ns2.northgate-dns.net"
@@ -193,7 +193,7 @@ class Whois(World):
                                "whoisServer": server.strip("-"), "registry": registry, "eligible": eligible,
                                "updated": day(between(rng, dt.date(2023, 1, 1), today))})
         grace = {r["tld"]: r["graceDays"] for r in db["tlds"].rows}
-        orgs, systems, nets, blocks = [], [], [], set()
+        orgs, systems, nets, blocks, asns = [], [], [], set(), set()
         for n in range(24):
             company, country = fake.company().replace(",", ""), rng.choice(sorted(COUNTRIES))
             slug = "".join(ch for ch in company.split()[0].lower() if ch.isalpha())
@@ -201,9 +201,8 @@ class Whois(World):
                          "name": f"{company} {rng.choice(['Hosting', 'Networks', 'Telecom', 'Cloud', 'Internet'])}",
                          "country": country, "abuseEmail": f"abuse@{slug}-{rng.choice(['net', 'hosting'])}.com"})
         for org in orgs + rng.sample(orgs, 8):
-            while (asn := f"AS{rng.choice([rng.randrange(1000, 60000), rng.randrange(131072, 400000)])}") in {
-                    s["asn"] for s in systems}:
-                pass
+            asn = draw_unique(lambda: f"AS{rng.choice([rng.randrange(1000, 60000), rng.randrange(131072, 400000)])}",
+                              asns)
             registered = between(rng, dt.date(1996, 1, 1), dt.date(2022, 12, 31))
             systems.append({"asn": asn, "name": f"{org['name'].split()[0].upper()}-AS{len(systems) % 3 or ''}",
                             "org": org["handle"], "registered": day(registered),
