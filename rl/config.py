@@ -58,7 +58,8 @@ class Config:
     env_pool: int = _help("openrlhf backend: play the episodes in this many Ray env actors shared by the vLLM engines "
                           "(envfactory_gym.integrations.ray_pool, 256 live episodes each) instead of in each "
                           "engine's process (0: in process)", default=0)
-    threads: int = _help("torch CPU threads for the SFT/RL updates", default=2)
+    threads: int = _help("torch CPU threads for the SFT/RL updates; evaluation plays the environments in this many "
+                         "processes (whole environments each, so the same episodes as in one)", default=2)
     decode_threads: int = _help("torch CPU threads while sampling (one token per step: too little work to split)",
                                 default=1)
     max_tasks: int = _help("use at most this many test, SFT and RL tasks per environment (0: all; for smoke runs)",

@@ -15,6 +15,7 @@ import envfactory_gym
 from envfactory_gym.agents import OracleAgent
 from envfactory_gym.episode.env import ToolUseEnv
 from envfactory_gym.core.tasks import Task
+from envfactory_gym.core.world import InitialState, World
 
 
 def available(names: list[str]) -> list[str]:
@@ -65,6 +66,14 @@ def world_tasks(name: str, seed: int, scenarios: frozenset[str] | None = None) -
     return build_tasks(name, 10**6, seeds=[seed], max_attempts=1, only=scenarios)[0]
 
 
+def world_tasks_and_states(name: str, seed: int, scenarios: frozenset[str] | None = None
+                           ) -> tuple[list[Task], list[tuple[type[World], InitialState]]]:
+    """:func:`world_tasks` and the initial state of each member world it built, for the calling process to adopt
+    (a process pool's worker builds the world once for everyone)."""
+    members = envfactory_gym.registration.world_set(name).members
+    return world_tasks(name, seed, scenarios), [(member, member.initial_state(seed)) for member in members]
+
+
 def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int = 0,
                     conversational: bool = True, progress: Callable[[int], Any] | None = None,
                     executor: Executor | None = None, scenarios: frozenset[str] | None = None) -> list[Task]:
@@ -74,7 +83,9 @@ def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int 
     when ``scenarios`` is given only the scenarios it names.
     All are labelled ``split``: a generalisation split is made by giving train and test disjoint world seeds.
     ``progress(1)`` is called after each world seed; ``executor`` (a process pool, say) builds the worlds in
-    parallel, with the same result.
+    parallel, with the same result, and hands their initial states back to this process's snapshot cache
+    (:func:`envfactory_gym.core.world.keep_snapshots` sets how many it keeps), so that episodes here do not build
+    them again.
 
     Built one world at a time (for ``progress``), dropping a task whose gold calls an earlier world's task already
     has: the same tasks, in the same order, as one ``build_tasks`` call over all the seeds, whose only state
@@ -87,8 +98,11 @@ def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int 
         raise ValueError(f"none of the scenarios {sorted(scenarios)} is a task template of '{name}'; its templates: "
                          f"{', '.join(envfactory_gym.registration.templates(name))}")
     picked = [scenarios] * len(seeds)
-    worlds = (executor.map(world_tasks, [name] * len(seeds), seeds, picked, chunksize=4) if executor is not None
-              else map(world_tasks, [name] * len(seeds), seeds, picked))
+    if executor is not None:
+        worlds = (adopted(seed, *found) for seed, found in zip(seeds, executor.map(
+            world_tasks_and_states, [name] * len(seeds), seeds, picked, chunksize=4)))
+    else:
+        worlds = map(world_tasks, [name] * len(seeds), seeds, picked)
     built: list[Task] = []
     seen: set[str] = set()
     for tasks_of_world in worlds:
@@ -101,6 +115,13 @@ def generated_tasks(name: str, seeds: Iterable[int], split: str, max_calls: int 
             progress(1)
     return [dataclasses.replace(t, split=split) for t in built
             if (not max_calls or t.tags["calls"] <= max_calls) and (conversational or not t.user_facts)]
+
+
+def adopted(seed: int, tasks_of_world: list[Task], states: list[tuple[type[World], InitialState]]) -> list[Task]:
+    """The tasks of a world built in another process, its initial states now cached in this one."""
+    for member, initial in states:
+        member.adopt_initial_state(seed, initial)
+    return tasks_of_world
 
 
 def tasks(names: list[str], split: str, limit: int = 0) -> list[tuple[str, Task]]:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import multiprocessing
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
 import gymnasium as gym
@@ -234,3 +237,88 @@ def play(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: i
             finish(episode, env, info["messages"])
         live = still
     return episodes
+
+
+def env_groups(jobs: list[Job], groups: int) -> list[list[int]]:
+    """The jobs' indices in at most ``groups`` groups of whole environments, each environment (largest first) put in
+    the group with the fewest jobs so far."""
+    by_env: dict[str, list[int]] = defaultdict(list)
+    for i, job in enumerate(jobs):
+        by_env[job.env].append(i)
+    out: list[list[int]] = [[] for _ in range(min(groups, len(by_env)))]
+    for rows in sorted(by_env.values(), key=len, reverse=True):
+        min(out, key=len).extend(rows)
+    return out
+
+
+def play_in_processes(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: int, max_new_tokens: int,
+                      processes: int, progress: Callable[[int], Any] | None = None) -> list[Episode]:
+    """:func:`play` with the environments split over ``processes`` processes (this one and forked children), each
+    playing every episode of its environments.
+
+    The same episodes as one :func:`play` when ``act`` batches an environment's episodes only with each other and
+    draws no random numbers (a greedy :func:`model_actor`): evaluation on several cores. Linux only (fork); elsewhere,
+    or with one environment, one :func:`play`.
+    """
+    groups = env_groups(jobs, processes)
+    if len(groups) < 2 or sys.platform != "linux":
+        return play(jobs, act, fmt, pool, max_len, max_new_tokens, progress=progress)
+    context = multiprocessing.get_context("fork")
+    children = []
+    for rows in groups[1:]:
+        reader, writer = context.Pipe(duplex=False)
+        child = context.Process(target=_play_and_send, daemon=True, args=(
+            writer, [jobs[i] for i in rows], act, fmt, pool, max_len, max_new_tokens))
+        child.start()
+        writer.close()
+        children.append((reader, child))
+    received: dict[int, list[Episode]] = {}
+
+    def relay(block: bool) -> None:
+        """Pass the children's finished-episode counts on to ``progress``; with ``block``, until each child has sent
+        its episodes."""
+        for k, (reader, _) in enumerate(children):
+            while k not in received and (block or reader.poll()):
+                try:
+                    message = reader.recv()
+                except EOFError:
+                    raise RuntimeError(f"a process playing {len(groups[k + 1])} episodes ended without them") from None
+                if isinstance(message, BaseException):
+                    raise RuntimeError("a process playing episodes failed") from message
+                if isinstance(message, int):
+                    if progress is not None:
+                        progress(message)
+                else:
+                    received[k] = message
+
+    def mine_done(n: int) -> None:
+        if progress is not None:
+            progress(n)
+        relay(block=False)
+
+    try:
+        played = [play([jobs[i] for i in groups[0]], act, fmt, pool, max_len, max_new_tokens, progress=mine_done)]
+        relay(block=True)
+    finally:
+        for reader, child in children:
+            reader.close()
+            child.join(timeout=None if len(received) == len(children) else 0)
+            if child.is_alive():
+                child.kill()
+    episodes: list[Episode | None] = [None] * len(jobs)
+    for rows, found in zip(groups, played + [received[k] for k in range(len(children))]):
+        for i, episode in zip(rows, found):
+            episodes[i] = episode
+    return episodes  # type: ignore[return-value]
+
+
+def _play_and_send(writer: Connection, jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPool, max_len: int,
+                   max_new_tokens: int) -> None:
+    """A child of :func:`play_in_processes`: plays its jobs, sending 1 as each episode ends, then the episodes (or
+    the exception that stopped it)."""
+    try:
+        writer.send(play(jobs, act, fmt, pool, max_len, max_new_tokens, progress=writer.send))
+    except BaseException as exc:  # handed to the parent, which raises it
+        writer.send(exc)
+    finally:
+        writer.close()

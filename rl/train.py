@@ -5,7 +5,7 @@ run is seeded, and it writes into ``--out``: ``metrics.jsonl``, ``reward_curve.p
 (Hugging Face layout with the tokenizer; ``--model PATH`` loads either again).
 
 With no arguments it builds a tokenizer and a 0.9M-parameter Qwen3 from scratch and trains on tasks of three
-environments (about 18 minutes on two CPU cores): greedy success per environment on held-out tasks of unseen worlds
+environments (about 19 minutes on two CPU cores): greedy success per environment on held-out tasks of unseen worlds
 and of an environment never trained on, after SFT and after GRPO.
 
 Why a hand-written loop rather than TRL's trainers: TRL's environment rollouts (``environment_factory``) expose an
@@ -43,7 +43,7 @@ from rl import algo, envs
 from rl import model as models
 from rl.config import Config, parse_args, resolve_defaults
 from rl.report import Log, Phases, plot, read_records, report
-from rl.rollout import EnvPool, Job, model_actor, oracle_actor, play
+from rl.rollout import EnvPool, Job, model_actor, oracle_actor, play, play_in_processes
 from rl.tokenizer import load_tokenizer, train_tokenizer
 from rl.tokens import ChatFormat, Episode
 
@@ -152,6 +152,10 @@ def task_split(cfg: Config, names: list[str], bar: tqdm | None = None
     heldout_seeds = test_seeds[: cfg.heldout_worlds or None]
     if bar is not None:
         bar.reset(total=len(names) * (len(train_seeds) + len(test_seeds)) + len(heldout) * len(heldout_seeds))
+    # the workers hand the worlds they build back to this process, where every later phase walks them again
+    world.keep_snapshots(sum(len(world_set(name).members) * len(seeds) for name, seeds in
+                             [*((n, train_seeds) for n in names), *((n, test_seeds) for n in names),
+                              *((n, heldout_seeds) for n in heldout)]))
     split = {}
     # worlds are built in --threads processes (task generation calibrates every task: ~0.2 s of CPU per world);
     # forked, since the children only build tasks (spawn would re-import the caller's main module), so Linux only
@@ -233,20 +237,24 @@ def threads(n: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def rollouts(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config, greedy: bool,
-             generator: torch.Generator | None = None, bar: tqdm | None = None) -> list[Episode]:
-    """Play the jobs with the model: greedy (evaluation) or sampled at ``cfg.temperature`` (RL); ``bar`` counts
-    finished episodes."""
+def rollouts(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config,
+             generator: torch.Generator) -> list[Episode]:
+    """Play the jobs with the model sampling at ``cfg.temperature`` (RL)."""
     model.eval()
     with threads(cfg.decode_threads):
-        return play(jobs, model_actor(model, fmt, cfg.max_new_tokens, cfg.temperature, greedy, generator), fmt, pool,
-                    cfg.max_len, cfg.max_new_tokens, progress=bar.update if bar is not None else None)
+        return play(jobs, model_actor(model, fmt, cfg.max_new_tokens, cfg.temperature, generator=generator), fmt, pool,
+                    cfg.max_len, cfg.max_new_tokens)
 
 
 def evaluate(model: Any, fmt: ChatFormat, jobs: list[Job], pool: EnvPool, cfg: Config,
              bar: tqdm | None = None) -> list[Episode]:
-    """Greedy episodes of the given tasks."""
-    return rollouts(model, fmt, jobs, pool, cfg, greedy=True, bar=bar)
+    """Greedy episodes of the given tasks, the environments split over ``--threads`` processes of
+    ``--decode-threads`` threads (the same episodes as in one process: see :func:`rl.rollout.play_in_processes`)."""
+    model.eval()
+    with threads(cfg.decode_threads):
+        return play_in_processes(jobs, model_actor(model, fmt, cfg.max_new_tokens, greedy=True), fmt, pool, cfg.max_len,
+                                 cfg.max_new_tokens, max(cfg.threads // cfg.decode_threads, 1),
+                                 progress=bar.update if bar is not None else None)
 
 
 def success(episodes: list[Episode]) -> float:
@@ -663,7 +671,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 continue
             jobs += [dataclasses.replace(rl_jobs[next_task()], group=group)] * cfg.group_size
         pool.env_seconds = 0.0
-        episodes = rollouts(model, fmt, jobs, pool, cfg, greedy=False, generator=sampler)
+        episodes = rollouts(model, fmt, jobs, pool, cfg, sampler)
         t1 = time.time()
         curriculum_log = {}
         if curricula:

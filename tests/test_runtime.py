@@ -302,6 +302,22 @@ def test_snapshot_cache_keeps_the_least_recently_used_and_keep_snapshots_only_ra
     assert Bank(3).digest() == Bank(3).digest() and Bank.snapshot(3) == real(Bank, 3)[0]
 
 
+def test_an_adopted_initial_state_is_used_as_built_without_building_again(monkeypatch) -> None:
+    from collections import OrderedDict
+
+    from envfactory_gym.core import world
+
+    built_elsewhere = Bank.build_initial(7)  # what a worker process hands back
+    tables = Bank.tables
+    monkeypatch.setattr(world, "_SNAPSHOTS", OrderedDict())
+    monkeypatch.delattr(Bank, "tables")  # a process that never built a Bank world
+    monkeypatch.setattr(Bank, "build_initial", classmethod(lambda cls, seed: pytest.fail(f"built seed {seed}")))
+    Bank.adopt_initial_state(7, built_elsewhere)
+    assert Bank.tables == tables and Bank.initial_state(7) == built_elsewhere
+    bank = Bank(7)
+    assert bank.digest() == bank.digest() and bank.conn.serialize() is not None
+
+
 def test_draw_unique_draws_again_while_the_value_is_taken_and_takes_it() -> None:
     from envfactory_gym.core.world import draw_unique
 

@@ -30,7 +30,9 @@ CREATE TABLE _generated (value PRIMARY KEY, tbl TEXT NOT NULL);
 #: Initial states kept per process by default, over all environments (least recently used dropped first). A
 #: snapshot of an environment with realistic data is 100-400 kB; a rebuild costs 10-600 ms. See :func:`keep_snapshots`.
 SNAPSHOT_CACHE_SIZE = 512
-_SNAPSHOTS: OrderedDict[tuple[type, int], tuple[bytes, dict[str, bytes]]] = OrderedDict()
+#: A serialized initial state and the digest of each of its tables.
+InitialState = tuple[bytes, dict[str, bytes]]
+_SNAPSHOTS: OrderedDict[tuple[type, int], InitialState] = OrderedDict()
 _snapshot_capacity = SNAPSHOT_CACHE_SIZE
 _SNAPSHOTS_LOCK = threading.Lock()
 #: Idle connections kept per process, over all environments and seeds (least recently used closed first). An
@@ -114,24 +116,39 @@ class World:
     @classmethod
     def snapshot(cls, seed: int) -> bytes:
         """The serialized initial state for ``seed`` (built once, then cached; see :data:`SNAPSHOT_CACHE_SIZE`)."""
-        return cls._initial(seed)[0]
+        return cls.initial_state(seed)[0]
 
     @classmethod
-    def _initial(cls, seed: int) -> tuple[bytes, dict[str, bytes]]:
+    def initial_state(cls, seed: int) -> InitialState:
         """The serialized initial state for ``seed`` and its per-table digests, from the cache or built."""
-        key = (cls, seed)
         with _SNAPSHOTS_LOCK:  # episodes may reset in several threads (an MCP server's, a thread pool's)
-            found = _SNAPSHOTS.pop(key, None)
+            found = _SNAPSHOTS.pop((cls, seed), None)
         if found is None:
             found = cls.build_initial(seed)
-        with _SNAPSHOTS_LOCK:
-            _SNAPSHOTS[key] = found  # most recently used last
-            while len(_SNAPSHOTS) > _snapshot_capacity:
-                _SNAPSHOTS.popitem(last=False)
+        cls._cache(seed, found)
         return found
 
     @classmethod
-    def build_initial(cls, seed: int) -> tuple[bytes, dict[str, bytes]]:
+    def adopt_initial_state(cls, seed: int, initial: InitialState) -> None:
+        """Cache the initial state of ``seed`` that :meth:`initial_state` gave in another process running the same
+        code (a worker that built the world to generate tasks), so that this process does not build it again."""
+        if "tables" not in cls.__dict__:  # set by build_initial, which this process may not have run
+            conn = sqlite3.connect(":memory:")
+            conn.deserialize(initial[0])
+            cls.tables = state.describe_tables(conn)
+            conn.close()
+        cls._cache(seed, initial)
+
+    @classmethod
+    def _cache(cls, seed: int, initial: InitialState) -> None:
+        with _SNAPSHOTS_LOCK:
+            _SNAPSHOTS.pop((cls, seed), None)
+            _SNAPSHOTS[(cls, seed)] = initial  # most recently used last
+            while len(_SNAPSHOTS) > _snapshot_capacity:
+                _SNAPSHOTS.popitem(last=False)
+
+    @classmethod
+    def build_initial(cls, seed: int) -> InitialState:
         """Build the serialized initial state for ``seed`` and its per-table digests, uncached (Faker is imported
         only here)."""
         import faker
@@ -386,7 +403,7 @@ class World:
 
     def digest(self) -> str:
         """Canonical digest of the whole state (tables in name order, rows in key order)."""
-        initial = self._initial(self.seed)[1]
+        initial = self.initial_state(self.seed)[1]
         dirty = self.dirty()
         self._store_counters()
         clean = {k: v for k, v in initial.items() if k not in dirty and not k.startswith("_")}

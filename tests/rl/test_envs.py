@@ -65,10 +65,21 @@ def test_generated_tasks_world_by_world_are_one_build_over_all_worlds():
     assert [t.to_json() for t in by_world] == [t.to_json() for t in at_once]
 
 
-def test_generated_tasks_built_in_a_process_pool_are_the_same():
+def test_generated_tasks_built_in_a_process_pool_are_the_same_and_their_worlds_are_not_built_again(monkeypatch):
+    from collections import OrderedDict
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
 
+    from envfactory_gym.core import world
+    from envfactory_gym.registration import world_set
+
+    monkeypatch.setattr(world, "_SNAPSHOTS", OrderedDict())
+    (member,) = world_set(ENV).members
+    built: list[int] = []
+    real = member.build_initial.__func__
+    monkeypatch.setattr(member, "build_initial", classmethod(lambda cls, seed: built.append(seed) or real(cls, seed)))
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
         parallel = envs.generated_tasks(ENV, range(3), "train", executor=pool)
+    assert built == []  # the workers built them and handed them back
     assert [t.to_json() for t in parallel] == [t.to_json() for t in envs.generated_tasks(ENV, range(3), "train")]
+    assert built == []

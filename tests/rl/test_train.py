@@ -25,6 +25,30 @@ def test_checkpoint_reload(tiny_model, tokenizer, tmp_path):
     assert tok.chat_template["training"] == TRAINING_TEMPLATE and tok.encode("<tool_call>") == tokenizer.encode("<tool_call>")
 
 
+def test_episodes_played_in_several_processes_are_those_of_one_and_a_failure_there_is_raised(tiny_model, fmt):
+    from rl import envs
+    from rl.rollout import EnvPool, Job, env_groups, model_actor, play, play_in_processes
+
+    jobs = [Job(n, t.id, t.seed) for n, t in envs.tasks(["Calendar", "MongoDBServer", "KospiKosdaqStock"], "test", 4)]
+    assert env_groups(jobs, 2) == [[0, 1, 2, 3, 8, 9, 10, 11], [4, 5, 6, 7]]  # whole environments, fewest jobs first
+    greedy = model_actor(tiny_model, fmt, 8, greedy=True)
+    counted: list[int] = []
+    split = play_in_processes(jobs, greedy, fmt, EnvPool(2), 4096, 8, processes=2, progress=counted.append)
+    one = play(jobs, greedy, fmt, EnvPool(2), 4096, 8)
+    assert sum(counted) == len(jobs)
+    assert [(e.ids, e.mask, e.reward, e.info["task_id"]) for e in split] == [
+        (e.ids, e.mask, e.reward, e.info["task_id"]) for e in one]
+
+    def failing(episodes, budgets):
+        if episodes[0].info["env"] == "MongoDBServer":  # played by the child
+            raise ValueError("no MongoDB here")
+        return greedy(episodes, budgets)
+
+    with pytest.raises(RuntimeError, match="^a process playing episodes failed$") as raised:
+        play_in_processes(jobs, failing, fmt, EnvPool(2), 4096, 8, processes=2)
+    assert str(raised.value.__cause__) == "no MongoDB here"
+
+
 def test_smoke_run_writes_metrics_plot_and_a_loadable_checkpoint(tmp_path, capsys):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
