@@ -297,16 +297,16 @@ def play_in_processes(jobs: list[Job], act: Actor, fmt: ChatFormat, pool: EnvPoo
         relay(block=False)
 
     try:
-        played = [play([jobs[i] for i in groups[0]], act, fmt, pool, max_len, max_new_tokens, progress=mine_done)]
+        mine = play([jobs[i] for i in groups[0]], act, fmt, pool, max_len, max_new_tokens, progress=mine_done)
         relay(block=True)
-    finally:
+    finally:  # after an error here or in a child, the others are stopped
         for reader, child in children:
             reader.close()
-            child.join(timeout=None if len(received) == len(children) else 0)
-            if child.is_alive():
+            if len(received) < len(children):
                 child.kill()
+            child.join()
     episodes: list[Episode | None] = [None] * len(jobs)
-    for rows, found in zip(groups, played + [received[k] for k in range(len(children))]):
+    for rows, found in zip(groups, [mine, *(received[k] for k in range(len(children)))]):
         for i, episode in zip(rows, found):
             episodes[i] = episode
     return episodes  # type: ignore[return-value]
