@@ -122,9 +122,11 @@ class World:
     def initial_state(cls, seed: int) -> InitialState:
         """The serialized initial state for ``seed`` and its per-table digests, from the cache or built."""
         with _SNAPSHOTS_LOCK:  # episodes may reset in several threads (an MCP server's, a thread pool's)
-            found = _SNAPSHOTS.pop((cls, seed), None)
-        if found is None:
-            found = cls.build_initial(seed)
+            found = _SNAPSHOTS.get((cls, seed))
+            if found is not None:
+                _SNAPSHOTS.move_to_end((cls, seed))  # most recently used last
+                return found
+        found = cls.build_initial(seed)  # outside the lock: other threads go on meanwhile
         cls._cache(seed, found)
         return found
 
@@ -142,8 +144,8 @@ class World:
     @classmethod
     def _cache(cls, seed: int, initial: InitialState) -> None:
         with _SNAPSHOTS_LOCK:
-            _SNAPSHOTS.pop((cls, seed), None)
-            _SNAPSHOTS[(cls, seed)] = initial  # most recently used last
+            _SNAPSHOTS[(cls, seed)] = initial
+            _SNAPSHOTS.move_to_end((cls, seed))
             while len(_SNAPSHOTS) > _snapshot_capacity:
                 _SNAPSHOTS.popitem(last=False)
 
