@@ -6,7 +6,9 @@ import sqlite3
 
 import pytest
 
+from envfactory_gym.core import state
 from envfactory_gym.core.tools import ToolError
+from envfactory_gym.core.world import CHANGE_LOG
 from tests.toy import Bank
 
 
@@ -231,6 +233,24 @@ def test_an_update_that_moves_a_row_to_another_rowid_is_logged(bank: Bank) -> No
     assert bank.conn.execute("SELECT _rid, _existed FROM _was_accounts ORDER BY _rid").fetchall() == [(rowid, 1), (1000, 0)]
     bank.conn.execute("UPDATE accounts SET rowid = ?, balance = balance - 5 WHERE owner = ?", (rowid, owner))
     assert not bank.diff()
+
+
+def test_a_table_without_a_key_diffs_as_a_set_of_rows_whichever_untouched_rows_equal_touched_ones() -> None:
+    """Rows written to equal rows never touched (first column NULL, or a value shared with other rows) are no
+    change; the rest of the table is not read."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("CREATE TABLE marks (tag TEXT, n INTEGER)")
+    conn.executemany("INSERT INTO marks VALUES (?, ?)", [(None, 1), ("a", 1), ("a", 2), ("b", 1), (None, 2)] * 40)
+    table = state.describe_tables(conn)[0]
+    conn.executescript(CHANGE_LOG.format(table="marks", log=table.log, columns='"tag", "n"', old='old."tag", old."n"'))
+    conn.execute("BEGIN")
+    conn.execute("UPDATE marks SET n = 2 WHERE rowid IN (1, 2)")  # (None, 1) -> (None, 2), ("a", 1) -> ("a", 2)
+    conn.execute("INSERT INTO marks VALUES ('b', 1), ('c', 5)")
+    conn.execute("DELETE FROM marks WHERE rowid = 4")  # ("b", 1): one like it is inserted, more are untouched
+    change = state.logged_diff(conn, table)
+    assert (change.added, change.removed, change.changed) == ([{"tag": "c", "n": 5}], [], [])
+    conn.execute("DELETE FROM marks WHERE tag = 'b'")
+    assert state.logged_diff(conn, table).removed == [{"tag": "b", "n": 1}]
 
 
 def test_clock_and_id_counter_are_state_kept_out_of_sql() -> None:

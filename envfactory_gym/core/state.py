@@ -35,13 +35,18 @@ class Table:
 
     @functools.cached_property
     def log_selects(self) -> tuple[str, str, str]:
-        """Queries of :func:`logged_diff`: first versions of touched rows, touched rows now, untouched rows."""
+        """Queries of :func:`logged_diff`: first versions of touched rows, touched rows now, and the untouched rows
+        that may equal one of those: every untouched row whose first column holds a touched version's value, or
+        NULL (all that equal one, and a few more; narrowed in SQL instead of fetching the whole table)."""
         columns = ", ".join(f'"{c}"' for c in self.columns)
+        first = f'"{self.columns[0]}"'
         touched = f'rowid IN (SELECT _rid FROM "{self.log}")'
+        versions = (f'SELECT {first} FROM "{self.log}" WHERE _existed'
+                    f' UNION ALL SELECT {first} FROM "{self.name}" WHERE {touched}')
         return (f'SELECT {columns} FROM "{self.log}" WHERE _existed ORDER BY _rid',
                 f'SELECT {columns} FROM "{self.name}" WHERE {touched} ORDER BY rowid',
-                f'SELECT {columns} FROM "{self.name}" WHERE NOT {touched}')
-
+                f'SELECT {columns} FROM "{self.name}" WHERE NOT {touched}'
+                f' AND ({first} IN ({versions}) OR {first} IS NULL)')
 
 def describe_tables(conn: sqlite3.Connection) -> tuple[Table, ...]:
     """Every ordinary table of a database with its columns and key (primary key, or rowid); full-text indexes
@@ -93,7 +98,7 @@ class TableDiff:
 def logged_diff(conn: sqlite3.Connection, table: Table) -> TableDiff:
     """Rows of ``table`` added, removed and changed (paired by key) since the initial state, from its change log:
     only touched rows are read, except in a table without a declared key, where a touched row may equal an
-    untouched one (so rows compare as whole-table sets there)."""
+    untouched one (so rows compare as whole-table sets there: the untouched rows that may equal a touched one count)."""
     first, now_touched, untouched = table.log_selects
     before = conn.execute(first).fetchall()
     now = conn.execute(now_touched).fetchall()

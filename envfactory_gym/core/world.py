@@ -322,6 +322,10 @@ class World:
         found = self.conn.execute(kept_prepared(sql), params).fetchone()
         return None if found is None else found[0]
 
+    def column(self, sql: str, *params: Any) -> list[Any]:
+        """The first column of every row (no dict per row: for queries of one column over many rows)."""
+        return [found[0] for found in self.conn.execute(kept_prepared(sql), params)]
+
     def text_filter(self, table: str, text: str) -> tuple[str, tuple[str, ...]]:
         """An SQL condition and its parameters: rows of ``table`` whose ``text_search`` columns contain ``text``
         (case-insensitive, as ``LIKE``). While the episode has not written to the table, texts of 3+ characters

@@ -151,9 +151,21 @@ class OneDrive(World):
             raise ToolError(f"invalidRequest: '{folder['name']}' is a file; the parent must be a folder")
         return folder
 
-    def _tree_size(self, item_id: str) -> int:
-        return self.value("WITH RECURSIVE t(id) AS (SELECT ? UNION SELECT i.id FROM items i JOIN t ON i.parent_id"
-                          " = t.id) SELECT COALESCE(SUM(size), 0) FROM items WHERE id IN t AND deleted = 0", item_id)
+    @staticmethod
+    def _below(path: str) -> tuple[str, str]:
+        """The range of the paths below the folder at ``path`` (every path that starts with it and a '/': at least
+        that, and less than it and a '0', which follows '/'), for a lookup in the path index.
+
+        A live item's folders are all live, and names are unique in a folder whatever their case, so the live
+        items in this range are those in the folder at any depth; deleted ones may also be in a deleted folder
+        that had the same path."""
+        prefix = path.rstrip("/")
+        return prefix + "/", prefix + "0"
+
+    def _tree_size(self, folder: dict[str, Any]) -> int:
+        """Bytes of the live items in a live folder, at any depth."""
+        return self.value("SELECT COALESCE(SUM(size), 0) FROM items WHERE path >= ? COLLATE NOCASE"
+                          " AND path < ? COLLATE NOCASE AND deleted = 0", *self._below(folder["path"]))
 
     def _render(self, row: dict[str, Any], empty: bool = False) -> Item:
         """An item as Graph shows it (``empty``: a folder just created or deleted, so its size and child count
@@ -164,7 +176,7 @@ class OneDrive(World):
         # An item's path is its parent's path + "/" + its name, so the parent's path is the item's without its name.
         parent_path = row["parent_id"] and "/drive/root:" + path[: len(path) - len(row["name"]) - 1]
         return {"id": row["id"], "name": row["name"],
-                "size": (0 if empty else self._tree_size(row["id"])) if folder else row["size"],
+                "size": (0 if empty else self._tree_size(row)) if folder else row["size"],
                 "webUrl": site + path.replace(" ", "%20"),
                 "downloadUrl": None if folder else f"https://contoso-my.sharepoint.com/download.aspx?id={row['id']}",
                 "createdDateTime": row["createdDateTime"], "lastModifiedDateTime": row["lastModifiedDateTime"],
@@ -364,8 +376,9 @@ class OneDrive(World):
             raise ToolError(f"'{row['name']}' is already in that folder")
         new_name, _ = self._place(name or row["name"], parent_id, "fail", 0)
         new_path = self._child(folder["path"], new_name)
-        self.execute("UPDATE items SET path = ? || substr(path, ?) WHERE substr(path, 1, ?) = ?", new_path,
-                     len(row["path"]) + 1, len(row["path"]) + 1, row["path"] + "/")
+        self.execute("UPDATE items SET path = ?1 || substr(path, ?2) WHERE path >= ?3 COLLATE NOCASE AND path < ?4"
+                     " COLLATE NOCASE AND substr(path, 1, ?2) = ?3", new_path, len(row["path"]) + 1,
+                     *self._below(row["path"]))
         moved = self.rows("UPDATE items SET parent_id = ?, name = ?, path = ?, lastModifiedDateTime = ? WHERE id = ?"
                           " RETURNING *", parent_id, new_name, new_path, self.clock_text(TIME_FORMAT), item_id)[0]
         return self._render(moved)
@@ -401,8 +414,8 @@ class OneDrive(World):
         if item_id == "root":
             raise ToolError("accessDenied: the root folder cannot be deleted")
         row = self._item(item_id)
-        self.execute("WITH RECURSIVE t(id) AS (SELECT ? UNION SELECT i.id FROM items i JOIN t ON i.parent_id = t.id)"
-                     " UPDATE items SET deleted = 1 WHERE id IN t", item_id)
+        self.execute("UPDATE items SET deleted = 1 WHERE id = ? OR path >= ? COLLATE NOCASE"
+                     " AND path < ? COLLATE NOCASE", item_id, *self._below(row["path"]))
         # Everything in the tree is in the recycle bin now: the folder's live size and child count are 0.
         return self._render({**row, "deleted": 1}, empty=True)
 

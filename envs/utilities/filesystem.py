@@ -10,6 +10,7 @@ import fnmatch
 import json
 import posixpath
 import random
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -419,9 +420,9 @@ class Filesystem(World):
         self.execute("UPDATE entries SET content = ?, data = NULL, size = ?, modified = ? WHERE path = ?",
                      content, len(content.encode()), self._stamp(), path)
 
-    def _descendants(self, path: str) -> list[dict[str, Any]]:
-        """Every entry below a folder, in path order."""
-        return self.rows("SELECT * FROM entries WHERE path >= ? AND path < ? ORDER BY path", *below(path))
+    def _descendants(self, path: str, columns: str) -> list[dict[str, Any]]:
+        """``columns`` (trusted SQL) of every entry below a folder, in path order."""
+        return self.rows(f"SELECT {columns} FROM entries WHERE path >= ? AND path < ? ORDER BY path", *below(path))
 
     @staticmethod
     def _check_content(content: str) -> None:
@@ -431,6 +432,8 @@ class Filesystem(World):
     @staticmethod
     def _excluded(relative: str, patterns: list[str]) -> bool:
         """Whether a path relative to the search folder, or one of its folders, matches an exclude pattern."""
+        if not patterns:
+            return False
         parts = relative.split("/")
         prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
         return any(fnmatch.fnmatchcase(part, p) or fnmatch.fnmatchcase(prefix, p)
@@ -615,7 +618,7 @@ class Filesystem(World):
                      target, posixpath.dirname(target), stamp, entry["path"])
         self.executemany("UPDATE entries SET path = ?, parent = ? WHERE path = ?", [
             (target + row["path"][len(entry["path"]):], target + row["parent"][len(entry["path"]):], row["path"])
-            for row in self._descendants(entry["path"])])
+            for row in self._descendants(entry["path"], "path, parent")])
         return {"source": entry["path"], "destination": target, "moved": True}
 
     @tool(writes=True, phrase=["copy {source} to {destination}", "make a copy of {source} at {destination}"])
@@ -649,12 +652,15 @@ class Filesystem(World):
             excludePatterns: Glob patterns of names or relative paths to skip, with everything below them.
         """
         folder = self._directory(path)
+        matches = re.compile(fnmatch.translate(pattern)).match  # fnmatchcase's test, looked up once per call
+        whole = "/" in pattern
         found = []
-        for row in self._descendants(folder["path"]):
-            relative = row["path"][len(folder["path"]) + 1:]
-            target = relative if "/" in pattern else posixpath.basename(relative)
-            if fnmatch.fnmatchcase(target, pattern) and not self._excluded(relative, excludePatterns or []):
-                found.append(row["path"])
+        for found_path in self.column("SELECT path FROM entries WHERE path >= ? AND path < ? ORDER BY path",
+                                      *below(folder["path"])):
+            relative = found_path[len(folder["path"]) + 1:]
+            if matches(relative if whole else relative.rpartition("/")[2]) and not self._excluded(
+                    relative, excludePatterns or []):
+                found.append(found_path)
         return found[:MAX_RESULTS]
 
     @tool(phrase=[
@@ -673,7 +679,7 @@ class Filesystem(World):
         folder = self._directory(path or "~")
         needle = text.lower()
         hits = []
-        for row in self._descendants(folder["path"]):
+        for row in self._descendants(folder["path"], "path, content"):
             if row["content"] is None or not fnmatch.fnmatchcase(posixpath.basename(row["path"]), pattern):
                 continue
             hits += [{"path": row["path"], "line": number, "text": line}
@@ -691,7 +697,7 @@ class Filesystem(World):
         folder = self._directory(path)
         top: list[TreeNode] = []
         nodes = {folder["path"]: top}
-        for row in self._descendants(folder["path"]):
+        for row in self._descendants(folder["path"], "path, parent, kind"):
             if row["parent"] not in nodes or self._excluded(row["path"][len(folder["path"]) + 1:],
                                                             excludePatterns or []):
                 continue

@@ -81,6 +81,28 @@ def test_delete_goes_to_the_recycle_bin(env: Any, world: Any) -> None:
         f"itemNotFound: '{document['name']}' is in the recycle bin; restore it first")
 
 
+def test_a_folder_holds_what_is_below_it_and_not_a_deleted_namesake_or_a_sibling_sharing_its_name(world: Any
+                                                                                                  ) -> None:
+    old = world.call("create_folder", {"name": "Plans", "parent_path": "/Documents"})
+    world.call("upload_file", {"name": "a.txt", "content": "12345", "parent_path": "/Documents/Plans"})
+    world.call("delete_item", {"item_id": old["id"]})
+    plans = world.call("create_folder", {"name": "plans", "parent_path": "/Documents"})  # the deleted one's path
+    world.call("upload_file", {"name": "b.txt", "content": "123", "parent_path": "/Documents/plans"})
+    world.call("upload_file", {"name": "Plans 2026.txt", "content": "1234567", "parent_path": "/Documents"})
+    world.call("create_folder", {"name": "Plans-old", "parent_path": "/Documents"})
+    world.call("upload_file", {"name": "c.txt", "content": "1", "parent_path": "/Documents/Plans-old"})
+    shown = world.call("get_item", {"item_id": plans["id"]})
+    assert (shown["size"], shown["folder"]) == (3, {"childCount": 1})
+    moved = world.call("move_item", {"item_id": plans["id"], "parent_path": "/Desktop"})
+    assert moved["size"] == 3
+    assert world.rows("SELECT path, deleted FROM items WHERE name IN ('a.txt', 'b.txt', 'c.txt') ORDER BY name") == [
+        {"path": "/Documents/Plans/a.txt", "deleted": 1}, {"path": "/Desktop/plans/b.txt", "deleted": 0},
+        {"path": "/Documents/Plans-old/c.txt", "deleted": 0}]
+    world.call("delete_item", {"item_id": plans["id"]})
+    assert world.value("SELECT COUNT(*) FROM items WHERE deleted = 0 AND name IN ('b.txt', 'c.txt', 'Plans 2026.txt',"
+                       " 'Plans-old')") == 3
+
+
 def test_gold_earns_one_and_a_wrong_path_zero(env: Any) -> None:
     task = next(t for t in env.tasks if t.gold[-1]["name"] == "move_item" and not t.user_facts and not t.answer_facts)
     calls = gold_calls(task)
