@@ -80,6 +80,35 @@ def comparable(a: Any, b: Any) -> bool:
     return rank(a)[0] == rank(b)[0] and not isinstance(a, dict | list)
 
 
+#: A top-level field a JSON path names as it is.
+PLAIN_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Numbers SQLite and Python compare alike whatever their type (integers and doubles agree exactly below 2**53).
+EXACT = 2**53
+
+
+def narrowing(query: Any) -> tuple[str, list[Any]]:
+    """SQL conditions on ``documents`` that every document matching ``query`` meets, from its plain equalities on
+    top-level fields (a string, or a number of at most :data:`EXACT`): the stored value equals it or is an array
+    (whose elements MongoDB matches too). Documents are then checked with :func:`matches` as before; these only
+    spare reading the others. Other parts of the filter add nothing."""
+    conditions, params = ["1"], []
+    for key, value in query.items() if isinstance(query, dict) else ():
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:  # a lone surrogate cannot be bound to SQL; it is matched by scanning
+                continue
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) < EXACT:
+            continue
+        if key == "_id":
+            conditions.append("_id = ?")
+            params.append(value)
+        elif PLAIN_FIELD.fullmatch(key):
+            conditions.append("(json_extract(body, ?) = ? OR json_type(body, ?) = 'array')")
+            params += [f"$.{key}", canonical(value), f"$.{key}"]
+    return " AND ".join(conditions), params
+
+
 def matches(doc: Doc, query: Doc) -> bool:
     """Whether a document matches a (validated) filter."""
     for key, condition in query.items():
@@ -397,14 +426,18 @@ class MongoDBServer(World):
                                   "list_collections shows its collections" + (
                                       ", create_collection creates one" if write == "insert" else ""))
 
-    def _docs(self, database: str, collection: str) -> list[Doc]:
+    def _docs(self, database: str, collection: str, query: Any = None) -> list[Doc]:
+        """The collection's documents in insertion order; with ``query``, only those that may match it (see
+        :func:`narrowing`)."""
+        conditions, params = narrowing(query)
         return [{"_id": r["_id"], **json.loads(r["body"])} for r in self.rows(
-            "SELECT _id, body FROM documents WHERE database = ? AND collection = ? ORDER BY rowid", database, collection)]
+            f"SELECT _id, body FROM documents WHERE database = ? AND collection = ? AND {conditions} ORDER BY rowid",
+            database, collection, *params)]
 
     def _matching(self, database: str, collection: str, query: Doc | None, write: str = "") -> list[Doc]:
         self._collection(database, collection, write)
         check_filter(query or {})
-        return [d for d in self._docs(database, collection) if matches(d, query or {})]
+        return [d for d in self._docs(database, collection, query) if matches(d, query or {})]
 
     def _store(self, database: str, collection: str, doc: Doc, new: bool) -> None:
         """Validate a document against the collection's rules and write it."""
@@ -417,8 +450,8 @@ class MongoDBServer(World):
                                 f"{database}.{collection}")
         for index in self.rows("SELECT field FROM indexes WHERE database = ? AND collection = ?", database, collection):
             field = index["field"]
-            if any(d[field] == doc.get(field) and d["_id"] != doc["_id"] for d in self._docs(database, collection)
-                   if field in d):
+            if any(d[field] == doc.get(field) and d["_id"] != doc["_id"]
+                   for d in self._docs(database, collection, {field: doc.get(field)}) if field in d):
                 raise ToolError(f"E11000 duplicate key error collection: {database}.{collection} index: {field}_1 "
                                 f"dup key: {{ {field}: {json.dumps(doc.get(field))} }}")
         body = json.dumps({k: v for k, v in doc.items() if k != "_id"}, sort_keys=True)
@@ -505,7 +538,8 @@ class MongoDBServer(World):
                 "spent": {"$sum": "$total"}}}, {"$sort": {"spent": -1}}, {"$limit": 5}].
         """
         self._collection(database, collection)
-        results = run_pipeline(self._docs(database, collection), pipeline)[:1000]
+        # A leading $match narrows what is read; run_pipeline checks it and applies it as before.
+        results = run_pipeline(self._docs(database, collection, pipeline[0].get("$match")), pipeline)[:1000]
         return {"database": database, "collection": collection, "results": results, "count": len(results)}
 
     # ------------------------------------------------------------------ writing

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from envfactory_gym.registration import world_set
+from envs.utilities.mongo_db_server import matches
 from tests.envs.support import fails, gold_calls, play, scenario_task
 
 ENV = "MongoDBServer"
@@ -41,6 +42,21 @@ def test_find_filters_projects_sorts_and_pages(env: Any, world: Any) -> None:
         "$lt, $lte, $ne, $nin, $not, $options, $regex, $size")
     assert fails(env, world, "find", {"database": "shop", "collection": "carts"}) == (
         "collection 'carts' does not exist in database 'shop'; list_collections shows its collections")
+
+
+def test_equalities_read_only_the_documents_that_may_match_and_find_what_a_scan_finds(world: Any) -> None:
+    """Plain equalities on top-level fields narrow the documents in SQL; an array holding the value, a number
+    written as a float, the _id and the rest of the filter still decide as they would over every document."""
+    products = stored(world, "products")
+    tagged = next(p for p in products if p["tags"])
+    cases = [{"tags": tagged["tags"][0]}, {"stock": float(tagged["stock"]), "category": tagged["category"]},
+             {"_id": tagged["_id"], "price": {"$gt": 0}}, {"sku": tagged["sku"], "name": "another name"},
+             {"category": tagged["category"], "$or": [{"stock": 0}, {"tags": "sale"}]}]
+    for query in cases:
+        found = world.call("find", {"database": "shop", "collection": "products", "filter": query, "limit": 100})
+        assert [d["_id"] for d in found["documents"]] == [p["_id"] for p in products if matches(p, query)], query
+    assert world.call("count", {"database": "shop", "collection": "products", "filter": {"tags": tagged["tags"][0]}})[
+        "count"] == sum(tagged["tags"][0] in p["tags"] for p in products) > 0
 
 
 def test_aggregate_groups_and_validates_stages(env: Any, world: Any) -> None:
