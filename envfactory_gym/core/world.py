@@ -502,9 +502,11 @@ def _numeric_layout(layout: str) -> tuple[re.Pattern[str], tuple[str, ...]] | No
     return re.compile(pattern, re.IGNORECASE), tuple(fields)
 
 
+@functools.lru_cache(maxsize=16384)
 def strptime(text: str, layout: str) -> dt.datetime:
     """``datetime.strptime(text, layout)``, the same result and errors, without its per-call locale checks for
-    layouts of ``%Y %m %d %H %M %S`` (several times faster; tools parse times on every call)."""
+    layouts of ``%Y %m %d %H %M %S`` (several times faster; tools parse times on every call, mostly the same times
+    of a seed's rows again, so results are kept: a datetime is immutable)."""
     compiled = _numeric_layout(layout)
     found = compiled[0].match(text) if compiled is not None else None
     if found is None or found.end() != len(text):

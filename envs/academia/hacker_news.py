@@ -145,8 +145,7 @@ class HackerNews(World):
         """
         where = {"ask": "type = 'story' AND title LIKE 'Ask HN:%'", "show": "type = 'story' AND title LIKE 'Show HN:%'",
                  "job": "type = 'job'"}.get(story_type, "type = 'story'")
-        rows = self.rows(f"SELECT i.*, (SELECT COUNT(*) FROM items c WHERE c.story_id = i.id AND c.type = 'comment')"
-                         f" AS comments FROM items i WHERE {where}")
+        rows = self.rows(f"SELECT id, type, title, url, by, score, time FROM items WHERE {where}")
         now = self.now()
         age = lambda r: (now - strptime(r["time"], TIME)).total_seconds() / 3600  # noqa: E731
         order = {"new": lambda r: (r["time"], r["id"]), "best": lambda r: (r["score"], r["id"])}.get(
@@ -154,7 +153,9 @@ class HackerNews(World):
         rows.sort(key=order, reverse=True)
         return {"story_type": story_type, "stories": [
             {"id": r["id"], "type": r["type"], "title": r["title"], "url": r["url"], "author": r["by"],
-             "points": r["score"], "comments": r["comments"], "created_at": r["time"]} for r in rows[:limit]]}
+             "points": r["score"], "comments": self.value(
+                 "SELECT COUNT(*) FROM items WHERE story_id = ? AND type = 'comment'", r["id"]),
+             "created_at": r["time"]} for r in rows[:limit]]}
 
     @tool(phrase=["open {story_id} with its comments", "show me the discussion on {story_id}"])
     def getStoryWithComments(self, story_id: int, max_depth: Annotated[int, Field(ge=1, le=10)] = 3,
