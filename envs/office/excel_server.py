@@ -210,8 +210,8 @@ class ExcelServer(World):
     def _cells(self, path: str, sheet: str, bounds: tuple[int, int, int, int]) -> dict[tuple[int, int], Any]:
         r1, c1, r2, c2 = bounds
         return {(c["row"], c["col"]): c for c in self.rows(
-            "SELECT * FROM cells WHERE fileAbsolutePath = ? AND sheetName = ? AND row BETWEEN ? AND ?"
-            " AND col BETWEEN ? AND ?", path, sheet, r1, r2, c1, c2)}
+            "SELECT row, col, value, formula, style FROM cells WHERE fileAbsolutePath = ? AND sheetName = ?"
+            " AND row BETWEEN ? AND ? AND col BETWEEN ? AND ?", path, sheet, r1, r2, c1, c2)}
 
     def _shaped(self, bounds: tuple[int, int, int, int], grid_: list[list[Any]], what: str) -> None:
         r1, c1, r2, c2 = bounds
