@@ -160,12 +160,20 @@ class PubMedServer(World):
                    limit: int = 20) -> list[Summary]:
         return self.rows(f"{SUMMARY} WHERE {where} ORDER BY {order} LIMIT ?", *params, limit)
 
-    def _matching(self, key_words: str) -> str:
-        """A WHERE clause (with one ``?`` per word) for citations whose title, abstract, MeSH or keywords hold every
-        word of ``key_words``."""
-        return " AND ".join(["(c.title || ' ' || c.abstract || ' ' || (SELECT group_concat(heading, ' ') FROM mesh m"
-                             " WHERE m.pmid = c.pmid) || ' ' || (SELECT group_concat(key_words, ' ') FROM keywords k"
-                             " WHERE k.pmid = c.pmid)) LIKE ? ESCAPE '\\'"] * len(key_words.split()))
+    def _count(self, key_words: str) -> int:
+        """How many citations hold every word of ``key_words`` (see :meth:`_matching`)."""
+        patterns = [like_pattern(w) for w in key_words.split()]
+        return self.value(f"SELECT COUNT(*) FROM citations c WHERE {self._matching(len(patterns))}", *patterns)
+
+    @staticmethod
+    def _matching(words: int) -> str:
+        """A WHERE clause for citations whose title, abstract, MeSH headings or keywords hold each of ``words``
+        words (LIKE patterns ?1 to ?words); each word's headings and keywords are looked up once, not per
+        citation."""
+        return " AND ".join(f"(c.title LIKE ?{i} ESCAPE '\\' OR c.abstract LIKE ?{i} ESCAPE '\\'"
+                            f" OR c.pmid IN (SELECT pmid FROM mesh WHERE heading LIKE ?{i} ESCAPE '\\')"
+                            f" OR c.pmid IN (SELECT pmid FROM keywords WHERE key_words LIKE ?{i} ESCAPE '\\'))"
+                            for i in range(1, words + 1))
 
     def _collection(self, name: str) -> dict[str, Any]:
         return self.require("SELECT * FROM collections WHERE collection = ?", name.strip(),
@@ -185,15 +193,13 @@ class PubMedServer(World):
             max_results: At most this many citations (1-100).
             sort: relevance (words in the title first, then newest), pub_date (newest first) or journal (A-Z).
         """
-        words = key_words.split()
-        title_hits = " + ".join(["(c.title LIKE ? ESCAPE '\\')"] * len(words))
+        patterns = [like_pattern(w) for w in key_words.split()]
+        title_hits = " + ".join(f"(c.title LIKE ?{i} ESCAPE '\\')" for i in range(1, len(patterns) + 1))
         order = {"relevance": f"{title_hits} DESC, c.pub_date DESC, c.pmid", "pub_date": "c.pub_date DESC, c.pmid",
                  "journal": "c.journal, c.pub_date DESC, c.pmid"}[sort]
-        patterns = [like_pattern(w) for w in words]
-        count = self.value(f"SELECT COUNT(*) FROM citations c WHERE {self._matching(key_words)}", *patterns)
-        found = self.rows(f"{SUMMARY} WHERE {self._matching(key_words)} ORDER BY {order} LIMIT ?", *patterns,
-                          *(patterns if sort == "relevance" else []), max_results)
-        return {"query": key_words, "count": count, "articles": found}
+        found = self.rows(f"{SUMMARY} WHERE {self._matching(len(patterns))} ORDER BY {order}"
+                          f" LIMIT ?{len(patterns) + 1}", *patterns, max_results)
+        return {"query": key_words, "count": self._count(key_words), "articles": found}
 
     @tool(phrase=["show me the abstract and MeSH terms of PMID {pmid}", "open the PubMed record of PMID {pmid}"])
     def get_pubmed_article(self, pmid: KnownPmid) -> Article:
@@ -342,7 +348,7 @@ class PubMedServer(World):
         """
         if self.row("SELECT 1 FROM saved_searches WHERE name = ?", name.strip()):
             raise ToolError(f"you already have a saved search named '{name.strip()}'; pick another name")
-        count = self.search_pubmed_key_words(key_words, 1)["count"]
+        count = self._count(key_words)
         if count == 0 and frequency != "none":
             raise ToolError(f"'{key_words}' finds no citations; alerts need a search with results")
         self.execute("INSERT INTO saved_searches VALUES (?, ?, ?, ?)", name.strip(), key_words.strip(), frequency,
