@@ -79,8 +79,13 @@ def duration_text(seconds: int) -> str:
 
 def haversine(a: dict[str, Any], b: dict[str, Any]) -> float:
     """Great-circle metres between two places."""
-    p1, p2 = math.radians(a["latitude"]), math.radians(b["latitude"])
-    dp, dl = p2 - p1, math.radians(b["longitude"] - a["longitude"])
+    return great_circle(a["latitude"], a["longitude"], b["latitude"], b["longitude"])
+
+
+def great_circle(latitude_a: float, longitude_a: float, latitude_b: float, longitude_b: float) -> float:
+    """Great-circle metres between two points."""
+    p1, p2 = math.radians(latitude_a), math.radians(latitude_b)
+    dp, dl = p2 - p1, math.radians(longitude_b - longitude_a)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
@@ -223,9 +228,11 @@ class Maps(World):
             latitude: Latitude in degrees.
             longitude: Longitude in degrees.
         """
-        point = {"latitude": latitude, "longitude": longitude}
-        nearest = min(self.rows("SELECT * FROM places WHERE category != 'locality'"), key=lambda p: haversine(p, point))
-        if (meters := round(haversine(nearest, point))) > 500:
+        located = self.conn.execute("SELECT rowid, latitude, longitude FROM places WHERE category != 'locality'"
+                                    " ORDER BY rowid")  # the first of the nearest, as in row order
+        rowid = min(located, key=lambda p: great_circle(p[1], p[2], latitude, longitude))[0]
+        nearest = self.row("SELECT * FROM places WHERE rowid = ?", rowid)
+        if (meters := round(great_circle(nearest["latitude"], nearest["longitude"], latitude, longitude))) > 500:
             raise ToolError(f"nothing mapped within 500 m of {latitude}, {longitude}; the nearest place is "
                             f"{meters / 1000:.1f} km away")
         return {"place_id": nearest["place_id"], "name": nearest["name"], "formatted_address": self._address(nearest),
