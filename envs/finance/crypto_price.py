@@ -163,17 +163,14 @@ class CryptoPrice(World):
         symbol, price = coin["symbol"], self._price(coin["symbol"])
         day_ago, volume = self.row("SELECT MIN(open) FILTER (WHERE hour = ?2) AS open, SUM(volume_usd) AS volume"
                                    " FROM candles WHERE symbol = ?1 AND hour >= ?2", symbol, HOURS - 24).values()
-        cap, rank = self.derived("market caps", self._market_caps)[symbol]
+        # Coins first (CROSS JOIN keeps that order): each latest candle is looked up by key, not found by a scan
+        caps = {s: p * supply for s, p, supply in self.conn.execute(
+            "SELECT c.symbol, k.close, c.supply FROM coins c CROSS JOIN candles k ON k.symbol = c.symbol"
+            " AND k.hour = ?", (HOURS - 1,))}
         return {"symbol": symbol, "name": coin["name"], "price_usd": price,
                 "change_24h_percent": round((price / day_ago - 1) * 100, 2), "volume_24h": round(volume, 2),
-                "market_cap": round(cap, 2), "market_rank": rank, "exchanges_prices": {}}
-
-    def _market_caps(self) -> dict[str, tuple[float, int]]:
-        """Every coin's market cap at its latest close and its rank by market cap."""
-        caps = {s: p * supply for s, p, supply in self.conn.execute(
-            "SELECT c.symbol, k.close, c.supply FROM coins c JOIN candles k ON k.symbol = c.symbol AND k.hour = ?",
-            (HOURS - 1,))}
-        return {s: (cap, 1 + sum(c > cap for c in caps.values())) for s, cap in caps.items()}
+                "market_cap": round(caps[symbol], 2), "market_rank": 1 + sum(c > caps[symbol] for c in caps.values()),
+                "exchanges_prices": {}}
 
     @tool(phrase=["check what {symbol} is trading at[ on {exchanges}]", "get me the current {symbol} quote"])
     def get_crypto_price(self, symbol: Symbol, exchanges: Exchanges | None = None) -> Quote:
