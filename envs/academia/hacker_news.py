@@ -55,6 +55,7 @@ class HackerNews(World):
                         score INTEGER NOT NULL, parent INTEGER REFERENCES items, story_id INTEGER REFERENCES items);
     CREATE INDEX items_by_story ON items (story_id, id);
     CREATE INDEX items_by_author ON items (by, time);
+    CREATE INDEX items_by_url ON items (url);
     CREATE TABLE votes (item_id INTEGER PRIMARY KEY REFERENCES items, direction TEXT NOT NULL, at TEXT NOT NULL);
     CREATE TABLE favorites (item_id INTEGER PRIMARY KEY REFERENCES items, at TEXT NOT NULL);
     -- what the user typed into the search box lately (hn.algolia.com keeps it; read-only here)
@@ -290,7 +291,8 @@ class HackerNews(World):
     @tool(phrase=["show my Hacker News favorites", "show what I've saved as favorites on HN"])
     def list_favorites(self) -> Favorites:
         """Your favourite stories and comments, most recently saved first."""
-        rows = self.rows("SELECT i.* FROM favorites f JOIN items i ON i.id = f.item_id ORDER BY f.at DESC, i.id DESC")
+        rows = self.rows("SELECT i.* FROM favorites f CROSS JOIN items i ON i.id = f.item_id"  # favorites first
+                         " ORDER BY f.at DESC, i.id DESC")
         return {"count": len(rows), "favorites": [self._hit(r) for r in rows]}
 
     @tool(writes=True, phrase=["reply to {item_id} with {text}", "comment {text} on {item_id}"])

@@ -83,6 +83,7 @@ class OpenLibrary(World):
                              PRIMARY KEY (list_id, work_id));
     CREATE INDEX editions_by_work ON editions (work_id);
     CREATE INDEX books_by_author ON books (author_key);
+    CREATE INDEX identifiers_by_edition ON identifiers (edition_key, kind);
     """
     text_search = {"books": ("title",), "authors": ("name",)}
     volatile = {"shelved_books": ("logged_on",)}

@@ -84,6 +84,7 @@ class Valorant(World):
                                pick_rate REAL NOT NULL, win_rate REAL NOT NULL, matches INTEGER NOT NULL);
     CREATE INDEX compositions_by_map ON compositions (map_name, pick_rate);
     CREATE TABLE players (player_name TEXT PRIMARY KEY, region TEXT NOT NULL, rank_index INTEGER NOT NULL);
+    CREATE INDEX players_by_name ON players (lower(player_name));
     CREATE TABLE leaderboard (region TEXT NOT NULL, act TEXT NOT NULL, position INTEGER NOT NULL,
                               player_name TEXT NOT NULL REFERENCES players, rank_rating INTEGER NOT NULL,
                               wins INTEGER NOT NULL, PRIMARY KEY (region, act, position));
