@@ -147,6 +147,7 @@ class LeagueOfLegends(World):
                                  ban_rate REAL NOT NULL, games INTEGER NOT NULL,
                                  PRIMARY KEY (champion_name, lane, region, tier));
     CREATE INDEX stats_by_lane ON champion_stats (lane, region, tier, win_rate);
+    CREATE INDEX stats_by_region ON champion_stats (region, tier, win_rate);
     CREATE TABLE matchups (champion_name TEXT NOT NULL, enemy_champion TEXT NOT NULL, lane TEXT NOT NULL, win_rate REAL NOT NULL,
                            games INTEGER NOT NULL, gold_diff_15 INTEGER NOT NULL, PRIMARY KEY (champion_name, enemy_champion, lane));
     CREATE TABLE synergies (champion_name TEXT NOT NULL, partner TEXT NOT NULL, lane TEXT NOT NULL, partner_lane TEXT NOT NULL,
