@@ -171,6 +171,7 @@ class GitHubServer(World):
     CREATE TABLE reviews (review_id INTEGER PRIMARY KEY, owner TEXT, repo TEXT, pull_number INTEGER,
                           reviewer TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL, commit_id TEXT NOT NULL,
                           submitted_at TEXT NOT NULL);
+    CREATE INDEX reviews_by_pull ON reviews (owner, repo, pull_number);
     CREATE TABLE review_comments (comment_id INTEGER PRIMARY KEY, owner TEXT, repo TEXT, pull_number INTEGER,
                                   review_id INTEGER NOT NULL, author TEXT NOT NULL, path TEXT NOT NULL,
                                   line INTEGER NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL);

@@ -64,6 +64,7 @@ class GithubTrending(World):
                                language TEXT NOT NULL, spoken_language TEXT NOT NULL, stars INTEGER NOT NULL,
                                forks INTEGER NOT NULL, stars_today INTEGER NOT NULL, stars_week INTEGER NOT NULL,
                                stars_month INTEGER NOT NULL);
+    CREATE INDEX repos_by_name ON repos (lower(full_name));
     CREATE TABLE built_by (full_name TEXT NOT NULL REFERENCES repos, username TEXT NOT NULL
                            REFERENCES users, position INTEGER NOT NULL, PRIMARY KEY (full_name, username));
     CREATE INDEX built_by_developer ON built_by (username);

@@ -69,6 +69,7 @@ class AttomRealEstate(World):
                              stories INTEGER NOT NULL, garage_type TEXT NOT NULL, avm_value INTEGER NOT NULL,
                              avm_score INTEGER NOT NULL, avm_date TEXT NOT NULL, UNIQUE (fips, apn));
     CREATE INDEX properties_by_state ON properties (state, city);
+    CREATE INDEX properties_by_address ON properties (address COLLATE NOCASE);
     CREATE TABLE assessments (attom_id INTEGER NOT NULL REFERENCES properties, tax_year INTEGER NOT NULL,
                               assessment_year INTEGER NOT NULL, land INTEGER NOT NULL, improvement INTEGER NOT NULL,
                               ratio REAL NOT NULL, market_value INTEGER NOT NULL, tax_amount INTEGER NOT NULL,

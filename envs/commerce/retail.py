@@ -181,6 +181,7 @@ class Retail(World):
     CREATE TABLE products (product_id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL);
     CREATE TABLE items (item_id TEXT PRIMARY KEY, product_id TEXT NOT NULL REFERENCES products,
                         options TEXT NOT NULL, price REAL NOT NULL, available INTEGER NOT NULL);
+    CREATE INDEX items_by_product ON items (product_id, item_id);
     CREATE TABLE orders (order_id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users,
                          status TEXT NOT NULL CHECK (status IN ('pending', 'processed', 'delivered', 'cancelled')),
                          created_at TEXT NOT NULL, address TEXT NOT NULL, city TEXT NOT NULL, state TEXT NOT NULL,

@@ -167,8 +167,10 @@ class LeagueOfLegends(World):
     CREATE TABLE skins (skin_id TEXT PRIMARY KEY, skin_name TEXT NOT NULL, champion TEXT NOT NULL, rarity TEXT NOT NULL, price_rp INTEGER NOT NULL,
                         discount_percent INTEGER NOT NULL, sale_ends TEXT);
     CREATE INDEX skins_on_sale ON skins (discount_percent);
+    CREATE INDEX skins_by_name ON skins (lower(skin_name));
     CREATE TABLE pros (riot_id TEXT PRIMARY KEY, pro_player_name TEXT NOT NULL, team TEXT NOT NULL, league TEXT NOT NULL,
                        role TEXT NOT NULL);
+    CREATE INDEX pros_by_name ON pros (lower(pro_player_name));
     CREATE TABLE esports_matches (match_id TEXT PRIMARY KEY, league TEXT NOT NULL, start_time TEXT NOT NULL,
                                   team_1 TEXT NOT NULL, team_2 TEXT NOT NULL, state TEXT NOT NULL, score TEXT NOT NULL,
                                   winner TEXT NOT NULL);

@@ -135,6 +135,7 @@ class Didi(World):
     CREATE TABLE places (name TEXT PRIMARY KEY, category TEXT NOT NULL, district TEXT NOT NULL,
                          street TEXT NOT NULL, lat REAL NOT NULL, lng REAL NOT NULL, location TEXT NOT NULL);
     CREATE INDEX places_by_district ON places (district);
+    CREATE INDEX places_by_name ON places (name COLLATE NOCASE);
     CREATE TABLE account (phone TEXT PRIMARY KEY, name TEXT NOT NULL, at_place TEXT NOT NULL REFERENCES places);
     CREATE TABLE drivers (driver_id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL, plate TEXT NOT NULL,
                           car_model TEXT NOT NULL, product TEXT NOT NULL, status TEXT NOT NULL,
