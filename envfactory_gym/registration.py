@@ -81,6 +81,13 @@ def members(name: str) -> tuple[str, ...]:
     raise KeyError(f"unknown environment or domain '{name}'; known: {', '.join([*ENVIRONMENTS, *DOMAINS])}")
 
 
+def unknown_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """The names as environment or domain names (a Gymnasium id such as ``EnvFactory/Calendar-v0`` stripped to
+    ``Calendar``), and those of them that name neither (for a command's usage error)."""
+    stripped = [n.removeprefix("EnvFactory/").removesuffix("-v0") for n in names]
+    return stripped, [n for n in stripped if n not in ENVIRONMENTS and n not in DOMAINS]
+
+
 def _load(target: str) -> type:
     module, _, attr = target.rpartition(":")
     if not module.endswith(".py"):

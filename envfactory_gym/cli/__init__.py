@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tasks": ("generators.scenario_cli", "build an environment's task file from its scenario templates"),
     "generate": ("generators.generate_cli", "generate environments from API descriptions, or tasks, SFT data, RL prompts and the tool graph"),
     "bench": ("envfactory_gym.cli.bench", "measure step, reset, digest, memory and batched throughput"),
+    "plans": ("envfactory_gym.cli.plans", "list the statements of gold calls whose query plan scans a whole table"),
     "serve": ("envfactory_gym.mcp.cli", "serve an environment or domain as an MCP server (stdio or streamable HTTP)"),
     "eval": ("envfactory_gym.evaluation.evaluate", "evaluate an agent on environments and report pass@1 and pass^k"),
     "leaderboard": ("envfactory_gym.evaluation.leaderboard", "render leaderboards/README.md and the chart from result files"),

@@ -331,7 +331,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, ENVS_ROOT
+    from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, ENVS_ROOT, unknown_names
 
     if args.all == bool(args.names):
         print("envfactory card: give environment names, or --all", file=sys.stderr)
@@ -339,8 +339,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and not args.all:
         print("envfactory card: --out goes with --all", file=sys.stderr)
         return 2
-    names = [n.removeprefix("EnvFactory/").removesuffix("-v0") for n in args.names] or [*ENVIRONMENTS, *DOMAINS]
-    unknown = [n for n in names if n not in ENVIRONMENTS and n not in DOMAINS]
+    names, unknown = unknown_names(args.names or [*ENVIRONMENTS, *DOMAINS])
     if unknown:
         print(f"envfactory card: unknown environment or domain: {', '.join(unknown)}; "
               f"known: {', '.join([*ENVIRONMENTS, *DOMAINS])}", file=sys.stderr)

@@ -363,10 +363,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from envfactory_gym.registration import DOMAINS, ENVIRONMENTS
+    from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, unknown_names
 
-    names = [n.removeprefix("EnvFactory/").removesuffix("-v0") for n in args.names]
-    unknown = [n for n in names if n not in ENVIRONMENTS and n not in DOMAINS]
+    names, unknown = unknown_names(args.names)
     if unknown:  # a usage error, said once (not once per check)
         print(f"envfactory verify: error: unknown environment or domain: {', '.join(unknown)}; known: "
               f"{', '.join([*ENVIRONMENTS, *DOMAINS])}", file=sys.stderr)
