@@ -392,7 +392,7 @@ class EbayServer(World):
             raise ToolError(f"item {item_id} is your own listing; you cannot buy from yourself")
         if quantity > (left := item["quantity"] - item["sold"]):
             raise ToolError(f"only {left} of item {item_id} left; lower the quantity")
-        order_id = max(r["order_id"] for r in self.rows("SELECT order_id FROM orders"))
+        order_id = self.value("SELECT MAX(order_id) FROM orders")  # the key's index holds it
         digits = f"{int(order_id.replace('-', '')) + 1:012d}"
         order_id = f"{digits[:2]}-{digits[2:7]}-{digits[7:]}"
         self.mark_generated("orders", order_id)

@@ -278,7 +278,7 @@ class RentCast(World):
     def get_portfolio(self) -> Portfolio:
         """The properties tracked in the account's portfolio with current value and equity, and the totals."""
         rows = [self._holding(r) for r in self.rows(
-            "SELECT * FROM portfolio JOIN properties USING (id) ORDER BY address")]
+            "SELECT * FROM portfolio CROSS JOIN properties USING (id) ORDER BY address")]  # held ones, by key
         return {"properties": rows, "total_value": sum(r["estimated_value"] for r in rows),
                 "total_equity": sum(r["equity"] for r in rows)}
 

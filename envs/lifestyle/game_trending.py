@@ -231,8 +231,9 @@ class GameTrending(World):
         """
         games = self.rows(
             "SELECT w.app_id, g.name, g.platform, w.added_on, g.price_cents * (100 - g.discount_pct) / 100"
-            " AS final_price_cents, g.discount_pct AS discount_percent, g.release_date FROM wishlist w JOIN games g"
-            " USING (app_id) WHERE ? IS NULL OR g.platform = ? ORDER BY w.added_on DESC, g.name", platform, platform)
+            " AS final_price_cents, g.discount_pct AS discount_percent, g.release_date"
+            " FROM wishlist w CROSS JOIN games g USING (app_id)"  # the wishlist first, each game by its key
+            " WHERE ? IS NULL OR g.platform = ? ORDER BY w.added_on DESC, g.name", platform, platform)
         return {"count": len(games), "games": games}
 
     @tool(phrase=["show the games I own[ on {platform}]", "list my game library[ on {platform}]"])
@@ -244,7 +245,7 @@ class GameTrending(World):
         """
         games = self.rows(
             "SELECT l.app_id, g.name, g.platform, l.acquired_on, l.source, ROUND(l.playtime_minutes / 60.0, 1)"
-            " AS playtime_hours FROM library l JOIN games g USING (app_id) WHERE ? IS NULL OR g.platform = ?"
+            " AS playtime_hours FROM library l CROSS JOIN games g USING (app_id) WHERE ? IS NULL OR g.platform = ?"
             " ORDER BY l.playtime_minutes DESC, g.name", platform, platform)
         return {"count": len(games), "games": games}
 
