@@ -19,7 +19,7 @@ from typing import Any
 #: Tables with fewer rows are left out: scanning them costs about what an index lookup does.
 ROWS = 100
 #: SQLite's query-plan line of a full scan: ``SCAN name`` (a table or its alias), maybe ``USING [COVERING] INDEX``.
-_SCAN = re.compile(r"^SCAN (\S+)(?! VIRTUAL TABLE)")
+_SCAN = re.compile(r"^SCAN (\S+)(?=\s|$)(?! VIRTUAL TABLE)")
 #: A statement's values, replaced to group the statements that differ only in them.
 _VALUES = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
 
@@ -44,25 +44,30 @@ def scans(name: str, rows: int = ROWS) -> list[Scan]:
 
     env = ToolUseEnv(name, split=None, max_turns=10**9)
     found: dict[tuple[str, str], Scan] = {}
+    counted: set[tuple[str, str, str, int]] = set()  # (tool, table, task, position of the call)
     planned: dict[str, list[tuple[str, int]]] = {}
     for task in env.tasks:
         env.reset(options={"task_id": task.id})
-        ran: list[tuple[Any, str, str]] = []
-        for tool, arguments in env.gold_calls():
+        ran: list[tuple[Any, int, str, str]] = []
+        for position, (tool, arguments) in enumerate(env.gold_calls()):
             for world in env.worlds.worlds.values():
-                world.conn.set_trace_callback(lambda sql, world=world, tool=tool: ran.append((world, tool, sql)))
+                world.conn.set_trace_callback(
+                    lambda sql, world=world, position=position, tool=tool: ran.append((world, position, tool, sql)))
             env.step({"name": tool, "arguments": arguments})
         for world in env.worlds.worlds.values():
             world.conn.set_trace_callback(None)
-        for world, tool, sql in ran:
+        for world, position, tool, sql in ran:
             if sql not in planned:
                 planned[sql] = _scanned(world, sql)
             for table, size in planned[sql]:
                 if size < rows:
                     continue
-                scan = found.setdefault((tool, table), Scan(name, tool, table, size, 0, _VALUES.sub("?", " ".join(
-                    sql.split()))))
-                scan.rows, scan.calls = max(scan.rows, size), scan.calls + 1
+                statement = _VALUES.sub("?", " ".join(sql.split()))
+                scan = found.setdefault((tool, table), Scan(name, tool, table, size, 0, statement))
+                scan.rows = max(scan.rows, size)
+                if (tool, table, task.id, position) not in counted:
+                    counted.add((tool, table, task.id, position))
+                    scan.calls += 1
     return list(found.values())
 
 

@@ -48,6 +48,7 @@ class Table:
                 f'SELECT {columns} FROM "{self.name}" WHERE NOT {touched}'
                 f' AND ({first} IN ({versions}) OR {first} IS NULL)')
 
+
 def describe_tables(conn: sqlite3.Connection) -> tuple[Table, ...]:
     """Every ordinary table of a database with its columns and key (primary key, or rowid); full-text indexes
     (virtual tables and their shadow tables) are derived data and left out."""
@@ -98,7 +99,7 @@ class TableDiff:
 def logged_diff(conn: sqlite3.Connection, table: Table) -> TableDiff:
     """Rows of ``table`` added, removed and changed (paired by key) since the initial state, from its change log:
     only touched rows are read, except in a table without a declared key, where a touched row may equal an
-    untouched one (so rows compare as whole-table sets there: the untouched rows that may equal a touched one count)."""
+    untouched one (so rows compare as whole-table sets there, of the untouched rows those that may equal one)."""
     first, now_touched, untouched = table.log_selects
     before = conn.execute(first).fetchall()
     now = conn.execute(now_touched).fetchall()
