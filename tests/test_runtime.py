@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 
 import pytest
@@ -251,6 +252,26 @@ def test_a_table_without_a_key_diffs_as_a_set_of_rows_whichever_untouched_rows_e
     assert (change.added, change.removed, change.changed) == ([{"tag": "c", "n": 5}], [], [])
     conn.execute("DELETE FROM marks WHERE tag = 'b'")
     assert state.logged_diff(conn, table).removed == [{"tag": "b", "n": 1}]
+
+
+def test_a_world_nobody_holds_gives_its_connection_back_at_once() -> None:
+    """No reference cycle keeps a dropped world alive (its connection's authorizer does not point back to it), so
+    the next world of that seed takes the same connection instead of deserializing the snapshot again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        first = Bank(seed=11)
+        held = first.conn
+        source, target = first.column("SELECT account_id FROM accounts ORDER BY owner LIMIT 2")
+        first.call("transfer", {"source": source, "target": target, "amount": 5})
+        del first
+        second = Bank(seed=11)
+        assert second.conn is held and not second.diff()  # rolled back to the seed's initial state
+        with pytest.raises(Exception, match="not authorized"):
+            second.call("sneaky_write", {})  # and guarded by its new world's authorizer
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_clock_and_id_counter_are_state_kept_out_of_sql() -> None:

@@ -68,7 +68,7 @@ CREATE TRIGGER "_log_{table}_delete" AFTER DELETE ON "{table}"
 WHEN NOT EXISTS (SELECT 1 FROM "{log}" WHERE _rid = old.rowid) BEGIN
 INSERT INTO "{log}" SELECT old.rowid, 1, {old};
 END;"""
-#: Authorizer actions that change the database (see World._authorize).
+#: Authorizer actions that change the database (see Authorizer).
 WRITE_ACTIONS = frozenset({
     sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE, sqlite3.SQLITE_CREATE_TABLE,
     sqlite3.SQLITE_DROP_TABLE, sqlite3.SQLITE_ALTER_TABLE, sqlite3.SQLITE_CREATE_INDEX, sqlite3.SQLITE_DROP_INDEX,
@@ -78,6 +78,26 @@ WRITE_ACTIONS = frozenset({
 #: parameter is bound (to try its LIKE-prefix optimisation on the value), a full prepare per call; with the pattern as
 #: an expression, ``LIKE (? || '')``, the prepared statement is kept (see :func:`kept_prepared`).
 _PATTERN_PARAMETER = re.compile(r"\b(LIKE|GLOB)\s+(\?\d*|[:@$]\w+)", re.IGNORECASE)
+
+
+class Authorizer:
+    """SQLite's check of every statement as it is prepared, on a world's connection: no writes while a read tool
+    runs (SQLite's own schema bookkeeping, such as a full-text index declaring its columns on first use, is not a
+    write), and no database file attached, ever. It holds no reference to its world, so the connection holding it
+    keeps no world alive: a world nobody holds is freed at once and its connection goes back to the idle pool, not
+    when the garbage collector next runs (meanwhile every new world of that seed deserialized its snapshot again)."""
+
+    __slots__ = ("read_only",)
+
+    def __init__(self) -> None:
+        self.read_only = False
+
+    def __call__(self, action: int, table: str | None, *_: Any) -> int:
+        if self.read_only and action in WRITE_ACTIONS and table != "sqlite_master":
+            return sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_ATTACH and table not in ("", ":memory:"):  # no tool reaches a file (VACUUM INTO too)
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
 
 
 class World:
@@ -183,8 +203,7 @@ class World:
     def __init__(self, seed: int = 0) -> None:
         self.conn: sqlite3.Connection | None = None
         self.seed = seed
-        #: True while a read-only tool runs: statements prepared then may not write.
-        self.read_only = False
+        self._authorizer = Authorizer()
         #: Values derived from the state (see :meth:`derived`) and the connection's change count they hold for.
         self._derived: dict[str, Any] = {}
         self._derived_at: int | None = None
@@ -214,19 +233,14 @@ class World:
             self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA recursive_triggers = 1")  # rows an INSERT OR REPLACE deletes are logged too
             self.conn.deserialize(type(self).snapshot(seed))
-        self.conn.set_authorizer(self._authorize)
+        self.conn.set_authorizer(self._authorizer)
         self.seed = seed
         self.conn.execute("BEGIN")
 
-    def _authorize(self, action: int, table: str | None, *_: Any) -> int:
-        """SQLite's check of every statement as it is prepared: no writes while a read tool runs (SQLite's own
-        schema bookkeeping, such as a full-text index declaring its columns on first use, is not a write), and no
-        database file attached, ever."""
-        if self.read_only and action in WRITE_ACTIONS and table != "sqlite_master":
-            return sqlite3.SQLITE_DENY
-        if action == sqlite3.SQLITE_ATTACH and table not in ("", ":memory:"):  # no tool reaches a file (VACUUM INTO too)
-            return sqlite3.SQLITE_DENY
-        return sqlite3.SQLITE_OK
+    @property
+    def read_only(self) -> bool:
+        """True while a read-only tool runs: statements prepared then may not write."""
+        return self._authorizer.read_only
 
     def _release(self) -> None:
         """Give the connection back to the idle pool (rolled back, it holds its seed's initial state)."""
@@ -262,14 +276,14 @@ class World:
         kwargs = spec.validate(arguments)
         conn = self.conn
         if not spec.writes:
-            # Statements a read tool prepares may not write (see _authorize); a write statement prepared earlier
+            # Statements a read tool prepares may not write (see Authorizer); a write statement prepared earlier
             # and cached is caught by the change count. (Not PRAGMA query_only: toggling it expires every
             # prepared statement, so the next statements all re-prepare.)
-            changes, self.read_only = conn.total_changes, True
+            changes, self._authorizer.read_only = conn.total_changes, True
             try:
                 result = spec.function(self, **kwargs)
             finally:
-                self.read_only = False
+                self._authorizer.read_only = False
             if conn.total_changes != changes:
                 raise RuntimeError(f"tool '{name}' is declared read-only but changed the state; "
                                    "declare it with @tool(writes=True)")
