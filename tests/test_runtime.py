@@ -9,7 +9,7 @@ import pytest
 
 from envfactory_gym.core import state
 from envfactory_gym.core.tools import ToolError
-from envfactory_gym.core.world import CHANGE_LOG
+from envfactory_gym.core.world import CHANGE_LOG, paths_below
 from tests.toy import Bank
 
 
@@ -272,6 +272,18 @@ def test_a_world_nobody_holds_gives_its_connection_back_at_once() -> None:
     finally:
         if collecting:
             gc.enable()
+
+
+def test_paths_below_a_folder_are_one_index_range() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE entries (path TEXT PRIMARY KEY)")
+    paths = ["/a", "/a/b", "/a/b/c", "/a/b c", "/a/b-old", "/a/b0", "/a/bc", "/a/b/d/e", "/z"]
+    conn.executemany("INSERT INTO entries VALUES (?)", [(p,) for p in paths])
+    below = "SELECT path FROM entries WHERE path >= ? AND path < ? ORDER BY path"
+    assert paths_below("/a/b") == paths_below("/a/b/") == ("/a/b/", "/a/b0")
+    assert [p for p, in conn.execute(below, paths_below("/a/b"))] == ["/a/b/c", "/a/b/d/e"]
+    assert [p for p, in conn.execute(below, paths_below("/"))] == sorted(paths)
+    assert "SEARCH entries USING COVERING INDEX" in conn.execute("EXPLAIN QUERY PLAN " + below, ("", "")).fetchone()[3]
 
 
 def test_clock_and_id_counter_are_state_kept_out_of_sql() -> None:

@@ -90,6 +90,7 @@ class Authorizer:
     __slots__ = ("read_only",)
 
     def __init__(self) -> None:
+        #: True while a read-only tool runs: statements prepared then may not write.
         self.read_only = False
 
     def __call__(self, action: int, table: str | None, *_: Any) -> int:
@@ -236,11 +237,6 @@ class World:
         self.conn.set_authorizer(self._authorizer)
         self.seed = seed
         self.conn.execute("BEGIN")
-
-    @property
-    def read_only(self) -> bool:
-        """True while a read-only tool runs: statements prepared then may not write."""
-        return self._authorizer.read_only
 
     def _release(self) -> None:
         """Give the connection back to the idle pool (rolled back, it holds its seed's initial state)."""
@@ -531,6 +527,14 @@ def strptime(text: str, layout: str) -> dt.datetime:
                            values.get("M", 0), values.get("S", 0))
     except ValueError:
         return dt.datetime.strptime(text, layout)
+
+
+def paths_below(path: str) -> tuple[str, str]:
+    """The range of the slash-separated paths below ``path`` (those that start with it and a '/'): at least that,
+    and less than it and a '0', which follows '/'; so ``WHERE path >= ? AND path < ?`` is a lookup in the path
+    column's index, not a scan. Below the root '/' is every absolute path."""
+    prefix = path.rstrip("/")
+    return prefix + "/", prefix + "0"
 
 
 def like_pattern(text: str) -> str:

@@ -12,7 +12,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
-from envfactory_gym.core.world import World, like_pattern
+from envfactory_gym.core.world import World, like_pattern, paths_below
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 SITE = "https://contoso-my.sharepoint.com/personal/{user}/Documents"
@@ -151,21 +151,12 @@ class OneDrive(World):
             raise ToolError(f"invalidRequest: '{folder['name']}' is a file; the parent must be a folder")
         return folder
 
-    @staticmethod
-    def _below(path: str) -> tuple[str, str]:
-        """The range of the paths below the folder at ``path`` (every path that starts with it and a '/': at least
-        that, and less than it and a '0', which follows '/'), for a lookup in the path index.
-
-        A live item's folders are all live, and names are unique in a folder whatever their case, so the live
-        items in this range are those in the folder at any depth; deleted ones may also be in a deleted folder
-        that had the same path."""
-        prefix = path.rstrip("/")
-        return prefix + "/", prefix + "0"
-
     def _tree_size(self, folder: dict[str, Any]) -> int:
-        """Bytes of the live items in a live folder, at any depth."""
+        """Bytes of the live items in a live folder, at any depth: the live items of the folder's path range (a live
+        item's folders are all live, and names are unique in a folder whatever their case, so no other live item is
+        in that range; deleted ones may also be in a deleted folder that had the same path)."""
         return self.value("SELECT COALESCE(SUM(size), 0) FROM items WHERE path >= ? COLLATE NOCASE"
-                          " AND path < ? COLLATE NOCASE AND deleted = 0", *self._below(folder["path"]))
+                          " AND path < ? COLLATE NOCASE AND deleted = 0", *paths_below(folder["path"]))
 
     def _render(self, row: dict[str, Any], empty: bool = False) -> Item:
         """An item as Graph shows it (``empty``: a folder just created or deleted, so its size and child count
@@ -378,7 +369,7 @@ class OneDrive(World):
         new_path = self._child(folder["path"], new_name)
         self.execute("UPDATE items SET path = ?1 || substr(path, ?2) WHERE path >= ?3 COLLATE NOCASE AND path < ?4"
                      " COLLATE NOCASE AND substr(path, 1, ?2) = ?3", new_path, len(row["path"]) + 1,
-                     *self._below(row["path"]))
+                     *paths_below(row["path"]))
         moved = self.rows("UPDATE items SET parent_id = ?, name = ?, path = ?, lastModifiedDateTime = ? WHERE id = ?"
                           " RETURNING *", parent_id, new_name, new_path, self.clock_text(TIME_FORMAT), item_id)[0]
         return self._render(moved)
@@ -415,7 +406,7 @@ class OneDrive(World):
             raise ToolError("accessDenied: the root folder cannot be deleted")
         row = self._item(item_id)
         self.execute("UPDATE items SET deleted = 1 WHERE id = ? OR path >= ? COLLATE NOCASE"
-                     " AND path < ? COLLATE NOCASE", item_id, *self._below(row["path"]))
+                     " AND path < ? COLLATE NOCASE", item_id, *paths_below(row["path"]))
         # Everything in the tree is in the recycle bin now: the folder's live size and child count are 0.
         return self._render({**row, "deleted": 1}, empty=True)
 

@@ -17,7 +17,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, tool
-from envfactory_gym.core.world import World, strptime
+from envfactory_gym.core.world import World, paths_below, strptime
 
 STAMP_FORMAT = "%Y-%m-%d %H:%M"
 MAX_PATH_CHARS = 1024
@@ -50,12 +50,6 @@ MAGIC = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (
 #: A path argument: absolute, '~'-based or relative to the home folder.
 PathArg = Annotated[NonEmptyStr, Field(max_length=MAX_PATH_CHARS)]
 Kind = Literal["file", "directory"]
-
-
-def below(path: str) -> tuple[str, str]:
-    """The range of paths that start with ``path + '/'``: at least that, and less than ``path + '0'`` ('0' follows
-    '/'), so an index lookup finds them."""
-    return path + "/", path + "0"
 
 
 def sniff(data: bytes) -> str:
@@ -422,7 +416,8 @@ class Filesystem(World):
 
     def _descendants(self, path: str, columns: str) -> list[dict[str, Any]]:
         """``columns`` (trusted SQL) of every entry below a folder, in path order."""
-        return self.rows(f"SELECT {columns} FROM entries WHERE path >= ? AND path < ? ORDER BY path", *below(path))
+        return self.rows(f"SELECT {columns} FROM entries WHERE path >= ? AND path < ? ORDER BY path",
+                         *paths_below(path))
 
     @staticmethod
     def _check_content(content: str) -> None:
@@ -656,7 +651,7 @@ class Filesystem(World):
         whole = "/" in pattern
         found = []
         for found_path in self.column("SELECT path FROM entries WHERE path >= ? AND path < ? ORDER BY path",
-                                      *below(folder["path"])):
+                                      *paths_below(folder["path"])):
             relative = found_path[len(folder["path"]) + 1:]
             if matches(relative if whole else relative.rpartition("/")[2]) and not self._excluded(
                     relative, excludePatterns or []):
@@ -744,12 +739,12 @@ class Filesystem(World):
         if entry["kind"] != "directory":
             raise ToolError(f"{entry['path']} is a file; use delete_file")
         inside = self.rows("SELECT path, writable FROM entries WHERE path >= ? AND path < ? ORDER BY path",
-                           *below(entry["path"]))
+                           *paths_below(entry["path"]))
         if inside and not recursive:
             raise ToolError(f"{entry['path']} is not empty ({len(inside)} entries); pass recursive=true to delete "
                             "it with its contents")
         for row in inside:
             self._check_writable(row)
         self.execute("DELETE FROM entries WHERE path = ? OR (path >= ? AND path < ?)",
-                     entry["path"], *below(entry["path"]))
+                     entry["path"], *paths_below(entry["path"]))
         return {"deleted": entry["path"], "entries_removed": len(inside) + 1}

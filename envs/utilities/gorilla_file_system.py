@@ -11,7 +11,7 @@ from pydantic import Field
 from typing_extensions import NotRequired, TypedDict
 
 from envfactory_gym.core.tools import NonEmptyStr, ToolError, UserKnown, tool
-from envfactory_gym.core.world import World
+from envfactory_gym.core.world import World, paths_below
 
 STAMP = "%Y-%m-%d %H:%M"
 PROJECTS = ["atlas", "beacon", "cobalt", "delta", "ember", "falcon", "granite", "harbor"]
@@ -245,9 +245,8 @@ class GorillaFileSystem(World):
         """Give a directory and everything below it a new path."""
         (root, cwd), n = context, len(old)
         for table in ("directories", "files"):
-            # the path, and the paths starting with old + '/': from there up to (not including) old + '0'
             for row in self.rows(f"SELECT path FROM {table} WHERE path = ?1 OR (path >= ?2 AND path < ?3)", old,
-                                 old + "/", old + "0"):
+                                 *paths_below(old)):
                 path = new + row["path"][n:]
                 rel = "dir_name" if table == "directories" else "file_name"
                 self.execute(f"UPDATE {table} SET path = ?, parent = ?, name = ?, {rel} = ? WHERE path = ?", path,
