@@ -81,11 +81,15 @@ def members(name: str) -> tuple[str, ...]:
     raise KeyError(f"unknown environment or domain '{name}'; known: {', '.join([*ENVIRONMENTS, *DOMAINS])}")
 
 
-def unknown_names(names: list[str]) -> tuple[list[str], list[str]]:
+def unknown_names(names: list[str]) -> tuple[list[str], str | None]:
     """The names as environment or domain names (a Gymnasium id such as ``EnvFactory/Calendar-v0`` stripped to
-    ``Calendar``), and those of them that name neither (for a command's usage error)."""
+    ``Calendar``), and a command's usage error naming those that name neither (None when all are known)."""
     stripped = [n.removeprefix("EnvFactory/").removesuffix("-v0") for n in names]
-    return stripped, [n for n in stripped if n not in ENVIRONMENTS and n not in DOMAINS]
+    unknown = [n for n in stripped if n not in ENVIRONMENTS and n not in DOMAINS]
+    if not unknown:
+        return stripped, None
+    return stripped, (f"unknown environment or domain: {', '.join(unknown)}; known: "
+                      f"{', '.join([*ENVIRONMENTS, *DOMAINS])}")
 
 
 def _load(target: str) -> type:

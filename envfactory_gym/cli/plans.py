@@ -119,13 +119,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, load_tasks, register_all, unknown_names
+    from envfactory_gym.registration import ENVIRONMENTS, load_tasks, register_all, unknown_names
 
     register_all()
-    names, unknown = unknown_names(args.names)
-    if unknown:
-        print(f"envfactory plans: error: unknown environment or domain: {', '.join(unknown)}; known: "
-              f"{', '.join([*ENVIRONMENTS, *DOMAINS])}", file=sys.stderr)
+    names, error = unknown_names(args.names)
+    if error:
+        print(f"envfactory plans: error: {error}", file=sys.stderr)
         return 2
     found = [scan for name in tqdm(names or [n for n in ENVIRONMENTS if load_tasks(n)], desc="plans", unit="env")
              for scan in scans(name, args.rows)]

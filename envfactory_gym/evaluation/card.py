@@ -339,10 +339,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and not args.all:
         print("envfactory card: --out goes with --all", file=sys.stderr)
         return 2
-    names, unknown = unknown_names(args.names or [*ENVIRONMENTS, *DOMAINS])
-    if unknown:
-        print(f"envfactory card: unknown environment or domain: {', '.join(unknown)}; "
-              f"known: {', '.join([*ENVIRONMENTS, *DOMAINS])}", file=sys.stderr)
+    names, error = unknown_names(args.names or [*ENVIRONMENTS, *DOMAINS])
+    if error:
+        print(f"envfactory card: {error}", file=sys.stderr)
         return 2
     start = time.perf_counter()
     cards = build_cards(names, progress=not args.no_progress)

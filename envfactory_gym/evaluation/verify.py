@@ -363,12 +363,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from envfactory_gym.registration import DOMAINS, ENVIRONMENTS, unknown_names
+    from envfactory_gym.registration import unknown_names
 
-    names, unknown = unknown_names(args.names)
-    if unknown:  # a usage error, said once (not once per check)
-        print(f"envfactory verify: error: unknown environment or domain: {', '.join(unknown)}; known: "
-              f"{', '.join([*ENVIRONMENTS, *DOMAINS])}", file=sys.stderr)
+    names, error = unknown_names(args.names)
+    if error:  # a usage error, said once (not once per check)
+        print(f"envfactory verify: error: {error}", file=sys.stderr)
         return 2
     results = verify(names, args.checks, world_seeds=args.world_seeds)
     print(render_table(results))
