@@ -85,6 +85,55 @@ def test_write_changes_state_and_failed_write_rolls_back(bank: Bank) -> None:
     assert bank.digest() == digest and bank.now() == clock
 
 
+def test_after_a_failed_write_the_episode_goes_on_as_if_it_had_not_been_tried(bank: Bank) -> None:
+    """The failed call is undone by replaying the calls before it: balances, the clock and the generated ids of later
+    calls are those of an episode that never tried it."""
+    alice, bob = owners(bank)[:2]
+    transfer = {"source": alice["account_id"], "target": bob["account_id"], "amount": 5}
+    first = bank.call("transfer", transfer)
+    with pytest.raises(ToolError, match="^insufficient balance$"):
+        bank.call("transfer", transfer | {"amount": 10**6})
+    second = bank.call("transfer", transfer)
+    digest, clock = bank.digest(), bank.now()
+    bank.reset(bank.seed)
+    assert bank.call("transfer", transfer) == first and bank.call("transfer", transfer) == second
+    assert bank.digest() == digest and bank.now() == clock
+
+
+def test_a_failed_write_keeps_what_was_written_outside_calls(bank: Bank) -> None:
+    """Replaying the calls would lose a write made outside them, so from then on each write call takes a savepoint."""
+    alice, bob = owners(bank)[:2]
+    bank.call("transfer", {"source": alice["account_id"], "target": bob["account_id"], "amount": 5})
+    bank.conn.execute("UPDATE accounts SET balance = balance + 100 WHERE account_id = ?", (bob["account_id"],))
+    after, digest = owners(bank), bank.digest()
+    with pytest.raises(ToolError, match="^insufficient balance$"):
+        bank.call("transfer", {"source": alice["account_id"], "target": bob["account_id"], "amount": 10**6})
+    assert owners(bank) == after and bank.digest() == digest
+    assert [o["balance"] for o in after[:2]] == [alice["balance"] - 5, bob["balance"] + 105]
+
+
+def test_a_tool_that_fails_when_replayed_is_reported() -> None:
+    from envfactory_gym.core.tools import tool
+
+    class Flaky(Bank):
+        tries = 0
+
+        @tool(writes=True)
+        def touch_once(self) -> None:
+            """Write a row; fail on every later try."""
+            Flaky.tries += 1
+            if Flaky.tries > 1:
+                raise ToolError("not again")
+            self.execute("UPDATE accounts SET balance = balance + 1")
+
+    flaky = Flaky(seed=3)
+    flaky.call("touch_once", {})
+    alice, bob = owners(flaky)[:2]
+    with pytest.raises(RuntimeError, match="^tool 'touch_once' failed when replayed with the same state and "
+                                           "arguments: its effect depends on something outside them$"):
+        flaky.call("transfer", {"source": alice["account_id"], "target": bob["account_id"], "amount": 10**6})
+
+
 def test_read_tools_cannot_write(bank: Bank) -> None:
     before = bank.digest()
     with pytest.raises(Exception, match="not authorized"):

@@ -213,6 +213,10 @@ class World:
         #: write call pays no statement for them; :meth:`digest` stores them in ``_meta``, where the digest sees them.
         self.clock = 0
         self._ids = 0
+        #: The episode's successful write calls, for :meth:`_replay_writes` (None once the state changed outside
+        #: calls, which a replay would lose: write calls then take a savepoint), and the change count after the last.
+        self._writes: list[tuple[ToolSpec, dict[str, Any]]] | None = []
+        self._changes = 0
         self.reset(seed)
 
     def reset(self, seed: int) -> None:
@@ -220,9 +224,11 @@ class World:
         idle connection holding that state or deserialize the cached snapshot into a new one."""
         self._derived_at = None
         self.clock = self._ids = 0
+        self._writes = []
         if self.conn is not None and seed == self.seed:
             self.conn.execute("ROLLBACK")
             self.conn.execute("BEGIN")
+            self._changes = self.conn.total_changes
             return
         self._release()
         idle = _IDLE.get((type(self), seed))
@@ -237,6 +243,7 @@ class World:
         self.conn.set_authorizer(self._authorizer)
         self.seed = seed
         self.conn.execute("BEGIN")
+        self._changes = self.conn.total_changes
 
     def _release(self) -> None:
         """Give the connection back to the idle pool (rolled back, it holds its seed's initial state)."""
@@ -260,8 +267,12 @@ class World:
             pass
 
     def _store_counters(self) -> None:
-        """Write the clock and the id counter into ``_meta`` (inside the episode's transaction)."""
+        """Write the clock and the id counter into ``_meta`` (inside the episode's transaction; a replay of the write
+        calls restores them, so this is no write outside calls)."""
+        after_calls = self.conn.total_changes == self._changes
         self.conn.executemany("UPDATE _meta SET value = ? WHERE key = ?", ((self.clock, "clock"), (self._ids, "ids")))
+        if after_calls:
+            self._changes = self.conn.total_changes
 
     # ----------------------------------------------------------------- calls
     def call(self, name: str, arguments: Any) -> Any:
@@ -284,20 +295,50 @@ class World:
                 raise RuntimeError(f"tool '{name}' is declared read-only but changed the state; "
                                    "declare it with @tool(writes=True)")
             return result
-        ids = self._ids
-        conn.execute("SAVEPOINT tool_call")
+        # Atomic without a savepoint while the episode's state is its write calls' doing: a call that fails after
+        # writing is undone by replaying the calls before it (see _replay_writes); a savepoint per call would cost
+        # every write call (its statements, and copies of the pages it touches) for the rare one that fails so.
+        if self._writes is not None and conn.total_changes != self._changes:
+            self._writes = None  # written outside calls since
+        savepoint = self._writes is None
+        ids, changes = self._ids, conn.total_changes
+        if savepoint:
+            conn.execute("SAVEPOINT tool_call")
         try:
             result = spec.function(self, **kwargs)
         except BaseException:
-            conn.execute("ROLLBACK TO tool_call")
+            if savepoint:
+                conn.execute("ROLLBACK TO tool_call")
+            elif conn.total_changes != changes:
+                self._replay_writes()
             self._ids = ids
             self._derived_at = None  # values derived from the rolled-back writes (the change count does not go back)
             raise
         finally:
-            conn.execute("RELEASE tool_call")
+            if savepoint:
+                conn.execute("RELEASE tool_call")
         self.clock += 1
         self._derived_at = None  # the clock moved, whether or not the call changed a row
+        if not savepoint:
+            self._writes.append((spec, kwargs))
+            self._changes = conn.total_changes
         return result
+
+    def _replay_writes(self) -> None:
+        """Restore the state after the episode's successful write calls: roll back to the initial state and run
+        them again (a call's effect depends only on the state, its arguments, the clock and the id counter)."""
+        self.conn.execute("ROLLBACK")
+        self.conn.execute("BEGIN")
+        self.clock = self._ids = 0
+        for spec, kwargs in self._writes:
+            self._derived_at = None
+            try:
+                spec.function(self, **kwargs)
+            except Exception as error:
+                raise RuntimeError(f"tool '{spec.name}' failed when replayed with the same state and arguments: "
+                                   "its effect depends on something outside them") from error
+            self.clock += 1
+        self._changes = self.conn.total_changes
 
     # ------------------------------------------------- helpers for tool bodies
     def rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
