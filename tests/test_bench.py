@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
-from envfactory_gym.cli.bench import bench_batch, bench_environment, flags, misses, pin
+from envfactory_gym.cli.bench import Sample, _text, _work, bench_batch, bench_environment, flags, misses, pin
+from envfactory_gym.core.tasks import Task
+from envfactory_gym.core.tools import tool
+from envfactory_gym.core.worldset import WorldSet
+from envfactory_gym.episode.env import ToolUseEnv
+from tests.toy import Bank
 
 
 def test_misses_names_each_bound_an_environment_misses() -> None:
@@ -14,6 +20,38 @@ def test_misses_names_each_bound_an_environment_misses() -> None:
            "first_later_us": 20.0, "grade_us": 1.0, "floor_us": 5.0}
     assert misses(row) == ["search > 2x keyed read", "reset+first step > 2x same call later"]
     assert misses({**row, "search_us": None, "first_step_us": 40.0}) == []
+    counted = {**row, "write_us": 50.0, "keyed_statements": 1, "search_statements": 1, "write_statements": 6,
+               "search_records": 30}
+    assert misses(counted) == ["search > 2x keyed read (30 records)", "write > 2x keyed read (6 statements vs 1)",
+                               "reset+first step > 2x same call later"]
+
+
+class ListingBank(Bank):
+    @tool
+    def list_accounts(self) -> list[dict[str, Any]]:
+        """Every account, by owner."""
+        return self.rows("SELECT * FROM accounts ORDER BY owner")
+
+
+def test_a_step_counts_each_statement_once_however_many_triggers_it_starts() -> None:
+    """A transfer runs six statements (its two updates and its insert start change-log triggers); a search counts
+    the records it returns."""
+    task = Task("bank-0", "Bank", 3, "train", "Move 5 from one account to another.", ())
+    env = ToolUseEnv("Bank", worlds=WorldSet.of("Bank", (ListingBank,)), tasks=[task], max_turns=100)
+    env.reset(options={"task_id": task.id})
+    accounts = env.worlds.worlds["ListingBank"].column("SELECT account_id FROM accounts ORDER BY owner")
+    played: list[Sample] = []
+
+    def play(sample: Sample) -> None:
+        env.reset(options={"task_id": sample.task_id})
+        played.append(sample)
+
+    transfer = {"source": accounts[0], "target": accounts[1], "amount": 5}
+    write = Sample(task.id, [], _text(("transfer", transfer)), "transfer")
+    search = Sample(task.id, [], _text(("list_accounts", {})), "list_accounts")
+    assert len(accounts) > 1
+    assert _work(env, write, play) == (6, 1) and _work(env, search, play) == (1, len(accounts))
+    assert played == [write, search]
 
 
 def test_flags_an_environment_far_above_its_peers() -> None:

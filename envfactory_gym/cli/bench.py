@@ -2,8 +2,9 @@
 
 Measures, in CPU time of this process (wall time on an idle core; unaffected by other jobs on a loaded one): steps/s of a typical read call through the Gymnasium env; for every environment, the
 median step time of its keyed reads (a read returning one record), searches (a read returning a list) and writes
-(taken from its tasks' gold calls), reset and reset + first step, grading, memory per live episode and its floor
-(a keyed select turned into a dict and JSON), with ratios to the floor and flags; and oracle steps/s of 2,048
+(taken from its tasks' gold calls), with the SQL statements each kind of step runs and the records a search
+returns, reset and reset + first step, grading, memory per live episode and its floor (a keyed select turned into
+a dict and JSON), with ratios to the floor and flags; and oracle steps/s of 2,048
 concurrent episodes of mixed environments through :class:`~envfactory_gym.vector.BatchedEnv` against the same
 episodes played one at a time.
 """
@@ -107,6 +108,24 @@ def _samples(env: Any) -> dict[str, Sample]:
     return found
 
 
+def _work(env: Any, sample: Sample, play: Callable[[Sample], None]) -> tuple[int, int]:
+    """The SQL statements the sample's step runs and the records it returns (untimed; a statement counts once,
+    however many change-log trigger programs it starts: SQLite reports each with its statement's text)."""
+    play(sample)
+    traced: list[str] = []
+    connections = [world.conn for world in env.worlds.worlds.values()]
+    for conn in connections:
+        conn.set_trace_callback(traced.append)
+    try:
+        observation = env.step(sample.call)[0]
+    finally:
+        for conn in connections:
+            conn.set_trace_callback(None)
+    result = json.loads(json.loads(observation)[0]["content"])
+    return sum(1 for i, sql in enumerate(traced) if i == 0 or sql != traced[i - 1]), (
+        len(result) if isinstance(result, list) else 1)
+
+
 def _kind(spec: Any) -> str:
     """"write", "keyed" (a read that returns one record) or "search" (a read that returns a list)."""
     if spec.writes:
@@ -146,14 +165,19 @@ def bench_environment(name: str, repeat: int = STEP_REPEAT) -> dict[str, Any]:
         timings["later step", keyed.tool] = Timed(lambda: env.step(keyed.call), repeat, lambda: play(keyed))
     best = _interleaved(timings)
     kinds: dict[str, list[float]] = {"keyed": [], "search": [], "write": []}
+    work: dict[str, list[tuple[int, int]]] = {kind: [] for kind in kinds}
     for (kind, tool), seconds in best.items():
         if kind in ("keyed", "search"):
             kinds[kind].append(seconds)
         elif kind == "write":
             kinds[kind].append(max(seconds - best["before write", tool], 0.0))
+        if kind in kinds:
+            work[kind].append(_work(env, samples[tool], play))
     figures: dict[str, Any] = {"name": name, "tools": len(samples)}
     for kind, times in kinds.items():
         figures[f"{kind}_us"] = statistics.median(times) * 1e6 if times else None
+        figures[f"{kind}_statements"] = statistics.median(s for s, _ in work[kind]) if times else None
+    figures["search_records"] = statistics.median(r for _, r in work["search"]) if kinds["search"] else None
     figures["first_step_us"] = figures["first_later_us"] = None
     if keyed is not None:
         figures["first_step_us"] = best["first step", keyed.tool] * 1e6
@@ -342,9 +366,18 @@ PER_ENV_COLUMNS = {"keyed_us": "keyed read", "search_us": "search", "write_us": 
 
 
 def misses(row: dict[str, Any]) -> list[str]:
-    """The step bounds an environment misses."""
-    return [f"{PER_ENV_COLUMNS[key]} > {bound:g}x {PER_ENV_COLUMNS[reference]}" for key, reference, bound in BOUNDS
-            if row[key] is not None and row[reference] and row[key] > bound * row[reference]]
+    """The step bounds an environment misses, each with its step's work where the run counted it (medians over the
+    environment's tools): a write's SQL statements against a keyed read's, the records a search returns."""
+    missed = []
+    for key, reference, bound in BOUNDS:
+        if row[key] is not None and row[reference] and row[key] > bound * row[reference]:
+            why = ""
+            if key == "write_us" and row.get("write_statements") is not None:
+                why = f" ({row['write_statements']:g} statements vs {row['keyed_statements']:g})"
+            elif key == "search_us" and row.get("search_records") is not None:
+                why = f" ({row['search_records']:g} records)"
+            missed.append(f"{PER_ENV_COLUMNS[key]} > {bound:g}x {PER_ENV_COLUMNS[reference]}{why}")
+    return missed
 
 
 def flags(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -378,11 +411,15 @@ def render(figures: dict[str, Any]) -> str:
                 cells.append(f"{value:,.1f}")
             else:
                 cells.append(f"{value:,.1f} ({value / row['floor_us']:.1f}x)")
+        cells.append("/".join("-" if row.get(f"{kind}_statements") is None else f"{row[f'{kind}_statements']:g}"
+                              for kind in ("keyed", "search", "write")))
+        cells.append("-" if row.get("search_records") is None else f"{row['search_records']:g}")
         cells.append("; ".join(flagged[row["name"]]) or "ok")
         table.append(cells)
     head = (f"Per environment, µs per step through the Gymnasium env (text actions), in brackets the multiple of "
             f"the environment's floor (a keyed select turned into a dict and JSON):")
-    per_env = tabulate(table, headers=["environment", *PER_ENV_COLUMNS.values(), "flags"], tablefmt="github")
+    per_env = tabulate(table, headers=["environment", *PER_ENV_COLUMNS.values(), "statements (keyed/search/write)",
+                                       "records (search)", "flags"], tablefmt="github")
     summary = tabulate([
         [f"steps/s, typical read call ({figures['typical_call']} on {BENCH_ENV}), raw Qwen3 text action",
          f"{figures['step_text_per_s']:,.0f}", ">= 20,000", "yes" if figures["step_text_per_s"] >= 20_000 else "NO"],
