@@ -47,10 +47,10 @@ def test_a_step_counts_each_statement_once_however_many_triggers_it_starts() -> 
         played.append(sample)
 
     transfer = {"source": accounts[0], "target": accounts[1], "amount": 5}
-    write = Sample(task.id, [], _text(("transfer", transfer)), "transfer")
-    search = Sample(task.id, [], _text(("list_accounts", {})), "list_accounts")
+    write = Sample(task.id, [], _text(("transfer", transfer)), "transfer", transfer)
+    search = Sample(task.id, [], _text(("list_accounts", {})), "list_accounts", {})
     assert len(accounts) > 1
-    assert _work(env, write, play) == (6, 1) and _work(env, search, play) == (1, len(accounts))
+    assert _work(env, write, play) == (6, None) and _work(env, search, play) == (1, len(accounts))
     assert played == [write, search]
 
 

@@ -95,6 +95,7 @@ class Sample:
     before: list[str]
     call: str
     tool: str
+    arguments: dict[str, Any]
 
 
 def _samples(env: Any) -> dict[str, Sample]:
@@ -103,27 +104,30 @@ def _samples(env: Any) -> dict[str, Sample]:
     for task in env.tasks:
         env.reset(options={"task_id": task.id})
         calls = [_text(c) for c in env.gold_calls()]
-        for position, (tool, _) in enumerate(env.gold_calls()):
-            found.setdefault(tool, Sample(task.id, calls[:position], calls[position], tool))
+        for position, (tool, arguments) in enumerate(env.gold_calls()):
+            found.setdefault(tool, Sample(task.id, calls[:position], calls[position], tool, arguments))
     return found
 
 
-def _work(env: Any, sample: Sample, play: Callable[[Sample], None]) -> tuple[int, int]:
-    """The SQL statements the sample's step runs and the records it returns (untimed; a statement counts once,
-    however many change-log trigger programs it starts: SQLite reports each with its statement's text)."""
+def _work(env: Any, sample: Sample, play: Callable[[Sample], None]) -> tuple[int, int | None]:
+    """The SQL statements the sample's step runs (untimed; a statement counts once, however many change-log trigger
+    programs it starts: SQLite reports each with its statement's text) and, for a read, the records its result
+    holds (called again on the same state: an observation may shorten a long result)."""
     play(sample)
     traced: list[str] = []
     connections = [world.conn for world in env.worlds.worlds.values()]
     for conn in connections:
         conn.set_trace_callback(traced.append)
     try:
-        observation = env.step(sample.call)[0]
+        env.step(sample.call)
     finally:
         for conn in connections:
             conn.set_trace_callback(None)
-    result = json.loads(json.loads(observation)[0]["content"])
-    return sum(1 for i, sql in enumerate(traced) if i == 0 or sql != traced[i - 1]), (
-        len(result) if isinstance(result, list) else 1)
+    statements = sum(1 for i, sql in enumerate(traced) if i == 0 or sql != traced[i - 1])
+    if env.worlds.writes(sample.tool):
+        return statements, None
+    result = env.worlds.call(sample.tool, sample.arguments)
+    return statements, len(result) if isinstance(result, list) else 1
 
 
 def _kind(spec: Any) -> str:
