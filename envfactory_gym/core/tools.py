@@ -118,7 +118,7 @@ def tool(function: Callable[..., Any] | None = None, *, writes: bool = False,
          phrase: str | Sequence[str] | None = None, name: str | None = None) -> Any:
     """Mark a method of a :class:`~envfactory_gym.core.world.World` as a tool.
 
-    ``writes=True`` declares that the tool may change the state (it then runs inside a savepoint).
+    ``writes=True`` declares that the tool may change the state (it then runs atomically: see ``World.call``).
     The description is the docstring's summary; parameter descriptions come from its ``Args:`` section.
 
     ``name`` offers the tool under another name than the method's (a tool called ``diff`` would shadow

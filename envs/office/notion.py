@@ -78,6 +78,9 @@ Sort = TypedDict("Sort", {"property": str, "direction": Literal["ascending", "de
 
 
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
+#: A database row's property values with the name of the member a people value names (NULL otherwise).
+PAGE_VALUES = ("SELECT v.page_id, v.name, v.value, u.name FROM page_values v LEFT JOIN users u ON u.user_id = v.value"
+               " WHERE v.page_id")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -278,16 +281,18 @@ class Notion(World):
         return {r["name"]: r for r in self.rows("SELECT * FROM properties WHERE database_id = ? ORDER BY rowid",
                                                 database_id)}
 
-    def _render_page(self, row: dict[str, Any], content: bool = True) -> Page:
+    def _render_page(self, row: dict[str, Any], content: bool = True, schema: dict[str, dict[str, Any]] | None = None,
+                     values: list[tuple[Any, ...]] | None = None) -> Page:
+        """A page; a database row's ``schema`` and ``values`` (rows of PAGE_VALUES) are read here unless given."""
         properties: dict[str, Value] = {"title": row["title"]}
         if row["parent_type"] == "database":
-            schema = self._schema(row["parent_id"])
+            schema = schema or self._schema(row["parent_id"])
+            if values is None:
+                values = self.conn.execute(PAGE_VALUES + " = ? ORDER BY v.name", (row["page_id"],)).fetchall()
             properties = {name: None for name in schema}
-            for item in self.rows("SELECT name, value FROM page_values WHERE page_id = ?", row["page_id"]):
-                kind = schema.get(item["name"], {}).get("type")
-                value = item["value"]
-                properties[item["name"]] = (bool(value) if kind == "checkbox" else value if kind != "people" else
-                                            self.value("SELECT name FROM users WHERE user_id = ?", value))
+            for _, name, value, person in values:
+                kind = schema.get(name, {}).get("type")
+                properties[name] = bool(value) if kind == "checkbox" else value if kind != "people" else person
         return {"page_id": row["page_id"], "title": row["title"], "parent_type": row["parent_type"],
                 "parent_id": row["parent_id"], "properties": properties, "archived": bool(row["archived"]),
                 "url": self._url(row["title"], row["page_id"]), "created_by": row["created_by"],
@@ -619,7 +624,11 @@ class Notion(World):
         for name in [filter["property"]] if filter else [] + [s["property"] for s in sorts or []]:
             if name not in schema:
                 raise ToolError(f"no property '{name}' in this database; its properties are: {', '.join(schema)}")
-        rows = [self._render_page(r, content=False) for r in self.rows(
+        rows_in = "IN (SELECT page_id FROM pages WHERE parent_type = 'database' AND parent_id = ? AND archived = 0)"
+        values: dict[str, list[tuple[Any, ...]]] = {}
+        for value in self.conn.execute(f"{PAGE_VALUES} {rows_in} ORDER BY v.page_id, v.name", (database_id,)):
+            values.setdefault(value[0], []).append(value)
+        rows = [self._render_page(r, False, schema, values.get(r["page_id"], [])) for r in self.rows(
             "SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = ? AND archived = 0 ORDER BY title",
             database_id)]
         if filter:
