@@ -112,6 +112,32 @@ def test_a_failed_write_keeps_what_was_written_outside_calls(bank: Bank) -> None
     assert [o["balance"] for o in after[:2]] == [alice["balance"] - 5, bob["balance"] + 105]
 
 
+def test_a_replayed_call_gets_its_arguments_as_first_given() -> None:
+    from envfactory_gym.core.tools import tool
+
+    class Payroll(Bank):
+        @tool(writes=True)
+        def pay_everyone(self, amounts: list[int]) -> int:
+            """Pay the sum of the amounts into every account (using the list up).
+
+            Args:
+                amounts: Amounts to add up.
+            """
+            total = 0
+            while amounts:
+                total += amounts.pop()
+            self.execute("UPDATE accounts SET balance = balance + ?", total)
+            return total
+
+    payroll = Payroll(seed=3)
+    before = owners(payroll)
+    assert payroll.call("pay_everyone", {"amounts": [1, 2]}) == 3
+    with pytest.raises(ToolError, match="^insufficient balance$"):
+        payroll.call("transfer", {"source": before[0]["account_id"], "target": before[1]["account_id"],
+                                  "amount": 10**6})
+    assert [o["balance"] for o in owners(payroll)] == [o["balance"] + 3 for o in before]
+
+
 def test_a_tool_that_fails_when_replayed_is_reported() -> None:
     from envfactory_gym.core.tools import tool
 

@@ -169,7 +169,7 @@ def bench_environment(name: str, repeat: int = STEP_REPEAT) -> dict[str, Any]:
         timings["later step", keyed.tool] = Timed(lambda: env.step(keyed.call), repeat, lambda: play(keyed))
     best = _interleaved(timings)
     kinds: dict[str, list[float]] = {"keyed": [], "search": [], "write": []}
-    work: dict[str, list[tuple[int, int]]] = {kind: [] for kind in kinds}
+    work: dict[str, list[tuple[int, int | None]]] = {kind: [] for kind in kinds}
     for (kind, tool), seconds in best.items():
         if kind in ("keyed", "search"):
             kinds[kind].append(seconds)

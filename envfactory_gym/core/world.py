@@ -213,9 +213,10 @@ class World:
         #: write call pays no statement for them; :meth:`digest` stores them in ``_meta``, where the digest sees them.
         self.clock = 0
         self._ids = 0
-        #: The episode's successful write calls, for :meth:`_replay_writes` (None once the state changed outside
-        #: calls, which a replay would lose: write calls then take a savepoint), and the change count after the last.
-        self._writes: list[tuple[ToolSpec, dict[str, Any]]] | None = []
+        #: The episode's successful write calls with their arguments as given, for :meth:`_replay_writes` (None once
+        #: the state changed outside calls, which a replay would lose: write calls then take a savepoint), and the
+        #: change count after the last.
+        self._writes: list[tuple[ToolSpec, Any]] | None = []
         self._changes = 0
         self.reset(seed)
 
@@ -320,20 +321,21 @@ class World:
         self.clock += 1
         self._derived_at = None  # the clock moved, whether or not the call changed a row
         if not savepoint:
-            self._writes.append((spec, kwargs))
+            self._writes.append((spec, arguments))
             self._changes = conn.total_changes
         return result
 
     def _replay_writes(self) -> None:
         """Restore the state after the episode's successful write calls: roll back to the initial state and run
-        them again (a call's effect depends only on the state, its arguments, the clock and the id counter)."""
+        them again (a call's effect depends only on the state, its arguments, the clock and the id counter; the
+        arguments are validated again, so a tool that changed the objects it was given replays as first called)."""
         self.conn.execute("ROLLBACK")
         self.conn.execute("BEGIN")
         self.clock = self._ids = 0
-        for spec, kwargs in self._writes:
+        for spec, arguments in self._writes:
             self._derived_at = None
             try:
-                spec.function(self, **kwargs)
+                spec.function(self, **spec.validate(arguments))
             except Exception as error:
                 raise RuntimeError(f"tool '{spec.name}' failed when replayed with the same state and arguments: "
                                    "its effect depends on something outside them") from error

@@ -78,10 +78,10 @@ Sort = TypedDict("Sort", {"property": str, "direction": Literal["ascending", "de
 
 
 _NON_WORD = re.compile(r"[^A-Za-z0-9]+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: A database row's property values with the name of the member a people value names (NULL otherwise).
 PAGE_VALUES = ("SELECT v.page_id, v.name, v.value, u.name FROM page_values v LEFT JOIN users u ON u.user_id = v.value"
                " WHERE v.page_id")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_line(line: str) -> tuple[str, str, bool | None]:
@@ -628,9 +628,9 @@ class Notion(World):
         values: dict[str, list[tuple[Any, ...]]] = {}
         for value in self.conn.execute(f"{PAGE_VALUES} {rows_in} ORDER BY v.page_id, v.name", (database_id,)):
             values.setdefault(value[0], []).append(value)
-        rows = [self._render_page(r, False, schema, values.get(r["page_id"], [])) for r in self.rows(
-            "SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = ? AND archived = 0 ORDER BY title",
-            database_id)]
+        rows = [self._render_page(row, content=False, schema=schema, values=values.get(row["page_id"], []))
+                for row in self.rows("SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = ? AND"
+                                     " archived = 0 ORDER BY title", database_id)]
         if filter:
             rows = [r for r in rows if self._matches(r["properties"][filter["property"]], filter)]
         for sort in reversed(sorts or []):
