@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from envfactory_gym.cli.bench import Sample, _text, _work, bench_batch, bench_environment, flags, misses, pin
+from envfactory_gym.cli.bench import (Sample, _text, _work, bench_batch, bench_environment, flags, misses, pin,
+                                      render_tools)
 from envfactory_gym.core.tasks import Task
 from envfactory_gym.core.tools import tool
 from envfactory_gym.core.worldset import WorldSet
@@ -68,6 +69,20 @@ def test_bench_environment_measures_every_kind_of_step() -> None:
         assert figures[key] > 0, key
     # every live episode holds its own database (Calendar's is over 100 KiB), none taken from the idle pool
     assert 64 < figures["episode_kib"] < 4096
+    tools = figures["per_tool"]
+    assert {t["kind"] for t in tools} == {"keyed", "search", "write"} and len(tools) == figures["tools"]
+    assert all(t["us"] > 0 and t["statements"] >= 0 for t in tools)
+    assert all((t["records"] is None) == (t["kind"] == "write") for t in tools)
+
+
+def test_render_tools_prints_a_line_per_measured_tool() -> None:
+    rows = [{"name": "X", "per_tool": [{"tool": "find", "kind": "keyed", "us": 20.04, "statements": 1, "records": 1},
+                                       {"tool": "pay", "kind": "write", "us": 61.0, "statements": 6, "records": None}]}]
+    assert render_tools(rows).splitlines() == [
+        "| environment   | tool   | kind   |   µs per step |   statements | records   |",
+        "|---------------|--------|--------|---------------|--------------|-----------|",
+        "| X             | find   | keyed  |          20.0 |            1 | 1         |",
+        "| X             | pay    | write  |          61.0 |            6 | -         |"]
 
 
 def test_batched_run_is_solved_and_compared_with_the_same_episodes_one_at_a_time() -> None:

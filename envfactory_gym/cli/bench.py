@@ -170,14 +170,19 @@ def bench_environment(name: str, repeat: int = STEP_REPEAT) -> dict[str, Any]:
     best = _interleaved(timings)
     kinds: dict[str, list[float]] = {"keyed": [], "search": [], "write": []}
     work: dict[str, list[tuple[int, int | None]]] = {kind: [] for kind in kinds}
+    per_tool = []
     for (kind, tool), seconds in best.items():
-        if kind in ("keyed", "search"):
-            kinds[kind].append(seconds)
-        elif kind == "write":
-            kinds[kind].append(max(seconds - best["before write", tool], 0.0))
-        if kind in kinds:
-            work[kind].append(_work(env, samples[tool], play))
-    figures: dict[str, Any] = {"name": name, "tools": len(samples)}
+        if kind not in kinds:
+            continue
+        if kind == "write":
+            seconds = max(seconds - best["before write", tool], 0.0)
+        kinds[kind].append(seconds)
+        statements, records = _work(env, samples[tool], play)
+        work[kind].append((statements, records))
+        per_tool.append({"tool": tool, "kind": kind, "us": seconds * 1e6, "statements": statements,
+                         "records": records})
+    figures: dict[str, Any] = {"name": name, "tools": len(samples),
+                               "per_tool": sorted(per_tool, key=lambda t: (t["kind"], t["tool"]))}
     for kind, times in kinds.items():
         figures[f"{kind}_us"] = statistics.median(times) * 1e6 if times else None
         figures[f"{kind}_statements"] = statistics.median(s for s, _ in work[kind]) if times else None
@@ -399,6 +404,16 @@ def flags(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
     return out
 
 
+def render_tools(rows: list[dict[str, Any]]) -> str:
+    """Every measured tool of each environment: its kind, µs per step, SQL statements and records returned."""
+    from tabulate import tabulate
+
+    table = [[row["name"], t["tool"], t["kind"], t["us"], t["statements"], "-" if t["records"] is None else t["records"]]
+             for row in rows for t in row["per_tool"]]
+    return tabulate(table, headers=["environment", "tool", "kind", "µs per step", "statements", "records"],
+                    tablefmt="github", floatfmt=".1f")
+
+
 def render(figures: dict[str, Any]) -> str:
     from tabulate import tabulate
 
@@ -464,6 +479,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tasks", type=int, default=1000, help="verified tasks to generate")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--cpu", type=int, help="the CPU to run on (default: the first this process may use)")
+    parser.add_argument("--tools", action="store_true",
+                        help="also print every measured tool's step time, statements and records")
 
 
 def pin(cpu: int | None) -> int | None:
@@ -497,6 +514,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if "core" in figures:
         print(render(figures["core"]))
+        if args.tools:
+            print("\n" + render_tools(figures["core"]["per_environment"]))
     if "mcp" in figures:
         from envfactory_gym.mcp import bench as bench_mcp
 
