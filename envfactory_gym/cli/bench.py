@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from envfactory_gym.cli.plans import traced
+
 BENCH_ENV = "Calendar"
 #: Step timings per environment: calls per timing round, and rounds (the best round counts: time the machine spent
 #: elsewhere only ever adds to a round, so the more rounds, the likelier one of them ran undisturbed).
@@ -114,16 +116,9 @@ def _work(env: Any, sample: Sample, play: Callable[[Sample], None]) -> tuple[int
     programs it starts: SQLite reports each with its statement's text) and, for a read, the records its result
     holds (called again on the same state: an observation may shorten a long result)."""
     play(sample)
-    traced: list[str] = []
-    connections = [world.conn for world in env.worlds.worlds.values()]
-    for conn in connections:
-        conn.set_trace_callback(traced.append)
-    try:
+    with traced(env) as ran:
         env.step(sample.call)
-    finally:
-        for conn in connections:
-            conn.set_trace_callback(None)
-    statements = sum(1 for i, sql in enumerate(traced) if i == 0 or sql != traced[i - 1])
+    statements = sum(1 for i, (_, sql) in enumerate(ran) if i == 0 or sql != ran[i - 1][1])
     if env.worlds.writes(sample.tool):
         return statements, None
     result = env.worlds.call(sample.tool, sample.arguments)
@@ -170,7 +165,7 @@ def bench_environment(name: str, repeat: int = STEP_REPEAT) -> dict[str, Any]:
     best = _interleaved(timings)
     kinds: dict[str, list[float]] = {"keyed": [], "search": [], "write": []}
     work: dict[str, list[tuple[int, int | None]]] = {kind: [] for kind in kinds}
-    per_tool = []
+    per_tool: list[dict[str, Any]] = []
     for (kind, tool), seconds in best.items():
         if kind not in kinds:
             continue

@@ -10,9 +10,11 @@ scans and are not listed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sqlite3
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,21 @@ class Scan:
     statement: str
 
 
+@contextlib.contextmanager
+def traced(env: Any) -> Iterator[list[tuple[Any, str]]]:
+    """The statements SQLite runs on an env's worlds meanwhile, each with its world and its values (a statement is
+    reported again, with the same text, for each change-log trigger program it starts)."""
+    ran: list[tuple[Any, str]] = []
+    worlds = list(env.worlds.worlds.values())
+    for world in worlds:
+        world.conn.set_trace_callback(lambda sql, world=world: ran.append((world, sql)))
+    try:
+        yield ran
+    finally:
+        for world in worlds:
+            world.conn.set_trace_callback(None)
+
+
 def scans(name: str, rows: int = ROWS) -> list[Scan]:
     """The scans of tables of at least ``rows`` rows in the gold calls of an environment's (or a domain's) tasks,
     one per tool and table."""
@@ -50,12 +67,9 @@ def scans(name: str, rows: int = ROWS) -> list[Scan]:
         env.reset(options={"task_id": task.id})
         ran: list[tuple[Any, int, str, str]] = []
         for position, (tool, arguments) in enumerate(env.gold_calls()):
-            for world in env.worlds.worlds.values():
-                world.conn.set_trace_callback(
-                    lambda sql, world=world, position=position, tool=tool: ran.append((world, position, tool, sql)))
-            env.step({"name": tool, "arguments": arguments})
-        for world in env.worlds.worlds.values():
-            world.conn.set_trace_callback(None)
+            with traced(env) as statements:
+                env.step({"name": tool, "arguments": arguments})
+            ran += [(world, position, tool, sql) for world, sql in statements]
         for world, position, tool, sql in ran:
             if sql not in planned:
                 planned[sql] = _scanned(world, sql)

@@ -228,21 +228,19 @@ class World:
         self._writes = []
         if self.conn is not None and seed == self.seed:
             self.conn.execute("ROLLBACK")
-            self.conn.execute("BEGIN")
-            self._changes = self.conn.total_changes
-            return
-        self._release()
-        idle = _IDLE.get((type(self), seed))
-        if idle:
-            self.conn = idle.pop()
-            if not idle:
-                del _IDLE[(type(self), seed)]
         else:
-            self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            self.conn.execute("PRAGMA recursive_triggers = 1")  # rows an INSERT OR REPLACE deletes are logged too
-            self.conn.deserialize(type(self).snapshot(seed))
-        self.conn.set_authorizer(self._authorizer)
-        self.seed = seed
+            self._release()
+            idle = _IDLE.get((type(self), seed))
+            if idle:
+                self.conn = idle.pop()
+                if not idle:
+                    del _IDLE[(type(self), seed)]
+            else:
+                self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                self.conn.execute("PRAGMA recursive_triggers = 1")  # rows an INSERT OR REPLACE deletes are logged too
+                self.conn.deserialize(type(self).snapshot(seed))
+            self.conn.set_authorizer(self._authorizer)
+            self.seed = seed
         self.conn.execute("BEGIN")
         self._changes = self.conn.total_changes
 
