@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from envfactory_gym.cli.bench import (Sample, _text, _work, bench_batch, bench_environment, flags, misses, pin,
-                                      render_tools)
+from envfactory_gym.cli.bench import (Sample, _alone, _bare, _same_result, _text, _work, bench_batch,
+                                      bench_environment, beyond_runtime, flags, misses, pin, render_tools,
+                                      runtime_misses)
 from envfactory_gym.core.tasks import Task
 from envfactory_gym.core.tools import tool
 from envfactory_gym.core.worldset import WorldSet
@@ -25,6 +26,21 @@ def test_misses_names_each_bound_an_environment_misses() -> None:
                "search_records": 30}
     assert misses(counted) == ["search > 2x keyed read (30 records)", "write > 2x keyed read (6 statements vs 1)",
                                "reset+first step > 2x same call later"]
+    assert not beyond_runtime(counted)  # nothing known of the tools alone
+    timed = {**counted, "first_step_us": 30.0, "search_alone_us": 25.0, "write_alone_us": 42.0}
+    assert misses(timed) == ["search > 2x keyed read (30 records; the tool alone 1.2x)",
+                             "write > 2x keyed read (6 statements vs 1; the tool alone 2.1x)"]
+    assert not beyond_runtime(timed)  # the search alone is within the bound: the runtime's share makes it miss
+    assert beyond_runtime({**timed, "search_alone_us": 40.5}) and not beyond_runtime({**row, "first_step_us": 30.0})
+
+
+def test_runtime_misses_compare_the_share_of_a_step_its_tool_alone_leaves() -> None:
+    row = {"keyed_runtime_us": 15.0, "search_runtime_us": 29.0, "write_runtime_us": 31.0}
+    assert runtime_misses(row) == ["runtime's share of a write > 2x a keyed read's (31.0 vs 15.0 µs)"]
+    assert runtime_misses({**row, "write_runtime_us": None}) == [] and runtime_misses({"keyed_runtime_us": None}) == []
+    assert flags([{"name": "X", "keyed_us": 20.0, "search_us": 30.0, "write_us": 39.0, "first_step_us": None,
+                   "first_later_us": None, "grade_us": 1.0, "floor_us": 5.0, **row}]) == {
+        "X": ["runtime's share of a write > 2x a keyed read's (31.0 vs 15.0 µs)"]}
 
 
 class ListingBank(Bank):
@@ -73,16 +89,52 @@ def test_bench_environment_measures_every_kind_of_step() -> None:
     assert {t["kind"] for t in tools} == {"keyed", "search", "write"} and len(tools) == figures["tools"]
     assert all(t["us"] > 0 and t["statements"] >= 0 for t in tools)
     assert all((t["records"] is None) == (t["kind"] == "write") for t in tools)
+    # every tool alone returns what it returns in the episode, so each has its time alone and the runtime's share
+    assert all(t["alone_us"] > 0 for t in tools)
+    for kind in ("keyed", "search", "write"):
+        assert figures[f"{kind}_alone_us"] > 0 and figures[f"{kind}_runtime_us"] is not None, kind
+
+
+def test_a_tool_alone_runs_on_a_bare_world_in_the_state_before_its_call() -> None:
+    """The bare world has no change log (a write logs nothing) and starts from the state the episode's earlier writes
+    left; the episode's own connection keeps its triggers."""
+    task = Task("bank-0", "Bank", 3, "train", "Move 5 twice.", ())
+    env = ToolUseEnv("Bank", worlds=WorldSet.of("Bank", (Bank,)), tasks=[task], max_turns=100)
+    env.reset(options={"task_id": task.id})
+    world = env.worlds.worlds["Bank"]
+    accounts = world.column("SELECT account_id FROM accounts ORDER BY owner")
+    transfer = {"source": accounts[0], "target": accounts[1], "amount": 5}
+    first = Sample(task.id, [_text(("transfer", transfer))], _text(("transfer", transfer)), "transfer", transfer,
+                   [("transfer", transfer)])
+
+    def play(sample: Sample) -> None:
+        env.reset(options={"task_id": sample.task_id})
+        for action in sample.before:
+            env.step(action)
+
+    log_triggers = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\\_log\\_%' ESCAPE '\\'"
+    with _bare(Bank, 3) as bare:
+        assert bare.value(log_triggers) == 0 and world.value(log_triggers) > 0
+        restore, call = _alone(env, bare, first)
+        restore()
+        balance = bare.value("SELECT balance FROM accounts WHERE account_id = ?", accounts[0])
+        assert balance == world.value("SELECT balance FROM accounts WHERE account_id = ?", accounts[0]) - 5
+        assert call()["balance"] == balance - 5 and bare.dirty() == frozenset()
+        assert bare.value("SELECT balance FROM accounts WHERE account_id = ?", accounts[0]) == balance - 5
+        assert _same_result(env, first, play, restore, call)
+    env.reset(options={"task_id": task.id})
+    assert world.value(log_triggers) > 0 and Bank(3).value(log_triggers) > 0
 
 
 def test_render_tools_prints_a_line_per_measured_tool() -> None:
     rows = [{"name": "X", "per_tool": [{"tool": "find", "kind": "keyed", "us": 20.04, "statements": 1, "records": 1},
                                        {"tool": "pay", "kind": "write", "us": 61.0, "statements": 6, "records": None}]}]
+    rows[0]["per_tool"][1]["alone_us"] = 30.04
     assert render_tools(rows).splitlines() == [
-        "| environment   | tool   | kind   |   µs per step |   statements | records   |",
-        "|---------------|--------|--------|---------------|--------------|-----------|",
-        "| X             | find   | keyed  |          20.0 |            1 | 1         |",
-        "| X             | pay    | write  |          61.0 |            6 | -         |"]
+        "| environment   | tool   | kind   |   µs per step | µs alone   |   statements | records   |",
+        "|---------------|--------|--------|---------------|------------|--------------|-----------|",
+        "| X             | find   | keyed  |          20.0 | -          |            1 | 1         |",
+        "| X             | pay    | write  |          61.0 | 30.0       |            6 | -         |"]
 
 
 def test_batched_run_is_solved_and_compared_with_the_same_episodes_one_at_a_time() -> None:

@@ -235,6 +235,26 @@ def test_upsert_into_a_dirty_table(bank: Bank) -> None:
     assert bank.dirty() == {"accounts"}
 
 
+def test_the_log_keeps_a_rows_first_version_whatever_conflict_clause_writes_it_again(bank: Bank) -> None:
+    """A row written again by a statement with a conflict clause of its own (OR REPLACE, UPSERT, UPDATE OR REPLACE)
+    keeps its first logged version. A trigger's "INSERT OR IGNORE" into the log takes the outer statement's clause
+    instead (checked): a REPLACE logs a later version, an UPSERT fails on the log's key."""
+    a, b = owners(bank)[:2]
+    rowid = bank.value("SELECT rowid FROM accounts WHERE account_id = ?", a["account_id"])
+    bank.execute("UPDATE accounts SET balance = 1 WHERE account_id = ?", a["account_id"])
+    bank.execute("INSERT OR REPLACE INTO accounts VALUES (?, ?, 2)", a["account_id"], a["owner"])
+    bank.execute("INSERT INTO accounts VALUES (?, 'Nobody', 3) ON CONFLICT (account_id) DO UPDATE SET balance = 3",
+                 a["account_id"])
+    bank.execute("UPDATE OR REPLACE accounts SET owner = ? WHERE account_id = ?", a["owner"], b["account_id"])
+    assert bank.conn.execute("SELECT _existed, account_id, owner, balance FROM _was_accounts WHERE _rid = ?",
+                             (rowid,)).fetchall() == [(1, a["account_id"], a["owner"], a["balance"])]
+    diff = bank.diff()["accounts"]  # a's row was replaced, then removed when b's took its owner
+    assert diff.removed == [a] and not diff.added
+    assert diff.changed == [(b, {**b, "owner": a["owner"]})]
+    bank.reset(bank.seed)
+    assert not bank.diff()
+
+
 def test_no_tool_can_attach_a_database_file(bank: Bank, tmp_path) -> None:
     with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
         bank.conn.execute("ATTACH ? AS other", (str(tmp_path / "x.db"),))

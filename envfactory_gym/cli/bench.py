@@ -1,18 +1,21 @@
 """The suite's benchmark (``envfactory bench`` or ``python -m envfactory_gym.cli.bench``).
 
-Measures, in CPU time of this process (wall time on an idle core; unaffected by other jobs on a loaded one): steps/s of a typical read call through the Gymnasium env; for every environment, the
-median step time of its keyed reads (a read returning one record), searches (a read returning a list) and writes
-(taken from its tasks' gold calls), with the SQL statements each kind of step runs and the records a search
-returns, reset and reset + first step, grading, memory per live episode and its floor (a keyed select turned into
-a dict and JSON), with ratios to the floor and flags; and oracle steps/s of 2,048
-concurrent episodes of mixed environments through :class:`~envfactory_gym.vector.BatchedEnv` against the same
+Measures, in CPU time of this process (wall time on an idle core; unaffected by other jobs on a loaded one): steps/s
+of a typical read call through the Gymnasium env; for every environment, the median step time of its keyed reads (a
+read returning one record), searches (a read returning a list) and writes (taken from its tasks' gold calls, each
+timed in its episode), with the time its tool takes alone (the rest is the runtime's share), the SQL statements each
+kind of step runs and the records a search returns, reset and reset + first step, grading, memory per live episode
+and its floor (a keyed select turned into a dict and JSON), with ratios to the floor and flags; and oracle steps/s of
+2,048 concurrent episodes of mixed environments through :class:`~envfactory_gym.vector.BatchedEnv` against the same
 episodes played one at a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes.util
+import dataclasses
 import gc
 import json
 import os
@@ -20,7 +23,7 @@ import sqlite3
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +40,9 @@ OUTLIER = 3.0
 #: The done-when bounds of a step: (measure, reference, multiple): search and write steps against the
 #: environment's keyed read step; reset + first step against a later step of the same call.
 BOUNDS = (("search_us", "keyed_us", 2.0), ("write_us", "keyed_us", 2.0), ("first_step_us", "first_later_us", 2.0))
+#: The same bounds on the runtime's share of a search and a write step: the step less its tool alone (see _bare),
+#: against a keyed read step's share; what the runtime adds to a step, whatever the service's rules make its tool do.
+RUNTIME_BOUNDS = (("search", "keyed", 2.0), ("write", "keyed", 2.0))
 
 
 @dataclass
@@ -98,6 +104,8 @@ class Sample:
     call: str
     tool: str
     arguments: dict[str, Any]
+    #: The gold calls before it as (tool, arguments).
+    before_calls: list[tuple[str, dict[str, Any]]] = dataclasses.field(default_factory=list)
 
 
 def _samples(env: Any) -> dict[str, Sample]:
@@ -105,10 +113,61 @@ def _samples(env: Any) -> dict[str, Sample]:
     found: dict[str, Sample] = {}
     for task in env.tasks:
         env.reset(options={"task_id": task.id})
-        calls = [_text(c) for c in env.gold_calls()]
-        for position, (tool, arguments) in enumerate(env.gold_calls()):
-            found.setdefault(tool, Sample(task.id, calls[:position], calls[position], tool, arguments))
+        gold = env.gold_calls()
+        calls = [_text(c) for c in gold]
+        for position, (tool, arguments) in enumerate(gold):
+            found.setdefault(tool, Sample(task.id, calls[:position], calls[position], tool, arguments, gold[:position]))
     return found
+
+
+@contextlib.contextmanager
+def _bare(world_cls: type, seed: int) -> Iterator[Any]:
+    """A world of ``world_cls`` on a connection of its own that holds the initial state of ``seed`` without
+    the change-log triggers and with no authorizer: a tool called on it directly costs its own statements and Python
+    only, none of the runtime around them (parsing, validation, atomicity, the change log, encoding, messages)."""
+    bare = world_cls(seed)
+    pooled, bare.conn = bare.conn, sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        bare.conn.deserialize(world_cls.snapshot(seed))
+        triggers = bare.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\\_log\\_%'"
+                                     " ESCAPE '\\'").fetchall()
+        for (trigger,) in triggers:
+            bare.conn.execute(f'DROP TRIGGER "{trigger}"')
+        bare.conn.execute("BEGIN")
+        yield bare
+    finally:
+        bare.conn.close()
+        bare.conn = pooled
+
+
+def _alone(env: Any, bare: Any, sample: Sample) -> tuple[Callable[[], None], Callable[[], Any]]:
+    """``(restore, call)`` on ``bare`` (see :func:`_bare`): ``restore`` rolls it back and runs its world's earlier
+    gold writes of the sample again, so it holds the state before the sample's call; ``call`` runs the sample's tool
+    function directly (a write validates its arguments each time: a tool may use up a list it was given)."""
+    world, spec = env.worlds.tools[sample.tool]
+    found = [env.worlds.tools[tool] + (arguments,) for tool, arguments in sample.before_calls]
+    earlier = [(earlier_spec, arguments) for owner, earlier_spec, arguments in found
+               if owner is world and earlier_spec.writes]
+
+    def restore() -> None:
+        bare._writes = list(earlier)
+        bare._replay_writes()
+
+    if spec.writes:
+        return restore, lambda: spec.function(bare, **spec.validate(sample.arguments))
+    kwargs = spec.validate(sample.arguments)
+    return restore, lambda: spec.function(bare, **kwargs)
+
+
+def _same_result(env: Any, sample: Sample, play: Callable[..., None], restore: Callable[[], None],
+                 call: Callable[[], Any]) -> bool:
+    """Whether the sample's tool alone on a bare world returns what its call returns in the episode (it need not
+    where its result depends on the change log, e.g. a search that stops using a table's index once the episode
+    wrote to the table)."""
+    restore()
+    by_itself = call()
+    play(sample)
+    return by_itself == env.worlds.call(sample.tool, sample.arguments)
 
 
 def _work(env: Any, sample: Sample, play: Callable[[Sample], None]) -> tuple[int, int | None]:
@@ -146,41 +205,56 @@ def bench_environment(name: str, repeat: int = STEP_REPEAT) -> dict[str, Any]:
         if with_call:
             env.step(sample.call)
 
-    # Every step timing of the environment, interleaved (see _interleaved), each set up on its own task first. A
-    # read is timed repeating its call on the state before it; a write as replaying its task up to and including
-    # the call (so the figure includes rolling it back at the next reset) minus replaying it up to the call.
-    timings: dict[tuple[str, str], Timed] = {}
-    for tool, sample in samples.items():
-        kind = _kind(env.worlds.tools[tool][1])
-        if kind != "write":
-            timings[kind, tool] = Timed(lambda s=sample: env.step(s.call), repeat, lambda s=sample: play(s))
-            continue
-        rounds = max(repeat // (len(sample.before) + 2), 20)
-        timings["write", tool] = Timed(lambda s=sample: play(s, True), rounds, lambda s=sample: play(s))
-        timings["before write", tool] = Timed(lambda s=sample: play(s), rounds, lambda s=sample: play(s))
-    keyed = next((s for t, s in samples.items() if _kind(env.worlds.tools[t][1]) == "keyed" and not s.before), None)
-    if keyed is not None:
-        timings["first step", keyed.tool] = Timed(lambda: play(keyed, True), repeat, lambda: play(keyed))
-        timings["later step", keyed.tool] = Timed(lambda: env.step(keyed.call), repeat, lambda: play(keyed))
-    best = _interleaved(timings)
+    # Every step timing of the environment, interleaved (see _interleaved). A step is timed in its episode, as an
+    # agent's step runs: replaying its task up to and including the call, minus replaying it up to the call (so a
+    # write's figure includes rolling it back at the next reset, and a read runs after other steps, not on caches
+    # warmed by the same call a moment before). The tool alone is timed the same way on a bare world (see _bare),
+    # after the same replay of the episode (its caches as the step finds them).
+    with contextlib.ExitStack() as stack:
+        bares: dict[tuple[type, int], Any] = {}
+        timings: dict[tuple[str, str], Timed] = {}
+        alone: dict[str, tuple[Callable[[], None], Callable[[], Any]]] = {}
+        for tool, sample in samples.items():
+            key = type(env.worlds.tools[tool][0]), env.task_index[sample.task_id].seed
+            if key not in bares:
+                bares[key] = stack.enter_context(_bare(*key))
+            restore, call = alone[tool] = _alone(env, bares[key], sample)
+            rounds = max(repeat // (len(sample.before) + 2), 20)
+            timings["step", tool] = Timed(lambda s=sample: play(s, True), rounds)
+            timings["before step", tool] = Timed(lambda s=sample: play(s), rounds)
+            timings["alone", tool] = Timed(lambda s=sample, r=restore, c=call: (play(s), r(), c()), rounds)
+            timings["before alone", tool] = Timed(lambda s=sample, r=restore: (play(s), r()), rounds)
+        keyed = next((s for t, s in samples.items() if _kind(env.worlds.tools[t][1]) == "keyed" and not s.before),
+                     None)
+        if keyed is not None:
+            timings["first step", keyed.tool] = Timed(lambda: play(keyed, True), repeat, lambda: play(keyed))
+            timings["later step", keyed.tool] = Timed(lambda: env.step(keyed.call), repeat, lambda: play(keyed))
+        best = _interleaved(timings)
+        same = {tool: _same_result(env, samples[tool], play, *alone[tool]) for tool in samples}
     kinds: dict[str, list[float]] = {"keyed": [], "search": [], "write": []}
     work: dict[str, list[tuple[int, int | None]]] = {kind: [] for kind in kinds}
+    runtime: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
     per_tool: list[dict[str, Any]] = []
-    for (kind, tool), seconds in best.items():
-        if kind not in kinds:
-            continue
-        if kind == "write":
-            seconds = max(seconds - best["before write", tool], 0.0)
+    for tool in samples:
+        kind = _kind(env.worlds.tools[tool][1])
+        seconds = max(best["step", tool] - best["before step", tool], 0.0)
+        by_itself = max(best["alone", tool] - best["before alone", tool], 0.0) if same[tool] else None
         kinds[kind].append(seconds)
+        if by_itself is not None:
+            runtime[kind].append((by_itself, seconds - by_itself))
         statements, records = _work(env, samples[tool], play)
         work[kind].append((statements, records))
-        per_tool.append({"tool": tool, "kind": kind, "us": seconds * 1e6, "statements": statements,
-                         "records": records})
+        per_tool.append({"tool": tool, "kind": kind, "us": seconds * 1e6,
+                         "alone_us": None if by_itself is None else by_itself * 1e6,
+                         "statements": statements, "records": records})
     figures: dict[str, Any] = {"name": name, "tools": len(samples),
                                "per_tool": sorted(per_tool, key=lambda t: (t["kind"], t["tool"]))}
     for kind, times in kinds.items():
         figures[f"{kind}_us"] = statistics.median(times) * 1e6 if times else None
         figures[f"{kind}_statements"] = statistics.median(s for s, _ in work[kind]) if times else None
+        shares = runtime[kind]
+        figures[f"{kind}_alone_us"] = statistics.median(a for a, _ in shares) * 1e6 if shares else None
+        figures[f"{kind}_runtime_us"] = statistics.median(r for _, r in shares) * 1e6 if shares else None
     figures["search_records"] = statistics.median(r for _, r in work["search"]) if kinds["search"] else None
     figures["first_step_us"] = figures["first_later_us"] = None
     if keyed is not None:
@@ -371,22 +445,50 @@ PER_ENV_COLUMNS = {"keyed_us": "keyed read", "search_us": "search", "write_us": 
 
 def misses(row: dict[str, Any]) -> list[str]:
     """The step bounds an environment misses, each with its step's work where the run counted it (medians over the
-    environment's tools): a write's SQL statements against a keyed read's, the records a search returns."""
+    environment's tools): a write's SQL statements against a keyed read's, the records a search returns, and the
+    tool alone as a multiple of the keyed read step (see :func:`beyond_runtime`)."""
     missed = []
     for key, reference, bound in BOUNDS:
         if row[key] is not None and row[reference] and row[key] > bound * row[reference]:
-            why = ""
+            why = []
             if key == "write_us" and row.get("write_statements") is not None:
-                why = f" ({row['write_statements']:g} statements vs {row['keyed_statements']:g})"
+                why.append(f"{row['write_statements']:g} statements vs {row['keyed_statements']:g}")
             elif key == "search_us" and row.get("search_records") is not None:
-                why = f" ({row['search_records']:g} records)"
-            missed.append(f"{PER_ENV_COLUMNS[key]} > {bound:g}x {PER_ENV_COLUMNS[reference]}{why}")
+                why.append(f"{row['search_records']:g} records")
+            alone = row.get(key.replace("_us", "_alone_us"))
+            if key != "first_step_us" and alone is not None:
+                why.append(f"the tool alone {alone / row[reference]:.1f}x")
+            missed.append(f"{PER_ENV_COLUMNS[key]} > {bound:g}x {PER_ENV_COLUMNS[reference]}"
+                          + (f" ({'; '.join(why)})" if why else ""))
+    return missed
+
+
+def beyond_runtime(row: dict[str, Any]) -> bool:
+    """Whether every step bound the environment misses is out of the runtime's reach: a search or write bound whose
+    tool alone (its own statements and Python on a bare world, after the same steps) already takes more than the
+    bound allows the whole step."""
+    missed = [(key, reference, bound) for key, reference, bound in BOUNDS
+              if row[key] is not None and row[reference] and row[key] > bound * row[reference]]
+    alone = lambda key: row.get(key.replace("_us", "_alone_us"))  # noqa: E731
+    return bool(missed) and all(alone(key) is not None and alone(key) > bound * row[reference]
+                                for key, reference, bound in missed)
+
+
+def runtime_misses(row: dict[str, Any]) -> list[str]:
+    """The bounds on the runtime's share of a step (:data:`RUNTIME_BOUNDS`) an environment misses."""
+    missed = []
+    for kind, reference, bound in RUNTIME_BOUNDS:
+        share, limit = row.get(f"{kind}_runtime_us"), row.get(f"{reference}_runtime_us")
+        if share is not None and limit and share > bound * limit:
+            missed.append(f"runtime's share of a {PER_ENV_COLUMNS[kind + '_us']} > {bound:g}x a "
+                          f"{PER_ENV_COLUMNS[reference + '_us']}'s ({share:.1f} vs {limit:.1f} µs)")
     return missed
 
 
 def flags(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Per environment: the step bounds it misses and the measures far above its peers'."""
-    out = {row["name"]: misses(row) for row in rows}
+    """Per environment: the step bounds it misses, those on the runtime's share, and the measures far above its
+    peers'."""
+    out = {row["name"]: misses(row) + runtime_misses(row) for row in rows}
     for key in ("keyed_us", "search_us", "write_us", "first_step_us", "grade_us"):
         ratios = [row[key] / row["floor_us"] for row in rows if row[key] is not None]
         if len(ratios) < 3:
@@ -400,13 +502,14 @@ def flags(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 
 def render_tools(rows: list[dict[str, Any]]) -> str:
-    """Every measured tool of each environment: its kind, µs per step, SQL statements and records returned."""
+    """Every measured tool of each environment: its kind, µs per step, µs of the tool alone, SQL statements and
+    records returned."""
     from tabulate import tabulate
 
-    table = [[row["name"], t["tool"], t["kind"], t["us"], t["statements"], "-" if t["records"] is None else t["records"]]
-             for row in rows for t in row["per_tool"]]
-    return tabulate(table, headers=["environment", "tool", "kind", "µs per step", "statements", "records"],
-                    tablefmt="github", floatfmt=".1f")
+    table = [[row["name"], t["tool"], t["kind"], t["us"], "-" if t.get("alone_us") is None else f"{t['alone_us']:.1f}",
+              t["statements"], "-" if t["records"] is None else t["records"]] for row in rows for t in row["per_tool"]]
+    return tabulate(table, headers=["environment", "tool", "kind", "µs per step", "µs alone", "statements",
+                                    "records"], tablefmt="github", floatfmt=".1f")
 
 
 def render(figures: dict[str, Any]) -> str:
@@ -428,12 +531,15 @@ def render(figures: dict[str, Any]) -> str:
         cells.append("/".join("-" if row.get(f"{kind}_statements") is None else f"{row[f'{kind}_statements']:g}"
                               for kind in ("keyed", "search", "write")))
         cells.append("-" if row.get("search_records") is None else f"{row['search_records']:g}")
+        cells.append("/".join("-" if row.get(f"{kind}_alone_us") is None else f"{row[f'{kind}_alone_us']:.1f}"
+                              for kind in ("keyed", "search", "write")))
         cells.append("; ".join(flagged[row["name"]]) or "ok")
         table.append(cells)
     head = (f"Per environment, µs per step through the Gymnasium env (text actions), in brackets the multiple of "
             f"the environment's floor (a keyed select turned into a dict and JSON):")
     per_env = tabulate(table, headers=["environment", *PER_ENV_COLUMNS.values(), "statements (keyed/search/write)",
-                                       "records (search)", "flags"], tablefmt="github")
+                                       "records (search)", "µs tool alone (keyed/search/write)", "flags"],
+                       tablefmt="github")
     summary = tabulate([
         [f"steps/s, typical read call ({figures['typical_call']} on {BENCH_ENV}), raw Qwen3 text action",
          f"{figures['step_text_per_s']:,.0f}", ">= 20,000", "yes" if figures["step_text_per_s"] >= 20_000 else "NO"],
@@ -446,8 +552,14 @@ def render(figures: dict[str, Any]) -> str:
         *_generated_rows(figures),
     ], headers=["measure", "value", "target", "met"], tablefmt="github")
     missed = sum(bool(misses(row)) for row in rows)
+    beyond = sum(beyond_runtime(row) for row in rows)
+    runtime = sum(bool(runtime_misses(row)) for row in rows)
     return (f"{head}\n\n{per_env}\n\n{missed} of {len(rows)} environments miss a step bound "
-            f"(search and write <= 2x keyed read; reset+first step <= 2x the same call later)\n\n{summary}\n"
+            f"(search and write <= 2x keyed read; reset+first step <= 2x the same call later); in {beyond} of them "
+            f"the tool alone (its own statements and Python on a bare world, after the same steps) already takes "
+            f"longer than the bound allows the whole step.\n{runtime} of {len(rows)} miss a bound on the runtime's "
+            f"share of a step (the step less the tool alone: search and write <= 2x a keyed read's)."
+            f"\n\n{summary}\n"
             f"{figures['batch_solved']} of {figures['batch_episodes']} concurrent episodes solved by the oracle")
 
 
