@@ -21,7 +21,8 @@ from envfactory_gym.registration import load_tasks, world_set
 if TYPE_CHECKING:
     from envfactory_gym.mcp.client import McpToolBackend
 
-_encode_result = json.JSONEncoder(ensure_ascii=False, default=str).encode
+#: A tool's result as the content of its tool message.
+encode_result = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 #: Keys ``reset(options=...)`` accepts: a task of the catalog, or a freshly generated one (``{"generate": {axes}}``,
 #: axes of :class:`generators.live.Difficulty`; ``{"generate": True}`` uses the env's difficulty).
@@ -179,7 +180,7 @@ class ToolUseEnv(DialogueEnv):
 
     # ------------------------------------------------------------ step hooks
     def execute(self, call: ParsedCall) -> str:
-        return _encode_result(self._call(call.name, call.arguments))
+        return encode_result(self._call(call.name, call.arguments))
 
     def user_reply(self, content: str) -> tuple[str | None, bool]:
         return self.user.reply(content)
