@@ -31,7 +31,8 @@ def test_misses_names_each_bound_an_environment_misses() -> None:
     timed = {**counted, "first_step_us": 30.0, "keyed_runtime_us": 8.0, "search_alone_us": 20.0,
              "search_encoding_us": 10.0, "write_alone_us": 30.0, "write_encoding_us": 2.0}
     assert misses(timed) == [
-        "search > 2x keyed read (30 records; tool alone 1.0x + encoding 0.5x + a keyed read's runtime share 0.4x = 1.9x)",
+        "search > 2x keyed read (30 records; tool alone 1.0x + encoding 0.5x + a keyed read's runtime share 0.4x"
+        " = 1.9x)",
         "write > 2x keyed read (6 statements vs 1; tool alone 1.5x + encoding 0.1x + a keyed read's runtime share 0.4x"
         " = 2.0x)"]
     assert least_step(timed, "write_us") == (30.0, 2.0, 8.0) and least_step(timed, "first_step_us") is None
@@ -156,7 +157,8 @@ def test_render_tools_prints_a_line_per_measured_tool() -> None:
                                        {"tool": "pay", "kind": "write", "us": 61.0, "statements": 6, "records": None}]}]
     rows[0]["per_tool"][1] |= {"alone_us": 30.04, "encoding_us": 2.51}
     assert render_tools(rows).splitlines() == [
-        "| environment   | tool   | kind   |   µs per step | µs alone   | µs encoding   |   statements | records   |",
+        "| environment   | tool   | kind   |   µs per step | µs alone   | µs encoding   |   statements "
+        "| records   |",
         "|---------------|--------|--------|---------------|------------|---------------|--------------|-----------|",
         "| X             | find   | keyed  |          20.0 | -          | -             |            1 | 1         |",
         "| X             | pay    | write  |          61.0 | 30.0       | 2.5           |            6 | -         |"]

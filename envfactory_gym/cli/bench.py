@@ -4,10 +4,10 @@ Measures, in CPU time of this process (wall time on an idle core; unaffected by 
 of a typical read call through the Gymnasium env; for every environment, the median step time of its keyed reads (a
 read returning one record), searches (a read returning a list) and writes (taken from its tasks' gold calls, each
 timed in its episode), with the time its tool takes alone and the time encoding its result takes (the rest is the
-runtime's share), the SQL statements each kind of step runs and the records a search returns, reset and reset + first step, grading, memory per live episode
-and its floor (a keyed select turned into a dict and JSON), with ratios to the floor and flags; and oracle steps/s of
-2,048 concurrent episodes of mixed environments through :class:`~envfactory_gym.vector.BatchedEnv` against the same
-episodes played one at a time.
+runtime's share), the SQL statements each kind of step runs and the records a search returns, reset and reset + first
+step, grading, memory per live episode and its floor (a keyed select turned into a dict and JSON), with ratios to the
+floor and flags; and oracle steps/s of 2,048 concurrent episodes of mixed environments through
+:class:`~envfactory_gym.vector.BatchedEnv` against the same episodes played one at a time.
 """
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ def bench_environment(name: str, repeat: int = STEP_REPEAT) -> dict[str, Any]:
     for kind, times in kinds.items():
         figures[f"{kind}_us"] = statistics.median(times) * 1e6 if times else None
         figures[f"{kind}_statements"] = statistics.median(s for s, _ in work[kind]) if times else None
-        for position, part in enumerate(("alone", "encoding", "runtime")):
+        for position, part in enumerate(PARTS):
             figures[f"{kind}_{part}_us"] = (statistics.median(s[position] for s in shares[kind]) * 1e6
                                             if shares[kind] else None)
     figures["search_records"] = statistics.median(r for _, r in work["search"]) if kinds["search"] else None
@@ -583,7 +583,8 @@ def render(figures: dict[str, Any]) -> str:
             f"every bound missed is out of the runtime's reach: the tool alone (its own statements and Python on a "
             f"bare world, after the same steps), the encoding of its result and a keyed read's runtime share already "
             f"take longer than the bound allows the whole step.\nThe runtime's share of a step (the step less its "
-            f"tool alone and the encoding of its result), median over the environments: {shares or 'not measured'}."            f"\n\n{summary}\n"
+            f"tool alone and the encoding of its result), median over the environments: {shares or 'not measured'}."
+            f"\n\n{summary}\n"
             f"{figures['batch_solved']} of {figures['batch_episodes']} concurrent episodes solved by the oracle")
 
 
