@@ -475,3 +475,33 @@ def test_draw_unique_draws_again_while_the_value_is_taken_and_takes_it() -> None
     draws, taken = iter(["a", "b", "a", "c"]), {"a"}
     assert draw_unique(lambda: next(draws), taken) == "b" and taken == {"a", "b"}
     assert draw_unique(lambda: next(draws), taken) == "c" and taken == {"a", "b", "c"}
+
+
+def test_a_world_freed_in_the_middle_of_a_change_of_the_idle_pool_leaves_it_to_that_change(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A world's finalizer may run in the middle of the idle pool's own change (the garbage collector runs at any
+    allocation; CI once saw "OrderedDict mutated during iteration" in a reset): it then only queues its connection,
+    which the change in progress takes in. Otherwise a freed world's connection goes to the pool at once, and the
+    pool closes the least recently used beyond its size."""
+    from envfactory_gym.core import world as world_module
+
+    monkeypatch.setattr(world_module, "IDLE_CONNECTIONS", 2)
+    world_module.close_idle_connections()
+    cyclic = Bank(seed=5)
+    cyclic.itself, conn = cyclic, cyclic.conn  # freed by the collector only
+    del cyclic
+    monkeypatch.setattr(world_module, "_pool_busy", True)  # as inside a change of the pool
+    gc.collect()
+    assert not world_module._IDLE and [key for key, _ in world_module._FREED] == [(Bank, 5)]
+    monkeypatch.setattr(world_module, "_pool_busy", False)
+    again = Bank(seed=5)
+    assert again.conn is conn and not world_module._FREED and not world_module._IDLE
+    conns = {seed: Bank(seed).conn for seed in (6, 7, 8)}  # each world freed at once, its connection idle
+    assert list(world_module._IDLE) == [(Bank, 7), (Bank, 8)] and not world_module._FREED
+    again.reset(9)
+    assert list(world_module._IDLE) == [(Bank, 8), (Bank, 5)]
+    for seed in (6, 7):
+        with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+            conns[seed].execute("SELECT 1")
+    assert conns[8].execute("SELECT 1").fetchone() == (1,)
+    world_module.close_idle_connections()

@@ -40,6 +40,11 @@ _SNAPSHOTS_LOCK = threading.Lock()
 #: seed again skips deserializing and re-reading the schema.
 IDLE_CONNECTIONS = 128
 _IDLE: OrderedDict[tuple[type, int], list[sqlite3.Connection]] = OrderedDict()
+#: Connections on their way to the idle pool. A world's finalizer may run in the middle of the pool's own change (the
+#: garbage collector runs at any allocation, e.g. while a reset iterates the pool): it then only queues its
+#: connection here, and the change in progress takes it in (see _pool_freed).
+_FREED: list[tuple[tuple[type, int], sqlite3.Connection]] = []
+_pool_busy = False
 # The trigram index of a table's text columns holds the initial state only (no triggers, so writes pay nothing);
 # once an episode writes to the table, its searches scan (see World.text_filter).
 TEXT_INDEX = """CREATE VIRTUAL TABLE "{table}_text" USING fts5({columns}, content="{table}", tokenize="trigram");
@@ -83,8 +88,9 @@ class Authorizer:
     """SQLite's check of every statement as it is prepared, on a world's connection: no writes while a read tool
     runs (SQLite's own schema bookkeeping, such as a full-text index declaring its columns on first use, is not a
     write), and no database file attached, ever. It holds no reference to its world, so the connection holding it
-    keeps no world alive: a world nobody holds is freed at once and its connection goes back to the idle pool, not
-    when the garbage collector next runs (meanwhile every new world of that seed deserialized its snapshot again)."""
+    keeps no world alive: a world nobody holds is freed at once and its connection is on its way back to the idle
+    pool, not when the garbage collector next runs (meanwhile every new world of that seed deserialized its snapshot
+    again)."""
 
     __slots__ = ("read_only",)
 
@@ -229,12 +235,8 @@ class World:
             self.conn.execute("ROLLBACK")
         else:
             self._release()
-            idle = _IDLE.get((type(self), seed))
-            if idle:
-                self.conn = idle.pop()
-                if not idle:
-                    del _IDLE[(type(self), seed)]
-            else:
+            self.conn = _take_idle((type(self), seed))
+            if self.conn is None:
                 self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
                 self.conn.execute("PRAGMA recursive_triggers = 1")  # rows an INSERT OR REPLACE deletes are logged too
                 self.conn.deserialize(type(self).snapshot(seed))
@@ -250,13 +252,8 @@ class World:
             return
         conn.execute("ROLLBACK")
         conn.set_authorizer(None)
-        _IDLE.setdefault((type(self), self.seed), []).append(conn)
-        _IDLE.move_to_end((type(self), self.seed))
-        while sum(map(len, _IDLE.values())) > IDLE_CONNECTIONS:
-            key, oldest = next(iter(_IDLE.items()))
-            oldest.pop(0).close()
-            if not oldest:
-                del _IDLE[key]
+        _FREED.append(((type(self), self.seed), conn))
+        _pool_freed()
 
     def __del__(self) -> None:
         try:
@@ -499,9 +496,49 @@ def keep_snapshots(count: int) -> None:
     _snapshot_capacity = max(_snapshot_capacity, count)
 
 
+def _pool_freed() -> None:
+    """Take the queued connections (:data:`_FREED`) into the idle pool, most recently used last, and close the least
+    recently used beyond :data:`IDLE_CONNECTIONS`; nothing when called inside a change of the pool (by a finalizer),
+    whose connection the change in progress takes in."""
+    global _pool_busy
+    if _pool_busy:
+        return
+    _pool_busy = True
+    try:
+        while _FREED:
+            key, conn = _FREED.pop(0)
+            _IDLE.setdefault(key, []).append(conn)
+            _IDLE.move_to_end(key)
+            while sum(map(len, _IDLE.values())) > IDLE_CONNECTIONS:
+                key, oldest = next(iter(_IDLE.items()))
+                oldest.pop(0).close()
+                if not oldest:
+                    del _IDLE[key]
+    finally:
+        _pool_busy = False
+
+
+def _take_idle(key: tuple[type, int]) -> sqlite3.Connection | None:
+    """An idle connection holding the initial state of ``key``'s seed, taken out of the pool (None: there is none)."""
+    global _pool_busy
+    _pool_freed()
+    _pool_busy = True
+    try:
+        idle = _IDLE.get(key)
+        if not idle:
+            return None
+        if len(idle) == 1:
+            del _IDLE[key]
+        return idle.pop()
+    finally:
+        _pool_busy = False
+        _pool_freed()  # what finalizers queued meanwhile
+
+
 def close_idle_connections() -> None:
     """Close the pool's idle connections, handing their memory back (an episode on one of their seeds will
     deserialize its snapshot again)."""
+    _pool_freed()
     while _IDLE:
         for conn in _IDLE.popitem()[1]:
             conn.close()
