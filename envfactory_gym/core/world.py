@@ -55,8 +55,8 @@ TRIGRAM = 3
 # for rows it inserted); a table whose log holds a row is dirty. A trigger's insert does nothing for a row already
 # logged (its conflict clause; an upsert's clause holds even where the statement that fired the trigger has a
 # conflict clause of its own, which would override an "OR IGNORE" here), so writing a row again costs one lookup.
-# Checking first instead ("WHEN NOT EXISTS (SELECT ...)") opened a second cursor on the log: a write of one row
-# cost ~3 µs more. An update that keeps the rowid (nearly all) logs the old row; one that changes it has its own
+# Checking first instead ("WHEN NOT EXISTS (SELECT ...)") opened a second cursor on the log for every row written.
+# An update that keeps the rowid (nearly all) logs the old row; one that changes it has its own
 # trigger.
 CHANGE_LOG = """CREATE TABLE "{log}" (_rid INTEGER PRIMARY KEY, _existed INTEGER NOT NULL, {columns});
 CREATE TRIGGER "_log_{table}_insert" AFTER INSERT ON "{table}" BEGIN

@@ -624,13 +624,13 @@ class Notion(World):
         for name in [filter["property"]] if filter else [] + [s["property"] for s in sorts or []]:
             if name not in schema:
                 raise ToolError(f"no property '{name}' in this database; its properties are: {', '.join(schema)}")
-        rows_in = "IN (SELECT page_id FROM pages WHERE parent_type = 'database' AND parent_id = ? AND archived = 0)"
+        live_rows = "FROM pages WHERE parent_type = 'database' AND parent_id = ? AND archived = 0"
         values: dict[str, list[tuple[Any, ...]]] = {}
-        for value in self.conn.execute(f"{PAGE_VALUES} {rows_in} ORDER BY v.page_id, v.name", (database_id,)):
+        for value in self.conn.execute(f"{PAGE_VALUES} IN (SELECT page_id {live_rows}) ORDER BY v.page_id, v.name",
+                                       (database_id,)):
             values.setdefault(value[0], []).append(value)
         rows = [self._render_page(row, content=False, schema=schema, values=values.get(row["page_id"], []))
-                for row in self.rows("SELECT * FROM pages WHERE parent_type = 'database' AND parent_id = ? AND"
-                                     " archived = 0 ORDER BY title", database_id)]
+                for row in self.rows(f"SELECT * {live_rows} ORDER BY title", database_id)]
         if filter:
             rows = [r for r in rows if self._matches(r["properties"][filter["property"]], filter)]
         for sort in reversed(sorts or []):
